@@ -1,0 +1,72 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { ALERT_SOURCE, DETRACTOR_DETECTED, entityKey, isDetractor, parseCanonicalEvent } from '@flash/core';
+import type { AlertRecord } from '@flash/store';
+import type { EventPublisher } from './bus.js';
+
+export interface DetractorAlert extends AlertRecord {
+  responseId: string;
+  source: string;
+  score: number;
+  comment: string | null;
+  contact: string | null;
+  customerId: string | null;
+  submittedAt: string;
+}
+
+export interface AlertDeps {
+  alerts: { recordAlertOnce(alert: AlertRecord): Promise<boolean> };
+  publisher: EventPublisher;
+  logger: Logger;
+  now: () => Date;
+  /** Sends the alert to a Slack-compatible incoming webhook when one is configured. */
+  notify?: ((alert: DetractorAlert) => Promise<void>) | undefined;
+}
+
+/** Posts a Slack-compatible message; a non-2xx answer is an error so the invocation is retried. */
+export const slackNotifier =
+  (webhookUrl: string, fetchImpl: typeof fetch = fetch) =>
+  async (alert: DetractorAlert): Promise<void> => {
+    const customer = alert.customerId ? ` (customer ${alert.customerId})` : '';
+    const text = `:rotating_light: Detractor: score ${alert.score}${customer}${alert.contact ? ` from ${alert.contact}` : ''}${alert.comment ? `: "${alert.comment}"` : ''}`;
+    const response = await fetchImpl(webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text }),
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!response.ok) throw new Error(`alert webhook answered ${response.status}`);
+  };
+
+/**
+ * Invoked by the detractor rule (score 0-6). Records the alert under the response's key first, so a
+ * redelivered event or an edited response never raises a second one; only the call that created the
+ * record announces it on the bus, in the log and to the alert webhook.
+ */
+export const makeAlertHandler =
+  (deps: AlertDeps) =>
+  async (busEvent: { detail: unknown }): Promise<void> => {
+    const event = parseCanonicalEvent(busEvent.detail);
+    if (event.entity !== 'survey_response' || event.mode !== 'snapshot' || event.deleted) return;
+    if (!isDetractor(event.data.score)) return;
+    const alert: DetractorAlert = {
+      key: entityKey(event),
+      raisedAt: deps.now().toISOString(),
+      responseId: event.id,
+      source: event.source,
+      score: event.data.score,
+      comment: event.data.comment,
+      contact: event.data.email,
+      customerId: event.data.customerId,
+      submittedAt: event.data.submittedAt,
+    };
+    if (!(await deps.alerts.recordAlertOnce(alert))) return;
+    await deps.publisher.publish([{ source: ALERT_SOURCE, detailType: DETRACTOR_DETECTED, detail: alert }]);
+    // Score and ids only: comments and e-mail addresses stay out of the logs.
+    deps.logger.info('detractor detected', {
+      responseId: alert.responseId,
+      source: alert.source,
+      score: alert.score,
+      customerId: alert.customerId,
+    });
+    await deps.notify?.(alert);
+  };

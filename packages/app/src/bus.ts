@@ -1,0 +1,69 @@
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+
+/** One event for the bus, before the bus adds its envelope. */
+export interface BusEntry {
+  source: string;
+  detailType: string;
+  detail: unknown;
+}
+
+/** The port handlers publish through: EventBridge on AWS, the in-process bus locally. */
+export interface EventPublisher {
+  /** Resolves once every entry is durably on the bus; throws BusUnavailableError otherwise. */
+  publish(entries: readonly BusEntry[]): Promise<void>;
+}
+
+export class BusUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BusUnavailableError';
+  }
+}
+
+const PUT_EVENTS_LIMIT = 10;
+
+/**
+ * EventBridge publisher: PutEvents in groups of 10; entries that fail are retried on their own, with
+ * backoff, and if some still fail the whole delivery is refused so the sender retries it.
+ */
+export const eventBridgePublisher = (
+  busName: string,
+  client = new EventBridgeClient({}),
+  { attempts = 4, baseDelayMs = 50 } = {},
+): EventPublisher => ({
+  async publish(entries) {
+    let pending: PutEventsRequestEntry[] = entries.map((e) => ({
+      EventBusName: busName,
+      Source: e.source,
+      DetailType: e.detailType,
+      Detail: JSON.stringify(e.detail),
+    }));
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const failed: PutEventsRequestEntry[] = [];
+      let lastError = '';
+      for (let i = 0; i < pending.length; i += PUT_EVENTS_LIMIT) {
+        const group = pending.slice(i, i + PUT_EVENTS_LIMIT);
+        try {
+          const result = await client.send(new PutEventsCommand({ Entries: group }));
+          result.Entries?.forEach((entry, index) => {
+            if (entry.ErrorCode) {
+              failed.push(group[index] as PutEventsRequestEntry);
+              lastError = `${entry.ErrorCode}: ${entry.ErrorMessage ?? ''}`;
+            }
+          });
+        } catch (error) {
+          failed.push(...group);
+          lastError = (error as Error).message;
+        }
+      }
+      pending = failed;
+      if (pending.length === 0) return;
+      if (attempt >= attempts) {
+        throw new BusUnavailableError(
+          `${pending.length} of ${entries.length} events not accepted by the bus (${lastError})`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, Math.random() * baseDelayMs * 2 ** attempt));
+    }
+  },
+});

@@ -1,0 +1,88 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Connector, ConnectorError, PayloadError, SignatureError } from '@flash/connectors';
+import { CoreError, detailTypeOf, INGEST_SOURCE, type MetricContext } from '@flash/core';
+import { BusUnavailableError, type EventPublisher } from './bus.js';
+import type { SecretProvider } from './config.js';
+import {
+  type HttpEvent,
+  type HttpResult,
+  header,
+  json,
+  lowerCaseHeaders,
+  problem,
+  publicUrl,
+  rawBody,
+} from './http.js';
+
+/** Bodies above this are refused before any parsing (contract: 413 over 1 MiB). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface IngestDeps {
+  connectorFor: (source: string) => Connector | undefined;
+  secrets: SecretProvider;
+  publisher: EventPublisher;
+  logger: Logger;
+  ctx: MetricContext;
+  now: () => Date;
+  /** Public base URL behind a proxy, for signatures that cover the URL (HubSpot). */
+  publicBaseUrl?: string;
+}
+
+/**
+ * POST /webhooks/{source}: verify the signature on the raw bytes, parse with the source's connector, and
+ * answer 202 only once every canonical event is on the bus. Bad input is always a 4xx, never a 5xx.
+ */
+export const makeIngestHandler =
+  (deps: IngestDeps) =>
+  async (event: HttpEvent): Promise<HttpResult> => {
+    const source = event.pathParameters?.source ?? '';
+    const deliveryId = header(event, 'x-request-id') ?? event.requestContext.requestId;
+    const logger = deps.logger.createChild({ persistentKeys: { source, deliveryId } });
+
+    const connector = deps.connectorFor(source);
+    if (!connector) return problem(404, `unknown source "${source}"`);
+    const body = rawBody(event);
+    if (body.length > MAX_BODY_BYTES)
+      return problem(413, `body is ${body.length} bytes; the limit is ${MAX_BODY_BYTES}`);
+    const secret = await deps.secrets.get(connector.secretVariable);
+    if (!secret) {
+      logger.warn('webhook refused: source not configured', { variable: connector.secretVariable });
+      return problem(503, `source "${source}" is not configured: set ${connector.secretVariable}`);
+    }
+
+    const now = deps.now();
+    const request = {
+      method: event.requestContext.http.method,
+      url: publicUrl(event, deps.publicBaseUrl),
+      headers: lowerCaseHeaders(event),
+      body,
+    };
+    try {
+      connector.verify(request, secret, now);
+      const { events, ignored } = connector.parse(request, {
+        receivedAt: now,
+        deliveryId,
+        timeZone: deps.ctx.timeZone,
+        baseCurrency: deps.ctx.baseCurrency,
+      });
+      await deps.publisher.publish(
+        events.map((e) => ({ source: INGEST_SOURCE, detailType: detailTypeOf(e.entity), detail: e })),
+      );
+      logger.info('webhook accepted', { accepted: events.length, ignored });
+      return json(202, { accepted: events.length, ignored });
+    } catch (error) {
+      if (error instanceof SignatureError) {
+        logger.warn('webhook refused: signature', { reason: error.message });
+        return problem(401, error.message);
+      }
+      if (error instanceof PayloadError || error instanceof ConnectorError || error instanceof CoreError) {
+        logger.warn('webhook refused: payload', { reason: error.message });
+        return problem(400, error.message);
+      }
+      if (error instanceof BusUnavailableError) {
+        logger.error('webhook not accepted: bus unavailable', { error });
+        return problem(503, 'the event bus did not accept the delivery; retry later', { 'retry-after': '5' });
+      }
+      throw error;
+    }
+  };

@@ -1,0 +1,119 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { safeEqual } from '@flash/connectors';
+import {
+  type AggregateView,
+  currentMonth,
+  type EntityState,
+  type InvalidValueError,
+  type MetricContext,
+  metricsAggregateKeys,
+  metricsReport,
+  parseMonth,
+} from '@flash/core';
+import type { AlertRecord } from '@flash/store';
+import { etagOf, type HttpEvent, type HttpResult, header, json, problem } from './http.js';
+
+/** What the query function reads; DynamoStore implements it. */
+export interface QueryStore {
+  getAggregates(keys: readonly string[]): Promise<ReadonlyMap<string, AggregateView>>;
+  listEntities(list: string, limit: number): Promise<EntityState[]>;
+  listAlerts(limit: number): Promise<AlertRecord[]>;
+}
+
+export interface QueryDeps {
+  store: QueryStore;
+  ctx: MetricContext;
+  now: () => Date;
+  logger: Logger;
+  /** When set, `/v1/*` requires `Authorization: Bearer <token>` (on AWS the authorizer checks it instead). */
+  apiToken?: string | undefined;
+  /** Seconds a poller may cache an answer. */
+  maxAgeSeconds?: number;
+}
+
+class BadRequest extends Error {}
+
+type Route = (event: HttpEvent, deps: QueryDeps) => Promise<unknown>;
+
+const periodParam = (event: HttpEvent, deps: QueryDeps): string => {
+  const value = event.queryStringParameters?.period;
+  if (value === undefined || value === '') return currentMonth(deps.now(), deps.ctx.timeZone);
+  try {
+    return parseMonth(value);
+  } catch (error) {
+    throw new BadRequest((error as InvalidValueError).message);
+  }
+};
+
+const limitParam = (event: HttpEvent, fallback: number): number => {
+  const value = event.queryStringParameters?.limit;
+  if (value === undefined) return fallback;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+    throw new BadRequest('limit must be a whole number from 1 to 500');
+  return limit;
+};
+
+const routes: Record<string, Route> = {
+  '/v1/metrics': async (event, deps) => {
+    const period = periodParam(event, deps);
+    const aggregates = await deps.store.getAggregates(metricsAggregateKeys(period));
+    return metricsReport(period, aggregates, deps.ctx, deps.now());
+  },
+  '/v1/nps/detractors': async (event, deps) => {
+    const period = periodParam(event, deps);
+    const states = await deps.store.listEntities(`detractors#${period}`, limitParam(event, 100));
+    const detractors = states.flatMap((s) =>
+      s.entity === 'survey_response'
+        ? [
+            {
+              id: s.id,
+              source: s.source,
+              score: s.data.score,
+              comment: s.data.comment,
+              contact: s.data.email,
+              customerId: s.data.customerId,
+              submittedAt: s.data.submittedAt,
+            },
+          ]
+        : [],
+    );
+    return { period, detractors };
+  },
+  '/v1/alerts': async (event, deps) => ({ alerts: await deps.store.listAlerts(limitParam(event, 50)) }),
+};
+
+/**
+ * GET /v1/*: the query API. Every answer carries an ETag (a matching If-None-Match gets 304) and a short
+ * Cache-Control, so polling dashboards cost little.
+ */
+export const makeQueryHandler =
+  (deps: QueryDeps) =>
+  async (event: HttpEvent): Promise<HttpResult> => {
+    const cacheControl = `max-age=${deps.maxAgeSeconds ?? 5}`;
+    if (deps.apiToken) {
+      const given = header(event, 'authorization') ?? '';
+      if (!safeEqual(given, `Bearer ${deps.apiToken}`)) {
+        return problem(401, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer' });
+      }
+    }
+    const route = routes[event.rawPath];
+    if (!route) return problem(404, `no route ${event.rawPath}`);
+    if (event.requestContext.http.method !== 'GET') return problem(405, 'only GET is supported', { allow: 'GET' });
+    try {
+      const body = JSON.stringify(await route(event, deps));
+      const etag = etagOf(body);
+      const headers = { etag, 'cache-control': cacheControl };
+      if (
+        header(event, 'if-none-match')
+          ?.split(/\s*,\s*/)
+          .includes(etag)
+      )
+        return { statusCode: 304, headers };
+      return { statusCode: 200, headers: { ...headers, 'content-type': 'application/json; charset=utf-8' }, body };
+    } catch (error) {
+      if (error instanceof BadRequest) return problem(400, error.message);
+      deps.logger.error('query failed', { error, path: event.rawPath });
+      return json(500, { error: 'internal error' });
+    }
+  };

@@ -1,0 +1,72 @@
+import type { SnapshotEvent } from '@flash/core';
+import { z } from 'zod';
+import type { Connector } from '../connector.js';
+import { epochSecondsToIso, parseJson, parseWith } from '../payload.js';
+import { hmac, requireHeader, verifyEqual } from '../signature.js';
+
+/** Delighted: `X-Delighted-Webhook-Signature: sha256=<hex HMAC-SHA256 of the raw body>`, key = the API key. */
+
+const properties = z.record(z.string(), z.unknown()).nullable().optional();
+
+const surveyResponse = z.object({
+  id: z.union([z.string().min(1), z.number().int()]).transform(String),
+  survey_type: z.string().default('nps'),
+  score: z.number().int().min(0).max(10),
+  comment: z.string().nullable().optional(),
+  created_at: z.number().int().positive(),
+  updated_at: z.number().int().positive().nullable().optional(),
+  person: z.object({ email: z.string().nullable().optional() }).nullable().optional(),
+  person_properties: properties,
+});
+
+const delivery = z.object({ event_type: z.string().min(1), event_id: z.string().optional(), event_data: z.unknown() });
+
+const propertyText = (props: Record<string, unknown> | null | undefined, ...names: string[]): string | null => {
+  for (const name of names) {
+    const value = props?.[name];
+    if (typeof value === 'string' && value !== '') return value;
+    if (typeof value === 'number') return String(value);
+  }
+  return null;
+};
+
+export const delighted: Connector = {
+  source: 'delighted',
+  secretVariable: 'WEBHOOK_SECRET_DELIGHTED',
+
+  verify(request, secret) {
+    const received = requireHeader(request.headers, 'X-Delighted-Webhook-Signature');
+    verifyEqual(received, `sha256=${hmac('sha256', secret, request.body, 'hex')}`, 'X-Delighted-Webhook-Signature');
+  },
+
+  parse(request, ctx) {
+    const body = parseWith(delivery, parseJson(request.body));
+    if (body.event_type !== 'survey_response.created' && body.event_type !== 'survey_response.updated') {
+      return { events: [], ignored: 1 };
+    }
+    const response = parseWith(surveyResponse, body.event_data, ['event_data']);
+    // Other survey types (csat, ces, enps, …) use other scales and are not NPS.
+    if (response.survey_type !== 'nps') return { events: [], ignored: 1 };
+    const props = response.person_properties;
+    const event: SnapshotEvent<'survey_response'> = {
+      entity: 'survey_response',
+      source: 'delighted',
+      id: response.id,
+      mode: 'snapshot',
+      version: [response.updated_at ?? response.created_at],
+      deleted: false,
+      occurredAt: epochSecondsToIso(response.updated_at ?? response.created_at),
+      deliveryId: ctx.deliveryId,
+      data: {
+        score: response.score,
+        submittedAt: epochSecondsToIso(response.created_at),
+        customerId: propertyText(props, 'customer_id'),
+        comment: response.comment ?? null,
+        email: response.person?.email ?? null,
+        segment: propertyText(props, 'segment', 'Segment'),
+        channel: propertyText(props, 'channel', 'Channel'),
+      },
+    };
+    return { events: [event], ignored: 0 };
+  },
+};

@@ -1,0 +1,169 @@
+import { type CanonicalEvent, normaliseCurrency } from '@flash/core';
+import { z } from 'zod';
+import type { Connector, ParseContext } from '../connector.js';
+import { minorAmount, parseJson, parseWith } from '../payload.js';
+import { hmac, requireHeader, verifyEqual } from '../signature.js';
+
+/**
+ * Generic: the contract's canonical events from any ERP/CRM without native webhooks (Visma, NetSuite, an
+ * export job), signed `X-Signature: sha256=<hex HMAC-SHA256 of the raw body>`.
+ */
+
+const id = z.string().min(1).max(256);
+const optionalId = id.nullish().transform((v) => v ?? null);
+const optionalText = z
+  .string()
+  .max(10_000)
+  .nullish()
+  .transform((v) => v ?? null);
+const date = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'expected an ISO 8601 date or timestamp');
+const currency = z
+  .string()
+  .regex(/^[A-Za-z]{3}$/, 'expected an ISO 4217 currency code')
+  .optional();
+const base = { id, version: z.number().int().nonnegative(), deleted: z.boolean().default(false) };
+
+const schemas = {
+  customer: z.object({
+    ...base,
+    name: optionalText,
+    internal: z.boolean().default(false),
+    segment: optionalText,
+    channel: optionalText,
+  }),
+  project: z.object({
+    ...base,
+    customerId: optionalId,
+    status: z.enum(['open', 'closed']),
+    internal: z.boolean().default(false),
+  }),
+  invoice: z.object({
+    ...base,
+    customerId: optionalId,
+    projectId: optionalId,
+    number: optionalText,
+    status: z.enum(['draft', 'sent', 'void']),
+    invoiceDate: date.nullish().transform((v) => v ?? null),
+    total: z.number(),
+    currency,
+  }),
+  cost: z.object({ ...base, projectId: optionalId, date, amount: z.number(), currency }),
+  deal: z.object({
+    ...base,
+    customerId: optionalId,
+    ownerId: optionalId,
+    status: z.enum(['open', 'won', 'lost']),
+    stage: optionalText,
+    amount: z.number().nullish(),
+    currency,
+    createdAt: date.nullish().transform((v) => v ?? null),
+    closedAt: date.nullish().transform((v) => v ?? null),
+    expectedCloseDate: date.nullish().transform((v) => v ?? null),
+    source: optionalText,
+    lostReason: optionalText,
+  }),
+  survey_response: z.object({
+    ...base,
+    customerId: optionalId,
+    score: z.number().int().min(0).max(10),
+    submittedAt: date,
+    comment: optionalText,
+    email: optionalText,
+    segment: optionalText,
+    channel: optionalText,
+  }),
+};
+type GenericType = keyof typeof schemas;
+
+const envelope = z.object({ events: z.array(z.object({ type: z.string() }).passthrough()).max(1000) });
+
+const toCanonical = (type: GenericType, raw: unknown, index: number, ctx: ParseContext): CanonicalEvent => {
+  const where = ['events', index] as const;
+  const common = {
+    source: 'generic',
+    mode: 'snapshot' as const,
+    deliveryId: ctx.deliveryId,
+    occurredAt: ctx.receivedAt.toISOString(),
+  };
+  const money = (amount: number, code: string | undefined, field: string) => {
+    const iso = normaliseCurrency(code ?? ctx.baseCurrency);
+    return { iso, minor: minorAmount(amount, iso, `events[${index}].${field}`) };
+  };
+  switch (type) {
+    case 'customer': {
+      const { id, version, deleted, ...data } = parseWith(schemas.customer, raw, where);
+      return { ...common, entity: 'customer', id, version: [version], deleted, data };
+    }
+    case 'project': {
+      const { id, version, deleted, ...data } = parseWith(schemas.project, raw, where);
+      return { ...common, entity: 'project', id, version: [version], deleted, data };
+    }
+    case 'invoice': {
+      const e = parseWith(schemas.invoice, raw, where);
+      const { iso, minor } = money(e.total, e.currency, 'total');
+      // Contract: an invoice is issued when it is sent and carries a number.
+      const status = e.status === 'void' ? 'void' : e.status === 'sent' && e.number ? 'issued' : 'draft';
+      const data = {
+        customerId: e.customerId,
+        projectId: e.projectId,
+        number: e.number,
+        status,
+        invoiceDate: e.invoiceDate,
+        total: minor,
+        currency: iso,
+      } as const;
+      return { ...common, entity: 'invoice', id: e.id, version: [e.version], deleted: e.deleted, data };
+    }
+    case 'cost': {
+      const e = parseWith(schemas.cost, raw, where);
+      const { iso, minor } = money(e.amount, e.currency, 'amount');
+      const data = { projectId: e.projectId, date: e.date, amount: minor, currency: iso };
+      return { ...common, entity: 'cost', id: e.id, version: [e.version], deleted: e.deleted, data };
+    }
+    case 'deal': {
+      const { id, version, deleted, amount, currency: code, ...rest } = parseWith(schemas.deal, raw, where);
+      const value = amount === null || amount === undefined ? null : money(amount, code, 'amount');
+      const data = {
+        ...rest,
+        amount: value?.minor ?? null,
+        currency: value?.iso ?? (code ? normaliseCurrency(code) : null),
+      };
+      return { ...common, entity: 'deal', id, version: [version], deleted, data };
+    }
+    case 'survey_response': {
+      const { id, version, deleted, ...data } = parseWith(schemas.survey_response, raw, where);
+      return {
+        ...common,
+        entity: 'survey_response',
+        id,
+        version: [version],
+        deleted,
+        occurredAt: data.submittedAt,
+        data,
+      };
+    }
+  }
+};
+
+const isGenericType = (type: string): type is GenericType => Object.hasOwn(schemas, type);
+
+export const generic: Connector = {
+  source: 'generic',
+  secretVariable: 'WEBHOOK_SECRET_GENERIC',
+
+  verify(request, secret) {
+    const received = requireHeader(request.headers, 'X-Signature');
+    verifyEqual(received, `sha256=${hmac('sha256', secret, request.body, 'hex')}`, 'X-Signature');
+  },
+
+  parse(request, ctx) {
+    const { events } = parseWith(envelope, parseJson(request.body));
+    const out: CanonicalEvent[] = [];
+    let ignored = 0;
+    events.forEach((raw, index) => {
+      if (isGenericType(raw.type)) out.push(toCanonical(raw.type, raw, index, ctx));
+      else ignored++;
+    });
+    return { events: out, ignored };
+  },
+};

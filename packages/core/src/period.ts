@@ -1,0 +1,68 @@
+import { InvalidValueError } from './errors.js';
+
+/** A calendar month, "YYYY-MM". */
+export type Month = string;
+/** A calendar year, "YYYY". */
+export type Year = string;
+
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+const LOCAL_DATE = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const formatterFor = (timeZone: string): Intl.DateTimeFormat => {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    try {
+      formatter = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    } catch (cause) {
+      throw new InvalidValueError(`"${timeZone}" is not an IANA time zone`, { cause });
+    }
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+};
+
+/** Throws unless the zone is one the runtime knows; call once at start-up so a typo fails early. */
+export const assertTimeZone = (timeZone: string): void => {
+  formatterFor(timeZone);
+};
+
+/** The local calendar date ("YYYY-MM-DD") of an instant in a zone; the runtime's tz data handles DST. */
+export const localDateOf = (instant: Date, timeZone: string): string => {
+  if (Number.isNaN(instant.getTime())) throw new InvalidValueError('invalid instant');
+  const parts = formatterFor(timeZone).formatToParts(instant);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+};
+
+/**
+ * The month a timestamp belongs to. A plain date ("2026-11-03") is already a local date in the metrics zone
+ * (contract 3a); anything with a time is an instant and is placed by its local date in `timeZone`.
+ */
+export const monthOf = (timestamp: string, timeZone: string): Month => {
+  if (LOCAL_DATE.test(timestamp)) return timestamp.slice(0, 7);
+  const instant = new Date(timestamp);
+  if (Number.isNaN(instant.getTime())) throw new InvalidValueError(`"${timestamp}" is not a date or timestamp`);
+  return localDateOf(instant, timeZone).slice(0, 7);
+};
+
+export const yearOfMonth = (month: Month): Year => month.slice(0, 4);
+
+export const parseMonth = (value: string): Month => {
+  if (!MONTH.test(value)) throw new InvalidValueError(`period "${value}" is not a month in the form YYYY-MM`);
+  return value;
+};
+
+export const addMonths = (month: Month, delta: number): Month => {
+  const match = MONTH.exec(month);
+  if (!match) throw new InvalidValueError(`"${month}" is not a month in the form YYYY-MM`);
+  const index = Number(match[1]) * 12 + (Number(match[2]) - 1) + delta;
+  const year = Math.floor(index / 12);
+  return `${String(year).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
+};
+
+export const currentMonth = (now: Date, timeZone: string): Month => localDateOf(now, timeZone).slice(0, 7);
+
+/** Whole days between two instants, as a decimal (lead times). */
+export const daysBetween = (from: string, to: string): number =>
+  (new Date(to).getTime() - new Date(from).getTime()) / 86_400_000;

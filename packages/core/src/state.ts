@@ -1,0 +1,94 @@
+import type { CanonicalEvent, EntityData, EntityType, Version } from './events.js';
+import { entityData, entityKey } from './events.js';
+
+/** The last applied state of one entity, as the store keeps it. */
+export type EntityState<T extends EntityType = EntityType> = {
+  [K in T]: {
+    entity: K;
+    source: string;
+    id: string;
+    version: Version;
+    deleted: boolean;
+    data: EntityData[K];
+    /** For patched entities: per field, the time (epoch ms) of the value it holds. */
+    fieldTimes?: Record<string, number>;
+    /** When the change that produced this state happened. */
+    occurredAt: string;
+  };
+}[T];
+
+export const compareVersions = (a: Version, b: Version): number => {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const diff = (a[i] ?? Number.NEGATIVE_INFINITY) - (b[i] ?? Number.NEGATIVE_INFINITY);
+    if (diff !== 0) return diff < 0 ? -1 : 1;
+  }
+  return 0;
+};
+
+/** The defaults a patched entity starts from before any of its fields has been seen. */
+const blankData = <T extends EntityType>(entity: T): EntityData[T] | undefined => {
+  const parsed = entityData[entity].safeParse(blankInputs[entity]);
+  return parsed.success ? (parsed.data as EntityData[T]) : undefined;
+};
+const blankInputs: Partial<Record<EntityType, unknown>> = { deal: { status: 'open' } };
+
+/**
+ * Folds one event into the entity's state. Returns the new state, or `undefined` when the event changes
+ * nothing (a duplicate, an older version, a patch whose fields all hold newer values already).
+ */
+export const applyEvent = (old: EntityState | undefined, event: CanonicalEvent): EntityState | undefined => {
+  if (event.mode === 'snapshot') {
+    if (old && compareVersions(event.version, old.version) <= 0) return undefined;
+    return {
+      entity: event.entity,
+      source: event.source,
+      id: event.id,
+      version: event.version,
+      deleted: event.deleted,
+      data: event.data,
+      occurredAt: event.occurredAt,
+    } as EntityState;
+  }
+  const base = old ?? blankState(event);
+  if (!base) return undefined;
+  const fieldTimes = { ...(base.fieldTimes ?? {}) };
+  const data: Record<string, unknown> = { ...base.data };
+  let deleted = base.deleted;
+  let changed = !old;
+  for (const [field, value] of Object.entries(event.changes)) {
+    if (value === undefined) continue;
+    const seen = fieldTimes[field];
+    if (seen !== undefined && seen >= event.at) continue;
+    fieldTimes[field] = event.at;
+    if (field === 'deleted') deleted = value as boolean;
+    else data[field] = value;
+    changed = true;
+  }
+  if (!changed) return undefined;
+  const newest = Math.max(event.at, base.version[0] ?? Number.NEGATIVE_INFINITY);
+  return {
+    ...base,
+    version: [newest],
+    deleted,
+    data,
+    fieldTimes,
+    occurredAt: newest === event.at ? event.occurredAt : base.occurredAt,
+  } as EntityState;
+};
+
+const blankState = (event: CanonicalEvent): EntityState | undefined => {
+  const data = blankData(event.entity);
+  if (!data) return undefined;
+  return {
+    entity: event.entity,
+    source: event.source,
+    id: event.id,
+    version: [Number.NEGATIVE_INFINITY],
+    deleted: false,
+    data,
+    fieldTimes: {},
+    occurredAt: event.occurredAt,
+  } as EntityState;
+};
+
+export const stateKey = (state: EntityState): string => entityKey(state);

@@ -1,0 +1,36 @@
+import { connectors } from '@flash/connectors';
+import { JavaMissingError } from './errors.js';
+import { startLocalStack } from './stack.js';
+
+/** `npm start`: the whole pipeline on this machine, configured by environment variables. */
+const main = async () => {
+  const env = process.env;
+  const started = Date.now();
+  const stack = await startLocalStack({ env, logLevel: (env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'WARN' });
+  const lines = [
+    `Flash figures running on http://localhost:${stack.port} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    `  time zone ${stack.ctx.timeZone}, base currency ${stack.ctx.baseCurrency}, DynamoDB Local ${env.DATA_DIR ? `on disk in ${env.DATA_DIR}` : 'in memory (set DATA_DIR to keep data)'}`,
+    `  figures:  GET  http://localhost:${stack.port}/v1/metrics`,
+    '  webhooks:',
+    ...Object.values(connectors).map(
+      (c) =>
+        `    POST http://localhost:${stack.port}/webhooks/${c.source.padEnd(10)} ${env[c.secretVariable] ? 'ready' : `not configured: set ${c.secretVariable}`}`,
+    ),
+  ];
+  if (!env.API_TOKEN)
+    lines.push('  WARNING: API_TOKEN is not set, so /v1/* is open to anyone who can reach this port.');
+  console.log(lines.join('\n'));
+
+  const shutdown = async (signal: string) => {
+    console.log(`\n${signal}: stopping`);
+    await stack.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+};
+
+main().catch((error) => {
+  console.error(error instanceof JavaMissingError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoStore, ensureTable } from '@flash/store';
+import { inject } from 'vitest';
+import { localClient } from '../../packages/local/src/dynamodb-local.js';
+
+/** A fresh table in the run's DynamoDB Local; `drop()` deletes it. */
+export const freshTable = async () => {
+  const client = localClient(inject('dynamoEndpoint'));
+  const tableName = `t-${randomUUID()}`;
+  await ensureTable(client, tableName);
+  return {
+    client,
+    tableName,
+    store: new DynamoStore(client, tableName),
+    drop: async () => {
+      await client.send(new DeleteTableCommand({ TableName: tableName }));
+      client.destroy();
+    },
+  };
+};
