@@ -1,9 +1,20 @@
-import { envSecrets, eventBridgePublisher, makeIngestHandler, makeLogger, metricContextFromEnv } from '@flash/app';
+import {
+  envSecrets,
+  eventBridgePublisher,
+  makeIngestHandler,
+  makeLogger,
+  metricContextFromEnv,
+  secretsManagerSecrets,
+} from '@flash/app';
 import { connectorFor } from '@flash/connectors';
 
+const secretsArn = process.env.WEBHOOK_SECRETS_ARN;
+// On AWS only the deployment's enabled sources are served; the others answer 404 like an unknown source.
+const enabledSources = process.env.ENABLED_SOURCES?.split(',');
+
 export const handler = makeIngestHandler({
-  connectorFor,
-  secrets: envSecrets(),
+  connectorFor: (source) => (enabledSources && !enabledSources.includes(source) ? undefined : connectorFor(source)),
+  secrets: secretsArn ? secretsManagerSecrets(secretsArn) : envSecrets(),
   publisher: eventBridgePublisher(process.env.EVENT_BUS_NAME ?? 'default'),
   logger: makeLogger('ingest'),
   ctx: metricContextFromEnv(),

@@ -101,8 +101,10 @@ export const makeQueryHandler =
     if (!route) return problem(404, `no route ${event.rawPath}`);
     if (event.requestContext.http.method !== 'GET') return problem(405, 'only GET is supported', { allow: 'GET' });
     try {
-      const body = JSON.stringify(await route(event, deps));
-      const etag = etagOf(body);
+      const payload = await route(event, deps);
+      const body = JSON.stringify(payload);
+      // `asOf` changes on every request; the validator covers the figures only, so it is a weak ETag.
+      const etag = `W/${etagOf(JSON.stringify({ ...(payload as object), asOf: undefined }))}`;
       const headers = { etag, 'cache-control': cacheControl };
       if (
         header(event, 'if-none-match')

@@ -87,9 +87,12 @@ export const applyEvents = async (events: readonly CanonicalEvent[], options: Ap
   while (pending.length > 0) {
     const chunk = pending.shift() as EntityGroup[];
     const outcome = await applyChunk(chunk, options, maxItems);
-    if (outcome === 'split') {
-      const half = Math.ceil(chunk.length / 2);
-      pending.unshift(chunk.slice(0, half), chunk.slice(half));
+    if ('tooLarge' in outcome) {
+      // Cut in proportion to the overshoot; a piece that is still too large is cut again.
+      const length = Math.max(1, Math.floor((chunk.length * maxItems) / outcome.tooLarge));
+      const pieces: EntityGroup[][] = [];
+      for (let i = 0; i < chunk.length; i += length) pieces.push(chunk.slice(i, i + length));
+      pending.unshift(...pieces);
       continue;
     }
     result.changed += outcome.changed;
@@ -104,7 +107,7 @@ const applyChunk = async (
   chunk: EntityGroup[],
   options: ApplyOptions,
   maxItems: number,
-): Promise<'split' | { changed: number; unchanged: number; committed: boolean; items: number }> => {
+): Promise<{ tooLarge: number } | { changed: number; unchanged: number; committed: boolean; items: number }> => {
   const sleep = options.sleep ?? defaultSleep;
   const maxRetries = options.maxConflictRetries ?? 8;
   for (let attempt = 0; ; attempt++) {
@@ -113,7 +116,7 @@ const applyChunk = async (
       return { changed: 0, unchanged: planned.unchanged, committed: false, items: 0 };
     }
     const size = planSize(planned.plan);
-    if (size > maxItems && chunk.length > 1) return 'split';
+    if (size > maxItems && chunk.length > 1) return { tooLarge: size };
     try {
       await options.store.commit(planned.plan);
       return { changed: planned.plan.entities.length, unchanged: planned.unchanged, committed: true, items: size };

@@ -1,0 +1,23 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { safeEqual } from '@flash/connectors';
+import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerResult } from 'aws-lambda';
+
+export interface AuthorizerDeps {
+  /** The API token; on AWS a cached read of its secret (see cachedSecretString). */
+  apiToken: () => Promise<string>;
+  logger: Logger;
+}
+
+/**
+ * HTTP API Lambda authorizer (simple responses) for `/v1/*`: allows exactly `Authorization: Bearer <token>`,
+ * compared in constant time. An empty token allows nobody, so a blank secret never opens the API.
+ */
+export const makeAuthorizer =
+  (deps: AuthorizerDeps) =>
+  async (event: APIGatewayRequestAuthorizerEventV2): Promise<APIGatewaySimpleAuthorizerResult> => {
+    const token = await deps.apiToken();
+    const given = event.headers?.authorization ?? '';
+    const isAuthorized = token !== '' && safeEqual(given, `Bearer ${token}`);
+    if (!isAuthorized) deps.logger.warn('request refused: missing or wrong bearer token', { path: event.rawPath });
+    return { isAuthorized };
+  };
