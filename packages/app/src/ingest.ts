@@ -26,6 +26,8 @@ export interface IngestDeps {
   now: () => Date;
   /** Public base URL behind a proxy, for signatures that cover the URL (HubSpot). */
   publicBaseUrl?: string;
+  /** Connector settings by variable name (HUBSPOT_WON_STAGES, …); usually the environment. */
+  settings?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -64,6 +66,7 @@ export const makeIngestHandler =
         deliveryId,
         timeZone: deps.ctx.timeZone,
         baseCurrency: deps.ctx.baseCurrency,
+        settings: deps.settings ?? {},
       });
       await deps.publisher.publish(
         events.map((e) => ({ source: INGEST_SOURCE, detailType: detailTypeOf(e.entity), detail: e })),

@@ -15,8 +15,10 @@ export interface ParseContext {
   /** Correlation id of the delivery, copied onto every event it carries. */
   deliveryId: string;
   timeZone: string;
-  /** Currency assumed when a generic event leaves it out. */
+  /** Currency assumed when an event leaves it out (generic events, HubSpot deals without a deal currency). */
   baseCurrency: string;
+  /** Connector settings by variable name (HUBSPOT_WON_STAGES, …): the environment locally and on AWS. */
+  settings: Readonly<Record<string, string | undefined>>;
 }
 
 export interface ParseResult {

@@ -1,5 +1,12 @@
-import { InvalidValueError, toMinor } from '@flash/core';
-import type { z } from 'zod';
+import {
+  type CanonicalEvent,
+  ENTITY_TYPES,
+  type EntityType,
+  entityData,
+  InvalidValueError,
+  toMinor,
+} from '@flash/core';
+import { z } from 'zod';
 import { PayloadError } from './errors.js';
 
 /** Parses the raw body as JSON, or says where it stops being JSON. */
@@ -41,3 +48,67 @@ export const minorAmount = (major: number, currency: string, where: string): num
 };
 
 export const epochSecondsToIso = (seconds: number): string => new Date(seconds * 1000).toISOString();
+
+export const epochMsToIso = (ms: number): string => new Date(ms).toISOString();
+
+/** The largest time a JS Date can hold; beyond it toISOString throws. */
+const MAX_EPOCH_MS = 8.64e15;
+export const epochMs = z.number().int().min(0).max(MAX_EPOCH_MS);
+export const epochSeconds = z
+  .number()
+  .int()
+  .min(0)
+  .max(MAX_EPOCH_MS / 1000);
+
+/** An optional field that is absent or null in the provider's payload, as null. */
+export const orNull = <S extends z.ZodType>(schema: S) => schema.nullish().transform((v) => v ?? null);
+
+/** A provider's id, sent as a string or a number; canonical ids are strings. */
+export const externalId = z
+  .union([z.string().min(1).max(256), z.number().int().nonnegative().refine(Number.isSafeInteger, 'id too large')])
+  .transform(String);
+
+export const currencyCode = z
+  .string()
+  .regex(/^[A-Za-z]{3}$/, 'expected an ISO 4217 currency code')
+  .transform((code) => code.toUpperCase());
+
+export const dateText = z
+  .string()
+  .refine((v) => !Number.isNaN(Date.parse(v)), 'expected an ISO 8601 date or timestamp');
+
+const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(Z|[+-]\d{2}:?\d{2})?$/i;
+
+const validDay = (day: string): boolean => {
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  // Date.parse rolls 2026-02-31 over into March; a real date survives the round trip.
+  return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(day);
+};
+
+/**
+ * A point in time as epoch ms: `2026-03-18 09:12:44` or ISO 8601 (without a zone: UTC), or a number / digit
+ * string in epoch seconds (up to 11 digits) or milliseconds.
+ */
+export const utcTimestamp = z.union([z.string(), z.number().nonnegative()]).transform((value, ctx) => {
+  const text = String(value).trim();
+  if (/^\d{1,15}$/.test(text)) return text.length <= 11 ? Number(text) * 1000 : Number(text);
+  const [, day = '', time = '', zone = 'Z'] = TIMESTAMP.exec(text) ?? [];
+  const offset = zone.toUpperCase() === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
+  const ms = validDay(day) ? Date.parse(`${day}T${time}${offset}`) : Number.NaN;
+  if (!Number.isNaN(ms)) return ms;
+  ctx.addIssue({ code: 'custom', message: `expected a UTC timestamp such as 2026-03-18 09:12:44, got "${text}"` });
+  return z.NEVER;
+});
+
+const partialData = new Map<EntityType, z.ZodType>(
+  ENTITY_TYPES.map((entity) => [entity, (entityData[entity] as z.ZodObject<z.ZodRawShape>).partial()]),
+);
+
+/**
+ * Checks a connector's output against the canonical schema the aggregator parses with, so that a value the
+ * bus would carry to a dead-letter queue (an over-long stage name, say) is refused here as a 400 instead.
+ */
+export const assertCanonical = (event: CanonicalEvent, where: readonly PropertyKey[]): void => {
+  if (event.mode === 'snapshot') parseWith(entityData[event.entity], event.data, where);
+  else parseWith(partialData.get(event.entity) ?? z.never(), event.changes, where);
+};

@@ -1,8 +1,24 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { SignatureError } from './errors.js';
 
-export const hmac = (algorithm: 'sha256' | 'sha1', key: string, data: Buffer | string, encoding: 'hex' | 'base64') =>
-  createHmac(algorithm, key).update(data).digest(encoding);
+/** What a signature covers: the raw body alone, or parts concatenated without separators. */
+export type SignedParts = Buffer | string | readonly (Buffer | string)[];
+
+const partsOf = (data: SignedParts): readonly (Buffer | string)[] =>
+  typeof data === 'string' || Buffer.isBuffer(data) ? [data] : data;
+
+export const hmac = (algorithm: 'sha256' | 'sha1', key: string, data: SignedParts, encoding: 'hex' | 'base64') => {
+  const mac = createHmac(algorithm, key);
+  for (const part of partsOf(data)) mac.update(part);
+  return mac.digest(encoding);
+};
+
+/** A plain SHA-256 digest, for legacy schemes that hash the secret together with the body (no HMAC). */
+export const sha256 = (data: SignedParts, encoding: 'hex' | 'base64') => {
+  const hash = createHash('sha256');
+  for (const part of partsOf(data)) hash.update(part);
+  return hash.digest(encoding);
+};
 
 /**
  * Constant-time string equality. Both sides are hashed first so that inputs of different lengths still
@@ -20,4 +36,21 @@ export const requireHeader = (headers: Readonly<Record<string, string | undefine
 /** For schemes that sign the raw body alone: `expected` is what the header must equal. */
 export const verifyEqual = (received: string, expected: string, header: string): void => {
   if (!safeEqual(received.trim(), expected)) throw new SignatureError(`${header} does not match the body`);
+};
+
+/** A signed timestamp header as epoch milliseconds; `unitMs` is 1000 for seconds. */
+export const timestampHeader = (value: string, unitMs: number, header: string): number => {
+  if (!/^\d{1,15}$/.test(value.trim())) throw new SignatureError(`${header} is not an epoch timestamp`);
+  return Number(value.trim()) * unitMs;
+};
+
+/** Replay window: refuses a signed timestamp further than `toleranceMs` from `now`, in either direction. */
+export const assertFresh = (timestampMs: number, now: Date, toleranceMs: number, header: string): void => {
+  const skewMs = now.getTime() - timestampMs;
+  if (Math.abs(skewMs) > toleranceMs) {
+    const when = skewMs > 0 ? 'old' : 'in the future';
+    throw new SignatureError(
+      `${header} is ${Math.round(Math.abs(skewMs) / 1000)} s ${when}; the limit is ${toleranceMs / 1000} s`,
+    );
+  }
 };

@@ -102,6 +102,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       ctx,
       now,
       publicBaseUrl: env.PUBLIC_BASE_URL,
+      settings: env,
     });
     const query = makeQueryHandler({
       store,

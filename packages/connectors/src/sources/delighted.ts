@@ -1,7 +1,7 @@
 import type { SnapshotEvent } from '@flash/core';
 import { z } from 'zod';
 import type { Connector } from '../connector.js';
-import { epochSecondsToIso, parseJson, parseWith } from '../payload.js';
+import { epochSeconds, epochSecondsToIso, externalId, parseJson, parseWith } from '../payload.js';
 import { hmac, requireHeader, verifyEqual } from '../signature.js';
 
 /** Delighted: `X-Delighted-Webhook-Signature: sha256=<hex HMAC-SHA256 of the raw body>`, key = the API key. */
@@ -9,12 +9,12 @@ import { hmac, requireHeader, verifyEqual } from '../signature.js';
 const properties = z.record(z.string(), z.unknown()).nullable().optional();
 
 const surveyResponse = z.object({
-  id: z.union([z.string().min(1), z.number().int()]).transform(String),
+  id: externalId,
   survey_type: z.string().default('nps'),
   score: z.number().int().min(0).max(10),
   comment: z.string().nullable().optional(),
-  created_at: z.number().int().positive(),
-  updated_at: z.number().int().positive().nullable().optional(),
+  created_at: epochSeconds,
+  updated_at: epochSeconds.nullable().optional(),
   person: z.object({ email: z.string().nullable().optional() }).nullable().optional(),
   person_properties: properties,
 });

@@ -1,7 +1,7 @@
 import { type CanonicalEvent, normaliseCurrency } from '@flash/core';
 import { z } from 'zod';
 import type { Connector, ParseContext } from '../connector.js';
-import { minorAmount, parseJson, parseWith } from '../payload.js';
+import { currencyCode, dateText, minorAmount, parseJson, parseWith } from '../payload.js';
 import { hmac, requireHeader, verifyEqual } from '../signature.js';
 
 /**
@@ -16,11 +16,8 @@ const optionalText = z
   .max(10_000)
   .nullish()
   .transform((v) => v ?? null);
-const date = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'expected an ISO 8601 date or timestamp');
-const currency = z
-  .string()
-  .regex(/^[A-Za-z]{3}$/, 'expected an ISO 4217 currency code')
-  .optional();
+const date = dateText;
+const currency = currencyCode.optional();
 const base = { id, version: z.number().int().nonnegative(), deleted: z.boolean().default(false) };
 
 const schemas = {
