@@ -1,0 +1,179 @@
+import type { CanonicalEvent, SnapshotEvent } from '@flash/core';
+import { z } from 'zod';
+import type { Connector, ParseContext } from '../connector.js';
+import { SignatureError } from '../errors.js';
+import {
+  assertCanonical,
+  currencyCode,
+  epochSeconds,
+  epochSecondsToIso,
+  minorAmount,
+  parseJson,
+  parseWith,
+} from '../payload.js';
+import { assertFresh, hmac, requireHeader, safeEqual, timestampHeader } from '../signature.js';
+
+/**
+ * Stripe: `Stripe-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">[,v1=…]`, key = the endpoint's
+ * `whsec_…` secret. Invoices and credit notes become canonical snapshots ordered by status precedence.
+ */
+
+const HEADER = 'Stripe-Signature';
+const TOLERANCE_MS = 300_000;
+
+const parseSignatureHeader = (value: string): { t: string; v1: string[] } => {
+  let t: string | undefined;
+  const v1: string[] = [];
+  for (const item of value.split(',')) {
+    const eq = item.indexOf('=');
+    const key = item.slice(0, eq).trim();
+    const val = item.slice(eq + 1).trim();
+    if (eq < 0) continue;
+    if (key === 't') t = val;
+    else if (key === 'v1') v1.push(val);
+  }
+  if (t === undefined) throw new SignatureError(`${HEADER} has no t= timestamp`);
+  if (v1.length === 0) throw new SignatureError(`${HEADER} has no v1= signature`);
+  return { t, v1 };
+};
+
+/**
+ * Stripe's minor units are not always the core's (ICU/CLDR digits): Stripe sends every currency with two
+ * decimals except its zero-decimal list and five three-decimal ones, so ISK, HUF, COP, IDR, PKR and a few
+ * more arrive as hundredths the core counts in whole units. Amounts are rescaled; a fraction the core cannot
+ * hold (HUF 10.45) is refused, never rounded.
+ */
+const ZERO_DECIMAL = new Set('BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF'.split(' '));
+const THREE_DECIMAL = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND']);
+const stripeDigits = (iso: string): number => (ZERO_DECIMAL.has(iso) ? 0 : THREE_DECIMAL.has(iso) ? 3 : 2);
+const fromStripeMinor = (amount: number, iso: string, where: string): number =>
+  minorAmount(amount / 10 ** stripeDigits(iso), iso, where);
+
+const expandable = z.union([z.string().min(1), z.object({ id: z.string().min(1) }).transform((o) => o.id)]);
+const customerFields = {
+  customer: expandable.nullish(),
+  metadata: z.record(z.string(), z.string()).nullish(),
+};
+const amountFields = { currency: currencyCode, total: z.number().int() };
+
+const invoice = z.object({
+  id: z.string().min(1),
+  status: z.enum(['draft', 'open', 'paid', 'uncollectible', 'void']),
+  number: z.string().nullish(),
+  effective_at: epochSeconds.nullish(),
+  status_transitions: z.object({ finalized_at: epochSeconds.nullish() }).nullish(),
+  ...amountFields,
+  ...customerFields,
+});
+
+const creditNote = z.object({
+  id: z.string().min(1),
+  status: z.enum(['issued', 'void']),
+  invoice: expandable.nullish(),
+  created: epochSeconds,
+  effective_at: epochSeconds.nullish(),
+  ...amountFields,
+  ...customerFields,
+});
+
+const delivery = z.object({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  created: epochSeconds,
+  data: z.object({ object: z.unknown() }),
+});
+type Delivery = z.output<typeof delivery>;
+
+/** Status precedence: a later status never goes back (paid and uncollectible share a rank). */
+const INVOICE_RANK = { draft: 0, open: 1, paid: 2, uncollectible: 2, void: 3 } as const;
+const CREDIT_NOTE_RANK = { issued: 0, void: 1 } as const;
+const INVOICE_STATUS = {
+  draft: 'draft',
+  open: 'issued',
+  paid: 'issued',
+  uncollectible: 'issued',
+  void: 'void',
+} as const;
+
+const customerOf = (o: { customer?: string | null; metadata?: Record<string, string> | null }): string | null =>
+  o.metadata?.crm_customer_id || o.customer || null;
+
+const envelope = (body: Delivery, ctx: ParseContext) => ({
+  source: 'stripe',
+  mode: 'snapshot' as const,
+  occurredAt: epochSecondsToIso(body.created),
+  deliveryId: ctx.deliveryId,
+});
+
+const WHERE = ['data', 'object'] as const;
+
+const toInvoice = (body: Delivery, ctx: ParseContext): SnapshotEvent<'invoice'> => {
+  const o = parseWith(invoice, body.data.object, WHERE);
+  const date = o.effective_at ?? o.status_transitions?.finalized_at;
+  return {
+    ...envelope(body, ctx),
+    entity: 'invoice',
+    id: o.id,
+    // Status decides; the event time only orders two states of the same rank (a metadata edit on an open invoice).
+    version: [INVOICE_RANK[o.status], body.created],
+    deleted: body.type === 'invoice.deleted',
+    data: {
+      customerId: customerOf(o),
+      projectId: null,
+      number: o.number ?? null,
+      status: INVOICE_STATUS[o.status],
+      invoiceDate: date === null || date === undefined ? null : epochSecondsToIso(date),
+      total: fromStripeMinor(o.total, o.currency, 'data.object.total'),
+      currency: o.currency,
+    },
+  };
+};
+
+const toCreditNote = (body: Delivery, ctx: ParseContext): SnapshotEvent<'credit_note'> => {
+  const o = parseWith(creditNote, body.data.object, WHERE);
+  return {
+    ...envelope(body, ctx),
+    entity: 'credit_note',
+    id: o.id,
+    version: [CREDIT_NOTE_RANK[o.status], body.created],
+    deleted: false,
+    data: {
+      customerId: customerOf(o),
+      invoiceId: o.invoice ?? null,
+      status: o.status,
+      date: epochSecondsToIso(o.effective_at ?? o.created),
+      total: fromStripeMinor(o.total, o.currency, 'data.object.total'),
+      currency: o.currency,
+    },
+  };
+};
+
+const toCanonical = (body: Delivery, ctx: ParseContext): CanonicalEvent | undefined => {
+  // invoice.upcoming previews an invoice that does not exist yet (it has no id).
+  if (body.type.startsWith('invoice.') && body.type !== 'invoice.upcoming') return toInvoice(body, ctx);
+  if (body.type.startsWith('credit_note.')) return toCreditNote(body, ctx);
+  return undefined;
+};
+
+export const stripe: Connector = {
+  source: 'stripe',
+  secretVariable: 'WEBHOOK_SECRET_STRIPE',
+
+  verify(request, secret, now) {
+    const { t, v1 } = parseSignatureHeader(requireHeader(request.headers, HEADER));
+    const timestampMs = timestampHeader(t, 1000, `${HEADER} t`);
+    const expected = hmac('sha256', secret, [`${t}.`, request.body], 'hex');
+    if (!v1.some((candidate) => safeEqual(candidate, expected))) {
+      throw new SignatureError(`${HEADER} does not match the body`);
+    }
+    assertFresh(timestampMs, now, TOLERANCE_MS, `${HEADER} t`);
+  },
+
+  parse(request, ctx) {
+    const body = parseWith(delivery, parseJson(request.body));
+    const event = toCanonical(body, ctx);
+    if (!event) return { events: [], ignored: 1 };
+    assertCanonical(event, WHERE);
+    return { events: [event], ignored: 0 };
+  },
+};
