@@ -26,12 +26,16 @@ export const lowerCaseHeaders = (event: HttpEvent): Record<string, string | unde
 export const rawBody = (event: HttpEvent): Buffer =>
   Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
 
+/** A forwarding header's value as the first proxy saw it (proxies append: `https, http`). */
+const forwarded = (event: HttpEvent, name: string): string | undefined =>
+  header(event, name)?.split(',')[0]?.trim() || undefined;
+
 /** The public URL the caller used, from the Host and forwarding headers (or a configured base URL). */
 export const publicUrl = (event: HttpEvent, publicBaseUrl?: string): string => {
   const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
   if (publicBaseUrl) return `${publicBaseUrl.replace(/\/$/, '')}${event.rawPath}${query}`;
-  const proto = header(event, 'x-forwarded-proto') ?? 'https';
-  const host = header(event, 'x-forwarded-host') ?? header(event, 'host') ?? event.requestContext.domainName;
+  const proto = forwarded(event, 'x-forwarded-proto') ?? 'https';
+  const host = forwarded(event, 'x-forwarded-host') ?? header(event, 'host') ?? event.requestContext.domainName;
   return `${proto}://${host}${event.rawPath}${query}`;
 };
 

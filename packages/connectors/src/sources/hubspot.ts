@@ -1,0 +1,254 @@
+import type { EntityData, PatchEvent } from '@flash/core';
+import { z } from 'zod';
+import type { Connector, ParseContext, WebhookRequest } from '../connector.js';
+import { PayloadError, SignatureError } from '../errors.js';
+import {
+  assertCanonical,
+  currencyCode,
+  dateText,
+  epochMs,
+  epochMsToIso,
+  externalId,
+  minorAmount,
+  parseJson,
+  parseWith,
+} from '../payload.js';
+import {
+  assertFresh,
+  hmac,
+  requireHeader,
+  type SignedParts,
+  sha256,
+  timestampHeader,
+  verifyEqual,
+} from '../signature.js';
+
+/**
+ * HubSpot: a JSON array of CRM events (deal creation, property changes, deletion), signed
+ * `X-HubSpot-Signature-v3` = base64 HMAC-SHA256(client secret, method + URI + body + timestamp ms).
+ * Deals become timed patches: per field, the newest `occurredAt` wins.
+ */
+
+const V3 = 'X-HubSpot-Signature-v3';
+const TIMESTAMP = 'X-HubSpot-Request-Timestamp';
+const LEGACY = 'X-HubSpot-Signature';
+const TOLERANCE_MS = 300_000;
+
+/** HubSpot decodes exactly these escapes in the URI before signing (request-validation docs). */
+const DECODED: Readonly<Record<string, string>> = {
+  '%3A': ':',
+  '%2F': '/',
+  '%3F': '?',
+  '%40': '@',
+  '%21': '!',
+  '%24': '$',
+  '%27': "'",
+  '%28': '(',
+  '%29': ')',
+  '%2A': '*',
+  '%2C': ',',
+  '%3B': ';',
+};
+const signedUri = (url: string): string =>
+  url.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (code) => DECODED[code.toUpperCase()] ?? code);
+
+/** v1 and v2 hash the secret with the request and carry no timestamp: a captured request replays forever. */
+const verifyLegacy = (request: WebhookRequest, secret: string): void => {
+  const received = request.headers[LEGACY.toLowerCase()];
+  if (!received) throw new SignatureError(`missing ${V3} header`);
+  const version = request.headers['x-hubspot-signature-version']?.trim() || 'v1';
+  const signed: Record<string, SignedParts> = {
+    v1: [secret, request.body],
+    v2: [secret, request.method, request.url, request.body],
+  };
+  const parts = Object.hasOwn(signed, version) ? signed[version] : undefined;
+  if (!parts) throw new SignatureError(`X-HubSpot-Signature-Version "${version}" is not supported`);
+  verifyEqual(received, sha256(parts, 'hex'), LEGACY);
+};
+
+/**
+ * Values derived from event times (createdAt from `deal.creation`, closedAt from the move into a closed
+ * stage) are patched at `occurredAt - 10^13 ms` (~317 years earlier): a `createdate`/`closedate` property
+ * value then outranks them whenever it happened, while among themselves the newest still wins.
+ */
+const FALLBACK_OFFSET_MS = 1e13;
+
+const DEAL_TYPE_ID = '0-3';
+
+const envelope = z.object({ subscriptionType: z.string().min(1), objectTypeId: z.string().optional() });
+const dealEvent = z.object({
+  objectId: externalId,
+  occurredAt: epochMs,
+  propertyName: z.string().min(1).optional(),
+  propertyValue: z.string().nullish(),
+});
+const propertyChange = dealEvent.required({ propertyName: true });
+
+interface Settings {
+  won: ReadonlySet<string>;
+  lost: ReadonlySet<string>;
+  customerProperty: string;
+}
+
+/** Configured stage ids add to HubSpot's default pipeline ids, which always stay closed. */
+const stageList = (value: string | undefined, builtIn: string): ReadonlySet<string> =>
+  new Set([builtIn, ...(value ?? '').split(',').map((s) => s.trim())].filter(Boolean));
+
+const settingsOf = (ctx: ParseContext): Settings => ({
+  won: stageList(ctx.settings.HUBSPOT_WON_STAGES, 'closedwon'),
+  lost: stageList(ctx.settings.HUBSPOT_LOST_STAGES, 'closedlost'),
+  customerProperty: ctx.settings.HUBSPOT_CUSTOMER_PROPERTY?.trim() || 'customer_id',
+});
+
+type Changes = PatchEvent<'deal'>['changes'];
+type DealEvent = z.output<typeof dealEvent>;
+interface Mapped {
+  /** Changes at the event's own time. */
+  changes?: Changes;
+  /** Changes at the fallback time (see FALLBACK_OFFSET_MS). */
+  fallback?: Changes;
+}
+
+const decimal = /^[-+]?\d+(\.\d+)?$/;
+
+/** A date property: epoch milliseconds as a string (HubSpot's form), or an ISO 8601 text. */
+const dateProperty = (value: string, where: string): string => {
+  if (/^\d{1,15}$/.test(value)) return epochMsToIso(parseWith(epochMs, Number(value), [where]));
+  return new Date(parseWith(dateText, value, [where])).toISOString();
+};
+
+interface Mapper {
+  settings: Settings;
+  ctx: ParseContext;
+  /** The newest `deal_currency_code` of each deal in this delivery, the scale for its amounts. */
+  currencies: ReadonlyMap<string, string>;
+}
+
+const mapProperty = (e: DealEvent & { propertyName: string }, where: string, m: Mapper): Mapped | undefined => {
+  const value = e.propertyValue?.trim() ?? '';
+  const at = epochMsToIso(e.occurredAt);
+  const { settings } = m;
+  switch (e.propertyName) {
+    case settings.customerProperty:
+      return { changes: { customerId: value || null } };
+    case 'dealstage': {
+      const status: EntityData['deal']['status'] = settings.won.has(value)
+        ? 'won'
+        : settings.lost.has(value)
+          ? 'lost'
+          : 'open';
+      return { changes: { stage: value || null, status }, fallback: { closedAt: status === 'open' ? null : at } };
+    }
+    case 'amount': {
+      if (!value) return { changes: { amount: null } };
+      if (!decimal.test(value)) throw new PayloadError(`${where}: amount "${value}" is not a decimal number`);
+      const currency = m.currencies.get(e.objectId);
+      return {
+        changes: { amount: minorAmount(Number(value), currency ?? m.ctx.baseCurrency, where) },
+        // Without a deal currency HubSpot means the company currency; a real deal_currency_code outranks this.
+        fallback: currency ? undefined : { currency: m.ctx.baseCurrency },
+      };
+    }
+    case 'deal_currency_code':
+      return { changes: { currency: value ? parseWith(currencyCode, value, [where]) : m.ctx.baseCurrency } };
+    case 'hubspot_owner_id':
+      return { changes: { ownerId: value || null } };
+    case 'closed_lost_reason':
+      return { changes: { lostReason: value || null } };
+    // An emptied date says nothing about when: the last known date (or the fallback) stays.
+    case 'createdate':
+      return value ? { changes: { createdAt: dateProperty(value, where) } } : undefined;
+    case 'closedate':
+      return value ? { changes: { closedAt: dateProperty(value, where) } } : undefined;
+    default:
+      return undefined;
+  }
+};
+
+const mapEvent = (action: string, e: DealEvent, raw: unknown, index: number, m: Mapper): Mapped | undefined => {
+  switch (action) {
+    case 'creation':
+      return { fallback: { createdAt: epochMsToIso(e.occurredAt) } };
+    case 'deletion':
+      return { changes: { deleted: true } };
+    case 'restore':
+      return { changes: { deleted: false } };
+    case 'propertyChange':
+      return mapProperty(parseWith(propertyChange, raw, [index]), `[${index}].propertyValue`, m);
+    default:
+      return undefined;
+  }
+};
+
+/** The action of a deal event (`creation`, `propertyChange`, …), or undefined for other objects. */
+const dealAction = ({ subscriptionType, objectTypeId }: z.output<typeof envelope>): string | undefined => {
+  const [object, action] = subscriptionType.split('.', 2);
+  if (object === 'deal' || (object === 'object' && objectTypeId === DEAL_TYPE_ID)) return action;
+  return undefined;
+};
+
+const currenciesOf = (batch: readonly unknown[]): Map<string, string> => {
+  const newest = new Map<string, { at: number; code: string }>();
+  batch.forEach((raw, index) => {
+    const kind = parseWith(envelope, raw, [index]);
+    if (dealAction(kind) !== 'propertyChange') return;
+    const e = parseWith(propertyChange, raw, [index]);
+    const value = e.propertyValue?.trim();
+    if (e.propertyName !== 'deal_currency_code' || !value) return;
+    const code = parseWith(currencyCode, value, [index, 'propertyValue']);
+    const seen = newest.get(e.objectId);
+    if (!seen || seen.at <= e.occurredAt) newest.set(e.objectId, { at: e.occurredAt, code });
+  });
+  return new Map([...newest].map(([id, { code }]) => [id, code]));
+};
+
+export const hubspot: Connector = {
+  source: 'hubspot',
+  secretVariable: 'WEBHOOK_SECRET_HUBSPOT',
+
+  verify(request, secret, now) {
+    const signature = request.headers[V3.toLowerCase()];
+    if (!signature) {
+      verifyLegacy(request, secret);
+      return;
+    }
+    const timestamp = requireHeader(request.headers, TIMESTAMP);
+    const timestampMs = timestampHeader(timestamp, 1, TIMESTAMP);
+    const signed = [request.method, signedUri(request.url), request.body, timestamp.trim()];
+    verifyEqual(signature, hmac('sha256', secret, signed, 'base64'), V3);
+    assertFresh(timestampMs, now, TOLERANCE_MS, TIMESTAMP);
+  },
+
+  parse(request, ctx) {
+    const batch = parseWith(z.array(z.unknown()), parseJson(request.body));
+    const mapper: Mapper = { settings: settingsOf(ctx), ctx, currencies: currenciesOf(batch) };
+    const events: PatchEvent<'deal'>[] = [];
+    let ignored = 0;
+    batch.forEach((raw, index) => {
+      const action = dealAction(parseWith(envelope, raw, [index]));
+      const e = action === undefined ? undefined : parseWith(dealEvent, raw, [index]);
+      const mapped = action && e ? mapEvent(action, e, raw, index, mapper) : undefined;
+      if (!e || !mapped) {
+        ignored++;
+        return;
+      }
+      const patch = (at: number, changes: Changes): PatchEvent<'deal'> => {
+        const event: PatchEvent<'deal'> = {
+          entity: 'deal',
+          source: 'hubspot',
+          id: e.objectId,
+          mode: 'patch',
+          at,
+          occurredAt: epochMsToIso(e.occurredAt),
+          deliveryId: ctx.deliveryId,
+          changes,
+        };
+        assertCanonical(event, [index]);
+        return event;
+      };
+      if (mapped.changes) events.push(patch(e.occurredAt, mapped.changes));
+      if (mapped.fallback) events.push(patch(e.occurredAt - FALLBACK_OFFSET_MS, mapped.fallback));
+    });
+    return { events, ignored };
+  },
+};
