@@ -1,0 +1,115 @@
+import type { SnapshotEvent } from '@flash/core';
+import { z } from 'zod';
+import type { Connector } from '../connector.js';
+import { SignatureError } from '../errors.js';
+import {
+  assertCanonical,
+  currencyCode,
+  dateText,
+  epochMsToIso,
+  externalId,
+  minorAmount,
+  orNull,
+  parseJson,
+  parseWith,
+  utcTimestamp,
+} from '../payload.js';
+import { requireHeader, safeEqual } from '../signature.js';
+
+/**
+ * Pipedrive webhooks v2: one `{meta, data, previous}` object per event, authenticated only by the HTTP Basic
+ * credentials set on the webhook (no signature, no timestamp). Deals become snapshots ordered by
+ * `data.update_time`, then `meta.timestamp`.
+ */
+
+const text = orNull(z.string()).transform((v) => v || null);
+const time = orNull(utcTimestamp);
+const optionalId = orNull(externalId);
+
+const deal = z.object({
+  status: z.enum(['open', 'won', 'lost', 'deleted']),
+  value: orNull(z.number()),
+  currency: orNull(currencyCode),
+  org_id: optionalId,
+  owner_id: optionalId,
+  stage_id: optionalId,
+  add_time: time,
+  update_time: time,
+  won_time: time,
+  lost_time: time,
+  close_time: time,
+  expected_close_date: orNull(dateText),
+  lost_reason: text,
+  origin: text,
+});
+type Deal = z.output<typeof deal>;
+
+const delivery = z.object({
+  meta: z.object({
+    action: z.string().min(1),
+    entity: z.string().min(1),
+    entity_id: externalId,
+    timestamp: utcTimestamp,
+  }),
+  data: z.unknown(),
+  previous: z.unknown(),
+});
+
+const iso = (ms: number | null): string | null => (ms === null ? null : epochMsToIso(ms));
+
+const closedAt = (d: Deal): number | null =>
+  (d.status === 'won' ? d.won_time : d.status === 'lost' ? d.lost_time : null) ?? d.close_time;
+
+export const pipedrive: Connector = {
+  source: 'pipedrive',
+  secretVariable: 'PIPEDRIVE_BASIC_AUTH',
+
+  /** `secret` is `user:password`, compared in constant time with the decoded Basic credentials. */
+  verify(request, secret) {
+    const [scheme, token] = requireHeader(request.headers, 'Authorization').trim().split(/\s+/, 2);
+    if (scheme?.toLowerCase() !== 'basic' || !token) throw new SignatureError('Authorization is not HTTP Basic');
+    if (!safeEqual(Buffer.from(token, 'base64').toString('utf8'), secret)) {
+      throw new SignatureError('Authorization does not carry the configured Pipedrive credentials');
+    }
+  },
+
+  parse(request, ctx) {
+    const { meta, data, previous } = parseWith(delivery, parseJson(request.body));
+    const action = meta.action;
+    if (meta.entity !== 'deal' || !['create', 'change', 'delete'].includes(action)) {
+      return { events: [], ignored: 1 };
+    }
+    // A delete carries the last state in `previous` and nothing in `data`.
+    const where = action === 'delete' ? 'previous' : 'data';
+    const d = parseWith(deal, action === 'delete' ? previous : data, [where]);
+    const currency = d.currency ?? ctx.baseCurrency;
+    const amount = d.value === null ? null : minorAmount(d.value, currency, `${where}.value`);
+    const event: SnapshotEvent<'deal'> = {
+      entity: 'deal',
+      source: 'pipedrive',
+      id: meta.entity_id,
+      mode: 'snapshot',
+      // update_time has second precision and is null on create; meta.timestamp orders within the second.
+      version: [d.update_time ?? d.add_time ?? 0, meta.timestamp],
+      deleted: action === 'delete' || d.status === 'deleted',
+      occurredAt: epochMsToIso(meta.timestamp),
+      deliveryId: ctx.deliveryId,
+      data: {
+        customerId: d.org_id,
+        ownerId: d.owner_id,
+        // A deleted deal counts nothing, whatever its status.
+        status: d.status === 'deleted' ? 'open' : d.status,
+        stage: d.stage_id,
+        amount,
+        currency: amount === null ? d.currency : currency,
+        createdAt: iso(d.add_time),
+        closedAt: iso(closedAt(d)),
+        expectedCloseDate: d.expected_close_date,
+        source: d.origin,
+        lostReason: d.lost_reason,
+      },
+    };
+    assertCanonical(event, [where]);
+    return { events: [event], ignored: 0 };
+  },
+};
