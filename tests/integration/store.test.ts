@@ -14,31 +14,53 @@ describe('DynamoStore on DynamoDB Local', () => {
   afterAll(async () => {
     await table.drop();
   });
-  const apply = (events: Parameters<typeof applyEvents>[0]) => applyEvents(events, { store: table.store, model: metricModel, ctx, now });
+  const apply = (events: Parameters<typeof applyEvents>[0]) =>
+    applyEvents(events, { store: table.store, model: metricModel, ctx, now });
 
   it('stores entity states and aggregates in one transaction, and reads them back', async () => {
-    await apply([surveyResponse('S1', 1, 9, '2026-09-10T10:00:00Z'), surveyResponse('S2', 1, 4, '2026-09-11T10:00:00Z')]);
+    await apply([
+      surveyResponse('S1', 1, 9, '2026-09-10T10:00:00Z'),
+      surveyResponse('S2', 1, 4, '2026-09-11T10:00:00Z'),
+    ]);
     const aggregates = await table.store.getAggregates(['nps#2026-09']);
-    expect(aggregates.get('nps#2026-09')).toEqual({ values: { responses: 2, promoters: 1, detractors: 1 }, updatedAt: now().toISOString() });
+    expect(aggregates.get('nps#2026-09')).toEqual({
+      values: { responses: 2, promoters: 1, detractors: 1 },
+      updatedAt: now().toISOString(),
+    });
     const stored = await table.store.loadEntities(['survey_response#generic#S1']);
-    expect(stored.get('survey_response#generic#S1')).toMatchObject({ rev: 1, value: { version: [1], data: { score: 9 } } });
+    expect(stored.get('survey_response#generic#S1')).toMatchObject({
+      rev: 1,
+      value: { version: [1], data: { score: 9 } },
+    });
   });
 
   it('refuses a commit whose revision is stale, and applies nothing of it', async () => {
     await apply([surveyResponse('C1', 1, 9, '2026-08-01T10:00:00Z')]);
     const plan = {
-      entities: [{ key: 'survey_response#generic#C1', state: surveyResponse('C1', 5, 0) as never, listing: undefined, expectedRev: 0 }],
+      entities: [
+        {
+          key: 'survey_response#generic#C1',
+          state: surveyResponse('C1', 5, 0) as never,
+          listing: undefined,
+          expectedRev: 0,
+        },
+      ],
       nodes: [],
       aggregates: [{ key: 'nps#2026-08', delta: { responses: 100 } }],
       at: now().toISOString(),
     };
     await expect(table.store.commit(plan)).rejects.toThrow(ConflictError);
-    expect((await table.store.getAggregates(['nps#2026-08'])).get('nps#2026-08')?.values).toEqual({ responses: 1, promoters: 1 });
+    expect((await table.store.getAggregates(['nps#2026-08'])).get('nps#2026-08')?.values).toEqual({
+      responses: 1,
+      promoters: 1,
+    });
   });
 
   it('stays exact under concurrent batches that touch the same entities and aggregates', async () => {
     const batches = Array.from({ length: 6 }, (_, b) =>
-      Array.from({ length: 20 }, (_, i) => surveyResponse(`K${i}`, 1 + ((i + b) % 4), (i * 7 + b) % 11, '2026-07-15T10:00:00Z')),
+      Array.from({ length: 20 }, (_, i) =>
+        surveyResponse(`K${i}`, 1 + ((i + b) % 4), (i * 7 + b) % 11, '2026-07-15T10:00:00Z'),
+      ),
     );
     await Promise.all(batches.map((batch) => apply(batch)));
     const states = [];

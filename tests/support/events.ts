@@ -53,3 +53,71 @@ export const dealPatch = (id: string, at: number, changes: PatchEvent<'deal'>['c
 });
 
 export const asEvents = (...events: CanonicalEvent[]): CanonicalEvent[] => events;
+
+export const invoice = (
+  id: string,
+  version: number,
+  data: Partial<EntityData['invoice']> & Pick<EntityData['invoice'], 'status' | 'total'>,
+  extra: { deleted?: boolean; source?: string } = {},
+) =>
+  snapshot(
+    'invoice',
+    id,
+    version,
+    { customerId: 'C1', projectId: null, number: `N-${id}`, invoiceDate: '2026-11-03', currency: 'EUR', ...data },
+    extra,
+  );
+
+export const creditNote = (
+  id: string,
+  version: number,
+  data: Partial<EntityData['credit_note']> & Pick<EntityData['credit_note'], 'total'>,
+) =>
+  snapshot('credit_note', id, version, {
+    customerId: 'C1',
+    invoiceId: null,
+    status: 'issued',
+    date: '2026-11-10',
+    currency: 'EUR',
+    ...data,
+  });
+
+export const cost = (
+  id: string,
+  version: number,
+  data: Partial<EntityData['cost']> & Pick<EntityData['cost'], 'amount'>,
+  extra: { deleted?: boolean } = {},
+) => snapshot('cost', id, version, { projectId: 'P1', date: '2026-11-04', currency: 'EUR', ...data }, extra);
+
+export const project = (id: string, version: number, data: Partial<EntityData['project']> = {}) =>
+  snapshot('project', id, version, { customerId: 'C1', status: 'open', internal: false, ...data });
+
+export const customer = (id: string, version: number, data: Partial<EntityData['customer']> = {}) =>
+  snapshot('customer', id, version, { name: id, internal: false, segment: null, channel: null, ...data });
+
+export const deal = (
+  id: string,
+  version: number,
+  data: Partial<EntityData['deal']> = {},
+  extra: { deleted?: boolean } = {},
+) =>
+  snapshot(
+    'deal',
+    id,
+    version,
+    {
+      customerId: 'C1',
+      ownerId: 'U1',
+      status: 'open',
+      stage: 'proposal',
+      amount: 1_000_000,
+      currency: 'EUR',
+      createdAt: '2026-11-02T10:00:00Z',
+      closedAt: null,
+      expectedCloseDate: null,
+      source: null,
+      lostReason: null,
+      ...data,
+    },
+    extra,
+  );

@@ -1,7 +1,9 @@
 import { createHmac } from 'node:crypto';
 
-export const signTypeform = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('base64')}`;
-export const signHexSha256 = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+export const signTypeform = (secret: string, body: string) =>
+  `sha256=${createHmac('sha256', secret).update(body).digest('base64')}`;
+export const signHexSha256 = (secret: string, body: string) =>
+  `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
 export const postWebhook = async (baseUrl: string, source: string, body: string, headers: Record<string, string>) => {
   const response = await fetch(`${baseUrl}/webhooks/${source}`, {
@@ -14,11 +16,18 @@ export const postWebhook = async (baseUrl: string, source: string, body: string,
 
 export const getJson = async <T = Record<string, unknown>>(url: string, headers: Record<string, string> = {}) => {
   const response = await fetch(url, { headers });
-  return { status: response.status, headers: response.headers, body: (response.status === 304 ? undefined : await response.json()) as T };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (response.status === 304 ? undefined : await response.json()) as T,
+  };
 };
 
 /** Polls until `check` returns a value or `timeoutMs` passes; returns how long it took. */
-export const eventually = async <T>(check: () => Promise<T | undefined>, timeoutMs: number): Promise<{ value: T; ms: number }> => {
+export const eventually = async <T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+): Promise<{ value: T; ms: number }> => {
   const started = Date.now();
   for (;;) {
     const value = await check();

@@ -7,4 +7,5 @@ export * from './http.js';
 export * from './ingest.js';
 export * from './logger.js';
 export * from './query.js';
+export * from './rebuild.js';
 export * from './secrets-manager.js';

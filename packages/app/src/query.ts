@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { safeEqual } from '@flash/connectors';
 import {
   type AggregateView,
+  keys as aggregateKeys,
   currentMonth,
   type EntityState,
   type InvalidValueError,
@@ -9,6 +10,9 @@ import {
   metricsAggregateKeys,
   metricsReport,
   parseMonth,
+  pipelineFigure,
+  pipelineRequirements,
+  requirementsAggregateKeys,
 } from '@flash/core';
 import type { AlertRecord } from '@flash/store';
 import { etagOf, type HttpEvent, type HttpResult, header, json, problem } from './http.js';
@@ -45,13 +49,21 @@ const periodParam = (event: HttpEvent, deps: QueryDeps): string => {
   }
 };
 
-const limitParam = (event: HttpEvent, fallback: number): number => {
-  const value = event.queryStringParameters?.limit;
-  if (value === undefined) return fallback;
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500)
-    throw new BadRequest('limit must be a whole number from 1 to 500');
-  return limit;
+const integerParam = (event: HttpEvent, name: string, fallback: number, min: number, max: number): number => {
+  const value = event.queryStringParameters?.[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new BadRequest(`${name} must be a whole number from ${min} to ${max}`);
+  return n;
+};
+
+const limitParam = (event: HttpEvent, fallback: number) => integerParam(event, 'limit', fallback, 1, 500);
+
+const ownerParam = (event: HttpEvent): string | undefined => {
+  const owner = event.queryStringParameters?.owner;
+  if (owner !== undefined && (owner === '' || owner.length > 256)) throw new BadRequest('owner must be a non-empty id');
+  return owner;
 };
 
 const routes: Record<string, Route> = {
@@ -59,6 +71,35 @@ const routes: Record<string, Route> = {
     const period = periodParam(event, deps);
     const aggregates = await deps.store.getAggregates(metricsAggregateKeys(period));
     return metricsReport(period, aggregates, deps.ctx, deps.now());
+  },
+  '/v1/pipeline': async (event, deps) => {
+    const period = periodParam(event, deps);
+    const owner = ownerParam(event);
+    const aggregates = await deps.store.getAggregates([
+      aggregateKeys.pipeline(period, owner),
+      aggregateKeys.openPipeline(owner),
+    ]);
+    return {
+      period,
+      owner: owner ?? null,
+      currency: deps.ctx.baseCurrency,
+      ...pipelineFigure(period, aggregates, deps.ctx, owner),
+    };
+  },
+  '/v1/pipeline/requirements': async (event, deps) => {
+    const raw = event.queryStringParameters?.budget;
+    const budget = Number(raw);
+    if (raw === undefined || raw === '' || !Number.isFinite(budget) || budget <= 0) {
+      throw new BadRequest('budget is required: a positive number, the monthly budget in the base currency');
+    }
+    const input = {
+      period: periodParam(event, deps),
+      budget,
+      owner: ownerParam(event),
+      months: integerParam(event, 'months', 6, 1, 36),
+    };
+    const aggregates = await deps.store.getAggregates(requirementsAggregateKeys(input));
+    return pipelineRequirements(input, aggregates, deps.ctx);
   },
   '/v1/nps/detractors': async (event, deps) => {
     const period = periodParam(event, deps);

@@ -1,5 +1,10 @@
 import type { MetricContext } from './context.js';
+import { creditNoteContributions, invoiceContributions } from './metrics/billing.js';
+import { customerContributions, deriveCustomer } from './metrics/customers.js';
+import { CUSTOMER_ROLLUP, PROJECT_ROLLUP } from './metrics/keys.js';
+import { costContributions, deriveProject, projectContributions } from './metrics/margin.js';
 import { detractorListing, surveyResponseContributions } from './metrics/nps.js';
+import { dealContributions } from './metrics/pipeline.js';
 import type { EntityState } from './state.js';
 import type { Contribution, Values } from './values.js';
 
@@ -31,8 +36,18 @@ const entityContributions = (state: EntityState, ctx: MetricContext): Contributi
   switch (state.entity) {
     case 'survey_response':
       return surveyResponseContributions(state, ctx);
-    default:
-      return [];
+    case 'invoice':
+      return invoiceContributions(state, ctx);
+    case 'credit_note':
+      return creditNoteContributions(state, ctx);
+    case 'cost':
+      return costContributions(state, ctx);
+    case 'project':
+      return projectContributions(state);
+    case 'customer':
+      return customerContributions(state);
+    case 'deal':
+      return dealContributions(state, ctx);
   }
 };
 
@@ -40,5 +55,9 @@ export const metricModel: MetricModel = {
   contributions: entityContributions,
   listing: (state, ctx) =>
     !state.deleted && state.entity === 'survey_response' ? detractorListing(state, ctx) : undefined,
-  rollups: [],
+  // Projects pass costs on to customers, customers to the margin and the customer counts: projects first.
+  rollups: [
+    { prefix: PROJECT_ROLLUP, derive: deriveProject },
+    { prefix: CUSTOMER_ROLLUP, derive: deriveCustomer },
+  ],
 };

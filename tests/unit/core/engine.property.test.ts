@@ -1,4 +1,13 @@
-import { applyEvents, type CanonicalEvent, compareVersions, entityKey, MemoryStore, type MetricContext, metricModel, recompute } from '@flash/core';
+import {
+  applyEvents,
+  type CanonicalEvent,
+  compareVersions,
+  entityKey,
+  MemoryStore,
+  type MetricContext,
+  metricModel,
+  recompute,
+} from '@flash/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { surveyResponse } from '../../support/events.js';
@@ -13,7 +22,12 @@ const surveyStates = fc
       id: fc.constantFrom('R1', 'R2', 'R3', 'R4', 'R5'),
       version: fc.integer({ min: 1, max: 6 }),
       score: fc.integer({ min: 0, max: 10 }),
-      submittedAt: fc.constantFrom('2026-10-31T22:30:00Z', '2026-10-31T23:30:00Z', '2026-11-15T12:00:00Z', '2026-12-01T00:00:00+01:00'),
+      submittedAt: fc.constantFrom(
+        '2026-10-31T22:30:00Z',
+        '2026-10-31T23:30:00Z',
+        '2026-11-15T12:00:00Z',
+        '2026-12-01T00:00:00+01:00',
+      ),
       deleted: fc.boolean({ trueWeight: 1 }),
     }),
     { minLength: 1, maxLength: 40 },
@@ -27,7 +41,13 @@ const deliveries = <T>(events: T[]) =>
   fc
     .tuple(fc.shuffledSubarray(events, { minLength: 0, maxLength: events.length }), fc.integer({ min: 1, max: 12 }))
     .chain(([dupes, maxBatch]) =>
-      fc.tuple(fc.shuffledSubarray([...events, ...dupes], { minLength: events.length + dupes.length, maxLength: events.length + dupes.length }), fc.constant(maxBatch)),
+      fc.tuple(
+        fc.shuffledSubarray([...events, ...dupes], {
+          minLength: events.length + dupes.length,
+          maxLength: events.length + dupes.length,
+        }),
+        fc.constant(maxBatch),
+      ),
     );
 
 /** The oracle, independent of the engine: each entity ends at its highest version. */
@@ -35,7 +55,8 @@ const newestPerEntity = (events: CanonicalEvent[]) => {
   const newest = new Map<string, CanonicalEvent>();
   for (const e of events) {
     const seen = newest.get(entityKey(e));
-    if (e.mode === 'snapshot' && (!seen || (seen.mode === 'snapshot' && compareVersions(e.version, seen.version) > 0))) newest.set(entityKey(e), e);
+    if (e.mode === 'snapshot' && (!seen || (seen.mode === 'snapshot' && compareVersions(e.version, seen.version) > 0)))
+      newest.set(entityKey(e), e);
   }
   return newest;
 };
@@ -48,12 +69,24 @@ describe('delta engine, property', () => {
         async ([events, [delivered, maxBatch]]) => {
           const store = new MemoryStore();
           for (let i = 0; i < delivered.length; i += maxBatch) {
-            await applyEvents(delivered.slice(i, i + maxBatch), { store, model: metricModel, ctx, now, maxItemsPerCommit: 7 });
+            await applyEvents(delivered.slice(i, i + maxBatch), {
+              store,
+              model: metricModel,
+              ctx,
+              now,
+              maxItemsPerCommit: 7,
+            });
           }
           const expected = newestPerEntity(events);
-          const expectedStates = [...expected.values()].map((e) => ({ key: entityKey(e), version: e.mode === 'snapshot' ? e.version : [], deleted: e.mode === 'snapshot' && e.deleted }));
+          const expectedStates = [...expected.values()].map((e) => ({
+            key: entityKey(e),
+            version: e.mode === 'snapshot' ? e.version : [],
+            deleted: e.mode === 'snapshot' && e.deleted,
+          }));
           expect(
-            [...store.entities.entries()].map(([key, s]) => ({ key, version: s.value.version, deleted: s.value.deleted })).sort((a, b) => a.key.localeCompare(b.key)),
+            [...store.entities.entries()]
+              .map(([key, s]) => ({ key, version: s.value.version, deleted: s.value.deleted }))
+              .sort((a, b) => a.key.localeCompare(b.key)),
           ).toEqual(expectedStates.sort((a, b) => a.key.localeCompare(b.key)));
           expect(store.aggregates).toEqual(recompute(store.states(), metricModel, ctx).aggregates);
           // And against a hand count of the newest live states.

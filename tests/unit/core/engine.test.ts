@@ -57,7 +57,11 @@ describe('delta engine', () => {
 
   it('folds several states of one entity in a batch to the newest, whatever their order', async () => {
     const store = new MemoryStore();
-    const result = await apply(store, [surveyResponse('R1', 3, 9), surveyResponse('R1', 1, 2), surveyResponse('R1', 2, 7)]);
+    const result = await apply(store, [
+      surveyResponse('R1', 3, 9),
+      surveyResponse('R1', 1, 2),
+      surveyResponse('R1', 2, 7),
+    ]);
     expect(result).toMatchObject({ changed: 1, unchanged: 2, commits: 1 });
     expect(store.aggregates.get('nps#2026-11')).toEqual({ responses: 1, promoters: 1 });
   });
@@ -70,11 +74,16 @@ describe('delta engine', () => {
       plans.push(plan);
       return commit(plan);
     };
-    await apply(store, Array.from({ length: 50 }, (_, i) => surveyResponse(`R${i}`, 1, i % 11)));
+    await apply(
+      store,
+      Array.from({ length: 50 }, (_, i) => surveyResponse(`R${i}`, 1, i % 11)),
+    );
     expect(plans).toHaveLength(1);
     expect(plans[0]?.entities).toHaveLength(50);
     // Scores 0..10 four times over (7 detractors, 2 passives, 2 promoters each), then 0..5: six more detractors.
-    expect(plans[0]?.aggregates).toEqual([{ key: 'nps#2026-11', delta: { responses: 50, detractors: 34, passives: 8, promoters: 8 } }]);
+    expect(plans[0]?.aggregates).toEqual([
+      { key: 'nps#2026-11', delta: { responses: 50, detractors: 34, passives: 8, promoters: 8 } },
+    ]);
   });
 
   it('splits a batch too large for one commit into complete, smaller commits', async () => {
@@ -109,7 +118,14 @@ describe('delta engine', () => {
       throw new ConflictError('always');
     };
     await expect(
-      applyEvents([surveyResponse('R1', 1, 9)], { store, model: metricModel, ctx, now, maxConflictRetries: 2, sleep: async () => {} }),
+      applyEvents([surveyResponse('R1', 1, 9)], {
+        store,
+        model: metricModel,
+        ctx,
+        now,
+        maxConflictRetries: 2,
+        sleep: async () => {},
+      }),
     ).rejects.toThrow(ConflictError);
   });
 
@@ -121,10 +137,22 @@ describe('delta engine', () => {
           ? [{ key: `@customer#${s.data.customerId}`, values: { detractors: s.data.score <= 6 ? 1 : 0, responses: 1 } }]
           : [],
       listing: () => undefined,
-      rollups: [{ prefix: '@customer#', derive: (_k, v) => [{ key: 'risk', values: { atRisk: (v.detractors ?? 0) > 0 ? 1 : 0 } }] }],
+      rollups: [
+        {
+          prefix: '@customer#',
+          derive: (_k, v) => [{ key: 'risk', values: { atRisk: (v.detractors ?? 0) > 0 ? 1 : 0 } }],
+        },
+      ],
     };
     const store = new MemoryStore();
-    await apply(store, [surveyResponse('R1', 1, 3, undefined, { customerId: 'A' }), surveyResponse('R2', 1, 2, undefined, { customerId: 'A' })], model);
+    await apply(
+      store,
+      [
+        surveyResponse('R1', 1, 3, undefined, { customerId: 'A' }),
+        surveyResponse('R2', 1, 2, undefined, { customerId: 'A' }),
+      ],
+      model,
+    );
     await apply(store, [surveyResponse('R3', 1, 1, undefined, { customerId: 'B' })], model);
     expect(store.aggregates.get('risk')).toEqual({ atRisk: 2 });
     await apply(store, [surveyResponse('R1', 2, 9, undefined, { customerId: 'A' })], model);
@@ -140,7 +168,8 @@ describe('timed patches', () => {
     const a = dealPatch('D1', 1000, { stage: 'proposal', amount: 500 });
     const b = dealPatch('D1', 2000, { stage: 'closedwon', status: 'won' });
     const c = dealPatch('D1', 1500, { amount: 700, stage: 'negotiation' });
-    const fold = (order: typeof a[]) => order.reduce((s, e) => applyEvent(s, e) ?? s, undefined as ReturnType<typeof applyEvent>);
+    const fold = (order: (typeof a)[]) =>
+      order.reduce((s, e) => applyEvent(s, e) ?? s, undefined as ReturnType<typeof applyEvent>);
     const one = fold([a, b, c]);
     const two = fold([c, b, a]);
     expect(one?.data).toMatchObject({ stage: 'closedwon', status: 'won', amount: 700 });

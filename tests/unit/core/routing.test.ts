@@ -2,7 +2,11 @@ import { INGEST_SOURCE, matchesPattern, rulePatterns } from '@flash/core';
 import { describe, expect, it } from 'vitest';
 import { surveyResponse } from '../../support/events.js';
 
-const onBus = (detailType: string, detail: unknown, source = INGEST_SOURCE) => ({ source, 'detail-type': detailType, detail });
+const onBus = (detailType: string, detail: unknown, source = INGEST_SOURCE) => ({
+  source,
+  'detail-type': detailType,
+  detail,
+});
 
 describe('rule patterns', () => {
   it('send every canonical entity event to the aggregator', () => {
@@ -18,7 +22,9 @@ describe('rule patterns', () => {
     [7, false],
     [10, false],
   ])('send a survey response scored %i to the alert function: %s', (score, alerted) => {
-    expect(matchesPattern(rulePatterns.detractorAlert, onBus('entity.survey_response', surveyResponse('R', 1, score)))).toBe(alerted);
+    expect(
+      matchesPattern(rulePatterns.detractorAlert, onBus('entity.survey_response', surveyResponse('R', 1, score))),
+    ).toBe(alerted);
   });
 
   it('do not alert on a deleted response', () => {

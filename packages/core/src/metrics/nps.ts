@@ -1,7 +1,8 @@
 import type { MetricContext } from '../context.js';
-import { type Month, monthOf } from '../period.js';
+import { monthOf } from '../period.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
+import { keys } from './keys.js';
 
 export type NpsBucket = 'promoters' | 'passives' | 'detractors';
 
@@ -11,7 +12,7 @@ export const npsBucket = (score: number): NpsBucket =>
 
 export const isDetractor = (score: number): boolean => npsBucket(score) === 'detractors';
 
-export const npsKey = (month: Month): string => `nps#${month}`;
+export const npsKey = keys.nps;
 
 export const surveyResponseContributions = (
   state: EntityState<'survey_response'>,

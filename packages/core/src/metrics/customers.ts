@@ -1,0 +1,27 @@
+import type { EntityState } from '../state.js';
+import type { Contribution, Values } from '../values.js';
+import { keys } from './keys.js';
+import { costFields, costsToMargin } from './margin.js';
+
+/**
+ * Active customers and prospects are facts about a customer that several entities decide together, so every
+ * entity adds counters to the customer's rollup (`@customer#ID`) and the rollup decides the flags:
+ * - active: not internal, with at least one open deal or open project;
+ * - prospect: an open deal, and no issued invoice, no won deal, no project.
+ * A customer is any id an entity refers to; it is internal only when a customer event says so.
+ */
+export const customerContributions = (state: EntityState<'customer'>): Contribution[] => [
+  { key: keys.customerRollup(state.id), values: { internal: state.data.internal ? 1 : 0 } },
+];
+
+export const isActiveCustomer = (v: Values): boolean =>
+  (v.internal ?? 0) === 0 && ((v.openDeals ?? 0) > 0 || (v.openProjects ?? 0) > 0);
+
+export const isProspect = (v: Values): boolean =>
+  (v.openDeals ?? 0) > 0 && (v.issuedInvoices ?? 0) === 0 && (v.wonDeals ?? 0) === 0 && (v.projects ?? 0) === 0;
+
+/** Customer rollup → the global counts, and its projects' costs to the margin unless the customer is internal. */
+export const deriveCustomer = (_key: string, values: Values): Contribution[] => [
+  { key: keys.customers, values: { active: isActiveCustomer(values) ? 1 : 0, prospects: isProspect(values) ? 1 : 0 } },
+  ...((values.internal ?? 0) > 0 ? [] : costsToMargin(costFields(values))),
+];

@@ -1,0 +1,207 @@
+import { execFile } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { promisify } from 'node:util';
+import { type LocalStack, startLocalStack } from '@flash/local';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getJson, postWebhook } from '../support/http.js';
+
+const secret = 'generic_test_secret';
+const sign = (body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+describe('every flash figure through the generic webhook', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      env: { WEBHOOK_SECRET_GENERIC: secret, METRICS_TIMEZONE: 'Europe/Oslo', BASE_CURRENCY: 'EUR' },
+      port: 0,
+      logLevel: 'SILENT',
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  const post = (events: unknown[]) => {
+    const body = JSON.stringify({ events });
+    return postWebhook(stack.url, 'generic', body, { 'x-signature': sign(body) });
+  };
+
+  it('serves billing, margin, customers and pipeline from ERP and CRM events', async () => {
+    const answer = await post([
+      { type: 'customer', id: 'C1', version: 1, name: 'Acme', internal: false },
+      { type: 'customer', id: 'INT', version: 1, name: 'Ourselves', internal: true },
+      { type: 'project', id: 'P1', version: 1, customerId: 'C1', status: 'open', internal: false },
+      { type: 'project', id: 'P2', version: 1, customerId: 'INT', status: 'open', internal: false },
+      {
+        type: 'invoice',
+        id: 'I1',
+        version: 1,
+        customerId: 'C1',
+        number: '2026-001',
+        status: 'sent',
+        invoiceDate: '2026-11-03',
+        total: 1250.0,
+        currency: 'EUR',
+      },
+      {
+        type: 'invoice',
+        id: 'I0',
+        version: 2,
+        customerId: 'C1',
+        number: '2026-000',
+        status: 'sent',
+        invoiceDate: '2026-10-03',
+        total: 1000,
+        currency: 'EUR',
+      },
+      {
+        type: 'invoice',
+        id: 'I2',
+        version: 1,
+        customerId: 'C1',
+        number: null,
+        status: 'sent',
+        invoiceDate: '2026-11-04',
+        total: 999,
+        currency: 'EUR',
+      },
+      {
+        type: 'invoice',
+        id: 'IU',
+        version: 1,
+        customerId: 'C1',
+        number: 'U-1',
+        status: 'sent',
+        invoiceDate: '2026-11-05',
+        total: 10,
+        currency: 'USD',
+      },
+      { type: 'cost', id: 'K1', version: 1, projectId: 'P1', date: '2026-11-04', amount: 300.0, currency: 'EUR' },
+      { type: 'cost', id: 'K2', version: 1, projectId: 'P2', date: '2026-11-04', amount: 700.0, currency: 'EUR' },
+      {
+        type: 'deal',
+        id: 'D1',
+        version: 5,
+        customerId: 'C2',
+        ownerId: 'U1',
+        status: 'open',
+        stage: 'proposal',
+        amount: 17707,
+        currency: 'EUR',
+        createdAt: '2026-11-01T10:00:00Z',
+        closedAt: null,
+        source: 'marketing',
+      },
+      {
+        type: 'deal',
+        id: 'D2',
+        version: 1,
+        customerId: 'C1',
+        ownerId: 'U1',
+        status: 'won',
+        stage: 'won',
+        amount: 20000,
+        currency: 'EUR',
+        createdAt: '2026-09-01T10:00:00Z',
+        closedAt: '2026-11-10T10:00:00Z',
+      },
+      { type: 'shipment', id: 'S1', version: 1 },
+    ]);
+    expect(answer).toEqual({ status: 202, body: { accepted: 12, ignored: 1 } });
+    await stack.settled();
+    const { body } = await getJson<Record<string, unknown>>(`${stack.url}/v1/metrics?period=2026-11`);
+    expect(body).toMatchObject({
+      period: '2026-11',
+      timezone: 'Europe/Oslo',
+      currency: 'EUR',
+      billing: {
+        thisMonth: 1250,
+        lastMonth: 1000,
+        changePct: 25,
+        otherCurrencies: { USD: { thisMonth: 10, lastMonth: 0 } },
+      },
+      margin: { year: 2026, billing: 2250, cost: 300, margin: 1950, marginPct: 86.7 },
+      // C1 has an open project; C2 an open deal (and is the one prospect); INT is internal.
+      activeCustomers: 2,
+      prospectsInPipeline: 1,
+      pipeline: {
+        created: 1,
+        won: 1,
+        lost: 0,
+        wonValue: 20000,
+        openCount: 1,
+        openValue: 17707,
+        hitRate: 1,
+        avgDealSize: 20000,
+        leadTimeDays: 70,
+      },
+    });
+    expect((body.billing as { updatedAt: string }).updatedAt).toEqual(expect.any(String));
+  });
+
+  it('voids an invoice with a newer version and ignores an older one', async () => {
+    await post([
+      {
+        type: 'invoice',
+        id: 'I1',
+        version: 2,
+        customerId: 'C1',
+        number: '2026-001',
+        status: 'void',
+        invoiceDate: '2026-11-03',
+        total: 1250,
+        currency: 'EUR',
+      },
+    ]);
+    await post([
+      {
+        type: 'invoice',
+        id: 'I1',
+        version: 1,
+        customerId: 'C1',
+        number: '2026-001',
+        status: 'sent',
+        invoiceDate: '2026-11-03',
+        total: 1250,
+        currency: 'EUR',
+      },
+    ]);
+    await stack.settled();
+    const { body } = await getJson<{ billing: { thisMonth: number } }>(`${stack.url}/v1/metrics?period=2026-11`);
+    expect(body.billing.thisMonth).toBe(0);
+  });
+
+  it('answers the pipeline of one owner and the requirements, and 400 without a budget', async () => {
+    const owner = await getJson<Record<string, unknown>>(`${stack.url}/v1/pipeline?period=2026-11&owner=U1`);
+    expect(owner.body).toMatchObject({ owner: 'U1', created: 1, won: 1, openValue: 17707 });
+    const requirements = await getJson<Record<string, unknown>>(
+      `${stack.url}/v1/pipeline/requirements?budget=100000&period=2026-12&months=3`,
+    );
+    expect(requirements.body).toMatchObject({
+      hitRate: 1,
+      avgDealSize: 20000,
+      requiredNewValuePerMonth: 100000,
+      requiredNewCountPerMonth: 5,
+      actualPipelineValue: 17707,
+    });
+    const missing = await getJson(`${stack.url}/v1/pipeline/requirements`);
+    expect(missing).toMatchObject({ status: 400, body: { error: expect.stringMatching(/budget is required/) } });
+    expect((await getJson(`${stack.url}/v1/pipeline/requirements?budget=5&months=99`)).body).toEqual({
+      error: 'months must be a whole number from 1 to 36',
+    });
+  });
+
+  it('refuses a generic event with a wrong type in a required field, naming it', async () => {
+    const answer = await post([
+      { type: 'invoice', id: 'I9', version: 1, status: 'sent', total: '12', invoiceDate: '2026-11-01' },
+    ]);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toMatch(/^events\[0\]\.total: /);
+  });
+
+  it('`npm run rebuild -- --verify` finds no drift in the running stack', async () => {
+    const { stdout } = await promisify(execFile)('npx', ['tsx', 'packages/local/src/rebuild-cli.ts', '--verify'], {
+      env: { ...process.env, DYNAMODB_ENDPOINT: stack.dynamo.endpoint, METRICS_TIMEZONE: 'Europe/Oslo' },
+    });
+    expect(JSON.parse(stdout)).toMatchObject({ mode: 'verify', entities: 12, drift: [] });
+  });
+});
