@@ -51,8 +51,8 @@ const delivery = z.object({
     entity_id: externalId,
     timestamp: utcTimestamp,
   }),
-  data: z.unknown(),
-  previous: z.unknown(),
+  data: z.unknown().optional(),
+  previous: z.unknown().optional(),
 });
 
 const iso = (ms: number | null): string | null => (ms === null ? null : epochMsToIso(ms));
