@@ -1,0 +1,300 @@
+import { createHmac } from 'node:crypto';
+import { PayloadError, SignatureError } from '@flash/connectors';
+import { applyEvent, type CanonicalEvent, type EntityState } from '@flash/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  connector,
+  NOW,
+  parseContext,
+  parseFixture,
+  sha256Hex,
+  signatureVectorSuite,
+  webhookRequest,
+} from './helpers.js';
+
+const hubspot = connector('hubspot');
+const parse = (batch: unknown, settings: Record<string, string> = {}) =>
+  hubspot.parse(webhookRequest(JSON.stringify(batch)), parseContext(settings));
+
+const DEAL = '267448862446';
+const OTHER_DEAL = '267391045873';
+/** Derived values (fallbacks) are patched this far before the event (see the connector). */
+const FALLBACK = 1e13;
+
+const change = (propertyName: string, propertyValue: string, occurredAt: number, objectId = 555) => ({
+  subscriptionType: 'deal.propertyChange',
+  objectId,
+  occurredAt,
+  propertyName,
+  propertyValue,
+});
+const creation = (occurredAt: number, objectId = 555) => ({ subscriptionType: 'deal.creation', objectId, occurredAt });
+
+const fold = (events: readonly CanonicalEvent[]): EntityState | undefined =>
+  events.reduce<EntityState | undefined>((state, e) => applyEvent(state, e) ?? state, undefined);
+
+const dealPatch = (id: string, at: number, occurredAt: string, changes: Record<string, unknown>) => ({
+  entity: 'deal',
+  source: 'hubspot',
+  id,
+  mode: 'patch',
+  at,
+  occurredAt,
+  deliveryId: 'delivery-1',
+  changes,
+});
+
+describe('hubspot connector', () => {
+  describe('fixtures', () => {
+    it('maps deal.creation to a fallback creation date', () => {
+      expect(parseFixture('hubspot', 'hubspot/deal.creation.json')).toEqual({
+        ignored: 0,
+        events: [
+          dealPatch(DEAL, 1773829200375 - FALLBACK, '2026-03-18T10:20:00.375Z', {
+            createdAt: '2026-03-18T10:20:00.375Z',
+          }),
+        ],
+      });
+    });
+
+    it('maps the mixed batch to one patch per change, closed stages with a fallback close date', () => {
+      expect(parseFixture('hubspot', 'hubspot/deal.propertyChange.batch.json')).toEqual({
+        ignored: 0,
+        events: [
+          dealPatch(DEAL, 1773829200375 - FALLBACK, '2026-03-18T10:20:00.375Z', {
+            createdAt: '2026-03-18T10:20:00.375Z',
+          }),
+          dealPatch(DEAL, 1773829200375, '2026-03-18T10:20:00.375Z', { stage: 'appointmentscheduled', status: 'open' }),
+          dealPatch(DEAL, 1773829200375 - FALLBACK, '2026-03-18T10:20:00.375Z', { closedAt: null }),
+          dealPatch(DEAL, 1773833712904, '2026-03-18T11:35:12.904Z', { amount: 2400000 }),
+          dealPatch(DEAL, 1773833712904, '2026-03-18T11:35:12.904Z', { currency: 'EUR' }),
+          dealPatch(DEAL, 1773835108112, '2026-03-18T11:58:28.112Z', { stage: 'closedwon', status: 'won' }),
+          dealPatch(DEAL, 1773835108112 - FALLBACK, '2026-03-18T11:58:28.112Z', {
+            closedAt: '2026-03-18T11:58:28.112Z',
+          }),
+          dealPatch(OTHER_DEAL, 1773826420057, '2026-03-18T09:33:40.057Z', { stage: '1233582150', status: 'open' }),
+          dealPatch(OTHER_DEAL, 1773826420057 - FALLBACK, '2026-03-18T09:33:40.057Z', { closedAt: null }),
+        ],
+      });
+    });
+
+    it('maps deal.deletion to a deleted patch', () => {
+      expect(parseFixture('hubspot', 'hubspot/deal.deletion.json').events).toEqual([
+        dealPatch(OTHER_DEAL, 1773921533688, '2026-03-19T11:58:53.688Z', { deleted: true }),
+      ]);
+    });
+
+    it('maps the generic object.propertyChange form for objectTypeId 0-3', () => {
+      expect(parseFixture('hubspot', 'hubspot/object.propertyChange.deal-generic.json').events).toEqual([
+        dealPatch(DEAL, 1773835108112, '2026-03-18T11:58:28.112Z', { stage: 'closedwon', status: 'won' }),
+        dealPatch(DEAL, 1773835108112 - FALLBACK, '2026-03-18T11:58:28.112Z', {
+          closedAt: '2026-03-18T11:58:28.112Z',
+        }),
+      ]);
+    });
+
+    it('folds the batch to the same deal whatever order the patches arrive in', () => {
+      const events = parseFixture('hubspot', 'hubspot/deal.propertyChange.batch.json').events.filter(
+        (e) => e.id === DEAL,
+      );
+      fc.assert(
+        fc.property(fc.shuffledSubarray(events, { minLength: events.length }), (order) => {
+          expect(fold(order)?.data).toEqual({
+            customerId: null,
+            ownerId: null,
+            status: 'won',
+            stage: 'closedwon',
+            amount: 2400000,
+            currency: 'EUR',
+            createdAt: '2026-03-18T10:20:00.375Z',
+            closedAt: '2026-03-18T11:58:28.112Z',
+            expectedCloseDate: null,
+            source: null,
+            lostReason: null,
+          });
+        }),
+      );
+    });
+  });
+
+  describe('derived dates', () => {
+    const t0 = Date.parse('2026-03-18T10:00:00Z');
+    const orders = (events: CanonicalEvent[]) => [events, [...events].reverse()];
+
+    it('lets a createdate property beat the creation event, even at the same instant', () => {
+      const { events } = parse([creation(t0), change('createdate', String(Date.parse('2025-01-01T00:00:00Z')), t0)]);
+      for (const order of orders(events)) {
+        expect(fold(order)?.data).toMatchObject({ createdAt: '2025-01-01T00:00:00.000Z' });
+      }
+    });
+
+    it('lets a closedate property beat the stage change, even when the property changed earlier', () => {
+      const { events } = parse([
+        change('closedate', String(Date.parse('2026-03-31T00:00:00Z')), t0),
+        change('dealstage', 'closedwon', t0 + 60_000),
+      ]);
+      for (const order of orders(events)) {
+        expect(fold(order)?.data).toMatchObject({ status: 'won', closedAt: '2026-03-31T00:00:00.000Z' });
+      }
+    });
+
+    it('closes at the newest move into a closed stage when there is no closedate', () => {
+      const { events } = parse([
+        change('dealstage', 'closedlost', t0),
+        change('dealstage', 'qualified', t0 + 1000),
+        change('dealstage', 'closedwon', t0 + 2000),
+      ]);
+      for (const order of orders(events)) {
+        expect(fold(order)?.data).toMatchObject({ status: 'won', closedAt: '2026-03-18T10:00:02.000Z' });
+      }
+    });
+
+    it('keeps the last known date when a date property is emptied', () => {
+      expect(parse([change('closedate', '', t0)])).toEqual({ events: [], ignored: 1 });
+    });
+  });
+
+  describe('amount and currency', () => {
+    const t0 = Date.parse('2026-03-18T10:00:00Z');
+
+    it('scales the amount by a currency changed in the same delivery', () => {
+      const { events } = parse([change('amount', '24000', t0), change('deal_currency_code', 'jpy', t0)]);
+      expect(fold(events)?.data).toMatchObject({ amount: 24000, currency: 'JPY' });
+    });
+
+    it('assumes the company (base) currency when none is known, and a real currency outranks it', () => {
+      const amount = parse([change('amount', '1234.5', t0 + 5000)]).events;
+      expect(fold(amount)?.data).toMatchObject({ amount: 123450, currency: 'EUR' });
+      const earlierCurrency = parse([change('deal_currency_code', 'USD', t0)]).events;
+      for (const order of [
+        [...amount, ...earlierCurrency],
+        [...earlierCurrency, ...amount],
+      ]) {
+        expect(fold(order)?.data).toMatchObject({ amount: 123450, currency: 'USD' });
+      }
+    });
+
+    it('clears the amount when the property is emptied', () => {
+      expect(parse([change('amount', '', t0)]).events[0]).toMatchObject({ changes: { amount: null } });
+    });
+
+    it('refuses an amount that is not a decimal number, naming where', () => {
+      expect(() => parse([creation(t0), change('amount', '12,5', t0)])).toThrow(/^\[1\]\.propertyValue: /);
+      expect(() => parse([change('amount', '12.345', t0)])).toThrow(PayloadError);
+    });
+  });
+
+  describe('settings', () => {
+    const t0 = Date.parse('2026-03-18T10:00:00Z');
+
+    it('treats configured stage ids as won or lost, besides closedwon and closedlost', () => {
+      const settings = { HUBSPOT_WON_STAGES: '1233582150, 99', HUBSPOT_LOST_STAGES: '1233582151' };
+      const status = (stage: string) => parse([change('dealstage', stage, t0)], settings).events[0];
+      expect(status('1233582150')).toMatchObject({ changes: { status: 'won' } });
+      expect(status('99')).toMatchObject({ changes: { status: 'won' } });
+      expect(status('1233582151')).toMatchObject({ changes: { status: 'lost' } });
+      expect(status('closedwon')).toMatchObject({ changes: { status: 'won' } });
+      expect(status('closedlost')).toMatchObject({ changes: { status: 'lost' } });
+      expect(status('presentationscheduled')).toMatchObject({ changes: { status: 'open' } });
+    });
+
+    it('reads the customer from the configured property, customer_id by default', () => {
+      expect(parse([change('customer_id', 'C-1', t0)]).events[0]).toMatchObject({ changes: { customerId: 'C-1' } });
+      const settings = { HUBSPOT_CUSTOMER_PROPERTY: 'erp_customer' };
+      expect(parse([change('erp_customer', 'C-2', t0)], settings).events[0]).toMatchObject({
+        changes: { customerId: 'C-2' },
+      });
+      expect(parse([change('customer_id', 'C-1', t0)], settings)).toEqual({ events: [], ignored: 1 });
+    });
+
+    it('maps the owner and the lost reason', () => {
+      const { events } = parse([change('hubspot_owner_id', '52530071', t0), change('closed_lost_reason', 'Price', t0)]);
+      expect(fold(events)?.data).toMatchObject({ ownerId: '52530071', lostReason: 'Price' });
+    });
+  });
+
+  describe('other events', () => {
+    it('ignores non-deal objects, unused properties and merges, counting them', () => {
+      const batch = [
+        { subscriptionType: 'contact.creation', objectId: 1, occurredAt: 1 },
+        { subscriptionType: 'object.propertyChange', objectTypeId: '0-1', objectId: 1, occurredAt: 1 },
+        change('dealname', 'Renewal', 1),
+        { subscriptionType: 'deal.merge', objectId: 1, occurredAt: 1 },
+      ];
+      expect(parse(batch)).toEqual({ events: [], ignored: 4 });
+    });
+
+    it('maps deal.restore to an undeleted patch', () => {
+      expect(parse([{ subscriptionType: 'deal.restore', objectId: 7, occurredAt: 5 }]).events[0]).toMatchObject({
+        id: '7',
+        at: 5,
+        changes: { deleted: false },
+      });
+    });
+
+    it('refuses a body that is not an array, or a deal event without its fields, naming where', () => {
+      expect(() => parse({ events: [] })).toThrow(/^body: .*expected array/);
+      expect(() => parse([creation(1), { subscriptionType: 'deal.creation', objectId: 1 }])).toThrow(
+        /^\[1\]\.occurredAt: /,
+      );
+      expect(() => parse([{ subscriptionType: 'deal.propertyChange', objectId: 1, occurredAt: 1 }])).toThrow(
+        /^\[0\]\.propertyName: /,
+      );
+      expect(() => parse([{ ...creation(1), occurredAt: '2026-03-18' }])).toThrow(/^\[0\]\.occurredAt: /);
+    });
+  });
+
+  describe('signature', () => {
+    signatureVectorSuite('hubspot');
+
+    const secret = 'hs_secret';
+    const body = Buffer.from('[]');
+    const ts = String(NOW.getTime());
+    const v3 = (uri: string, timestamp = ts) =>
+      createHmac('sha256', secret).update(`POST${uri}[]${timestamp}`).digest('base64');
+    const verify = (url: string, headers: Record<string, string>, now = NOW) =>
+      hubspot.verify(webhookRequest(body, headers, url), secret, now);
+
+    it('decodes only the documented percent-escapes of the URI before checking', () => {
+      const url = 'https://hooks.example.com/webhooks/hubspot?tenant=a%3Ab%40c%2Cd%20e';
+      const signature = v3('https://hooks.example.com/webhooks/hubspot?tenant=a:b@c,d%20e');
+      expect(() =>
+        verify(url, { 'X-HubSpot-Signature-v3': signature, 'X-HubSpot-Request-Timestamp': ts }),
+      ).not.toThrow();
+      const overDecoded = v3('https://hooks.example.com/webhooks/hubspot?tenant=a:b@c,d e');
+      expect(() => verify(url, { 'X-HubSpot-Signature-v3': overDecoded, 'X-HubSpot-Request-Timestamp': ts })).toThrow(
+        SignatureError,
+      );
+    });
+
+    it('refuses a timestamp older than 5 minutes', () => {
+      const old = String(NOW.getTime() - 300_001);
+      const headers = { 'X-HubSpot-Signature-v3': v3('https://h/x', old), 'X-HubSpot-Request-Timestamp': old };
+      expect(() => verify('https://h/x', headers)).toThrow(/X-HubSpot-Request-Timestamp is 300 s old/);
+      expect(() => verify('https://h/x', headers, new Date(NOW.getTime() - 1))).not.toThrow();
+    });
+
+    it('refuses a v3 signature without its timestamp', () => {
+      expect(() => verify('https://h/x', { 'X-HubSpot-Signature-v3': v3('https://h/x') })).toThrow(
+        /missing X-HubSpot-Request-Timestamp/,
+      );
+    });
+
+    it('accepts legacy v1 and v2 signatures (no replay window) and refuses unknown versions', () => {
+      const v1 = sha256Hex(`${secret}[]`);
+      const v2 = sha256Hex(`${secret}POSThttps://h/x[]`);
+      expect(() => verify('https://h/x', { 'X-HubSpot-Signature': v1 })).not.toThrow();
+      expect(() =>
+        verify('https://h/x', { 'X-HubSpot-Signature': v2, 'X-HubSpot-Signature-Version': 'v2' }),
+      ).not.toThrow();
+      expect(() => verify('https://h/x', { 'X-HubSpot-Signature': v1, 'X-HubSpot-Signature-Version': 'v2' })).toThrow(
+        SignatureError,
+      );
+      expect(() => verify('https://h/x', { 'X-HubSpot-Signature': v1, 'X-HubSpot-Signature-Version': 'v9' })).toThrow(
+        /not supported/,
+      );
+      expect(() => verify('https://h/x', {})).toThrow(/missing X-HubSpot-Signature-v3/);
+    });
+  });
+});
