@@ -20,4 +20,6 @@ export const handler = makeIngestHandler({
   ctx: metricContextFromEnv(),
   now: () => new Date(),
   publicBaseUrl: process.env.PUBLIC_BASE_URL,
+  // Connector settings such as HUBSPOT_WON_STAGES come from the function's environment.
+  settings: process.env,
 });
