@@ -22,6 +22,5 @@ export const handler = makeAlertHandler({
   now: () => new Date(),
   notify: webhookUrl
     ? slackNotifier(webhookUrl)
-    : webhookUrlFromSecret &&
-      (async (alert: DetractorAlert) => slackNotifier(await webhookUrlFromSecret())(alert)),
+    : webhookUrlFromSecret && (async (alert: DetractorAlert) => slackNotifier(await webhookUrlFromSecret())(alert)),
 });
