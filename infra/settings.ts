@@ -1,0 +1,75 @@
+import { connectors } from '@flash/connectors';
+import { assertTimeZone, normaliseCurrency } from '@flash/core';
+import { Duration } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+import { z } from 'zod';
+import type { MetricsPipelineProps } from './constructs/metrics-pipeline.js';
+
+/** A list from cdk.json (an array) or from `-c key=a,b` (a string). */
+const list = z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((v) => v.trim()))]);
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s === 'true')]);
+const retentionDays = z.coerce
+  .number()
+  .refine((days) => Object.values(logs.RetentionDays).includes(days), 'not a CloudWatch Logs retention period');
+
+/** The CDK context keys this app reads (cdk.json or `-c key=value`); docs/deploy.md lists them. */
+const contextShape = z.object({
+  stackPrefix: z.string().default('FlashFigures'),
+  timeZone: z.string().default('UTC'),
+  baseCurrency: z.string().default('EUR'),
+  sources: list.optional(),
+  alertEmail: z.email().optional(),
+  slackAlerts: flag.default(false),
+  domainName: z.string().optional(),
+  certificateArn: z.string().optional(),
+  hostedZoneId: z.string().optional(),
+  hostedZoneName: z.string().optional(),
+  logRetentionDays: retentionDays.default(logs.RetentionDays.ONE_MONTH),
+  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  throttleRateLimit: z.coerce.number().positive().default(50),
+  throttleBurstLimit: z.coerce.number().int().positive().default(100),
+  archiveRetentionDays: z.coerce.number().int().positive().default(365),
+  /** `alerts` (the pipeline's alerts topic) or nothing. */
+  alarmTopic: z.literal('alerts').optional(),
+});
+const contextSchema = contextShape
+  .refine((c) => !c.domainName === !c.certificateArn, 'domainName and certificateArn go together')
+  .refine((c) => !c.hostedZoneId === !c.hostedZoneName, 'hostedZoneId and hostedZoneName go together');
+
+export type AppSettings = Omit<MetricsPipelineProps, 'data'> & { stackPrefix: string };
+
+/** Reads and checks the app's settings from CDK context; a wrong value fails synthesis with its key named. */
+export const settingsFromContext = (node: Node): AppSettings => {
+  const c = contextSchema.parse(
+    Object.fromEntries(contextShape.keyof().options.map((key) => [key, node.tryGetContext(key)])),
+  );
+  assertTimeZone(c.timeZone);
+  const sources = c.sources ?? Object.keys(connectors);
+  const unknown = sources.filter((s) => !Object.hasOwn(connectors, s));
+  if (unknown.length > 0) throw new Error(`unknown sources in context "sources": ${unknown.join(', ')}`);
+  return {
+    stackPrefix: c.stackPrefix,
+    timeZone: c.timeZone,
+    baseCurrency: normaliseCurrency(c.baseCurrency),
+    sources,
+    slackAlerts: c.slackAlerts,
+    logRetention: c.logRetentionDays,
+    logLevel: c.logLevel,
+    throttle: { rateLimit: c.throttleRateLimit, burstLimit: c.throttleBurstLimit },
+    archiveRetention: Duration.days(c.archiveRetentionDays),
+    alertEmail: c.alertEmail,
+    alarmTopic: c.alarmTopic,
+    ...(c.domainName && c.certificateArn
+      ? {
+          domain: {
+            domainName: c.domainName,
+            certificateArn: c.certificateArn,
+            ...(c.hostedZoneId && c.hostedZoneName
+              ? { hostedZone: { hostedZoneId: c.hostedZoneId, zoneName: c.hostedZoneName } }
+              : {}),
+          },
+        }
+      : {}),
+  };
+};
