@@ -30,6 +30,8 @@ export const customerData = z.object({
   internal: z.boolean().default(false),
   segment: label,
   channel: label,
+  /** The CRM user who owns the customer (account manager). */
+  ownerId: nullableId,
 });
 
 export const projectData = z.object({

@@ -4,7 +4,7 @@ import { customerContributions, deriveCustomer } from './metrics/customers.js';
 import { CUSTOMER_ROLLUP, PROJECT_ROLLUP } from './metrics/keys.js';
 import { costContributions, deriveProject, projectContributions } from './metrics/margin.js';
 import { detractorListing, surveyResponseContributions } from './metrics/nps.js';
-import { dealContributions } from './metrics/pipeline.js';
+import { dealContributions, openDealListing } from './metrics/pipeline.js';
 import type { EntityState } from './state.js';
 import type { Contribution, Values } from './values.js';
 
@@ -53,8 +53,12 @@ const entityContributions = (state: EntityState, ctx: MetricContext): Contributi
 
 export const metricModel: MetricModel = {
   contributions: entityContributions,
-  listing: (state, ctx) =>
-    !state.deleted && state.entity === 'survey_response' ? detractorListing(state, ctx) : undefined,
+  listing: (state, ctx) => {
+    if (state.deleted) return undefined;
+    if (state.entity === 'survey_response') return detractorListing(state, ctx);
+    if (state.entity === 'deal') return openDealListing(state);
+    return undefined;
+  },
   // Projects pass costs on to customers, customers to the margin and the customer counts: projects first.
   rollups: [
     { prefix: PROJECT_ROLLUP, derive: deriveProject },

@@ -17,11 +17,28 @@ export const tableSchema = {
   ttlAttribute: 'expiresAt',
 } as const;
 
+/**
+ * An aggregate key `partition|member` (e.g. `bycust#2026-11|C1`) is stored as one item of a partition, so a
+ * Query reads all members at once; a key without `|` is a single item.
+ */
+const aggregateItemKey = (key: string) => {
+  const bar = key.indexOf('|');
+  return bar < 0 ? { pk: `A#${key}`, sk: '#' } : { pk: `A#${key.slice(0, bar)}`, sk: key.slice(bar + 1) };
+};
+
 export const itemKeys = {
   entity: (key: string) => ({ pk: `E#${key}`, sk: '#' }),
   node: (key: string) => ({ pk: `N#${key}`, sk: '#' }),
-  aggregate: (key: string) => ({ pk: `A#${key}`, sk: '#' }),
+  aggregate: aggregateItemKey,
   alert: (key: string) => ({ pk: `ALERT#${key}`, sk: '#' }),
+  /** Configuration documents (KPI profiles, users). */
+  document: (kind: string, id: string) => ({ pk: `DOC#${kind}`, sk: id }),
+};
+
+/** The aggregate key an item was stored under (the inverse of `itemKeys.aggregate`). */
+export const aggregateKeyOf = (item: { pk?: unknown; sk?: unknown }): string => {
+  const base = String(item.pk).slice(2);
+  return item.sk === '#' ? base : `${base}|${String(item.sk)}`;
 };
 
 /** Creates the table (on-demand) if it does not exist; for DynamoDB Local and tests. */

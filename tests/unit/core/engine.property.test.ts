@@ -28,7 +28,7 @@ const surveyStates = fc
         '2026-11-15T12:00:00Z',
         '2026-12-01T00:00:00+01:00',
       ),
-      deleted: fc.boolean({ trueWeight: 1 }),
+      deleted: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
     }),
     { minLength: 1, maxLength: 40 },
   )

@@ -27,6 +27,7 @@ const schemas = {
     internal: z.boolean().default(false),
     segment: optionalText,
     channel: optionalText,
+    ownerId: optionalId,
   }),
   project: z.object({
     ...base,

@@ -3,6 +3,7 @@ import { monthOf, yearOfMonth } from '../period.js';
 import type { EntityState } from '../state.js';
 import type { Contribution } from '../values.js';
 import { currencyField, keys } from './keys.js';
+import { billingSegmentContributions } from './segments.js';
 
 /**
  * Billing of a month: issued invoices by invoice date; credit notes subtract in their own month unless
@@ -22,12 +23,13 @@ export const invoiceContributions = (state: EntityState<'invoice'>, ctx: MetricC
       values: { [currencyField('amount', currency)]: total, [currencyField('invoices', currency)]: 1 },
     },
     { key: keys.margin(yearOfMonth(month)), values: { [currencyField('billing', currency)]: total } },
+    ...billingSegmentContributions(month, customerId, currency, total, 1),
   );
   return out;
 };
 
 export const creditNoteContributions = (state: EntityState<'credit_note'>, ctx: MetricContext): Contribution[] => {
-  const { status, date, total, currency } = state.data;
+  const { status, date, total, currency, customerId } = state.data;
   if (status !== 'issued') return [];
   const month = monthOf(date, ctx.timeZone);
   return [
@@ -36,5 +38,6 @@ export const creditNoteContributions = (state: EntityState<'credit_note'>, ctx: 
       values: { [currencyField('amount', currency)]: -total, [currencyField('creditNotes', currency)]: 1 },
     },
     { key: keys.margin(yearOfMonth(month)), values: { [currencyField('billing', currency)]: -total } },
+    ...billingSegmentContributions(month, customerId, currency, -total, 0),
   ];
 };

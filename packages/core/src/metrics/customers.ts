@@ -2,6 +2,7 @@ import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
 import { keys } from './keys.js';
 import { costFields, costsToMargin } from './margin.js';
+import { customerLabelContributions } from './segments.js';
 
 /**
  * Active customers and prospects are facts about a customer that several entities decide together, so every
@@ -12,6 +13,7 @@ import { costFields, costsToMargin } from './margin.js';
  */
 export const customerContributions = (state: EntityState<'customer'>): Contribution[] => [
   { key: keys.customerRollup(state.id), values: { internal: state.data.internal ? 1 : 0 } },
+  ...customerLabelContributions(state),
 ];
 
 export const isActiveCustomer = (v: Values): boolean =>

@@ -3,6 +3,7 @@ import { monthOf } from '../period.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
 import { keys } from './keys.js';
+import { surveySegmentContributions } from './segments.js';
 
 export type NpsBucket = 'promoters' | 'passives' | 'detractors';
 
@@ -17,12 +18,14 @@ export const npsKey = keys.nps;
 export const surveyResponseContributions = (
   state: EntityState<'survey_response'>,
   ctx: MetricContext,
-): Contribution[] => [
-  {
-    key: npsKey(monthOf(state.data.submittedAt, ctx.timeZone)),
-    values: { responses: 1, [npsBucket(state.data.score)]: 1 },
-  },
-];
+): Contribution[] => {
+  const month = monthOf(state.data.submittedAt, ctx.timeZone);
+  const bucket = npsBucket(state.data.score);
+  return [
+    { key: npsKey(month), values: { responses: 1, [bucket]: 1 } },
+    ...surveySegmentContributions(state, month, bucket),
+  ];
+};
 
 export interface NpsFigure {
   score: number | null;

@@ -1,19 +1,22 @@
 import type { MetricContext } from '../context.js';
+import type { Listing } from '../model.js';
 import { monthOf } from '../period.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
-import { currencyField, keys } from './keys.js';
+import { currencyField, keys, labelField } from './keys.js';
+import { wonSegmentContributions } from './segments.js';
 
 /**
  * Pipeline of a month: deals created in it, deals won or lost with a close date in it, the value won and the
- * lead time of won deals; open deals as of now. Each flow is kept in total and per owner.
- * Lead time is summed in whole seconds so that adding and removing deals stays exact.
+ * lead time of won deals; open deals as of now. Each flow is kept in total and per owner, with the coaching
+ * detail: created and won per deal source (won counted in the month the deal was created, so conversion
+ * is a cohort rate), lost per reason, open per stage. Lead time is summed in whole seconds to stay exact.
  */
 export const dealContributions = (state: EntityState<'deal'>, ctx: MetricContext): Contribution[] => {
-  const { status, amount, currency, createdAt, ownerId, customerId } = state.data;
+  const { status, amount, currency, createdAt, ownerId, customerId, source, stage, lostReason } = state.data;
   const out: Contribution[] = [];
-  const money = (name: string): Values =>
-    amount !== null && currency ? { [currencyField(name, currency)]: amount } : {};
+  const hasMoney = amount !== null && currency !== null;
+  const money = (name: string): Values => (hasMoney ? { [currencyField(name, currency)]: amount } : {});
   const both = (key: (owner?: string | null) => string, values: Values) => {
     out.push({ key: key(), values });
     if (ownerId) out.push({ key: key(ownerId), values });
@@ -27,28 +30,58 @@ export const dealContributions = (state: EntityState<'deal'>, ctx: MetricContext
   }
   if (createdAt) {
     const month = monthOf(createdAt, ctx.timeZone);
-    both((owner) => keys.pipeline(month, owner), { created: 1, ...money('createdValue') });
+    both((owner) => keys.pipeline(month, owner), {
+      created: 1,
+      ...money('createdValue'),
+      [labelField('source', source, 'created')]: 1,
+      ...(status === 'won' ? { [labelField('source', source, 'won')]: 1 } : {}),
+    });
   }
   if (status === 'open') {
-    both(keys.openPipeline, { openCount: 1, ...money('openValue') });
+    const open = { openCount: 1, ...money('openValue') };
+    both(keys.openPipeline, {
+      ...open,
+      [labelField('stage', stage, 'openCount')]: 1,
+      ...prefixed(labelField('stage', stage, ''), money('openValue')),
+    });
+    if (customerId) out.push({ key: keys.customerFacts(customerId), values: open });
     return out;
   }
   // A closed deal without a close date closed when the change that closed it happened.
   const closedAt = state.data.closedAt ?? state.occurredAt;
   const month = monthOf(closedAt, ctx.timeZone);
   if (status === 'lost') {
-    both((owner) => keys.pipeline(month, owner), { lost: 1 });
+    both((owner) => keys.pipeline(month, owner), { lost: 1, [labelField('reason', lostReason, 'lost')]: 1 });
     return out;
   }
   const won: Values = {
     won: 1,
     ...money('wonValue'),
-    ...(amount !== null && currency ? { [currencyField('wonCount', currency)]: 1 } : {}),
+    ...(hasMoney ? { [currencyField('wonCount', currency)]: 1 } : {}),
   };
   if (createdAt) {
     won.leadSeconds = Math.max(0, Math.round((Date.parse(closedAt) - Date.parse(createdAt)) / 1000));
     won.leadCount = 1;
   }
   both((owner) => keys.pipeline(month, owner), won);
+  out.push(...wonSegmentContributions(state, month));
   return out;
 };
+
+const prefixed = (prefix: string, values: Values): Values =>
+  Object.fromEntries(Object.entries(values).map(([field, amount]) => [prefix + field, amount]));
+
+/** Sort key far in the future for open deals without an expected close date. */
+export const NO_EXPECTED_CLOSE = '9999-12-31';
+
+/**
+ * Open deals are listed by expected close date, for the "past its expected close date" indicator and the
+ * "planned in the next N days" KPI, which depend on today and so cannot be kept as sums.
+ */
+export const openDealListing = (state: EntityState<'deal'>): Listing | undefined =>
+  state.data.status === 'open'
+    ? {
+        list: 'open-deals',
+        sort: `${(state.data.expectedCloseDate ?? NO_EXPECTED_CLOSE).slice(0, 10)}#${state.source}#${state.id}`,
+      }
+    : undefined;

@@ -1,0 +1,231 @@
+import {
+  type AggregateView,
+  addMonths,
+  BY_CUSTOMER,
+  byCurrency,
+  CUSTOMER_FACTS,
+  coachingFigures,
+  type Dimension,
+  type EntityState,
+  KPI_UNITS,
+  type KpiDefinition,
+  keys,
+  kpiScore,
+  localDateOf,
+  lookbackMonths,
+  type MetricContext,
+  type Month,
+  npsFigure,
+  type Profile,
+  segmentBreakdown,
+  segmentFigure,
+  toMajor,
+  type User,
+  type Values,
+} from '@flash/core';
+import type { ListOptions } from '@flash/store';
+
+/** What the segment, coaching and KPI answers read; DynamoStore implements it. */
+export interface InsightsStore {
+  getAggregates(keys: readonly string[]): Promise<ReadonlyMap<string, AggregateView>>;
+  listAggregatePartition(partition: string): Promise<ReadonlyMap<string, AggregateView>>;
+  listEntities(list: string, limit: number, options?: ListOptions): Promise<EntityState[]>;
+}
+
+const addInto = (target: Values, values: Values) => {
+  for (const [field, amount] of Object.entries(values)) target[field] = (target[field] ?? 0) + amount;
+};
+
+const newest = (views: Iterable<AggregateView | undefined>): string | null => {
+  let max: string | null = null;
+  for (const v of views) if (v?.updatedAt && (!max || v.updatedAt > max)) max = v.updatedAt;
+  return max;
+};
+
+/**
+ * Reads the breakdown of some months by a dimension: the months' direct contributions, each customer's
+ * contributions in those months, and every customer's labels, joined in memory (see metrics/segments.ts).
+ */
+export const readBreakdown = async (store: InsightsStore, months: readonly Month[], dimension: Dimension) => {
+  const [direct, facts, ...perMonth] = await Promise.all([
+    store.getAggregates(months.map(keys.segments)),
+    store.listAggregatePartition(CUSTOMER_FACTS),
+    ...months.map((m) => store.listAggregatePartition(BY_CUSTOMER(m))),
+  ]);
+  const directSum: Values = {};
+  for (const view of direct.values()) addInto(directSum, view.values);
+  const perCustomer = new Map<string, Values>();
+  for (const month of perMonth) {
+    for (const [customerId, view] of month)
+      addInto(perCustomer.get(customerId) ?? (perCustomer.set(customerId, {}).get(customerId) as Values), view.values);
+  }
+  const labels = new Map([...facts].map(([customerId, view]) => [customerId, view.values]));
+  return {
+    breakdown: segmentBreakdown(dimension, directSum, perCustomer, labels),
+    updatedAt: newest([...direct.values(), ...perMonth.flatMap((m) => [...m.values()])]),
+  };
+};
+
+export const segmentsReport = async (store: InsightsStore, period: Month, by: Dimension, ctx: MetricContext) => {
+  const { breakdown, updatedAt } = await readBreakdown(store, [period], by);
+  const total: Values = {};
+  for (const values of breakdown.values()) addInto(total, values);
+  return {
+    period,
+    by,
+    currency: ctx.baseCurrency,
+    segments: [...breakdown]
+      .map(([label, values]) => segmentFigure(label, values, ctx.baseCurrency))
+      .sort((a, b) => b.nps.responses - a.nps.responses || b.billing - a.billing),
+    total: { ...segmentFigure('', total, ctx.baseCurrency), label: 'total' },
+    updatedAt,
+  };
+};
+
+/** Open deals past their expected close date with no change since, oldest first. */
+export const staleDeals = async (store: InsightsStore, today: string, owner: string | undefined, limit = 100) => {
+  const candidates = await store.listEntities('open-deals', 1000, { to: `${today}#`, oldestFirst: true });
+  return candidates
+    .flatMap((s) => (s.entity === 'deal' ? [s] : []))
+    .filter(
+      (s) =>
+        s.data.expectedCloseDate && s.occurredAt < s.data.expectedCloseDate && (!owner || s.data.ownerId === owner),
+    )
+    .slice(0, limit)
+    .map((s) => ({
+      id: s.id,
+      source: s.source,
+      ownerId: s.data.ownerId,
+      customerId: s.data.customerId,
+      stage: s.data.stage,
+      expectedCloseDate: s.data.expectedCloseDate,
+      lastChangeAt: s.occurredAt,
+    }));
+};
+
+export const coachingReport = async (
+  store: InsightsStore,
+  period: Month,
+  owner: string | undefined,
+  ctx: MetricContext,
+  now: Date,
+) => {
+  const flowKey = keys.pipeline(period, owner);
+  const openKey = keys.openPipeline(owner);
+  const [aggregates, stale] = await Promise.all([
+    store.getAggregates([flowKey, openKey]),
+    staleDeals(store, localDateOf(now, ctx.timeZone), owner),
+  ]);
+  return {
+    period,
+    owner: owner ?? null,
+    currency: ctx.baseCurrency,
+    ...coachingFigures(aggregates.get(flowKey)?.values ?? {}, aggregates.get(openKey)?.values ?? {}, ctx),
+    staleDeals: stale,
+    updatedAt: newest(aggregates.values()),
+  };
+};
+
+/** The last `months` months up to and including the period, oldest first. */
+const monthsUpTo = (period: Month, months: number): Month[] => lookbackMonths(addMonths(period, 1), months);
+
+/** Sums the pipeline flow of several owner ids (one user may own deals in several CRMs) over months. */
+const ownerFlow = async (store: InsightsStore, months: readonly Month[], ownerIds: readonly string[]) => {
+  const aggregateKeys = months.flatMap((m) => ownerIds.map((o) => keys.pipeline(m, o)));
+  const views = await store.getAggregates(aggregateKeys);
+  const sum: Values = {};
+  for (const view of views.values()) addInto(sum, view.values);
+  return { values: sum, updatedAt: newest(views.values()) };
+};
+
+interface KpiActual {
+  actual: number | null;
+  updatedAt: string | null;
+}
+
+const actualOf = async (
+  kpi: KpiDefinition,
+  ownerIds: readonly string[],
+  store: InsightsStore,
+  ctx: MetricContext,
+  now: Date,
+): Promise<KpiActual> => {
+  const today = localDateOf(now, ctx.timeZone);
+  const period = today.slice(0, 7);
+  switch (kpi.template) {
+    case 'dealsCreated': {
+      const flow = await ownerFlow(store, [period], ownerIds);
+      return { actual: flow.values.created ?? 0, updatedAt: flow.updatedAt };
+    }
+    case 'wonValue': {
+      const flow = await ownerFlow(store, [period], ownerIds);
+      return {
+        actual: toMajor(byCurrency(flow.values, 'wonValue')[ctx.baseCurrency] ?? 0, ctx.baseCurrency),
+        updatedAt: flow.updatedAt,
+      };
+    }
+    case 'hitRate': {
+      const flow = await ownerFlow(store, monthsUpTo(period, kpi.months), ownerIds);
+      const { won = 0, lost = 0 } = flow.values;
+      return {
+        actual: won + lost === 0 ? null : Math.round((1000 * won) / (won + lost)) / 10,
+        updatedAt: flow.updatedAt,
+      };
+    }
+    case 'nps': {
+      const { breakdown, updatedAt } = await readBreakdown(store, monthsUpTo(period, kpi.months), 'owner');
+      const owned: Values = {};
+      for (const owner of ownerIds) addInto(owned, breakdown.get(owner) ?? {});
+      return { actual: npsFigure(owned).score, updatedAt };
+    }
+    case 'openDealsPlanned': {
+      const until = localDateOf(new Date(now.getTime() + kpi.days * 86_400_000), ctx.timeZone);
+      const deals = await store.listEntities('open-deals', 1000, {
+        from: today,
+        to: `${until}#\uffff`,
+        oldestFirst: true,
+      });
+      const mine = deals.filter(
+        (s) => s.entity === 'deal' && s.data.ownerId !== null && ownerIds.includes(s.data.ownerId),
+      );
+      return {
+        actual: mine.length,
+        updatedAt: mine.reduce<string | null>((max, s) => (!max || s.occurredAt > max ? s.occurredAt : max), null),
+      };
+    }
+  }
+};
+
+/** A user's KPIs from their profile: actual, target, score (actual / target in percent) and freshness. */
+export const evaluateKpis = async (
+  userId: string,
+  user: User,
+  profile: Profile,
+  store: InsightsStore,
+  ctx: MetricContext,
+  now: Date,
+) => {
+  const ownerIds = user.ownerIds ?? [userId];
+  const kpis = await Promise.all(
+    profile.kpis.map(async (kpi) => {
+      const { actual, updatedAt } = await actualOf(kpi, ownerIds, store, ctx, now);
+      return {
+        template: kpi.template,
+        label: kpi.label ?? kpi.template,
+        unit: KPI_UNITS[kpi.template] === 'currency' ? ctx.baseCurrency : KPI_UNITS[kpi.template],
+        ...('days' in kpi ? { days: kpi.days } : {}),
+        ...('months' in kpi ? { months: kpi.months } : {}),
+        actual,
+        target: kpi.target,
+        score: kpiScore(actual, kpi.target),
+        updatedAt,
+      };
+    }),
+  );
+  return {
+    user: { id: userId, name: user.name, ownerIds },
+    profile: { id: user.profileId, name: profile.name },
+    asOf: now.toISOString(),
+    kpis,
+  };
+};

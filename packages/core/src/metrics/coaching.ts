@@ -1,0 +1,35 @@
+import type { MetricContext } from '../context.js';
+import { toMajor } from '../money.js';
+import type { Values } from '../values.js';
+import { byCurrency, byLabel } from './keys.js';
+
+const rate = (part: number, whole: number) => (whole === 0 ? null : Math.round((1000 * part) / whole) / 1000);
+const labelOf = (label: string) => (label === '' ? null : label);
+
+/**
+ * Sales-coaching detail of a month's pipeline flow and of the open pipeline: opportunities created per source
+ * with their conversion (share of that month's new deals already won), lost deals per reason, open deals per
+ * stage.
+ */
+export const coachingFigures = (flow: Values, open: Values, ctx: MetricContext) => ({
+  bySource: [...byLabel(flow, 'source')]
+    .map(([source, m]) => ({
+      source: labelOf(source),
+      created: m.created ?? 0,
+      won: m.won ?? 0,
+      conversionRate: rate(m.won ?? 0, m.created ?? 0),
+    }))
+    .sort((a, b) => b.created - a.created),
+  won: flow.won ?? 0,
+  lost: flow.lost ?? 0,
+  lostReasons: [...byLabel(flow, 'reason')]
+    .map(([reason, m]) => ({ reason: labelOf(reason), lost: m.lost ?? 0 }))
+    .sort((a, b) => b.lost - a.lost),
+  openByStage: [...byLabel(open, 'stage')]
+    .map(([stage, m]) => ({
+      stage: labelOf(stage),
+      openCount: m.openCount ?? 0,
+      openValue: toMajor(byCurrency(m, 'openValue')[ctx.baseCurrency] ?? 0, ctx.baseCurrency),
+    }))
+    .sort((a, b) => b.openValue - a.openValue),
+});

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/**
+ * KPI targets per user profile. A profile holds a few KPIs built from templates, each with a target; a user
+ * belongs to a profile. Score = actual / target in percent.
+ */
+export const MAX_KPIS_PER_PROFILE = 10;
+
+const target = z.number().finite().nonnegative();
+const days = z.number().int().min(1).max(365);
+const months = z.number().int().min(1).max(24);
+const label = z.string().min(1).max(100).optional();
+
+export const kpiDefinitionSchema = z.discriminatedUnion('template', [
+  /** Open deals whose expected close date falls in the next `days` days. */
+  z.object({ template: z.literal('openDealsPlanned'), target, days: days.default(30), label }),
+  /** Deals created this month. */
+  z.object({ template: z.literal('dealsCreated'), target, label }),
+  /** Value won this month against a monthly budget, in the base currency. */
+  z.object({ template: z.literal('wonValue'), target, label }),
+  /** Hit rate in percent over the last `months` months, this one included. */
+  z.object({ template: z.literal('hitRate'), target: target.max(100), months: months.default(6), label }),
+  /** NPS of the customers the user owns over the last `months` months, this one included. */
+  z.object({ template: z.literal('nps'), target: target.max(100), months: months.default(3), label }),
+]);
+export type KpiDefinition = z.output<typeof kpiDefinitionSchema>;
+export type KpiTemplate = KpiDefinition['template'];
+
+export const profileSchema = z.object({
+  name: z.string().min(1).max(100),
+  kpis: z
+    .array(kpiDefinitionSchema)
+    .max(
+      MAX_KPIS_PER_PROFILE,
+      `a profile holds at most ${MAX_KPIS_PER_PROFILE} KPIs: a few targets people can act on coach better than many`,
+    ),
+});
+export type Profile = z.output<typeof profileSchema>;
+
+export const userSchema = z.object({
+  name: z.string().min(1).max(100),
+  profileId: z.string().min(1).max(100),
+  /** The user's ids in the CRMs (HubSpot owner id, Pipedrive user id…); defaults to the user id. */
+  ownerIds: z.array(z.string().min(1).max(256)).min(1).max(10).optional(),
+});
+export type User = z.output<typeof userSchema>;
+
+/** actual / target in percent, one decimal; null when there is no actual figure or the target is 0. */
+export const kpiScore = (actual: number | null, targetValue: number): number | null =>
+  actual === null || targetValue === 0 ? null : Math.round((1000 * actual) / targetValue) / 10;
+
+export const KPI_UNITS: Record<KpiTemplate, string> = {
+  openDealsPlanned: 'deals',
+  dealsCreated: 'deals',
+  wonValue: 'currency',
+  hitRate: 'percent',
+  nps: 'points',
+};

@@ -1,0 +1,145 @@
+import { toMajor } from '../money.js';
+import type { EntityState } from '../state.js';
+import type { Contribution, Values } from '../values.js';
+import { byCurrency, byLabel, currencyField, keys, labelField } from './keys.js';
+import { npsFigure } from './nps.js';
+
+/**
+ * Breakdowns of NPS, billing and won value by customer segment, sales channel and owner.
+ *
+ * A customer's labels can arrive after (or change after) its invoices and answers, and one label change
+ * would otherwise have to move every month the customer ever contributed to. So what a customer contributes
+ * is kept per month and customer (`bycust#YYYY-MM|C1`), its labels once (`customer|C1`), and the two are
+ * joined when a breakdown is read: exact whatever the order, at the price of reading one small item per
+ * customer active in the month. Entities that carry a label themselves (a survey answer with its own
+ * segment, a deal's owner) contribute to `segments#YYYY-MM` directly.
+ */
+export const DIMENSIONS = ['segment', 'channel', 'owner'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+type OwnLabels = Partial<Record<Dimension, string | null>>;
+
+/** Splits a contribution between the dimensions the entity labels itself and those its customer labels. */
+const split = (month: string, customerId: string | null, own: OwnLabels, metrics: Values): Contribution[] => {
+  const direct: Values = {};
+  const viaCustomer: Values = {};
+  for (const dimension of DIMENSIONS) {
+    const label = own[dimension];
+    for (const [metric, amount] of Object.entries(metrics)) {
+      if (label) direct[labelField(dimension, label, metric)] = amount;
+      else if (customerId) viaCustomer[`${dimension}:${metric}`] = amount;
+      else direct[labelField(dimension, null, metric)] = amount;
+    }
+  }
+  const out: Contribution[] = [{ key: keys.segments(month), values: direct }];
+  if (customerId) out.push({ key: keys.byCustomer(month, customerId), values: viaCustomer });
+  return out;
+};
+
+export const surveySegmentContributions = (
+  s: EntityState<'survey_response'>,
+  month: string,
+  bucket: string,
+): Contribution[] =>
+  split(month, s.data.customerId, { segment: s.data.segment, channel: s.data.channel }, { responses: 1, [bucket]: 1 });
+
+export const billingSegmentContributions = (
+  month: string,
+  customerId: string | null,
+  currency: string,
+  total: number,
+  invoices: number,
+) =>
+  split(
+    month,
+    customerId,
+    {},
+    {
+      [currencyField('billing', currency)]: total,
+      ...(invoices ? { [currencyField('invoices', currency)]: invoices } : {}),
+    },
+  );
+
+export const wonSegmentContributions = (s: EntityState<'deal'>, month: string): Contribution[] =>
+  split(
+    month,
+    s.data.customerId,
+    { owner: s.data.ownerId },
+    {
+      won: 1,
+      ...(s.data.amount !== null && s.data.currency
+        ? { [currencyField('wonValue', s.data.currency)]: s.data.amount }
+        : {}),
+    },
+  );
+
+/** A customer's labels, as counters on its facts item. */
+export const customerLabelContributions = (s: EntityState<'customer'>): Contribution[] => {
+  const values: Values = {};
+  for (const [dimension, label] of [
+    ['segment', s.data.segment],
+    ['channel', s.data.channel],
+    ['owner', s.data.ownerId],
+  ] as const) {
+    if (label) values[labelField(dimension, label, 'n')] = 1;
+  }
+  return [{ key: keys.customerFacts(s.id), values }];
+};
+
+/** The label a customer's facts give for a dimension; '' when it has none. */
+export const customerLabel = (facts: Values | undefined, dimension: Dimension): string => {
+  for (const [label, metrics] of byLabel(facts ?? {}, dimension)) if ((metrics.n ?? 0) > 0) return label;
+  return '';
+};
+
+/**
+ * The breakdown of a month by one dimension: direct contributions plus each customer's contributions under
+ * its label. Labels are '' for "none"; the values of all labels sum to the month's totals.
+ */
+export const segmentBreakdown = (
+  dimension: Dimension,
+  direct: Values,
+  perCustomer: ReadonlyMap<string, Values>,
+  facts: ReadonlyMap<string, Values>,
+): Map<string, Values> => {
+  const out = byLabel(direct, dimension);
+  for (const [customerId, values] of perCustomer) {
+    const label = customerLabel(facts.get(customerId), dimension);
+    const target = out.get(label) ?? {};
+    const prefix = `${dimension}:`;
+    for (const [field, amount] of Object.entries(values)) {
+      if (field.startsWith(prefix))
+        target[field.slice(prefix.length)] = (target[field.slice(prefix.length)] ?? 0) + amount;
+    }
+    out.set(label, target);
+  }
+  return out;
+};
+
+/** One label's figures in a breakdown, money in major units of the base currency (others beside it). */
+export const segmentFigure = (label: string, values: Values, baseCurrency: string) => {
+  const billing = byCurrency(values, 'billing');
+  const invoices = byCurrency(values, 'invoices');
+  const wonValue = byCurrency(values, 'wonValue');
+  const base = baseCurrency;
+  const otherCurrencies: Record<string, { billing: number; wonValue: number }> = {};
+  for (const currency of new Set([...Object.keys(billing), ...Object.keys(wonValue)])) {
+    if (currency !== base) {
+      otherCurrencies[currency] = {
+        billing: toMajor(billing[currency] ?? 0, currency),
+        wonValue: toMajor(wonValue[currency] ?? 0, currency),
+      };
+    }
+  }
+  return {
+    label: label === '' ? null : label,
+    nps: npsFigure(values),
+    billing: toMajor(billing[base] ?? 0, base),
+    invoices: invoices[base] ?? 0,
+    // Average basket: billing per invoice (credit notes lower the billing, not the invoice count).
+    avgBasket: invoices[base] ? toMajor(Math.round((billing[base] ?? 0) / invoices[base]), base) : null,
+    won: values.won ?? 0,
+    wonValue: toMajor(wonValue[base] ?? 0, base),
+    otherCurrencies,
+  };
+};
