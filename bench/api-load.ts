@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+export interface LoadResult {
+  connections: number;
+  conditional: boolean;
+  requests: number;
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p99: number; max: number };
+  /** Responses by status code. */
+  statuses: Record<string, number>;
+  errors: number;
+}
+
+/** The part of autocannon's `--json` report the bench reads. */
+interface AutocannonReport {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; max: number };
+  errors: number;
+  timeouts: number;
+  statusCodeStats?: Record<string, { count: number }>;
+}
+
+const autocannonCli = createRequire(import.meta.url).resolve('autocannon');
+
+/**
+ * Polls `url` with autocannon in a separate Node process, so the load generator does not share an event loop
+ * with the server it measures. `etag` adds `If-None-Match`, as a polling dashboard that keeps the last answer
+ * would. The child is killed if the run is abandoned.
+ */
+export const pollWithAutocannon = (opts: {
+  url: string;
+  connections: number;
+  seconds: number;
+  etag?: string | undefined;
+  signal?: AbortSignal;
+}): Promise<LoadResult> =>
+  new Promise((resolveLoad, reject) => {
+    const args = [autocannonCli, '--json', '-c', String(opts.connections), '-d', String(opts.seconds)];
+    if (opts.etag) args.push('-H', `if-none-match:${opts.etag}`);
+    args.push(opts.url);
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr = (stderr + chunk).slice(-2000);
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`autocannon exited with ${code}: ${stderr}`));
+      try {
+        const report = JSON.parse(stdout) as AutocannonReport;
+        resolveLoad({
+          connections: opts.connections,
+          conditional: opts.etag !== undefined,
+          requests: report.requests.total,
+          requestsPerSecond: Math.round(report.requests.average),
+          latencyMs: { p50: report.latency.p50, p99: report.latency.p99, max: report.latency.max },
+          statuses: Object.fromEntries(Object.entries(report.statusCodeStats ?? {}).map(([s, v]) => [s, v.count])),
+          errors: report.errors + report.timeouts,
+        });
+      } catch (error) {
+        reject(new Error(`unreadable autocannon report: ${stdout.slice(0, 200)}`, { cause: error }));
+      }
+    });
+  });

@@ -1,0 +1,142 @@
+/**
+ * `npm run bench`: the batched aggregator against the naive one-transaction-per-event design on DynamoDB Local,
+ * the query API under polling load, and the Lambda bundles. Writes bench/results/latest.{json,md}.
+ * `--full` runs the baseline over the whole workload and measures longer.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startLocalStack, TABLE_NAME } from '@flash/local';
+import { type AggregationRun, type Consistency, checkConsistency, runAggregation } from './aggregation.js';
+import { type LoadResult, pollWithAutocannon } from './api-load.js';
+import { measureBundles } from './bundles.js';
+import { type BenchResults, toMarkdown } from './report.js';
+import { generateWorkload } from './workload.js';
+
+const full = process.argv.includes('--full');
+const settings = {
+  events: full ? 50_000 : 20_000,
+  seed: 20261123,
+  batchSize: 100,
+  // One event at a time costs ~25 ms on DynamoDB Local: the default run gives the baseline a prefix of the workload.
+  baselineEvents: full ? 50_000 : 1_500,
+  pollSeconds: full ? 15 : 4,
+  importRuns: full ? 15 : 5,
+  period: '2026-11',
+};
+
+const controller = new AbortController();
+process.once('SIGINT', () => controller.abort());
+const log = (message: string) => console.log(`[bench] ${message}`);
+const ratio = (a: number, b: number) => Math.round((a / b) * 10) / 10;
+
+const workload = generateWorkload({ events: settings.events, seed: settings.seed });
+log(`workload: ${workload.events.length} events (${workload.duplicates} duplicates, ${workload.late} late)`);
+
+const stack = await startLocalStack({ port: 0, logLevel: 'SILENT' });
+let batched: AggregationRun;
+let baseline: AggregationRun;
+let sample: AggregationRun | undefined;
+let consistency: Consistency;
+const api: LoadResult[] = [];
+try {
+  const { endpoint } = stack.dynamo;
+  const run = (table: string, events: number, batchSize: number) =>
+    runAggregation({ endpoint, table, events: workload.events.slice(0, events), batchSize, ctx: stack.ctx });
+
+  // Warm DynamoDB Local's JVM and Node's JIT on another seed, so neither design pays for it.
+  const warmup = generateWorkload({ events: 1_000, seed: 1 }).events;
+  for (const batchSize of [settings.batchSize, 1])
+    await runAggregation({ endpoint, table: `bench-warmup-${batchSize}`, events: warmup, batchSize, ctx: stack.ctx });
+
+  // The batched run loads the stack's own table, which the API load then reads.
+  batched = await run(TABLE_NAME, settings.events, settings.batchSize);
+  log(`batched: ${batched.eventsPerSecond} events/s, ${batched.writeUnitsPerEvent} WCU/event`);
+  baseline = await run('bench-baseline', settings.baselineEvents, 1);
+  log(`baseline: ${baseline.eventsPerSecond} events/s, ${baseline.writeUnitsPerEvent} WCU/event`);
+  const compared = [TABLE_NAME, 'bench-baseline'];
+  if (settings.baselineEvents < settings.events) {
+    // The same prefix, batched, so the baseline has a twin to be compared with event for event.
+    sample = await run('bench-sample', settings.baselineEvents, settings.batchSize);
+    compared.splice(0, 1, 'bench-sample');
+  }
+  consistency = await checkConsistency(endpoint, compared, stack.ctx);
+  const whole = await checkConsistency(endpoint, [TABLE_NAME], stack.ctx);
+  consistency.drift = { ...whole.drift, ...consistency.drift };
+  log(
+    `consistency: ${consistency.identical ? 'identical' : consistency.differences.join('; ')}, drift ${JSON.stringify(consistency.drift)}`,
+  );
+
+  const url = `${stack.url}/v1/metrics?period=${settings.period}`;
+  const first = await fetch(url);
+  if (first.status !== 200) throw new Error(`GET ${url} answered ${first.status}: ${await first.text()}`);
+  const etag = first.headers.get('etag') ?? undefined;
+  for (const connections of [50, 200]) {
+    for (const conditional of [false, true]) {
+      const poll = { url, connections, etag: conditional ? etag : undefined, signal: controller.signal };
+      await pollWithAutocannon({ ...poll, seconds: 1 }); // warm-up, discarded
+      const result = await pollWithAutocannon({ ...poll, seconds: settings.pollSeconds });
+      api.push(result);
+      log(
+        `api c=${connections}${conditional ? ' If-None-Match' : ''}: p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, ${result.requestsPerSecond} req/s`,
+      );
+    }
+  }
+} finally {
+  await stack.stop();
+}
+
+const { bareNodeMs, bundles } = await measureBundles(settings.importRuns);
+for (const b of bundles)
+  log(
+    `bundle ${b.name}: ${(b.bytes / 1024).toFixed(1)} KB, cold import ${b.coldImportMs} ms (${b.coldImportRatio}x node -e 0 = ${bareNodeMs} ms)`,
+  );
+
+const sameSample = sample ?? batched;
+const results: BenchResults = {
+  generatedAt: new Date().toISOString(),
+  machine: { node: process.version, cpus: cpus().length, full },
+  events: workload.events.length,
+  duplicates: workload.duplicates,
+  late: workload.late,
+  byEntity: workload.byEntity,
+  seed: settings.seed,
+  batchSize: settings.batchSize,
+  eventsPerSecond: batched.eventsPerSecond,
+  baselineEvents: baseline.events,
+  baselineEventsPerSecond: baseline.eventsPerSecond,
+  writeUnitsPerEvent: batched.writeUnitsPerEvent,
+  baselineWriteUnitsPerEvent: baseline.writeUnitsPerEvent,
+  readUnitsPerEvent: batched.readUnitsPerEvent,
+  baselineReadUnitsPerEvent: baseline.readUnitsPerEvent,
+  ratios: {
+    eventsPerSecond: ratio(batched.eventsPerSecond, baseline.eventsPerSecond),
+    writeUnits: ratio(baseline.writeUnitsPerEvent, batched.writeUnitsPerEvent),
+    // On exactly the baseline's events (the prefix in a default run).
+    sameEvents: {
+      events: sameSample.events,
+      eventsPerSecond: ratio(sameSample.eventsPerSecond, baseline.eventsPerSecond),
+      writeUnits: ratio(baseline.writeUnitsPerEvent, sameSample.writeUnitsPerEvent),
+    },
+  },
+  runs: { batched, baseline, ...(sample ? { batchedSample: sample } : {}) },
+  consistency,
+  api: { path: `/v1/metrics?period=${settings.period}`, seconds: settings.pollSeconds, results: api },
+  bundles: { bareNodeMs, functions: bundles },
+};
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
+mkdirSync(dir, { recursive: true });
+writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(dir, 'latest.md'), toMarkdown(results));
+log(
+  `events/s ${results.ratios.eventsPerSecond}x the baseline, ${results.ratios.writeUnits}x fewer write units per event`,
+);
+log(
+  `same events: ${results.ratios.sameEvents.eventsPerSecond}x events/s, ${results.ratios.sameEvents.writeUnits}x fewer write units`,
+);
+if (!consistency.identical || Object.values(consistency.drift).some((n) => n > 0)) {
+  log('FAILED: the runs disagree or drifted from a rebuild');
+  process.exitCode = 1;
+}

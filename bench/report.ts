@@ -1,0 +1,113 @@
+import type { AggregationRun, Consistency } from './aggregation.js';
+import type { LoadResult } from './api-load.js';
+import type { BundleResult } from './bundles.js';
+
+export interface BenchResults {
+  generatedAt: string;
+  machine: { node: string; cpus: number; full: boolean };
+  events: number;
+  duplicates: number;
+  late: number;
+  byEntity: Record<string, number>;
+  seed: number;
+  batchSize: number;
+  eventsPerSecond: number;
+  baselineEvents: number;
+  baselineEventsPerSecond: number;
+  writeUnitsPerEvent: number;
+  baselineWriteUnitsPerEvent: number;
+  readUnitsPerEvent: number;
+  baselineReadUnitsPerEvent: number;
+  ratios: {
+    eventsPerSecond: number;
+    writeUnits: number;
+    sameEvents: { events: number; eventsPerSecond: number; writeUnits: number };
+  };
+  runs: { batched: AggregationRun; baseline: AggregationRun; batchedSample?: AggregationRun };
+  consistency: Consistency;
+  api: { path: string; seconds: number; results: LoadResult[] };
+  bundles: { bareNodeMs: number; functions: BundleResult[] };
+}
+
+const table = (head: string[], rows: (string | number)[][]): string =>
+  [
+    `| ${head.join(' | ')} |`,
+    `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+
+const requests = (run: AggregationRun): string =>
+  Object.entries(run.capacity.requests)
+    .map(([command, { count, ms }]) => `${command.replace('Command', '')} ${count} (${Math.round(ms / 1000)} s)`)
+    .join(', ');
+
+/** The same figures as latest.json, as Markdown tables. */
+export const toMarkdown = (r: BenchResults): string => {
+  const runs = [
+    ['batched', r.runs.batched],
+    ...(r.runs.batchedSample ? [['batched, baseline events', r.runs.batchedSample] as const] : []),
+    ['baseline (1 event per transaction)', r.runs.baseline],
+  ] as const;
+  return `# Benchmark results
+
+${r.generatedAt}, Node ${r.machine.node}, ${r.machine.cpus} CPUs${r.machine.full ? ', --full' : ''}. Workload: ${r.events} events
+(seed ${r.seed}; ${r.duplicates} duplicates, ${r.late} late; ${Object.entries(r.byEntity)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ')}), batch size ${r.batchSize}, DynamoDB Local.
+
+## Aggregator
+
+${table(
+  ['run', 'events', 'events/s', 'write units/event', 'read units/event', 'items written', 'requests (time waiting)'],
+  runs.map(([label, run]) => [
+    label,
+    run.events,
+    run.eventsPerSecond,
+    run.writeUnitsPerEvent,
+    run.readUnitsPerEvent,
+    run.capacity.itemsWritten,
+    requests(run),
+  ]),
+)}
+
+Batched over baseline: **${r.ratios.eventsPerSecond}x events/s**, **${r.ratios.writeUnits}x fewer write units per event**
+(on the same ${r.ratios.sameEvents.events} events: ${r.ratios.sameEvents.eventsPerSecond}x and ${r.ratios.sameEvents.writeUnits}x).
+Consistency: ${r.consistency.identical ? 'identical aggregates and rollups' : r.consistency.differences.join('; ')}
+(${r.consistency.aggregates} aggregates, ${r.consistency.rollups} rollups); drift against a rebuild: ${Object.entries(
+    r.consistency.drift,
+  )
+    .map(([t, n]) => `${t} ${n}`)
+    .join(', ')}.
+
+## Query API: GET ${r.api.path}, ${r.api.seconds} s per row
+
+${table(
+  ['pollers', 'If-None-Match', 'requests/s', 'p50 ms', 'p99 ms', 'max ms', 'statuses', 'errors'],
+  r.api.results.map((a) => [
+    a.connections,
+    a.conditional ? 'yes (304)' : 'no (200)',
+    a.requestsPerSecond,
+    a.latencyMs.p50,
+    a.latencyMs.p99,
+    a.latencyMs.max,
+    Object.entries(a.statuses)
+      .map(([s, n]) => `${s}: ${n}`)
+      .join(', '),
+    a.errors,
+  ]),
+)}
+
+## Lambda bundles (bare \`node -e 0\`: ${r.bundles.bareNodeMs} ms)
+
+${table(
+  ['function', 'minified KB', 'cold import ms', 'x node -e 0', 'largest inputs'],
+  r.bundles.functions.map((b) => [
+    b.name,
+    (b.bytes / 1024).toFixed(1),
+    b.coldImportMs,
+    b.coldImportRatio,
+    b.largest.map((p) => `${p.name} ${(p.bytes / 1024).toFixed(0)} KB`).join(', '),
+  ]),
+)}
+`;
+};
