@@ -32,7 +32,17 @@ export const bundling = {
   sourceMap: true,
   // Mappings are enough for stack traces; leaving out the sources keeps the asset small.
   sourcesContent: false,
-  externalModules: [] as string[],
+  // The SDK clients are bundled (pinned versions, no cold-start resolution), except the credential providers
+  // Lambda never reaches: its credentials come from the environment, so the default chain stops at fromEnv.
+  // Were one ever needed, the Node 22 runtime's own copy of the SDK provides it.
+  externalModules: [
+    '@aws-sdk/credential-provider-ini',
+    '@aws-sdk/credential-provider-login',
+    '@aws-sdk/credential-provider-process',
+    '@aws-sdk/credential-provider-sso',
+    '@aws-sdk/credential-provider-web-identity',
+    '@aws-sdk/nested-clients',
+  ] as string[],
   // Bundled CommonJS dependencies call require(), which ESM does not define.
   banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
 } satisfies BundlingOptions;

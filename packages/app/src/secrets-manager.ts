@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SecretProvider } from './config.js';
 
 /** Runs `load` once and shares its result; a failed load is forgotten so that the next call tries again. */
@@ -27,14 +27,15 @@ const readSecretString = async (client: SecretsManagerClient, secretId: string):
 export const cachedSecretString = (secretId: string, client = new SecretsManagerClient({})): (() => Promise<string>) =>
   once(() => readSecretString(client, secretId));
 
-const secretValues = z.record(z.string(), z.string());
-
 /**
  * SecretProvider over one JSON secret that holds every signing secret under its variable name, e.g.
  * `{"WEBHOOK_SECRET_STRIPE": "whsec_…", "PIPEDRIVE_BASIC_AUTH": "user:password"}`. Read once per cold start;
  * a missing or empty key is an unconfigured source, as with an unset environment variable locally.
  */
 export const secretsManagerSecrets = (secretId: string, client = new SecretsManagerClient({})): SecretProvider => {
-  const values = once(async () => secretValues.parse(JSON.parse(await readSecretString(client, secretId))));
+  // The schema is built here, not at module level, so functions that only read one secret do not bundle zod.
+  const values = once(async () =>
+    z.record(z.string(), z.string()).parse(JSON.parse(await readSecretString(client, secretId))),
+  );
   return { get: async (name) => (await values())[name] || undefined };
 };

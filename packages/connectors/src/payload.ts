@@ -6,7 +6,7 @@ import {
   InvalidValueError,
   toMinor,
 } from '@flash/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PayloadError } from './errors.js';
 
 /** Parses the raw body as JSON, or says where it stops being JSON. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Canonical events: what every connector produces and what travels on the bus. Each event is a versioned

@@ -1,5 +1,5 @@
 import { type CanonicalEvent, normaliseCurrency } from '@flash/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Connector, ParseContext } from '../connector.js';
 import { currencyCode, dateText, minorAmount, parseJson, parseWith } from '../payload.js';
 import { hmac, requireHeader, verifyEqual } from '../signature.js';

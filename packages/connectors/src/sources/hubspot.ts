@@ -1,5 +1,5 @@
 import type { EntityData, PatchEvent } from '@flash/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Connector, ParseContext, WebhookRequest } from '../connector.js';
 import { PayloadError, SignatureError } from '../errors.js';
 import {

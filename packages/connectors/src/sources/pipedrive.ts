@@ -1,5 +1,5 @@
 import type { SnapshotEvent } from '@flash/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Connector } from '../connector.js';
 import { SignatureError } from '../errors.js';
 import {

@@ -1,5 +1,5 @@
 import type { CanonicalEvent, SnapshotEvent } from '@flash/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Connector, ParseContext } from '../connector.js';
 import { SignatureError } from '../errors.js';
 import {

@@ -1,5 +1,5 @@
 import type { SnapshotEvent } from '@flash/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Connector } from '../connector.js';
 import { parseJson, parseWith } from '../payload.js';
 import { hmac, requireHeader, verifyEqual } from '../signature.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * KPI targets per user profile. A profile holds a few KPIs built from templates, each with a target; a user
