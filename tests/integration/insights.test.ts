@@ -1,4 +1,4 @@
-import { coachingReport, evaluateKpis, segmentsReport } from '@flash/app';
+import { coachingReport, customerContext, evaluateKpis, segmentsReport } from '@flash/app';
 import { applyEvents, type MetricContext, metricModel, profileSchema } from '@flash/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshTable } from '../support/dynamo.js';
@@ -20,8 +20,19 @@ describe('segments, coaching and KPIs on DynamoDB Local', () => {
         surveyResponse('R3', 1, 9, '2026-11-06T08:00:00Z', { customerId: 'B' }),
         invoice('I1', 1, { customerId: 'A', status: 'issued', total: 200_000 }),
         // Ann is "12" in Pipedrive and "hs-7" in HubSpot.
-        deal('D1', 1, { ownerId: '12', status: 'won', amount: 3_000_000, createdAt: '2026-11-02T10:00:00Z', closedAt: '2026-11-09T10:00:00Z' }),
-        deal('D2', 1, { ownerId: 'hs-7', status: 'lost', createdAt: '2026-09-02T10:00:00Z', closedAt: '2026-10-09T10:00:00Z' }),
+        deal('D1', 1, {
+          ownerId: '12',
+          status: 'won',
+          amount: 3_000_000,
+          createdAt: '2026-11-02T10:00:00Z',
+          closedAt: '2026-11-09T10:00:00Z',
+        }),
+        deal('D2', 1, {
+          ownerId: 'hs-7',
+          status: 'lost',
+          createdAt: '2026-09-02T10:00:00Z',
+          closedAt: '2026-10-09T10:00:00Z',
+        }),
         deal('D3', 1, { ownerId: '12', expectedCloseDate: '2026-12-01', createdAt: '2026-11-20T10:00:00Z' }),
         deal('D4', 1, { ownerId: 'hs-7', expectedCloseDate: '2027-03-01', createdAt: '2026-11-21T10:00:00Z' }),
         deal('D5', 1, { ownerId: 'bob', expectedCloseDate: '2026-11-10', createdAt: '2026-11-01T10:00:00Z' }),
@@ -44,7 +55,14 @@ describe('segments, coaching and KPIs on DynamoDB Local', () => {
         { template: 'nps', target: 50, months: 2 },
       ],
     });
-    const result = await evaluateKpis('ann', { name: 'Ann', profileId: 'sales', ownerIds: ['12', 'hs-7', 'ann'] }, profile, table.store, ctx, now);
+    const result = await evaluateKpis(
+      'ann',
+      { name: 'Ann', profileId: 'sales', ownerIds: ['12', 'hs-7', 'ann'] },
+      profile,
+      table.store,
+      ctx,
+      now,
+    );
     expect(result.kpis.map(({ template, actual, target, score }) => ({ template, actual, target, score }))).toEqual([
       // D3 closes within 30 days of 23 Nov; D4 does not.
       { template: 'openDealsPlanned', actual: 1, target: 4, score: 25 },
@@ -59,7 +77,13 @@ describe('segments, coaching and KPIs on DynamoDB Local', () => {
   });
 
   it('scores missing data as null rather than zero', async () => {
-    const profile = profileSchema.parse({ name: 'AM', kpis: [{ template: 'hitRate', target: 50 }, { template: 'nps', target: 30 }] });
+    const profile = profileSchema.parse({
+      name: 'AM',
+      kpis: [
+        { template: 'hitRate', target: 50 },
+        { template: 'nps', target: 30 },
+      ],
+    });
     const result = await evaluateKpis('nobody', { name: 'Nobody', profileId: 'am' }, profile, table.store, ctx, now);
     expect(result.kpis.map((k) => [k.actual, k.score])).toEqual([
       [null, null],
@@ -79,6 +103,28 @@ describe('segments, coaching and KPIs on DynamoDB Local', () => {
 
   it('lists deals past their expected close date with no change since', async () => {
     const report = await coachingReport(table.store, '2026-11', undefined, ctx, now);
-    expect(report.staleDeals).toEqual([expect.objectContaining({ id: 'D5', ownerId: 'bob', expectedCloseDate: '2026-11-10' })]);
+    expect(report.staleDeals).toEqual([
+      expect.objectContaining({ id: 'D5', ownerId: 'bob', expectedCloseDate: '2026-11-10' }),
+    ]);
+  });
+
+  it('tells what is at stake with a customer: billing this year, open pipeline, segment', async () => {
+    await applyEvents(
+      [
+        deal('D9', 1, { customerId: 'A', amount: 1_500_000 }),
+        invoice('I0', 1, { customerId: 'A', status: 'issued', total: 50_000, invoiceDate: '2025-12-20' }),
+      ],
+      { store: table.store, model: metricModel, ctx, now: () => now },
+    );
+    expect(await customerContext(table.store, 'A', ctx, now)).toEqual({
+      customerId: 'A',
+      currency: 'EUR',
+      billingThisYear: 2000,
+      openPipelineValue: 15_000,
+      openDeals: 1,
+      segment: 'Gold',
+      channel: null,
+      owner: 'ann',
+    });
   });
 });

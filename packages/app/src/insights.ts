@@ -5,6 +5,7 @@ import {
   byCurrency,
   CUSTOMER_FACTS,
   coachingFigures,
+  customerLabel,
   type Dimension,
   type EntityState,
   KPI_UNITS,
@@ -227,5 +228,34 @@ export const evaluateKpis = async (
     profile: { id: user.profileId, name: profile.name },
     asOf: now.toISOString(),
     kpis,
+  };
+};
+
+/** What is at stake with a customer: billing this year, open pipeline now and its labels (for alerts). */
+export const customerContext = async (
+  store: Pick<InsightsStore, 'getAggregates'>,
+  customerId: string,
+  ctx: MetricContext,
+  now: Date,
+) => {
+  const year = localDateOf(now, ctx.timeZone).slice(0, 4);
+  const months = Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`);
+  const factsKey = keys.customerFacts(customerId);
+  const views = await store.getAggregates([factsKey, ...months.map((m) => keys.byCustomer(m, customerId))]);
+  const billing: Values = {};
+  for (const m of months)
+    addInto(billing, byCurrency(views.get(keys.byCustomer(m, customerId))?.values ?? {}, 'segment:billing'));
+  const facts = views.get(factsKey)?.values ?? {};
+  const base = ctx.baseCurrency;
+  const label = (dimension: Dimension) => customerLabel(facts, dimension) || null;
+  return {
+    customerId,
+    currency: base,
+    billingThisYear: toMajor(billing[base] ?? 0, base),
+    openPipelineValue: toMajor(byCurrency(facts, 'openValue')[base] ?? 0, base),
+    openDeals: facts.openCount ?? 0,
+    segment: label('segment'),
+    channel: label('channel'),
+    owner: label('owner'),
   };
 };
