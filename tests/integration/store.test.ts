@@ -90,10 +90,13 @@ describe('DynamoStore on DynamoDB Local', () => {
     expect((await table.store.listEntities('detractors#2026-05', 10)).map((s) => s.id)).toEqual(['D1']);
   });
 
-  it('records an alert only once per key', async () => {
+  it('records an alert only once per key and remembers whether it was notified', async () => {
     const alert = { key: 'survey_response#typeform#x', raisedAt: now().toISOString(), score: 3 };
-    expect(await table.store.recordAlertOnce(alert)).toBe(true);
-    expect(await table.store.recordAlertOnce({ ...alert, raisedAt: '2026-11-24T00:00:00Z' })).toBe(false);
+    expect(await table.store.recordAlert(alert)).toEqual({ alert, notified: false });
+    const again = { ...alert, raisedAt: '2026-11-24T00:00:00Z' };
+    expect(await table.store.recordAlert(again)).toEqual({ alert, notified: false });
+    await table.store.markAlertNotified(alert.key);
+    expect(await table.store.recordAlert(again)).toEqual({ alert, notified: true });
     expect(await table.store.listAlerts(10)).toEqual([alert]);
   });
 });

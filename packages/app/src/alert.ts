@@ -14,7 +14,10 @@ export interface DetractorAlert extends AlertRecord {
 }
 
 export interface AlertDeps {
-  alerts: { recordAlertOnce(alert: AlertRecord): Promise<boolean> };
+  alerts: {
+    recordAlert(alert: AlertRecord): Promise<{ alert: AlertRecord; notified: boolean }>;
+    markAlertNotified(key: string): Promise<void>;
+  };
   publisher: EventPublisher;
   logger: Logger;
   now: () => Date;
@@ -39,8 +42,10 @@ export const slackNotifier =
 
 /**
  * Invoked by the detractor rule (score 0-6). Records the alert under the response's key first, so a
- * redelivered event or an edited response never raises a second one; only the call that created the
- * record announces it on the bus, in the log and to the alert webhook.
+ * redelivered event or an edited response never raises a second one; then announces it on the bus, in the
+ * log and to the alert webhook, and only then marks it notified. A crash or a failed POST in between leaves
+ * it unmarked, and the retry (Lambda's async retries, or a redrive) announces it again: recorded exactly
+ * once, notified at least once.
  */
 export const makeAlertHandler =
   (deps: AlertDeps) =>
@@ -48,7 +53,7 @@ export const makeAlertHandler =
     const event = parseCanonicalEvent(busEvent.detail);
     if (event.entity !== 'survey_response' || event.mode !== 'snapshot' || event.deleted) return;
     if (!isDetractor(event.data.score)) return;
-    const alert: DetractorAlert = {
+    const raised: DetractorAlert = {
       key: entityKey(event),
       raisedAt: deps.now().toISOString(),
       responseId: event.id,
@@ -59,7 +64,10 @@ export const makeAlertHandler =
       customerId: event.data.customerId,
       submittedAt: event.data.submittedAt,
     };
-    if (!(await deps.alerts.recordAlertOnce(alert))) return;
+    const recorded = await deps.alerts.recordAlert(raised);
+    if (recorded.notified) return;
+    // Announce what was recorded first, so every retry sends the same alert.
+    const alert = recorded.alert as DetractorAlert;
     await deps.publisher.publish([{ source: ALERT_SOURCE, detailType: DETRACTOR_DETECTED, detail: alert }]);
     // Score and ids only: comments and e-mail addresses stay out of the logs.
     deps.logger.info('detractor detected', {
@@ -69,4 +77,5 @@ export const makeAlertHandler =
       customerId: alert.customerId,
     });
     await deps.notify?.(alert);
+    await deps.alerts.markAlertNotified(alert.key);
   };

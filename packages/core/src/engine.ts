@@ -1,5 +1,5 @@
 import type { MetricContext } from './context.js';
-import { ConflictError } from './errors.js';
+import { ConflictError, ThrottledError } from './errors.js';
 import type { CanonicalEvent } from './events.js';
 import { entityKey } from './events.js';
 import type { Listing, MetricModel } from './model.js';
@@ -30,7 +30,10 @@ export const planSize = (plan: CommitPlan): number => plan.entities.length + pla
 export interface EntityStore {
   loadEntities(keys: readonly string[]): Promise<Map<string, Stored<EntityState>>>;
   loadNodes(keys: readonly string[]): Promise<Map<string, Stored<Values>>>;
-  /** Writes the plan atomically; throws ConflictError when a condition no longer holds. */
+  /**
+   * Writes the plan atomically; throws ConflictError when a condition no longer holds and ThrottledError when
+   * the store refuses for capacity. Either way nothing of the plan was written.
+   */
   commit(plan: CommitPlan): Promise<void>;
 }
 
@@ -41,8 +44,8 @@ export interface ApplyOptions {
   now: () => Date;
   /** Most items one atomic commit may hold (DynamoDB transactions take 100). */
   maxItemsPerCommit?: number;
-  /** How often a chunk is planned again after a conflict before giving up. */
-  maxConflictRetries?: number;
+  /** How often a chunk is planned again after a conflict or throttling before giving up. */
+  maxRetries?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -109,20 +112,24 @@ const applyChunk = async (
   maxItems: number,
 ): Promise<{ tooLarge: number } | { changed: number; unchanged: number; committed: boolean; items: number }> => {
   const sleep = options.sleep ?? defaultSleep;
-  const maxRetries = options.maxConflictRetries ?? 8;
+  const maxRetries = options.maxRetries ?? 8;
   for (let attempt = 0; ; attempt++) {
-    const planned = await planChunk(chunk, options);
-    if (planned.plan.entities.length === 0) {
-      return { changed: 0, unchanged: planned.unchanged, committed: false, items: 0 };
-    }
-    const size = planSize(planned.plan);
-    if (size > maxItems && chunk.length > 1) return { tooLarge: size };
     try {
+      // Planning is inside the retry: after a conflict the plan must be made again from fresh reads, and
+      // the reads themselves can be throttled.
+      const planned = await planChunk(chunk, options);
+      if (planned.plan.entities.length === 0) {
+        return { changed: 0, unchanged: planned.unchanged, committed: false, items: 0 };
+      }
+      const size = planSize(planned.plan);
+      if (size > maxItems && chunk.length > 1) return { tooLarge: size };
       await options.store.commit(planned.plan);
       return { changed: planned.plan.entities.length, unchanged: planned.unchanged, committed: true, items: size };
     } catch (error) {
-      if (!(error instanceof ConflictError) || attempt >= maxRetries) throw error;
-      // Full jitter: concurrent writers of the same hot rollup spread out instead of colliding again.
+      const retryable = error instanceof ConflictError || error instanceof ThrottledError;
+      if (!retryable || attempt >= maxRetries) throw error;
+      // Full jitter: concurrent writers of the same hot rollup, or of a throttled partition, spread out
+      // instead of colliding again.
       await sleep(Math.random() * Math.min(1000, 10 * 2 ** attempt));
     }
   }

@@ -11,3 +11,9 @@ export class InvalidValueError extends CoreError {}
 
 /** A batch could not be committed because another writer changed what it read; planning again fixes it. */
 export class ConflictError extends CoreError {}
+
+/**
+ * The store refused for capacity (throttling, a transaction still in progress on the same items): the same
+ * writes succeed later. The engine retries it with the same backoff as a conflict.
+ */
+export class ThrottledError extends CoreError {}

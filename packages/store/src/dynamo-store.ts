@@ -4,6 +4,7 @@ import {
   type BatchGetCommandInput,
   type BatchGetCommandOutput,
   DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   ScanCommand,
@@ -18,9 +19,10 @@ import {
   type EntityStore,
   type Listing,
   type Stored,
+  ThrottledError,
   type Values,
 } from '@flash/core';
-import { StoreError, StoreUnavailableError } from './errors.js';
+import { StoreError, StoreRejectedError, StoreUnavailableError } from './errors.js';
 import { itemKeys, tableSchema } from './schema.js';
 
 type Item = Record<string, unknown>;
@@ -91,13 +93,7 @@ export class DynamoStore implements EntityStore {
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
-      if (error instanceof TransactionCanceledException) {
-        const reasons = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-        if (reasons.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict')) {
-          throw new ConflictError(`commit cancelled (${reasons.join(', ')})`, { cause: error });
-        }
-      }
-      throw unavailable('commit', error);
+      throw commitError(error);
     }
   }
 
@@ -115,8 +111,12 @@ export class DynamoStore implements EntityStore {
     return items.map((item) => item.state as EntityState);
   }
 
-  /** Stores an alert unless one exists for that key; true when this call created it. */
-  async recordAlertOnce(alert: AlertRecord): Promise<boolean> {
+  /**
+   * Stores an alert unless one exists for its key, as not yet notified. Answers the stored alert (the first
+   * one raised, whichever call stored it) and whether it was already notified, so that a retry after a
+   * failed notification notifies again and a redelivery after a successful one does not.
+   */
+  async recordAlert(alert: AlertRecord): Promise<{ alert: AlertRecord; notified: boolean }> {
     try {
       await this.doc.send(
         new PutCommand({
@@ -124,15 +124,45 @@ export class DynamoStore implements EntityStore {
           Item: {
             ...itemKeys.alert(alert.key),
             alert,
+            notified: false,
             ...listingAttributes({ list: 'alerts', sort: `${alert.raisedAt}#${alert.key}` }),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
-      return true;
+      return { alert, notified: false };
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-      throw unavailable('recordAlertOnce', error);
+      if (errorName(error) !== 'ConditionalCheckFailedException') throw unavailable('recordAlert', error);
+    }
+    let stored: Item | undefined;
+    try {
+      stored = (
+        await this.doc.send(
+          new GetCommand({ TableName: this.tableName, Key: itemKeys.alert(alert.key), ConsistentRead: true }),
+        )
+      ).Item;
+    } catch (error) {
+      throw unavailable('recordAlert', error);
+    }
+    if (!stored) throw new StoreUnavailableError(`alert ${alert.key} vanished while being recorded`);
+    // Alerts stored before the flag existed were notified in the same invocation that stored them.
+    return { alert: stored.alert as AlertRecord, notified: stored.notified !== false };
+  }
+
+  /** Marks an alert as announced, once its notification went out. */
+  async markAlertNotified(key: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: itemKeys.alert(key),
+          UpdateExpression: 'SET notified = :t',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':t': true },
+        }),
+      );
+    } catch (error) {
+      throw unavailable('markAlertNotified', error);
     }
   }
 
@@ -228,13 +258,15 @@ export class DynamoStore implements EntityStore {
         [this.tableName]: { Keys: unique.slice(i, i + 100), ConsistentRead: true },
       };
       for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-        if (attempt > 8) throw new StoreUnavailableError('BatchGetItem left keys unprocessed after 8 retries');
+        if (attempt > 8) throw new ThrottledError('BatchGetItem left keys unprocessed after 8 retries');
         if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
         let response: BatchGetCommandOutput;
         try {
           response = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
         } catch (error) {
-          throw unavailable('BatchGetItem', error);
+          throw isThrottling(error)
+            ? new ThrottledError(`BatchGetItem throttled: ${(error as Error).message}`, { cause: error })
+            : unavailable('BatchGetItem', error);
         }
         out.push(...(response.Responses?.[this.tableName] ?? []));
         request = response.UnprocessedKeys;
@@ -286,6 +318,41 @@ const aggregateRecord = (item: Item): AggregateRecord => {
     if (name.startsWith(FIELD) && typeof value === 'number' && value !== 0) values[name.slice(FIELD.length)] = value;
   }
   return { values, updatedAt: typeof item.changedAt === 'string' ? item.changedAt : undefined };
+};
+
+/** Throttling as the SDK names it once its own retries are spent. */
+const THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TransactionInProgressException',
+]);
+/** Requests DynamoDB refuses for what they are: sending them again cannot help. */
+const REJECTED = new Set(['ValidationException', 'ItemCollectionSizeLimitExceededException']);
+
+const errorName = (error: unknown): string => (error instanceof Error ? error.name : '');
+const isThrottling = (error: unknown): boolean => THROTTLING.has(errorName(error));
+
+/**
+ * How a failed TransactWriteItems is reported to the engine: a condition that no longer holds or a
+ * concurrent transaction is a conflict (plan again); throttling, on the whole request or on single items, is
+ * retried with backoff; validation is refused for good; anything else is the store being unavailable.
+ */
+const commitError = (error: unknown): Error => {
+  if (error instanceof TransactionCanceledException) {
+    const reasons = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+    const summary = `commit cancelled (${reasons.join(', ')})`;
+    if (reasons.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict'))
+      return new ConflictError(summary, { cause: error });
+    if (reasons.some((code) => code === 'ThrottlingError' || code === 'ProvisionedThroughputExceeded'))
+      return new ThrottledError(summary, { cause: error });
+    if (reasons.some((code) => code === 'ValidationError' || code === 'ItemCollectionSizeLimitExceeded'))
+      return new StoreRejectedError(summary, { cause: error });
+  }
+  if (isThrottling(error)) return new ThrottledError(`commit throttled: ${(error as Error).message}`, { cause: error });
+  if (REJECTED.has(errorName(error)))
+    return new StoreRejectedError(`commit refused: ${(error as Error).message}`, { cause: error });
+  return unavailable('commit', error);
 };
 
 const unavailable = (operation: string, error: unknown): StoreError =>

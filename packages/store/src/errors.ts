@@ -8,3 +8,6 @@ export class StoreError extends Error {
 
 /** DynamoDB kept refusing (throttling, service errors) after the SDK's own retries: retry the batch later. */
 export class StoreUnavailableError extends StoreError {}
+
+/** DynamoDB refused the request itself (validation, item too large): the same request never succeeds. */
+export class StoreRejectedError extends StoreError {}

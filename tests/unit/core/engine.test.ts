@@ -123,7 +123,7 @@ describe('delta engine', () => {
         model: metricModel,
         ctx,
         now,
-        maxConflictRetries: 2,
+        maxRetries: 2,
         sleep: async () => {},
       }),
     ).rejects.toThrow(ConflictError);
