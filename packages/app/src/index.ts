@@ -3,6 +3,7 @@ export * from './alert.js';
 export * from './authorizer.js';
 export * from './bus.js';
 export * from './config.js';
+export * from './dead-letters.js';
 export * from './http.js';
 export * from './ingest.js';
 export * from './logger.js';
