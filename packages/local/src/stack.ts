@@ -9,12 +9,15 @@ import {
   slackNotifier,
 } from '@flash/app';
 import { connectorFor } from '@flash/connectors';
-import { type BusEvent, type MetricContext, rulePatterns } from '@flash/core';
+import { type MetricContext, rulePatterns } from '@flash/core';
 import { DynamoStore, ensureTable } from '@flash/store';
-import { asyncInvoke, LocalBus } from './bus.js';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { makeLocalAdminHandler } from './admin.js';
+import { LocalBus } from './bus.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
 import { startHttpServer } from './http-server.js';
 import { LocalQueue } from './queue.js';
+import { DynamoQueueStorage, QUEUE_TABLE_NAME } from './queue-storage.js';
 
 export interface LocalStackOptions {
   /** Configuration as environment variables (contract section 1); defaults to process.env. */
@@ -35,8 +38,10 @@ export interface LocalStack {
   dynamo: DynamoDbLocal;
   store: DynamoStore;
   queue: LocalQueue;
+  /** Feeds the alert handler: EventBridge's asynchronous invocation with its retries and DLQ. */
+  alertQueue: LocalQueue;
   bus: LocalBus;
-  /** Resolves when every accepted event has been aggregated. */
+  /** Resolves when every accepted event has been aggregated and every alert handled. */
   settled(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -57,10 +62,14 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   const cleanup: (() => Promise<void>)[] = [() => dynamo.stop()];
   try {
     await ensureTable(dynamo.client, TABLE_NAME);
+    await ensureTable(dynamo.client, QUEUE_TABLE_NAME);
     const store = new DynamoStore(dynamo.client, TABLE_NAME);
 
+    // Both queues keep their messages in DynamoDB Local (on disk with DATA_DIR): an event answered 202 is
+    // stored before the answer and survives a crash of this process.
     const queue = new LocalQueue('aggregate', {
       batchSize: options.batchSize ?? 100,
+      storage: new DynamoQueueStorage(dynamo.client, 'aggregate'),
       onError: (error) => logger.error('aggregate invocation failed', { error }),
     });
     const aggregate = makeAggregateHandler({
@@ -68,8 +77,16 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       ctx,
       now,
       logger: logger.createChild({ serviceName: 'aggregate' }),
+      deadLetters: queue,
     });
-    queue.consume(aggregate);
+    // Lambda's asynchronous invocation by an EventBridge rule: one event at a time, two retries, then the DLQ.
+    const alertQueue = new LocalQueue('alert', {
+      batchSize: 1,
+      maxReceiveCount: 3,
+      visibilityTimeoutMs: 200,
+      storage: new DynamoQueueStorage(dynamo.client, 'alert'),
+      onError: (error) => logger.error('alert invocation failed', { error }),
+    });
 
     const bus = new LocalBus();
     const alert = makeAlertHandler({
@@ -83,16 +100,18 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       .addRule({
         name: 'aggregate',
         pattern: rulePatterns.aggregate,
-        deliver: (event) => void queue.send(JSON.stringify(event)),
+        deliver: (events) => queue.send(events.map((event) => JSON.stringify(event))),
       })
       .addRule({
         name: 'detractorAlert',
         pattern: rulePatterns.detractorAlert,
-        deliver: asyncInvoke(
-          (event: BusEvent) => alert(event),
-          (error) => logger.error('alert invocation failed after retries', { error }),
-        ),
+        deliver: (events) => alertQueue.send(events.map((event) => JSON.stringify(event))),
       });
+    const invokeAlert = async ({ Records }: SQSEvent): Promise<SQSBatchResponse> => {
+      for (const record of Records) await alert(JSON.parse(record.body) as { detail: unknown });
+      return { batchItemFailures: [] };
+    };
+    const admin = makeLocalAdminHandler({ queues: [queue, alertQueue], apiToken: env.API_TOKEN || undefined });
 
     const ingest = makeIngestHandler({
       connectorFor,
@@ -116,6 +135,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const http = await startHttpServer(
       [
         { method: 'POST', path: '/webhooks/{source}', handler: ingest },
+        { method: 'GET', path: '/local/dead-letters', handler: admin },
+        { method: 'POST', path: '/local/redrive', handler: admin },
         { method: 'GET', path: '/v1/*', handler: query },
       ],
       { port, onError: (error) => logger.error('http request failed', { error }) },
@@ -123,7 +144,11 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     cleanup.unshift(
       () => http.stop(),
       () => queue.stop(),
+      () => alertQueue.stop(),
     );
+    // Delivery starts only now that every handler is wired, with what a previous run left in the queues.
+    await queue.start(aggregate);
+    await alertQueue.start(invokeAlert);
 
     return {
       url: `http://127.0.0.1:${http.port}`,
@@ -132,8 +157,12 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       dynamo,
       store,
       queue,
+      alertQueue,
       bus,
-      settled: () => queue.idle(),
+      settled: async () => {
+        await queue.idle();
+        await alertQueue.idle();
+      },
       stop: async () => {
         for (const step of cleanup) await step();
       },

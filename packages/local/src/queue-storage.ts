@@ -1,0 +1,126 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '@flash/store';
+import type { DeadLetter, QueueMessage } from './queue.js';
+
+/** Where a LocalQueue keeps its messages so that what was accepted survives a crash of the process. */
+export interface QueueStorage {
+  load(): Promise<{ messages: QueueMessage[]; deadLetters: DeadLetter[] }>;
+  /** Stores new messages, or their receive counts. */
+  putMessages(messages: readonly QueueMessage[]): Promise<void>;
+  deleteMessages(messageIds: readonly string[]): Promise<void>;
+  /** Moves a message to the dead letters, atomically. */
+  putDeadLetter(letter: DeadLetter): Promise<void>;
+  /** Moves dead letters back to the messages with a fresh receive count, each atomically. */
+  redrive(letters: readonly DeadLetter[]): Promise<void>;
+}
+
+/** The table the local stack keeps its queues in, beside the metrics table, in the same DynamoDB Local. */
+export const QUEUE_TABLE_NAME = 'flash-figures-local-queues';
+
+const BATCH_WRITE_LIMIT = 25;
+
+type Item = Record<string, unknown>;
+
+/**
+ * A queue's messages and dead letters in DynamoDB Local, which keeps them on disk with DATA_DIR: an outbox
+ * that the queue writes before a send resolves. One partition per queue: `M#` messages, `D#` dead letters.
+ */
+export class DynamoQueueStorage implements QueueStorage {
+  private readonly doc;
+  private readonly pk: string;
+
+  constructor(
+    client: DynamoDBClient,
+    queueName: string,
+    private readonly tableName = QUEUE_TABLE_NAME,
+  ) {
+    this.doc = documentClient(client);
+    this.pk = `Q#${queueName}`;
+  }
+
+  async load(): Promise<{ messages: QueueMessage[]; deadLetters: DeadLetter[] }> {
+    const messages: QueueMessage[] = [];
+    const deadLetters: DeadLetter[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': this.pk },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const message = toMessage(item);
+        if (String(item.sk).startsWith('D#')) deadLetters.push({ message, reason: String(item.reason) });
+        else messages.push(message);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    messages.sort((a, b) => a.sentAt - b.sentAt);
+    return { messages, deadLetters };
+  }
+
+  async putMessages(messages: readonly QueueMessage[]): Promise<void> {
+    await this.batchWrite(messages.map((m) => ({ PutRequest: { Item: this.messageItem(m) } })));
+  }
+
+  async deleteMessages(messageIds: readonly string[]): Promise<void> {
+    await this.batchWrite(messageIds.map((id) => ({ DeleteRequest: { Key: { pk: this.pk, sk: `M#${id}` } } })));
+  }
+
+  async putDeadLetter({ message, reason }: DeadLetter): Promise<void> {
+    await this.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.tableName, Item: { ...this.messageItem(message, 'D#'), reason } } },
+          { Delete: { TableName: this.tableName, Key: { pk: this.pk, sk: `M#${message.messageId}` } } },
+        ],
+      }),
+    );
+  }
+
+  async redrive(letters: readonly DeadLetter[]): Promise<void> {
+    for (const { message } of letters) {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: this.messageItem({ ...message, receiveCount: 0 }) } },
+            { Delete: { TableName: this.tableName, Key: { pk: this.pk, sk: `D#${message.messageId}` } } },
+          ],
+        }),
+      );
+    }
+  }
+
+  private messageItem(m: QueueMessage, prefix = 'M#'): Item {
+    return { pk: this.pk, sk: `${prefix}${m.messageId}`, body: m.body, receiveCount: m.receiveCount, sentAt: m.sentAt };
+  }
+
+  private async batchWrite(requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string]): Promise<void> {
+    for (let i = 0; i < requests.length; i += BATCH_WRITE_LIMIT) {
+      let pending: BatchWriteCommandInput['RequestItems'] = {
+        [this.tableName]: requests.slice(i, i + BATCH_WRITE_LIMIT),
+      };
+      while (pending && Object.keys(pending).length > 0) {
+        pending = (await this.doc.send(new BatchWriteCommand({ RequestItems: pending }))).UnprocessedItems;
+      }
+    }
+  }
+}
+
+const toMessage = (item: Item): QueueMessage => ({
+  messageId: String(item.sk).slice(2),
+  body: String(item.body),
+  receiveCount: Number(item.receiveCount),
+  sentAt: Number(item.sentAt),
+  visibleAt: 0,
+});

@@ -1,0 +1,206 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import {
+  ProvisionedThroughputExceededException,
+  RequestLimitExceeded,
+  TransactionCanceledException,
+  TransactionInProgressException,
+} from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { makeAggregateHandler, rebuildAggregates } from '@flash/app';
+import { type CanonicalEvent, entityKey, keys, type MetricContext, metricModel } from '@flash/core';
+import { DynamoQueueStorage, LocalQueue } from '@flash/local';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mixedBatch } from '../support/batches.js';
+import { freshTable } from '../support/dynamo.js';
+import { invoice, surveyResponse } from '../support/events.js';
+import { applyBatch, CrashError, crashingStore } from '../support/faults.js';
+
+const ctx: MetricContext = { timeZone: 'Europe/Oslo', baseCurrency: 'EUR' };
+const now = () => new Date('2026-11-23T10:00:00Z');
+const silent = () => new Logger({ serviceName: 'fault-tests', logLevel: 'SILENT' });
+type Table = Awaited<ReturnType<typeof freshTable>>;
+
+const verify = (table: Table) =>
+  rebuildAggregates({ store: table.store, model: metricModel, ctx, now, mode: 'verify' });
+
+/** Aggregates and rollups as stored, for comparing two tables. */
+const figures = async (table: Table) => {
+  const { nodes, aggregates } = await table.store.scanDerived();
+  return { nodes, aggregates: new Map([...aggregates].map(([k, v]) => [k, v.values])) };
+};
+
+const cancelled = (...codes: string[]) =>
+  new TransactionCanceledException({
+    message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`,
+    $metadata: {},
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
+
+/** The real `send`, kept before aws-sdk-client-mock stubs it, so that calls without a fault reach DynamoDB Local. */
+const realSend = DynamoDBDocumentClient.prototype.send as (this: DynamoDBDocumentClient, c: object) => Promise<never>;
+
+/**
+ * Every DynamoDB call of the store goes to DynamoDB Local, except that the n-th call of a command answers
+ * the error `faults` gives for it: what DynamoDB does under load and DynamoDB Local never does.
+ */
+const injectFaults = (faults: (command: object, nth: number) => Error | undefined) => {
+  const mock = mockClient(DynamoDBDocumentClient);
+  const counts = new Map<unknown, number>();
+  mock.send.callsFake(function (this: DynamoDBDocumentClient, command: object) {
+    const nth = (counts.get(command.constructor) ?? 0) + 1;
+    counts.set(command.constructor, nth);
+    const fault = faults(command, nth);
+    return fault ? Promise.reject(fault) : realSend.call(this, command);
+  });
+  return mock;
+};
+
+describe('aggregator under DynamoDB faults', () => {
+  const tables: Table[] = [];
+  const table = async () => {
+    const t = await freshTable();
+    tables.push(t);
+    return t;
+  };
+  afterEach(async () => {
+    for (const t of tables.splice(0)) await t.drop();
+  });
+
+  it('retries throttling and cancelled transactions until the batch lands, with exact figures', async () => {
+    const reference = await table();
+    await applyBatch(mixedBatch(), reference.store, ctx);
+
+    const faulty = await table();
+    const transactFaults: Record<number, () => Error> = {
+      1: () => cancelled('None', 'ThrottlingError'),
+      2: () => cancelled('TransactionConflict', 'None'),
+      3: () => new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }),
+      5: () => new TransactionInProgressException({ message: 'in progress', $metadata: {} }),
+      6: () => new RequestLimitExceeded({ message: 'account limit', $metadata: {} }),
+      7: () => cancelled('ConditionalCheckFailed'),
+    };
+    const mock = injectFaults((command, nth) => {
+      if (command instanceof TransactWriteCommand) return transactFaults[nth]?.();
+      if (command instanceof BatchGetCommand && nth === 2)
+        return Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      return undefined;
+    });
+    try {
+      await applyBatch(mixedBatch(), faulty.store, ctx);
+      expect(mock.commandCalls(TransactWriteCommand).length).toBeGreaterThan(Object.keys(transactFaults).length);
+    } finally {
+      mock.restore();
+    }
+    expect((await verify(faulty)).drift).toEqual([]);
+    expect(await figures(faulty)).toEqual(await figures(reference));
+  });
+
+  it('keeps figures exact with concurrent aggregators writing the same rollups (real conflicts)', async () => {
+    const reference = await table();
+    const batch = mixedBatch();
+    await applyBatch(batch, reference.store, ctx);
+    const shared = await table();
+    // Four aggregators, each with a quarter of the batch, all touching customer C1's rollup.
+    await Promise.all(
+      [0, 1, 2, 3].map((k) =>
+        applyBatch(
+          batch.filter((_, i) => i % 4 === k),
+          shared.store,
+          ctx,
+        ),
+      ),
+    );
+    expect((await verify(shared)).drift).toEqual([]);
+    expect(await figures(shared)).toEqual(await figures(reference));
+  });
+
+  it('leaves every figure exact when the batch is retried after stopping at any commit', async () => {
+    const reference = await table();
+    const { commits } = await applyBatch(mixedBatch(), reference.store, ctx);
+    expect(commits).toBeGreaterThan(2);
+    for (let commit = 1; commit <= commits; commit++) {
+      for (const when of ['before', 'after'] as const) {
+        const t = await table();
+        await expect(applyBatch(mixedBatch(), crashingStore(t.store, { commit, when }), ctx)).rejects.toThrow(
+          CrashError,
+        );
+        await applyBatch(mixedBatch(), t.store, ctx);
+        expect((await verify(t)).drift).toEqual([]);
+        expect(await figures(t)).toEqual(await figures(reference));
+      }
+    }
+  });
+
+  it('treats a commit whose answer was lost like a conflict: the retry finds it applied', async () => {
+    const t = await table();
+    let lost = false;
+    const mock = injectFaults(() => undefined);
+    mock.send.callsFake(async function (this: DynamoDBDocumentClient, command: object) {
+      const answer = await realSend.call(this, command);
+      if (command instanceof TransactWriteCommand && !lost) {
+        lost = true;
+        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+      }
+      return answer;
+    });
+    try {
+      // The engine does not retry an unknown outcome; the handler has SQS hand the batch out again.
+      await expect(applyBatch([surveyResponse('R1', 1, 3)], t.store, ctx)).rejects.toThrow('socket hang up');
+    } finally {
+      mock.restore();
+    }
+    const again = await applyBatch([surveyResponse('R1', 1, 3)], t.store, ctx);
+    expect(again).toMatchObject({ changed: 0, unchanged: 1 });
+    expect((await t.store.getAggregates(['nps#2026-11'])).get('nps#2026-11')?.values).toEqual({
+      responses: 1,
+      detractors: 1,
+    });
+  });
+
+  it('dead-letters a poison event with its reason, applies the rest of its batch, and redrives it once fixed', async () => {
+    const t = await table();
+    const poison = invoice('I-POISON', 1, { status: 'issued', total: 999_00 });
+    let broken = true;
+    // DynamoDB refuses any transaction that writes the poison entity (as it does an item over 400 KB).
+    const mock = injectFaults((command) =>
+      broken && command instanceof TransactWriteCommand && JSON.stringify(command.input).includes(entityKey(poison))
+        ? Object.assign(new Error('Item size has exceeded the maximum allowed size'), { name: 'ValidationException' })
+        : undefined,
+    );
+    const storage = new DynamoQueueStorage(t.client, 'aggregate', t.tableName);
+    const queue = new LocalQueue('aggregate', { batchSize: 10, storage, visibilityTimeoutMs: 50 });
+    const handler = makeAggregateHandler({ store: t.store, ctx, now, logger: silent(), deadLetters: queue });
+    try {
+      await queue.start(handler);
+      const good: CanonicalEvent[] = Array.from({ length: 7 }, (_, i) => surveyResponse(`R${i}`, 1, 9));
+      const events = [...good.slice(0, 3), poison, ...good.slice(3)];
+      await queue.send(events.map((detail) => JSON.stringify({ detail })));
+      await queue.idle();
+
+      expect(queue.deadLetters).toHaveLength(1);
+      const [letter] = queue.deadLetters;
+      expect(letter?.reason).toMatch(/StoreRejectedError: commit refused: Item size has exceeded/);
+      expect(letter?.message.receiveCount).toBe(1);
+      expect(JSON.parse(letter?.message.body ?? '{}').detail.id).toBe('I-POISON');
+      // The dead letter is stored with its reason, for a restart or the redrive command.
+      expect((await storage.load()).deadLetters.map((d) => d.reason)).toEqual([letter?.reason]);
+      const billing = keys.billing('2026-11');
+      const after = await t.store.getAggregates(['nps#2026-11', billing]);
+      expect(after.get('nps#2026-11')?.values).toEqual({ responses: 7, promoters: 7 });
+      expect(after.get(billing)).toBeUndefined();
+
+      broken = false;
+      expect(await queue.redrive()).toBe(1);
+      await queue.idle();
+      expect(queue.deadLetters).toEqual([]);
+      expect(await storage.load()).toEqual({ messages: [], deadLetters: [] });
+      const fixed = await t.store.getAggregates([billing]);
+      expect(fixed.get(billing)?.values).toEqual({ 'amount:EUR': 999_00, 'invoices:EUR': 1 });
+      expect((await verify(t)).drift).toEqual([]);
+    } finally {
+      await queue.stop();
+      mock.restore();
+    }
+  });
+});
