@@ -20,16 +20,32 @@ const compile = (path: string): RegExp =>
       .replace(/\*$/, '.*')}$`,
   );
 
-/** Reads at most `limit + 1` bytes: enough to know a body is too large without holding all of it. */
-const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> =>
+const tooLarge = (limit: number) => ({
+  statusCode: 413,
+  // The rest of the body is never read, so the connection cannot carry another request.
+  headers: { 'content-type': 'application/json', connection: 'close' },
+  body: JSON.stringify({ error: `body is over the limit of ${limit} bytes` }),
+});
+
+/**
+ * The body, or undefined as soon as it is known to exceed `limit` (from Content-Length, or while reading):
+ * reading stops there, so an oversized body is never held nor read to its end.
+ */
+const readBody = (req: IncomingMessage, limit: number): Promise<Buffer | undefined> =>
   new Promise((resolveBody, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > limit) return resolveBody(undefined);
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      if (size > limit) return;
-      chunks.push(chunk);
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-    });
+      if (size > limit) {
+        req.off('data', onData);
+        req.pause();
+        return resolveBody(undefined);
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
     req.on('end', () => resolveBody(Buffer.concat(chunks)));
     req.on('error', reject);
   });
@@ -118,6 +134,11 @@ export const startHttpServer = async (
         );
       }
       const body = await readBody(req, MAX_BODY_BYTES);
+      if (!body) {
+        send(res, tooLarge(MAX_BODY_BYTES));
+        res.once('finish', () => req.destroy());
+        return;
+      }
       const params = { ...(route.regex.exec(url.pathname)?.groups ?? {}) };
       send(res, await route.handler(toEvent(req, url, body, params, `${route.method} ${route.path}`)));
     } catch (error) {
