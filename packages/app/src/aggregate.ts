@@ -59,7 +59,9 @@ export const makeAggregateHandler =
         const envelope = JSON.parse(record.body) as { detail?: unknown };
         valid.push({ record, event: parseCanonicalEvent(envelope.detail) });
       } catch (error) {
-        poison.push({ record, reason: `not a canonical event: ${describe(error)}` });
+        // A SyntaxError quotes the body, personal data included; say only what it is.
+        const what = error instanceof SyntaxError ? 'body is not JSON' : describe(error);
+        poison.push({ record, reason: `not a canonical event: ${what}` });
       }
     }
 

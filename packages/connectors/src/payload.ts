@@ -15,7 +15,10 @@ export const parseJson = (body: Buffer): unknown => {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (error) {
-    throw new PayloadError(`body is not valid JSON: ${(error as Error).message}`);
+    // V8's message quotes the body around the error, e-mail addresses and comments included: keep only the
+    // position, and not the SyntaxError as cause, which a logger would serialise.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new PayloadError(`body is not valid JSON${position ? ` (at position ${position})` : ''}`);
   }
 };
 
