@@ -1,0 +1,116 @@
+/** The page's static markup; the script fills the `data-*`/id hooks with text only, never markup. */
+export const markup = `
+<header class="top">
+  <h1>Flash figures</h1>
+  <form class="period" id="period-form">
+    <label for="period">Period</label>
+    <input type="month" id="period" name="period" required>
+  </form>
+  <p class="status" id="status" role="status">Connecting…</p>
+</header>
+<main>
+  <section aria-labelledby="kpi-title">
+    <h2 id="kpi-title" class="sr-only">Key figures</h2>
+    <ul class="kpis">
+      <li class="card" id="kpi-nps">
+        <h3>NPS</h3>
+        <p class="big" data-field="npsScore">–</p>
+        <p class="sub" data-field="npsResponses"></p>
+        <p class="fresh" data-fresh="nps"></p>
+      </li>
+      <li class="card" id="kpi-billing">
+        <h3>Billing this month</h3>
+        <p class="big" data-field="billingThisMonth">–</p>
+        <p class="sub"><span class="change" data-field="billingChange"></span> <span data-field="billingLastMonth"></span></p>
+        <p class="sub" data-field="billingOther"></p>
+        <p class="fresh" data-fresh="billing"></p>
+      </li>
+      <li class="card" id="kpi-margin">
+        <h3 data-field="marginTitle">Margin this year</h3>
+        <p class="big" data-field="margin">–</p>
+        <p class="sub" data-field="marginPct"></p>
+        <p class="fresh" data-fresh="margin"></p>
+      </li>
+      <li class="card" id="kpi-customers">
+        <h3>Active customers</h3>
+        <p class="big" data-field="activeCustomers">–</p>
+        <p class="sub">with an open deal or project</p>
+        <p class="fresh" data-fresh="customers"></p>
+      </li>
+      <li class="card" id="kpi-prospects">
+        <h3>Prospects in pipeline</h3>
+        <p class="big" data-field="prospects">–</p>
+        <p class="sub">open deal, no project yet</p>
+        <p class="fresh" data-fresh="customers"></p>
+      </li>
+    </ul>
+  </section>
+  <div class="grid">
+    <section class="panel" id="nps-panel" aria-labelledby="nps-title">
+      <div class="panel-head"><h2 id="nps-title">NPS breakdown</h2><p class="fresh" data-fresh="nps"></p></div>
+      <div class="bar" id="nps-bar" role="img" aria-label="No responses yet">
+        <span class="promoters"></span><span class="passives"></span><span class="detractors"></span>
+      </div>
+      <dl class="legend">
+        <div class="promoters"><dt>Promoters (9–10)</dt><dd data-field="promoters">0</dd></div>
+        <div class="passives"><dt>Passives (7–8)</dt><dd data-field="passives">0</dd></div>
+        <div class="detractors"><dt>Detractors (0–6)</dt><dd data-field="detractors">0</dd></div>
+      </dl>
+      <h3 id="detractors-title">Detractors this period</h3>
+      <div class="table-wrap">
+        <table aria-labelledby="detractors-title">
+          <thead><tr><th scope="col" class="num">Score</th><th scope="col">Comment</th><th scope="col">Contact</th><th scope="col">Customer</th><th scope="col">Submitted</th></tr></thead>
+          <tbody id="detractors"></tbody>
+        </table>
+      </div>
+      <p class="note" id="detractors-empty">No detractors in this period.</p>
+    </section>
+    <section class="panel" id="pipeline-panel" aria-labelledby="pipeline-title">
+      <div class="panel-head"><h2 id="pipeline-title">Pipeline</h2><p class="fresh" data-fresh="pipeline"></p></div>
+      <dl class="figures">
+        <div><dt>Created</dt><dd data-field="created">–</dd></div>
+        <div><dt>Won</dt><dd data-field="won">–</dd></div>
+        <div><dt>Lost</dt><dd data-field="lost">–</dd></div>
+        <div><dt>Won value</dt><dd data-field="wonValue">–</dd></div>
+        <div><dt>Open deals</dt><dd data-field="openCount">–</dd></div>
+        <div><dt>Open value</dt><dd data-field="openValue">–</dd></div>
+        <div><dt>Hit rate</dt><dd data-field="hitRate">–</dd></div>
+        <div><dt>Average deal</dt><dd data-field="avgDealSize">–</dd></div>
+        <div><dt>Lead time</dt><dd data-field="leadTimeDays">–</dd></div>
+      </dl>
+      <form class="calc" id="req-form" novalidate>
+        <h3>Requirements calculator</h3>
+        <div class="field"><label for="budget">Monthly budget <span data-field="currency"></span></label>
+          <input type="number" id="budget" name="budget" min="1" step="any" inputmode="decimal" required></div>
+        <div class="field"><label for="months">Rates from the last</label>
+          <select id="months" name="months"><option value="3">3 months</option><option value="6" selected>6 months</option><option value="12">12 months</option></select></div>
+        <button type="submit">Calculate</button>
+      </form>
+      <p class="error" id="req-error" role="alert"></p>
+      <div class="table-wrap" id="req-result" hidden>
+        <table>
+          <caption class="sr-only">Required figures beside actual ones</caption>
+          <thead><tr><th scope="col">Per month</th><th scope="col" class="num">Required</th><th scope="col" class="num">Actual</th><th scope="col">Status</th></tr></thead>
+          <tbody id="req-rows"></tbody>
+        </table>
+        <p class="note" id="req-basis"></p>
+      </div>
+    </section>
+    <section class="panel" id="alerts-panel" aria-labelledby="alerts-title">
+      <div class="panel-head"><h2 id="alerts-title">Live alerts</h2><p class="fresh" data-fresh="alerts"></p></div>
+      <ol class="feed" id="alerts" aria-live="polite" aria-relevant="additions"></ol>
+      <p class="note" id="alerts-empty">No alerts yet. Detractors show up here the moment they answer.</p>
+    </section>
+  </div>
+</main>
+<dialog id="auth" aria-labelledby="auth-title">
+  <form id="auth-form">
+    <h2 id="auth-title">Access token</h2>
+    <p>This API needs a bearer token. It is kept for this browser tab only.</p>
+    <label for="token">Token</label>
+    <input type="password" id="token" name="token" autocomplete="off" required>
+    <p class="error" id="auth-error" role="alert"></p>
+    <button type="submit">Connect</button>
+  </form>
+</dialog>
+`;

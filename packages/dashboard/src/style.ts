@@ -1,0 +1,107 @@
+/** The page's stylesheet: light and dark, colours chosen for WCAG AA contrast on their backgrounds. */
+export const style = `
+:root {
+  color-scheme: light dark;
+  --bg: #f3f5f8; --card: #fff; --text: #141a26; --muted: #4f5a6b; --line: #dde2ea; --accent: #1f4fc1;
+  --good: #17693f; --warn: #8a5a00; --bad: #b42323; --good-bg: #e3f4ea; --bad-bg: #fbe7e7;
+  --promoters: #1f9d5a; --passives: #e0a800; --detractors: #d64545;
+  font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+}
+@media (prefers-color-scheme: dark) {
+  :root {
+    --bg: #0f141c; --card: #182030; --text: #eef2f8; --muted: #a9b4c6; --line: #2b3547; --accent: #8fb0ff;
+    --good: #6fd49b; --warn: #f0c35a; --bad: #ff8f8f; --good-bg: #15352a; --bad-bg: #3d1d22;
+  }
+}
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--text); }
+h1, h2, h3 { margin: 0; line-height: 1.2; }
+h1 { font-size: 1.25rem; letter-spacing: .01em; }
+h2 { font-size: 1.05rem; }
+h3 { font-size: .8rem; font-weight: 600; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); }
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+.top { display: flex; flex-wrap: wrap; align-items: center; gap: .75rem 1.5rem; padding: .9rem 1.5rem;
+  background: var(--card); border-bottom: 1px solid var(--line); }
+.top h1 { margin-right: auto; }
+.period { display: flex; align-items: center; gap: .5rem; }
+label { font-weight: 600; font-size: .85rem; }
+input, select, button { font: inherit; color: inherit; background: var(--card); border: 1px solid #8a95a6;
+  border-radius: 6px; padding: .35rem .55rem; }
+button { background: var(--accent); border-color: var(--accent); color: #fff; font-weight: 600; cursor: pointer; }
+@media (prefers-color-scheme: dark) { button { color: #0f141c; } }
+:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+.status { margin: 0; font-size: .85rem; color: var(--muted); display: flex; align-items: center; gap: .4rem; }
+.status::before { content: ""; width: .6rem; height: .6rem; border-radius: 50%; background: var(--muted); }
+.status.live::before { background: var(--promoters); box-shadow: 0 0 0 3px var(--good-bg); }
+.status.down::before { background: var(--detractors); }
+main { padding: 1.25rem 1.5rem 2rem; max-width: 1400px; margin: 0 auto; display: grid; gap: 1.25rem; }
+.kpis { list-style: none; margin: 0; padding: 0; display: grid; gap: 1rem;
+  grid-template-columns: repeat(auto-fit, minmax(190px, 1fr)); }
+.card, .panel { background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 1rem 1.1rem; }
+.card { display: flex; flex-direction: column; gap: .3rem; }
+.big { margin: .1rem 0 0; font-size: 2rem; font-weight: 700; font-variant-numeric: tabular-nums; }
+.sub, .fresh, .note { margin: 0; font-size: .85rem; color: var(--muted); }
+.fresh { font-size: .78rem; margin-top: auto; padding-top: .3rem; }
+.change { font-weight: 700; padding: 0 .35rem; border-radius: 4px; }
+.change.up { color: var(--good); background: var(--good-bg); }
+.change.down { color: var(--bad); background: var(--bad-bg); }
+.grid { display: grid; gap: 1.25rem; align-items: start; }
+@media (min-width: 1000px) {
+  .grid { grid-template-columns: 3fr 2fr; grid-template-areas: "nps alerts" "pipeline pipeline"; }
+  #nps-panel { grid-area: nps; } #alerts-panel { grid-area: alerts; } #pipeline-panel { grid-area: pipeline; }
+  #pipeline-panel { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); column-gap: 2rem; }
+  #pipeline-panel .panel-head { grid-column: 1 / -1; }
+  #pipeline-panel .figures { grid-row: span 2; align-self: start; }
+  #pipeline-panel .calc { border-top: 0; padding-top: 0; }
+}
+.panel { display: grid; gap: .85rem; min-width: 0; }
+.panel-head { display: flex; justify-content: space-between; align-items: baseline; gap: 1rem; }
+.bar { display: flex; height: 14px; border-radius: 7px; overflow: hidden; background: var(--line); }
+.bar span { width: 0; transition: width .4s ease; }
+.bar .promoters { background: var(--promoters); }
+.bar .passives { background: var(--passives); }
+.bar .detractors { background: var(--detractors); }
+.legend { display: flex; flex-wrap: wrap; gap: .4rem 1.25rem; margin: 0; }
+.legend div { display: flex; align-items: center; gap: .4rem; }
+.legend dt { font-size: .85rem; color: var(--muted); }
+.legend dt::before { content: ""; display: inline-block; width: .7rem; height: .7rem; border-radius: 2px; margin-right: .35rem; }
+.legend .promoters dt::before { background: var(--promoters); }
+.legend .passives dt::before { background: var(--passives); }
+.legend .detractors dt::before { background: var(--detractors); }
+.legend dd { margin: 0; font-weight: 700; font-variant-numeric: tabular-nums; }
+.table-wrap { overflow-x: auto; }
+table { width: 100%; border-collapse: collapse; font-size: .88rem; }
+thead th { text-align: left; font-size: .75rem; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); }
+tbody th { text-align: left; font-weight: 600; }
+th, td { padding: .45rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.comment { max-width: 28rem; overflow-wrap: anywhere; }
+.none { color: var(--muted); font-style: italic; }
+.score { display: inline-block; min-width: 1.7rem; text-align: center; font-weight: 700; border-radius: 4px;
+  color: var(--bad); background: var(--bad-bg); }
+.figures { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 1rem .75rem; margin: 0; }
+.figures div { border-left: 3px solid var(--line); padding-left: .6rem; }
+.figures dt { font-size: .78rem; color: var(--muted); }
+.figures dd { margin: 0; font-size: 1.15rem; font-weight: 700; font-variant-numeric: tabular-nums; }
+.calc { display: flex; flex-wrap: wrap; align-items: end; gap: .6rem; border-top: 1px solid var(--line); padding-top: .85rem; }
+.calc h3 { flex-basis: 100%; }
+.calc .field { display: grid; gap: .2rem; }
+.calc input { width: 10rem; }
+.ok { color: var(--good); font-weight: 600; }
+.short { color: var(--bad); font-weight: 600; }
+.error { color: var(--bad); margin: 0; }
+.error:empty { display: none; }
+.feed { list-style: none; margin: 0; padding: 0; display: grid; gap: .5rem; max-height: 26rem; overflow-y: auto; }
+td.when { white-space: nowrap; color: var(--muted); }
+.feed li { border: 1px solid var(--line); border-left: 4px solid var(--detractors); border-radius: 8px; padding: .55rem .7rem; }
+.feed li.new { animation: flash 2.5s ease-out; }
+@keyframes flash { from { background: var(--bad-bg); } to { background: transparent; } }
+@media (prefers-reduced-motion: reduce) { .feed li.new { animation: none; } .bar span { transition: none; } }
+.feed .meta { display: flex; flex-wrap: wrap; gap: .25rem .75rem; font-size: .8rem; color: var(--muted); }
+.feed p { margin: .25rem 0 0; overflow-wrap: anywhere; }
+dialog { border: 1px solid var(--line); border-radius: 12px; padding: 1.25rem; max-width: 24rem; background: var(--card); color: var(--text); }
+dialog::backdrop { background: rgb(10 15 25 / .55); }
+dialog form { display: grid; gap: .6rem; }
+dialog p { margin: 0; }
+[hidden] { display: none !important; }
+`;
