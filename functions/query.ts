@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { makeLogger, makeQueryHandler, metricContextFromEnv, requireEnv } from '@flash/app';
+import { corsOriginsFromEnv, makeLogger, makeQueryHandler, metricContextFromEnv, requireEnv } from '@flash/app';
 import { DynamoStore } from '@flash/store';
 
 export const handler = makeQueryHandler({
@@ -7,4 +7,5 @@ export const handler = makeQueryHandler({
   ctx: metricContextFromEnv(),
   now: () => new Date(),
   logger: makeLogger('query'),
+  corsOrigins: corsOriginsFromEnv(),
 });

@@ -1,0 +1,180 @@
+import { addMonths, type metricsReport } from '@flash/core';
+
+export type MetricsReport = ReturnType<typeof metricsReport>;
+
+export interface Sample {
+  labels?: Record<string, string>;
+  /** null: the figure is undefined (no responses, no closed deals…), so the sample is left out. */
+  value: number | null;
+}
+
+export interface Family {
+  name: string;
+  help: string;
+  samples: Sample[];
+}
+
+export type ExpositionFormat = 'prometheus' | 'openmetrics';
+
+export const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
+export const OPENMETRICS_TEXT = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+const escapeLabelValue = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+// The 0.0.4 text format escapes only backslash and newline in HELP; OpenMetrics escapes quotes there too.
+const escapeHelp = (help: string, format: ExpositionFormat) =>
+  format === 'openmetrics' ? escapeLabelValue(help) : help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+
+const formatValue = (n: number): string =>
+  Number.isNaN(n) ? 'NaN' : n === Number.POSITIVE_INFINITY ? '+Inf' : n === Number.NEGATIVE_INFINITY ? '-Inf' : `${n}`;
+
+const formatLabels = (labels: Record<string, string> = {}): string => {
+  const pairs = Object.entries(labels).map(([name, value]) => {
+    if (!LABEL_NAME.test(name)) throw new Error(`invalid label name ${name}`);
+    return `${name}="${escapeLabelValue(value)}"`;
+  });
+  return pairs.length === 0 ? '' : `{${pairs.join(',')}}`;
+};
+
+/** Gauge families in the Prometheus text format 0.0.4, or OpenMetrics 1.0 (which ends with `# EOF`). */
+export const exposition = (families: readonly Family[], format: ExpositionFormat): string => {
+  const lines: string[] = [];
+  for (const family of families) {
+    if (!METRIC_NAME.test(family.name)) throw new Error(`invalid metric name ${family.name}`);
+    lines.push(`# HELP ${family.name} ${escapeHelp(family.help, format)}`, `# TYPE ${family.name} gauge`);
+    for (const { labels, value } of family.samples)
+      if (value !== null) lines.push(`${family.name}${formatLabels(labels)} ${formatValue(value)}`);
+  }
+  if (format === 'openmetrics') lines.push('# EOF');
+  return `${lines.join('\n')}\n`;
+};
+
+const seconds = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso) / 1000);
+
+/** Base-currency figure first, then the same figure in every other currency seen. */
+const perCurrency = (
+  base: string,
+  baseValue: number | null,
+  others: Record<string, Record<string, number>>,
+  field: string,
+  labels: Record<string, string>,
+): Sample[] => [
+  { labels: { ...labels, currency: base }, value: baseValue },
+  ...Object.entries(others).map(([currency, fields]) => ({
+    labels: { ...labels, currency },
+    value: fields[field] ?? 0,
+  })),
+];
+
+/** The headline figures of `GET /v1/metrics` as gauges, labelled with their period and currency. */
+export const metricsFamilies = (report: MetricsReport): Family[] => {
+  const { period, currency: base, nps, billing, margin, pipeline } = report;
+  const year = `${margin.year}`;
+  return [
+    {
+      name: 'flash_nps_score',
+      help: 'Net Promoter Score of the month, -100 to 100.',
+      samples: [{ labels: { period }, value: nps.score }],
+    },
+    {
+      name: 'flash_nps_responses',
+      help: 'Survey responses of the month by NPS category.',
+      samples: (['promoters', 'passives', 'detractors'] as const).map((category) => ({
+        labels: { period, category },
+        value: nps[category],
+      })),
+    },
+    {
+      name: 'flash_billing_amount',
+      help: 'Billing of the month (invoices less credit notes), in major units of the currency.',
+      samples: [
+        ...perCurrency(base, billing.thisMonth, billing.otherCurrencies, 'thisMonth', { period }),
+        ...perCurrency(base, billing.lastMonth, billing.otherCurrencies, 'lastMonth', {
+          period: addMonths(period, -1),
+        }),
+      ],
+    },
+    {
+      name: 'flash_billing_change_percent',
+      help: 'Change of billing against the month before, in percent.',
+      samples: [{ labels: { period, currency: base }, value: billing.changePct }],
+    },
+    {
+      name: 'flash_year_billing_amount',
+      help: 'Billing of the year to date, in major units of the currency.',
+      samples: perCurrency(base, margin.billing, margin.otherCurrencies, 'billing', { year }),
+    },
+    {
+      name: 'flash_year_cost_amount',
+      help: 'Project costs of the year to date, in major units of the currency.',
+      samples: perCurrency(base, margin.cost, margin.otherCurrencies, 'cost', { year }),
+    },
+    {
+      name: 'flash_year_margin_amount',
+      help: 'Margin (billing less cost) of the year to date, in major units of the currency.',
+      samples: perCurrency(base, margin.margin, margin.otherCurrencies, 'margin', { year }),
+    },
+    {
+      name: 'flash_year_margin_percent',
+      help: 'Margin of the year to date as a percentage of billing.',
+      samples: [{ labels: { year, currency: base }, value: margin.marginPct }],
+    },
+    {
+      name: 'flash_active_customers',
+      help: 'Customers (not internal) with an open deal or an open project.',
+      samples: [{ value: report.activeCustomers }],
+    },
+    {
+      name: 'flash_prospects_in_pipeline',
+      help: 'Customers with an open deal and no invoice, won deal or project yet.',
+      samples: [{ value: report.prospectsInPipeline }],
+    },
+    {
+      name: 'flash_pipeline_deals',
+      help: 'Deals created, won and lost in the month.',
+      samples: (['created', 'won', 'lost'] as const).map((event) => ({
+        labels: { period, event },
+        value: pipeline[event],
+      })),
+    },
+    {
+      name: 'flash_pipeline_won_value_amount',
+      help: 'Value of the deals won in the month, in major units of the currency.',
+      samples: perCurrency(base, pipeline.wonValue, pipeline.otherCurrencies, 'wonValue', { period }),
+    },
+    { name: 'flash_pipeline_open_deals', help: 'Deals open now.', samples: [{ value: pipeline.openCount }] },
+    {
+      name: 'flash_pipeline_open_value_amount',
+      help: 'Value of the deals open now, in major units of the currency.',
+      samples: perCurrency(base, pipeline.openValue, pipeline.otherCurrencies, 'openValue', {}),
+    },
+    {
+      name: 'flash_pipeline_hit_ratio',
+      help: 'Deals won over deals closed in the month, 0 to 1.',
+      samples: [{ labels: { period }, value: pipeline.hitRate }],
+    },
+    {
+      name: 'flash_pipeline_avg_deal_size_amount',
+      help: 'Average value of the deals won in the month, in major units of the currency.',
+      samples: [{ labels: { period, currency: base }, value: pipeline.avgDealSize }],
+    },
+    {
+      name: 'flash_pipeline_lead_time_days',
+      help: 'Average days from creation to winning of the deals won in the month.',
+      samples: [{ labels: { period }, value: pipeline.leadTimeDays }],
+    },
+    {
+      name: 'flash_figure_updated_timestamp_seconds',
+      help: 'When an event last changed the figure, in Unix seconds.',
+      samples: [
+        { labels: { figure: 'nps', period }, value: seconds(nps.updatedAt) },
+        { labels: { figure: 'billing', period }, value: seconds(billing.updatedAt) },
+        { labels: { figure: 'margin', period }, value: seconds(margin.updatedAt) },
+        { labels: { figure: 'customers', period }, value: seconds(report.customersUpdatedAt) },
+        { labels: { figure: 'pipeline', period }, value: seconds(pipeline.updatedAt) },
+      ],
+    },
+  ];
+};
