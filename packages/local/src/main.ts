@@ -12,6 +12,7 @@ const main = async () => {
   const lines = [
     `Flash figures running on http://localhost:${stack.port} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
     `  time zone ${stack.ctx.timeZone}, base currency ${stack.ctx.baseCurrency}, DynamoDB Local ${env.DATA_DIR ? `on disk in ${env.DATA_DIR}` : 'in memory (set DATA_DIR to keep data)'}`,
+    `  dashboard:     http://localhost:${stack.port}/`,
     `  figures:  GET  http://localhost:${stack.port}/v1/metrics`,
     `  DynamoDB Local: ${stack.dynamo.endpoint} (DYNAMODB_ENDPOINT=${stack.dynamo.endpoint} npm run rebuild -- --verify)`,
     '  webhooks:',

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
+  corsOriginsFromEnv,
   envSecrets,
   makeAggregateHandler,
   makeAlertHandler,
@@ -129,6 +130,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       now,
       logger: logger.createChild({ serviceName: 'query' }),
       apiToken: env.API_TOKEN || undefined,
+      corsOrigins: corsOriginsFromEnv(env),
     });
 
     const port = options.port ?? Number(env.PORT || 3000);
@@ -137,7 +139,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         { method: 'POST', path: '/webhooks/{source}', handler: ingest },
         { method: 'GET', path: '/local/dead-letters', handler: admin },
         { method: 'POST', path: '/local/redrive', handler: admin },
+        { method: 'GET', path: '/', handler: query },
         { method: 'GET', path: '/v1/*', handler: query },
+        { method: 'OPTIONS', path: '/v1/*', handler: query },
       ],
       { port, onError: (error) => logger.error('http request failed', { error }) },
     );
