@@ -1,0 +1,172 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { currentMonth } from '@flash/core';
+import { type LocalStack, startLocalStack } from '@flash/local';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GENERIC_SECRET, postGeneric, sampleBusiness } from '../support/webhooks.js';
+
+const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
+
+/** A page whose console errors (a CSP violation, a script error) fail the test. */
+const openPage = async (browser: Browser, url: string) => {
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(url);
+  return { page, errors };
+};
+
+const textOf = (page: Page, selector: string) => page.locator(selector).first().textContent();
+
+/** Waits (through a few 5 s polls) until the element's text is the expected one. */
+const waitForText = (page: Page, selector: string, expected: string) =>
+  page.waitForFunction(
+    ([s, text]) => document.querySelector(s ?? '')?.textContent === text,
+    [selector, expected] as const,
+    { timeout: 15_000 },
+  );
+
+describe('dashboard in headless Chromium', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  describe('on an open API', () => {
+    let stack: LocalStack;
+    const period = currentMonth(new Date(), 'UTC');
+    beforeAll(async () => {
+      stack = await startLocalStack({ env: { WEBHOOK_SECRET_GENERIC: GENERIC_SECRET }, port: 0, logLevel: 'SILENT' });
+      expect((await postGeneric(stack.url, sampleBusiness(period))).status).toBe(202);
+      await stack.settled();
+    });
+    afterAll(async () => {
+      await stack?.stop();
+    });
+
+    it('shows a new detractor, its comment and the new NPS without a reload', async () => {
+      const { page, errors } = await openPage(browser, `${stack.url}/`);
+      await waitForText(page, '[data-field="npsScore"]', '+60');
+      expect(await page.inputValue('#period')).toBe(period);
+      expect(await textOf(page, '#detractors-empty')).toMatch(/No detractors/);
+      await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+
+      const comment = 'Export breaks <img src=x onerror="document.title=1"> & "quotes" </td>';
+      const detractor = {
+        type: 'survey_response',
+        id: 'R-detractor',
+        version: 1,
+        customerId: 'C1',
+        score: 2,
+        submittedAt: new Date().toISOString(),
+        comment,
+        email: 'angry@acme.example',
+      };
+      expect((await postGeneric(stack.url, [detractor])).status).toBe(202);
+
+      // 3 promoters, 2 passives and now 1 detractor of 6 responses.
+      await waitForText(page, '[data-field="npsScore"]', '+33.3');
+      await waitForText(page, '#detractors .comment', comment);
+      await waitForText(page, '#alerts li p', comment);
+      expect(await page.evaluate(() => 'notReloaded' in window)).toBe(true);
+      expect(await textOf(page, '[data-field="detractors"]')).toBe('1');
+      expect(await page.locator('#detractors tr').first().locator('td').allTextContents()).toEqual([
+        '2',
+        comment,
+        'angry@acme.example',
+        'C1',
+        expect.any(String),
+      ]);
+      // The comment stayed text: no element came out of it.
+      expect(await page.locator('#detractors img, #alerts img').count()).toBe(0);
+      expect(await page.title()).toBe('Flash figures');
+      expect(await textOf(page, '[data-fresh="nps"]')).toMatch(/^updated \d+ s ago$/);
+      expect(await textOf(page, '#status')).toMatch(/^Live/);
+
+      await page.fill('#budget', '50000');
+      await page.click('#req-form button');
+      await page.locator('#req-rows tr').first().waitFor();
+      expect(await page.locator('#req-rows th').allTextContents()).toEqual([
+        'New pipeline value',
+        'New deals',
+        'Open pipeline value',
+      ]);
+
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: resolve(ARTIFACTS, 'dashboard.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    });
+
+    it('keeps the DOM as it is when the API answers 304', async () => {
+      const { page } = await openPage(browser, `${stack.url}/?period=${period}`);
+      await page.locator('#status.live').waitFor();
+      const statuses: number[] = [];
+      page.on('response', (response) => {
+        if (response.url().includes('/v1/metrics')) statuses.push(response.status());
+      });
+      await page.evaluate(() => {
+        (document.querySelector('[data-field="npsScore"]') as HTMLElement).dataset.marker = 'kept';
+      });
+      await page.waitForResponse((r) => r.url().includes('/v1/metrics'), { timeout: 10_000 });
+      expect(statuses).toContain(304);
+      expect(await page.getAttribute('[data-field="npsScore"]', 'data-marker')).toBe('kept');
+    });
+
+    it('follows the period picker', async () => {
+      const { page } = await openPage(browser, `${stack.url}/`);
+      await waitForText(page, '[data-field="npsScore"]', '+33.3');
+      await page.fill('#period', '2020-01');
+      await waitForText(page, '[data-field="npsScore"]', '–');
+      expect(new URL(page.url()).searchParams.get('period')).toBe('2020-01');
+      expect(await textOf(page, '#detractors-empty')).toMatch(/No detractors/);
+    });
+  });
+
+  describe('on an API with a token', () => {
+    let stack: LocalStack;
+    beforeAll(async () => {
+      stack = await startLocalStack({ env: { API_TOKEN: 'page-token' }, port: 0, logLevel: 'SILENT' });
+    });
+    afterAll(async () => {
+      await stack?.stop();
+    });
+
+    it('asks for the token, keeps it for the tab and then shows the figures', async () => {
+      const { page, errors } = await openPage(browser, `${stack.url}/`);
+      await page.locator('#auth[open]').waitFor();
+      await page.fill('#token', 'wrong');
+      await page.click('#auth-form button');
+      await page.locator('#auth[open]').waitFor();
+      expect(await textOf(page, '#auth-error')).toBe('That token was refused.');
+
+      await page.fill('#token', 'page-token');
+      await page.click('#auth-form button');
+      await page.locator('#status.live').waitFor();
+      expect(await page.locator('#auth[open]').count()).toBe(0);
+      expect(await page.evaluate(() => sessionStorage.getItem('flash-figures-token'))).toBe('page-token');
+      expect(await textOf(page, '[data-field="npsResponses"]')).toBe('0 responses');
+      // The console shows the refused requests; nothing else may fail.
+      expect(errors.filter((e) => !/401/.test(e))).toEqual([]);
+    });
+  });
+});
