@@ -200,8 +200,8 @@ const metricsAnswer = async ({ period }: { period: Month }, deps: QueryDeps): Pr
   metricsReport(period, await deps.store.getAggregates(metricsAggregateKeys(period)), deps.ctx, deps.now());
 
 /**
- * The query API, one entry per route: its parameters, its representations and its answer. The handler, the
- * local HTTP server's routing and `GET /v1/openapi.json` all follow this table.
+ * The query API, one entry per route: its parameters, its representations and its answer. The handler and
+ * `GET /v1/openapi.json` both follow this table, so a new route is one entry here.
  */
 export const queryRoutes: readonly Route[] = [
   route({
