@@ -122,6 +122,8 @@ describe('crash recovery of the local stack', () => {
     const restartedAt = Date.now();
     const second = await startStack(port, dataDir);
     started.push(second.child);
+    const queues = (await getJson<{ queues: { name: string; depth: number }[] }>(`${url}/local/dead-letters`)).body;
+    const pending = queues.queues.map((q) => `${q.name} ${q.depth}`).join(', ');
     const metrics = async () => (await getJson<Metrics>(`${url}/v1/metrics?period=2026-11`)).body;
     const total = WEBHOOKS * EVENTS_PER_WEBHOOK;
     const { ms } = await eventually(
@@ -141,7 +143,8 @@ describe('crash recovery of the local stack', () => {
     expect(new Set(alerts.map((a) => a.key)).size).toBe(WEBHOOKS * 2);
     expect(alerts).toHaveLength(WEBHOOKS * 2);
     console.info(
-      `crash recovery: restart ${second.startMs} ms, all ${total} events counted ${ms} ms after ready, ` +
+      `crash recovery: restart ${second.startMs} ms with ${pending} messages pending, ` +
+        `all ${total} events counted ${ms} ms after ready, ` +
         `${Date.now() - restartedAt} ms after the restart began; alerts complete ${alertMs} ms later`,
     );
     killGroup(second.child);
