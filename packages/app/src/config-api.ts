@@ -2,7 +2,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { PayloadError, parseJson, parseWith, safeEqual } from '@flash/connectors';
 import { type Profile, profileSchema, type User, userSchema } from '@flash/core';
 import type { z } from 'zod';
+import { corsHeaders, preflight } from './cors.js';
 import { type HttpEvent, type HttpResult, header, json, problem, rawBody } from './http.js';
+import type { WriteRouteDoc } from './openapi.js';
 
 /** Where profiles and users are kept; DynamoStore implements it. */
 export interface DocumentStore {
@@ -14,7 +16,19 @@ export interface ConfigDeps {
   store: DocumentStore;
   logger: Logger;
   apiToken?: string | undefined;
+  /** Origins that may call the API from a browser (`*` for any); none by default. */
+  corsOrigins?: readonly string[];
 }
+
+/** The write routes, for the OpenAPI document. */
+export const configRoutes: readonly WriteRouteDoc[] = [
+  { path: '/v1/profiles/{id}', summary: 'Create or replace a KPI profile (at most 10 KPIs)', schema: 'Profile' },
+  {
+    path: '/v1/users/{id}',
+    summary: 'Create or replace a user and the profile they are scored against',
+    schema: 'User',
+  },
+];
 
 export const PROFILES = 'profile';
 export const USERS = 'user';
@@ -37,31 +51,37 @@ const parseBody = <S extends z.ZodType>(schema: S, event: HttpEvent): z.output<S
 export const makeConfigHandler =
   (deps: ConfigDeps) =>
   async (event: HttpEvent): Promise<HttpResult> => {
+    const origins = deps.corsOrigins ?? [];
+    if (event.requestContext.http.method === 'OPTIONS') return preflight(event, origins, 'PUT, OPTIONS');
+    const cors = corsHeaders(header(event, 'origin'), origins);
+    const fail = (status: number, message: string, extra: Record<string, string> = {}) =>
+      problem(status, message, { ...cors, ...extra });
     if (deps.apiToken && !safeEqual(header(event, 'authorization') ?? '', `Bearer ${deps.apiToken}`)) {
-      return problem(401, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer' });
+      return fail(401, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer' });
     }
     const match = /^\/v1\/(profiles|users)\/([^/]+)$/.exec(event.rawPath);
-    if (!match) return problem(404, `no route ${event.rawPath}`);
-    if (event.requestContext.http.method !== 'PUT') return problem(405, 'use PUT', { allow: 'PUT' });
+    if (!match) return fail(404, `no route ${event.rawPath}`);
+    if (event.requestContext.http.method !== 'PUT') return fail(405, 'use PUT', { allow: 'PUT, OPTIONS' });
     const id = decodeURIComponent(match[2] as string);
-    if (!ID.test(id)) return problem(400, 'id must be 1-100 letters, digits, ".", "_", "@" or "-"');
+    if (!ID.test(id)) return fail(400, 'id must be 1-100 letters, digits, ".", "_", "@" or "-"');
 
     if (match[1] === 'profiles') {
       const profile = parseBody(profileSchema, event);
-      if (typeof profile === 'string') return problem(400, profile);
+      if (typeof profile === 'string') return fail(400, profile);
       await deps.store.putDocument(PROFILES, id, profile satisfies Profile);
       deps.logger.info('profile stored', { profileId: id, kpis: profile.kpis.length });
-      return json(200, { id, ...profile });
+      return json(200, { id, ...profile }, cors);
     }
     const user = parseBody(userSchema, event);
-    if (typeof user === 'string') return problem(400, user);
+    if (typeof user === 'string') return fail(400, user);
     const profiles = await deps.store.getDocuments(PROFILES, [user.profileId]);
-    if (!profiles.has(user.profileId))
-      return problem(
+    if (!profiles.has(user.profileId)) {
+      return fail(
         400,
         `profileId: profile "${user.profileId}" does not exist; PUT /v1/profiles/${user.profileId} first`,
       );
+    }
     await deps.store.putDocument(USERS, id, user satisfies User);
     deps.logger.info('user stored', { userId: id, profileId: user.profileId });
-    return json(200, { id, ...user, ownerIds: user.ownerIds ?? [id] });
+    return json(200, { id, ...user, ownerIds: user.ownerIds ?? [id] }, cors);
   };

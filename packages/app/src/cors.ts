@@ -1,8 +1,7 @@
 import { type HttpEvent, type HttpResult, header } from './http.js';
 
-const ALLOWED_METHODS = 'GET, OPTIONS';
 // Authorization is never covered by a wildcard, so it is listed; If-None-Match lets pollers revalidate.
-const ALLOWED_HEADERS = 'Authorization, If-None-Match, Accept';
+const ALLOWED_HEADERS = 'Authorization, If-None-Match, Accept, Content-Type';
 
 /**
  * CORS headers for a request from `origin`, given the allowed origins (`*` for any). A specific list makes
@@ -18,17 +17,17 @@ export const corsHeaders = (origin: string | undefined, allowed: readonly string
 };
 
 /** The answer to OPTIONS: a CORS preflight grant when the origin is allowed, else just the allowed methods. */
-export const preflight = (event: HttpEvent, allowed: readonly string[]): HttpResult => {
+export const preflight = (event: HttpEvent, allowed: readonly string[], methods = 'GET, OPTIONS'): HttpResult => {
   const cors = corsHeaders(header(event, 'origin'), allowed);
   const granted = 'access-control-allow-origin' in cors;
   return {
     statusCode: 204,
     headers: {
       ...cors,
-      allow: ALLOWED_METHODS,
+      allow: methods,
       ...(granted
         ? {
-            'access-control-allow-methods': ALLOWED_METHODS,
+            'access-control-allow-methods': methods,
             'access-control-allow-headers': ALLOWED_HEADERS,
             'access-control-max-age': '600',
           }

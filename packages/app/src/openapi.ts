@@ -135,6 +135,115 @@ export const answerSchemas = {
       },
     },
   }),
+  Segments: record({
+    period: month,
+    by: { type: 'string', enum: ['segment', 'channel', 'owner'] },
+    currency,
+    segments: { type: 'array', items: refTo('Segment') },
+    total: refTo('Segment'),
+    updatedAt,
+  }),
+  Segment: record({
+    label: { ...nullable(string), description: 'null: customers without this label' },
+    nps: refTo('NpsCounts'),
+    billing: number,
+    invoices: count,
+    avgBasket: { ...nullable(number), description: 'Billing per invoice' },
+    won: count,
+    wonValue: number,
+    otherCurrencies: otherCurrencies('billing', 'wonValue'),
+  }),
+  NpsCounts: record({
+    score: { ...nullable(number), minimum: -100, maximum: 100 },
+    promoters: count,
+    passives: count,
+    detractors: count,
+    responses: count,
+  }),
+  Coaching: record({
+    period: month,
+    owner: nullable(string),
+    currency,
+    bySource: {
+      type: 'array',
+      items: record({ source: nullable(string), created: count, won: count, conversionRate: nullable(number) }),
+    },
+    won: count,
+    lost: count,
+    lostReasons: { type: 'array', items: record({ reason: nullable(string), lost: count }) },
+    openByStage: { type: 'array', items: record({ stage: nullable(string), openCount: count, openValue: number }) },
+    staleDeals: {
+      type: 'array',
+      description: 'Open deals past their expected close date with no change since',
+      items: record({
+        id: string,
+        source: string,
+        ownerId: nullable(string),
+        customerId: nullable(string),
+        stage: nullable(string),
+        expectedCloseDate: string,
+        lastChangeAt: instant,
+      }),
+    },
+    updatedAt,
+  }),
+  Kpis: record({
+    user: record({ id: string, name: string, ownerIds: { type: 'array', items: string } }),
+    profile: record({ id: string, name: string }),
+    asOf: instant,
+    kpis: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          template: { type: 'string', enum: ['openDealsPlanned', 'dealsCreated', 'wonValue', 'hitRate', 'nps'] },
+          label: string,
+          unit: string,
+          days: count,
+          months: count,
+          actual: nullable(number),
+          target: number,
+          score: { ...nullable(number), description: 'actual / target in percent; null without data or target' },
+          updatedAt,
+        },
+        required: ['template', 'label', 'unit', 'actual', 'target', 'score', 'updatedAt'],
+        additionalProperties: false,
+      },
+    },
+  }),
+  Profiles: record({ profiles: { type: 'array', items: refTo('Profile') } }),
+  Profile: {
+    type: 'object',
+    properties: {
+      id: string,
+      name: string,
+      kpis: {
+        type: 'array',
+        maxItems: 10,
+        items: {
+          type: 'object',
+          properties: {
+            template: { type: 'string', enum: ['openDealsPlanned', 'dealsCreated', 'wonValue', 'hitRate', 'nps'] },
+            target: { type: 'number', minimum: 0 },
+            days: { type: 'integer', minimum: 1, maximum: 365 },
+            months: { type: 'integer', minimum: 1, maximum: 24 },
+            label: string,
+          },
+          required: ['template', 'target'],
+          additionalProperties: false,
+        },
+      },
+    },
+    required: ['name', 'kpis'],
+    additionalProperties: false,
+  },
+  Users: record({ users: { type: 'array', items: refTo('User') } }),
+  User: {
+    type: 'object',
+    properties: { id: string, name: string, profileId: string, ownerIds: { type: 'array', items: string } },
+    required: ['name', 'profileId'],
+    additionalProperties: false,
+  },
   OpenApi: {
     type: 'object',
     description: 'This OpenAPI 3.1 document',
@@ -170,8 +279,34 @@ const errorResponse = (description: string) => ({
   content: { 'application/json': { schema: schemaRef('Error') } },
 });
 
-/** The OpenAPI 3.1 document of the query API, generated from its route table so it cannot drift. */
-export const openApiDocument = (routes: readonly RouteDoc[]) => ({
+/** A PUT route that stores a document under an id (KPI profiles, users). */
+export interface WriteRouteDoc {
+  path: string;
+  summary: string;
+  schema: SchemaName;
+}
+
+const putOperation = (route: WriteRouteDoc) => ({
+  put: {
+    summary: route.summary,
+    operationId: operationId(route.path).replace(/^get/, 'put'),
+    parameters: [
+      { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._@-]{1,100}$' } },
+    ],
+    requestBody: { required: true, content: { 'application/json': { schema: schemaRef(route.schema) } } },
+    responses: {
+      '200': {
+        description: 'Stored; the answer is the stored document with its id',
+        content: { 'application/json': { schema: schemaRef(route.schema) } },
+      },
+      '400': errorResponse('The body or the id is invalid (the message names the field)'),
+      '401': errorResponse('Missing or wrong bearer token'),
+    },
+  },
+});
+
+/** The OpenAPI 3.1 document of the API, generated from the route tables so it cannot drift. */
+export const openApiDocument = (routes: readonly RouteDoc[], writeRoutes: readonly WriteRouteDoc[] = []) => ({
   openapi: '3.1.0',
   info: {
     title: 'Flash figures query API',
@@ -184,8 +319,9 @@ export const openApiDocument = (routes: readonly RouteDoc[]) => ({
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
     schemas: answerSchemas,
   },
-  paths: Object.fromEntries(
-    routes.map((route) => [
+  paths: Object.fromEntries([
+    ...writeRoutes.map((route) => [route.path, putOperation(route)] as const),
+    ...routes.map((route) => [
       route.path,
       {
         get: {
@@ -214,6 +350,6 @@ export const openApiDocument = (routes: readonly RouteDoc[]) => ({
         },
       },
     ]),
-  ),
+  ]),
   security: [{ bearer: [] }],
 });

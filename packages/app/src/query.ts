@@ -4,29 +4,37 @@ import {
   type AggregateView,
   keys as aggregateKeys,
   currentMonth,
+  DIMENSIONS,
+  type Dimension,
   type EntityState,
   InvalidValueError,
   type MetricContext,
   type Month,
   metricsAggregateKeys,
   metricsReport,
+  type Profile,
   parseMonth,
   pipelineFigure,
   pipelineRequirements,
   requirementsAggregateKeys,
+  type User,
 } from '@flash/core';
 import { dashboardPage } from '@flash/dashboard';
-import type { AlertRecord } from '@flash/store';
+import type { AlertRecord, ListOptions } from '@flash/store';
+import { configRoutes, PROFILES, USERS } from './config-api.js';
 import { corsHeaders, preflight } from './cors.js';
 import { etagOf, type HttpEvent, type HttpResult, header, problem } from './http.js';
+import { coachingReport, evaluateKpis, type InsightsStore, segmentsReport } from './insights.js';
 import { negotiate } from './negotiate.js';
 import { type JsonSchema, openApiDocument, type RouteDoc, type SchemaName, schemaRef } from './openapi.js';
 import { exposition, type MetricsReport, metricsFamilies, OPENMETRICS_TEXT, PROMETHEUS_TEXT } from './prometheus.js';
 
 /** What the query function reads; DynamoStore implements it. */
-export interface QueryStore {
+export interface QueryStore extends InsightsStore {
   getAggregates(keys: readonly string[]): Promise<ReadonlyMap<string, AggregateView>>;
-  listEntities(list: string, limit: number): Promise<EntityState[]>;
+  listEntities(list: string, limit: number, options?: ListOptions): Promise<EntityState[]>;
+  getDocuments(kind: string, ids: readonly string[]): Promise<Map<string, unknown>>;
+  listDocuments(kind: string): Promise<Map<string, unknown>>;
   listAlerts(limit: number): Promise<AlertRecord[]>;
 }
 
@@ -173,6 +181,28 @@ const budgetParam: Param<number> = {
   },
 };
 
+const byParam: Param<Dimension> = {
+  description: 'What to break the figures down by',
+  schema: { type: 'string', enum: [...DIMENSIONS], default: 'segment' },
+  parse: (raw) => {
+    if (unset(raw)) return 'segment';
+    if (!(DIMENSIONS as readonly string[]).includes(raw))
+      throw new BadRequest(`by must be one of ${DIMENSIONS.join(', ')}`);
+    return raw as Dimension;
+  },
+};
+
+const userParam: Param<string> = {
+  description: 'The user whose KPIs to score (see PUT /v1/users/{id})',
+  schema: { type: 'string', minLength: 1, maxLength: 100 },
+  required: true,
+  example: 'ann',
+  parse: (raw) => {
+    if (unset(raw)) throw new BadRequest('user is required: the id of a user set with PUT /v1/users/{id}');
+    return raw;
+  },
+};
+
 const jsonFormat = <A>(schema: SchemaName): Format<A> => ({
   mediaType: 'application/json',
   contentType: 'application/json; charset=utf-8',
@@ -303,11 +333,62 @@ export const queryRoutes: readonly Route[] = [
     answer: async ({ limit }, deps) => ({ alerts: await deps.store.listAlerts(limit) }),
   }),
   route({
+    path: '/v1/metrics/segments',
+    summary: 'NPS, billing, average basket and won value of a month by customer segment, sales channel or owner',
+    params: { period: periodParam, by: byParam },
+    formats: [jsonFormat('Segments')],
+    answer: ({ period, by }, deps) => segmentsReport(deps.store, period, by, deps.ctx),
+  }),
+  route({
+    path: '/v1/coaching',
+    summary: 'Created and converted per source, lost reasons, open deals per stage, deals past their close date',
+    params: { period: periodParam, owner: ownerParam },
+    formats: [jsonFormat('Coaching')],
+    answer: ({ period, owner }, deps) => coachingReport(deps.store, period, owner, deps.ctx, deps.now()),
+  }),
+  route({
+    path: '/v1/kpis',
+    summary: "A user's KPIs from their profile: actual, target, score (actual / target in percent), freshness",
+    params: { user: userParam },
+    formats: [jsonFormat('Kpis')],
+    answer: async ({ user: userId }, deps) => {
+      const user = (await deps.store.getDocuments(USERS, [userId])).get(userId) as User | undefined;
+      if (!user) throw new BadRequest(`user "${userId}" does not exist; PUT /v1/users/${userId} first`);
+      const profile = (await deps.store.getDocuments(PROFILES, [user.profileId])).get(user.profileId) as
+        | Profile
+        | undefined;
+      if (!profile) throw new BadRequest(`profile "${user.profileId}" of user "${userId}" does not exist`);
+      return evaluateKpis(userId, user, profile, deps.store, deps.ctx, deps.now());
+    },
+  }),
+  route({
+    path: '/v1/profiles',
+    summary: 'KPI profiles',
+    params: {},
+    formats: [jsonFormat('Profiles')],
+    answer: async (_params, deps) => ({
+      profiles: [...(await deps.store.listDocuments(PROFILES))].map(([id, p]) => ({ id, ...(p as Profile) })),
+    }),
+  }),
+  route({
+    path: '/v1/users',
+    summary: 'Users and the profiles they are scored against',
+    params: {},
+    formats: [jsonFormat('Users')],
+    answer: async (_params, deps) => ({
+      users: [...(await deps.store.listDocuments(USERS))].map(([id, u]) => ({
+        id,
+        ...(u as User),
+        ownerIds: (u as User).ownerIds ?? [id],
+      })),
+    }),
+  }),
+  route({
     path: '/v1/openapi.json',
     summary: 'This API described in OpenAPI 3.1',
     params: {},
     formats: [jsonFormat('OpenApi')],
-    answer: () => openApiDocument(queryRoutes),
+    answer: () => openApiDocument(queryRoutes, configRoutes),
   }),
 ];
 

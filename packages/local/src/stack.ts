@@ -4,6 +4,7 @@ import {
   envSecrets,
   makeAggregateHandler,
   makeAlertHandler,
+  makeConfigHandler,
   makeIngestHandler,
   makeQueryHandler,
   metricContextFromEnv,
@@ -112,7 +113,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       for (const record of Records) await alert(JSON.parse(record.body) as { detail: unknown });
       return { batchItemFailures: [] };
     };
-    const admin = makeLocalAdminHandler({ queues: [queue, alertQueue], apiToken: env.API_TOKEN || undefined });
+    const apiToken = env.API_TOKEN || undefined;
+    const admin = makeLocalAdminHandler({ queues: [queue, alertQueue], apiToken });
 
     const ingest = makeIngestHandler({
       connectorFor,
@@ -124,13 +126,20 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       publicBaseUrl: env.PUBLIC_BASE_URL,
       settings: env,
     });
+    const corsOrigins = corsOriginsFromEnv(env);
+    const config = makeConfigHandler({
+      store,
+      logger: logger.createChild({ serviceName: 'config' }),
+      apiToken,
+      corsOrigins,
+    });
     const query = makeQueryHandler({
       store,
       ctx,
       now,
       logger: logger.createChild({ serviceName: 'query' }),
-      apiToken: env.API_TOKEN || undefined,
-      corsOrigins: corsOriginsFromEnv(env),
+      apiToken,
+      corsOrigins,
     });
 
     const port = options.port ?? Number(env.PORT || 3000);
@@ -140,6 +149,10 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         { method: 'GET', path: '/local/dead-letters', handler: admin },
         { method: 'POST', path: '/local/redrive', handler: admin },
         { method: 'GET', path: '/', handler: query },
+        // The write routes first: OPTIONS on them is their own preflight, not the query API's.
+        ...['/v1/profiles/{id}', '/v1/users/{id}'].flatMap((path) =>
+          ['PUT', 'OPTIONS'].map((method) => ({ method, path, handler: config })),
+        ),
         { method: 'GET', path: '/v1/*', handler: query },
         { method: 'OPTIONS', path: '/v1/*', handler: query },
       ],

@@ -23,7 +23,7 @@ import {
   type Values,
 } from '@flash/core';
 import { StoreError, StoreRejectedError, StoreUnavailableError } from './errors.js';
-import { itemKeys, tableSchema } from './schema.js';
+import { aggregateKeyOf, itemKeys, tableSchema } from './schema.js';
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -35,6 +35,14 @@ export interface AggregateRecord {
   values: Values;
   /** Processing time of the last commit that changed it. */
   updatedAt: string | undefined;
+}
+
+export interface ListOptions {
+  /** Lowest sort key to include. */
+  from?: string;
+  /** Highest sort key to include. */
+  to?: string;
+  oldestFirst?: boolean;
 }
 
 export interface AlertRecord {
@@ -101,13 +109,41 @@ export class DynamoStore implements EntityStore {
   async getAggregates(keys: readonly string[]): Promise<Map<string, AggregateRecord>> {
     const items = await this.batchGet(keys.map(itemKeys.aggregate));
     const out = new Map<string, AggregateRecord>();
-    for (const item of items) out.set(String(item.pk).slice(2), aggregateRecord(item));
+    for (const item of items) out.set(aggregateKeyOf(item), aggregateRecord(item));
     return out;
   }
 
-  /** Entities listed under `list`, newest first (by their listing sort key). */
-  async listEntities(list: string, limit: number): Promise<EntityState[]> {
-    const items = await this.queryList(list, limit);
+  /** Every member of an aggregate partition (`partition|member` keys), by member. */
+  async listAggregatePartition(partition: string): Promise<Map<string, AggregateRecord>> {
+    const out = new Map<string, AggregateRecord>();
+    for await (const item of this.queryPartition(`A#${partition}`)) out.set(String(item.sk), aggregateRecord(item));
+    return out;
+  }
+
+  async putDocument(kind: string, id: string, document: unknown): Promise<void> {
+    await this.doc.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...itemKeys.document(kind, id), document } }),
+    );
+  }
+
+  async getDocuments(kind: string, ids: readonly string[]): Promise<Map<string, unknown>> {
+    const items = await this.batchGet(ids.map((id) => itemKeys.document(kind, id)));
+    return new Map(items.map((item) => [String(item.sk), item.document]));
+  }
+
+  async listDocuments(kind: string): Promise<Map<string, unknown>> {
+    const out = new Map<string, unknown>();
+    for await (const item of this.queryPartition(itemKeys.document(kind, '').pk))
+      out.set(String(item.sk), item.document);
+    return out;
+  }
+
+  /**
+   * Entities listed under `list`, newest first by their listing sort key, or oldest first; `range` bounds the
+   * sort key (inclusive).
+   */
+  async listEntities(list: string, limit: number, options: ListOptions = {}): Promise<EntityState[]> {
+    const items = await this.queryList(list, limit, options);
     return items.map((item) => item.state as EntityState);
   }
 
@@ -181,7 +217,7 @@ export class DynamoStore implements EntityStore {
     const nodes = new Map<string, Values>();
     const aggregates = new Map<string, AggregateRecord>();
     for await (const item of this.scanPrefix('N#')) nodes.set(String(item.pk).slice(2), item.vals as Values);
-    for await (const item of this.scanPrefix('A#')) aggregates.set(String(item.pk).slice(2), aggregateRecord(item));
+    for await (const item of this.scanPrefix('A#')) aggregates.set(aggregateKeyOf(item), aggregateRecord(item));
     return { nodes, aggregates };
   }
 
@@ -252,7 +288,7 @@ export class DynamoStore implements EntityStore {
 
   private async batchGet(keys: { pk: string; sk: string }[]): Promise<Item[]> {
     const out: Item[] = [];
-    const unique = [...new Map(keys.map((k) => [k.pk, k])).values()];
+    const unique = [...new Map(keys.map((k) => [`${k.pk}\u0000${k.sk}`, k])).values()];
     for (let i = 0; i < unique.length; i += 100) {
       let request: BatchGetCommandInput['RequestItems'] = {
         [this.tableName]: { Keys: unique.slice(i, i + 100), ConsistentRead: true },
@@ -275,20 +311,51 @@ export class DynamoStore implements EntityStore {
     return out;
   }
 
-  private async queryList(list: string, limit: number): Promise<Item[]> {
-    const { name, partitionKey } = tableSchema.listIndex;
+  private async queryList(
+    list: string,
+    limit: number,
+    { from, to, oldestFirst = false }: ListOptions = {},
+  ): Promise<Item[]> {
+    const { name, partitionKey, sortKey } = tableSchema.listIndex;
+    const values: Record<string, string> = { ':l': list };
+    const range: string[] = [];
+    if (from !== undefined) {
+      values[':from'] = from;
+      range.push('#s >= :from');
+    }
+    if (to !== undefined) {
+      values[':to'] = to;
+      range.push('#s <= :to');
+    }
+    const condition = range.length === 2 ? '#l = :l AND #s BETWEEN :from AND :to' : ['#l = :l', ...range].join(' AND ');
     const response = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: name,
-        KeyConditionExpression: '#l = :l',
-        ExpressionAttributeNames: { '#l': partitionKey },
-        ExpressionAttributeValues: { ':l': list },
-        ScanIndexForward: false,
+        KeyConditionExpression: condition,
+        ExpressionAttributeNames: { '#l': partitionKey, ...(range.length > 0 ? { '#s': sortKey } : {}) },
+        ExpressionAttributeValues: values,
+        ScanIndexForward: oldestFirst,
         Limit: limit,
       }),
     );
     return (response.Items ?? []) as Item[];
+  }
+
+  private async *queryPartition(pk: string): AsyncGenerator<Item> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      yield* (page.Items ?? []) as Item[];
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
   }
 
   private async *scanPrefix(prefix: string): AsyncGenerator<Item> {

@@ -81,9 +81,12 @@ describe('delta engine', () => {
     expect(plans).toHaveLength(1);
     expect(plans[0]?.entities).toHaveLength(50);
     // Scores 0..10 four times over (7 detractors, 2 passives, 2 promoters each), then 0..5: six more detractors.
-    expect(plans[0]?.aggregates).toEqual([
+    const aggregates = plans[0]?.aggregates ?? [];
+    expect(aggregates.filter((a) => a.key === 'nps#2026-11')).toEqual([
       { key: 'nps#2026-11', delta: { responses: 50, detractors: 34, passives: 8, promoters: 8 } },
     ]);
+    // Every aggregate the batch touches (the month's NPS, customer C1's month for the breakdowns) is written once.
+    expect(aggregates.map((a) => a.key).sort()).toEqual(['bycust#2026-11|C1', 'nps#2026-11']);
   });
 
   it('splits a batch too large for one commit into complete, smaller commits', async () => {

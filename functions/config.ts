@@ -1,0 +1,9 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { makeConfigHandler, makeLogger, requireEnv } from '@flash/app';
+import { DynamoStore } from '@flash/store';
+
+/** PUT /v1/profiles/{id} and PUT /v1/users/{id}: the only writes the API takes (behind the authorizer). */
+export const handler = makeConfigHandler({
+  store: new DynamoStore(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
+  logger: makeLogger('config'),
+});
