@@ -93,7 +93,14 @@ export const project = (id: string, version: number, data: Partial<EntityData['p
   snapshot('project', id, version, { customerId: 'C1', status: 'open', internal: false, ...data });
 
 export const customer = (id: string, version: number, data: Partial<EntityData['customer']> = {}) =>
-  snapshot('customer', id, version, { name: id, internal: false, segment: null, channel: null, ownerId: null, ...data });
+  snapshot('customer', id, version, {
+    name: id,
+    internal: false,
+    segment: null,
+    channel: null,
+    ownerId: null,
+    ...data,
+  });
 
 export const deal = (
   id: string,

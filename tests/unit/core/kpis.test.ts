@@ -41,12 +41,18 @@ describe('profiles', () => {
 
   it('refuse unknown templates and negative targets', () => {
     expect(profileSchema.safeParse({ name: 'x', kpis: [{ template: 'revenue', target: 1 }] }).success).toBe(false);
-    expect(profileSchema.safeParse({ name: 'x', kpis: [{ template: 'dealsCreated', target: -1 }] }).success).toBe(false);
+    expect(profileSchema.safeParse({ name: 'x', kpis: [{ template: 'dealsCreated', target: -1 }] }).success).toBe(
+      false,
+    );
     expect(profileSchema.safeParse({ name: 'x', kpis: [{ template: 'hitRate', target: 120 }] }).success).toBe(false);
   });
 
   it('users need a profile', () => {
     expect(userSchema.safeParse({ name: 'Ann' }).success).toBe(false);
-    expect(userSchema.parse({ name: 'Ann', profileId: 'sales', ownerIds: ['12', 'hs-7'] })).toEqual({ name: 'Ann', profileId: 'sales', ownerIds: ['12', 'hs-7'] });
+    expect(userSchema.parse({ name: 'Ann', profileId: 'sales', ownerIds: ['12', 'hs-7'] })).toEqual({
+      name: 'Ann',
+      profileId: 'sales',
+      ownerIds: ['12', 'hs-7'],
+    });
   });
 });

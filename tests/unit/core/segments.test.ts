@@ -13,7 +13,7 @@ import {
   type Values,
 } from '@flash/core';
 import { describe, expect, it } from 'vitest';
-import { creditNote, customer, deal, invoice, snapshot, surveyResponse } from '../../support/events.js';
+import { creditNote, customer, deal, invoice, snapshot } from '../../support/events.js';
 
 const ctx: MetricContext = { timeZone: 'Europe/Oslo', baseCurrency: 'EUR' };
 const now = () => new Date('2026-11-23T10:00:00Z');
@@ -36,8 +36,21 @@ const breakdown = (store: MemoryStore, month: string, dimension: Dimension) => {
   return new Map([...out].map(([label, values]) => [label, segmentFigure(label, values, 'EUR')]));
 };
 
-const answer = (id: string, score: number, customerId: string | null, own: { segment?: string; channel?: string } = {}) =>
-  snapshot('survey_response', id, 1, { score, submittedAt: '2026-11-05T08:00:00Z', customerId, comment: null, email: null, segment: own.segment ?? null, channel: own.channel ?? null });
+const answer = (
+  id: string,
+  score: number,
+  customerId: string | null,
+  own: { segment?: string; channel?: string } = {},
+) =>
+  snapshot('survey_response', id, 1, {
+    score,
+    submittedAt: '2026-11-05T08:00:00Z',
+    customerId,
+    comment: null,
+    email: null,
+    segment: own.segment ?? null,
+    channel: own.channel ?? null,
+  });
 
 describe('segment breakdowns', () => {
   const scenario = [
@@ -52,7 +65,13 @@ describe('segment breakdowns', () => {
     invoice('I2', 1, { customerId: 'A', status: 'issued', total: 50_000 }),
     invoice('I3', 1, { customerId: 'B', status: 'issued', total: 30_000 }),
     creditNote('N1', 1, { customerId: 'A', total: 10_000 }),
-    deal('D1', 1, { customerId: 'A', ownerId: 'U3', status: 'won', amount: 2_000_000, closedAt: '2026-11-10T00:00:00Z' }),
+    deal('D1', 1, {
+      customerId: 'A',
+      ownerId: 'U3',
+      status: 'won',
+      amount: 2_000_000,
+      closedAt: '2026-11-10T00:00:00Z',
+    }),
     deal('D2', 1, { customerId: 'B', ownerId: null, status: 'won', amount: 500_000, closedAt: '2026-11-11T00:00:00Z' }),
   ];
 
@@ -62,12 +81,23 @@ describe('segment breakdowns', () => {
     expect(bySegment.get('Silver')?.nps).toMatchObject({ detractors: 1, responses: 1, score: -100 });
     expect(bySegment.get('')?.nps).toMatchObject({ passives: 1, responses: 1 });
     // Billing 1,000 + 500 - 100 on 2 invoices: average basket 700.
-    expect(bySegment.get('Gold')).toMatchObject({ billing: 1400, invoices: 2, avgBasket: 700, won: 1, wonValue: 20000 });
+    expect(bySegment.get('Gold')).toMatchObject({
+      billing: 1400,
+      invoices: 2,
+      avgBasket: 700,
+      won: 1,
+      wonValue: 20000,
+    });
   });
 
   it('sums to the month totals in every dimension', async () => {
     const store = await applied(scenario);
-    const totals = metricsReport('2026-11', new Map([...store.aggregates].map(([k, values]) => [k, { values }])), ctx, now());
+    const totals = metricsReport(
+      '2026-11',
+      new Map([...store.aggregates].map(([k, values]) => [k, { values }])),
+      ctx,
+      now(),
+    );
     for (const dimension of ['segment', 'channel', 'owner'] as const) {
       const figures = [...breakdown(store, '2026-11', dimension).values()];
       const sum = (pick: (f: (typeof figures)[number]) => number) => figures.reduce((n, f) => n + pick(f), 0);
@@ -86,7 +116,10 @@ describe('segment breakdowns', () => {
   });
 
   it('moves what a customer did when its segment arrives late or changes', async () => {
-    const store = await applied([answer('R1', 10, 'A'), invoice('I1', 1, { customerId: 'A', status: 'issued', total: 100_000 })]);
+    const store = await applied([
+      answer('R1', 10, 'A'),
+      invoice('I1', 1, { customerId: 'A', status: 'issued', total: 100_000 }),
+    ]);
     expect(breakdown(store, '2026-11', 'segment').get('')).toMatchObject({ billing: 1000, nps: { promoters: 1 } });
     await applyEvents([customer('A', 1, { segment: 'Gold' })], { store, model: metricModel, ctx, now });
     expect(breakdown(store, '2026-11', 'segment').get('Gold')).toMatchObject({ billing: 1000, nps: { promoters: 1 } });
@@ -107,7 +140,11 @@ describe('coaching indicators', () => {
       deal('D5', 1, { source: 'sales', stage: 'negotiation', amount: 700_000 }),
       deal('D6', 1, { source: null, status: 'lost', lostReason: null, closedAt: '2026-11-22T00:00:00Z' }),
     ]);
-    const figures = coachingFigures(store.aggregates.get('pipeline#2026-11') ?? {}, store.aggregates.get('pipeline-open') ?? {}, ctx);
+    const figures = coachingFigures(
+      store.aggregates.get('pipeline#2026-11') ?? {},
+      store.aggregates.get('pipeline-open') ?? {},
+      ctx,
+    );
     expect(figures.bySource).toEqual([
       { source: 'marketing', created: 3, won: 1, conversionRate: 0.333 },
       { source: 'sales', created: 2, won: 0, conversionRate: 0 },
