@@ -7,6 +7,7 @@ export * from './metrics/billing.js';
 export * from './metrics/coaching.js';
 export * from './metrics/customers.js';
 export * from './metrics/keys.js';
+export * from './metrics/kpi-score.js';
 export * from './metrics/kpis.js';
 export * from './metrics/margin.js';
 export * from './metrics/nps.js';

@@ -44,15 +44,3 @@ export const userSchema = z.object({
   ownerIds: z.array(z.string().min(1).max(256)).min(1).max(10).optional(),
 });
 export type User = z.output<typeof userSchema>;
-
-/** actual / target in percent, one decimal; null when there is no actual figure or the target is 0. */
-export const kpiScore = (actual: number | null, targetValue: number): number | null =>
-  actual === null || targetValue === 0 ? null : Math.round((1000 * actual) / targetValue) / 10;
-
-export const KPI_UNITS: Record<KpiTemplate, string> = {
-  openDealsPlanned: 'deals',
-  dealsCreated: 'deals',
-  wonValue: 'currency',
-  hitRate: 'percent',
-  nps: 'points',
-};
