@@ -75,116 +75,162 @@ const groupByEntity = (events: readonly CanonicalEvent[]): EntityGroup[] => {
   return [...groups.values()];
 };
 
+/** One entity's change in a batch: its new state and what that adds to the rollups and aggregates. */
+interface Transition {
+  group: EntityGroup;
+  entity: CommitPlan['entities'][number];
+  deltas: Deltas;
+  /** Events of the group that changed nothing. */
+  unchanged: number;
+}
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Applies a batch of canonical events: folds them per entity, turns each state change into contribution
  * deltas, sums deltas per aggregate across the batch (a hot aggregate is written once), propagates them
  * through the rollup levels, and commits entity states, rollups and aggregates together, conditioned on
- * what was read. A batch too large for one commit is split into chunks that are each complete and atomic.
+ * what was read.
+ *
+ * What the batch touches is read once. A batch too large for one commit (DynamoDB transactions take 100
+ * items) is cut into pieces planned one after the other in memory, each from the rollups as the pieces
+ * before it leave them, so every piece is complete and atomic and no piece reads again. A conflict or
+ * throttling plans what is left again from fresh reads, with full-jitter backoff.
  */
 export const applyEvents = async (events: readonly CanonicalEvent[], options: ApplyOptions): Promise<ApplyResult> => {
   const result: ApplyResult = { changed: 0, unchanged: 0, commits: 0, items: 0 };
-  const maxItems = options.maxItemsPerCommit ?? 100;
-  const pending: EntityGroup[][] = [groupByEntity(events)];
-  while (pending.length > 0) {
-    const chunk = pending.shift() as EntityGroup[];
-    const outcome = await applyChunk(chunk, options, maxItems);
-    if ('tooLarge' in outcome) {
-      // Cut in proportion to the overshoot; a piece that is still too large is cut again.
-      const length = Math.max(1, Math.floor((chunk.length * maxItems) / outcome.tooLarge));
-      const pieces: EntityGroup[][] = [];
-      for (let i = 0; i < chunk.length; i += length) pieces.push(chunk.slice(i, i + length));
-      pending.unshift(...pieces);
-      continue;
-    }
-    result.changed += outcome.changed;
-    result.unchanged += outcome.unchanged;
-    result.commits += outcome.committed ? 1 : 0;
-    result.items += outcome.items;
-  }
-  return result;
-};
-
-const applyChunk = async (
-  chunk: EntityGroup[],
-  options: ApplyOptions,
-  maxItems: number,
-): Promise<{ tooLarge: number } | { changed: number; unchanged: number; committed: boolean; items: number }> => {
   const sleep = options.sleep ?? defaultSleep;
   const maxRetries = options.maxRetries ?? 8;
-  for (let attempt = 0; ; attempt++) {
+  let pending = groupByEntity(events);
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    const committed = new Set<EntityGroup>();
     try {
-      // Planning is inside the retry: after a conflict the plan must be made again from fresh reads, and
-      // the reads themselves can be throttled.
-      const planned = await planChunk(chunk, options);
-      if (planned.plan.entities.length === 0) {
-        return { changed: 0, unchanged: planned.unchanged, committed: false, items: 0 };
+      const { transitions, unchanged, nodes } = await readAndFold(pending, options);
+      result.unchanged += unchanged;
+      pending = transitions.map((t) => t.group);
+      for await (const piece of pieces(transitions, nodes, options)) {
+        await options.store.commit(piece.plan);
+        for (const t of piece.transitions) committed.add(t.group);
+        result.changed += piece.transitions.length;
+        result.unchanged += piece.transitions.reduce((n, t) => n + t.unchanged, 0);
+        result.commits++;
+        result.items += planSize(piece.plan);
       }
-      const size = planSize(planned.plan);
-      if (size > maxItems && chunk.length > 1) return { tooLarge: size };
-      await options.store.commit(planned.plan);
-      return { changed: planned.plan.entities.length, unchanged: planned.unchanged, committed: true, items: size };
+      return result;
     } catch (error) {
       const retryable = error instanceof ConflictError || error instanceof ThrottledError;
       if (!retryable || attempt >= maxRetries) throw error;
+      pending = pending.filter((g) => !committed.has(g));
       // Full jitter: concurrent writers of the same hot rollup, or of a throttled partition, spread out
       // instead of colliding again.
       await sleep(Math.random() * Math.min(1000, 10 * 2 ** attempt));
     }
   }
+  return result;
 };
 
-/** Reads what a chunk touches and computes its commit plan. Pure apart from the two reads. */
-export const planChunk = async (
-  chunk: readonly EntityGroup[],
-  { store, model, ctx, now }: Pick<ApplyOptions, 'store' | 'model' | 'ctx' | 'now'>,
-): Promise<{ plan: CommitPlan; unchanged: number }> => {
-  const stored = await store.loadEntities(chunk.map((g) => g.key));
-  const deltas = new Deltas();
-  const plan: CommitPlan = { entities: [], nodes: [], aggregates: [], at: now().toISOString() };
+/** Reads the groups' entities and the rollup nodes they reach, and folds each group's events. */
+const readAndFold = async (groups: readonly EntityGroup[], { store, model, ctx }: ApplyOptions) => {
+  const stored = await store.loadEntities(groups.map((g) => g.key));
+  const transitions: Transition[] = [];
   let unchanged = 0;
-
-  for (const group of chunk) {
+  for (const group of groups) {
     const before = stored.get(group.key);
     let state = before?.value;
-    let changed = false;
+    let skipped = 0;
     for (const event of group.events) {
       const next = applyEvent(state, event);
-      if (next) {
-        state = next;
-        changed = true;
-      } else {
-        unchanged++;
-      }
+      if (next) state = next;
+      else skipped++;
     }
-    if (!changed || !state) continue;
+    if (!state || skipped === group.events.length) {
+      unchanged += skipped;
+      continue;
+    }
+    const deltas = new Deltas();
     deltas.addDifference(before ? model.contributions(before.value, ctx) : [], model.contributions(state, ctx));
-    plan.entities.push({
-      key: group.key,
-      state,
-      listing: model.listing(state, ctx),
-      expectedRev: before?.rev ?? null,
-    });
+    const entity = { key: group.key, state, listing: model.listing(state, ctx), expectedRev: before?.rev ?? null };
+    transitions.push({ group, entity, deltas, unchanged: skipped });
+  }
+  // Planning the whole batch once discovers every rollup node it reaches, level by level, in one read each.
+  const nodes = new NodeCache(store);
+  await plan(transitions, nodes, { model, ctx, at: '' });
+  return { transitions, unchanged, nodes };
+};
+
+/** Rollup nodes as read, then as the committed pieces leave them. */
+class NodeCache {
+  private readonly known = new Map<string, Stored<Values> | undefined>();
+
+  constructor(private readonly store: EntityStore) {}
+
+  async get(keys: readonly string[]): Promise<Map<string, Stored<Values> | undefined>> {
+    const missing = keys.filter((k) => !this.known.has(k));
+    if (missing.length > 0) {
+      const loaded = await this.store.loadNodes(missing);
+      for (const key of missing) this.known.set(key, loaded.get(key));
+    }
+    return new Map(keys.map((k) => [k, this.known.get(k)]));
   }
 
+  /** After a commit: the nodes it wrote, with their new revisions. */
+  advance(written: CommitPlan['nodes']): void {
+    for (const n of written) this.known.set(n.key, { value: n.values, rev: (n.expectedRev ?? 0) + 1 });
+  }
+}
+
+/** The commit plan of some transitions, propagating their summed deltas through the rollup levels. */
+const plan = async (
+  transitions: readonly Transition[],
+  nodes: NodeCache,
+  { model, ctx, at }: { model: MetricModel; ctx: MetricContext; at: string },
+): Promise<CommitPlan> => {
+  const deltas = new Deltas();
+  for (const t of transitions) for (const [key, values] of t.deltas.byKey) deltas.add(key, values);
+  const result: CommitPlan = { entities: transitions.map((t) => t.entity), nodes: [], aggregates: [], at };
   for (const level of model.rollups) {
     const keys = deltas.keys().filter((k) => k.startsWith(level.prefix));
     if (keys.length === 0) continue;
-    const nodes = await store.loadNodes(keys);
+    const stored = await nodes.get(keys);
     for (const key of keys) {
       const delta = deltas.take(key) ?? {};
-      const node = nodes.get(key);
+      const node = stored.get(key);
       const oldValues = node?.value ?? {};
       const newValues = addValues(oldValues, delta);
       deltas.addDifference(level.derive(key, oldValues, ctx), level.derive(key, newValues, ctx));
-      plan.nodes.push({ key, values: newValues, expectedRev: node?.rev ?? null });
+      result.nodes.push({ key, values: newValues, expectedRev: node?.rev ?? null });
     }
   }
-
-  for (const [key, delta] of deltas.byKey) plan.aggregates.push({ key, delta });
-  return { plan, unchanged };
+  for (const [key, delta] of deltas.byKey) result.aggregates.push({ key, delta });
+  return result;
 };
+
+/**
+ * Cuts the transitions into consecutive pieces that each fit one commit, planning each from the node cache
+ * as the pieces before it leave it. Greedy: a piece grows while its plan fits.
+ */
+async function* pieces(
+  transitions: readonly Transition[],
+  nodes: NodeCache,
+  { model, ctx, now, maxItemsPerCommit = 100 }: ApplyOptions,
+): AsyncGenerator<{ transitions: Transition[]; plan: CommitPlan }> {
+  const settings = { model, ctx, at: now().toISOString() };
+  let piece: Transition[] = [];
+  let piecePlan: CommitPlan | undefined;
+  for (const t of transitions) {
+    const trial = await plan([...piece, t], nodes, settings);
+    if (piecePlan && planSize(trial) > maxItemsPerCommit) {
+      yield { transitions: piece, plan: piecePlan };
+      nodes.advance(piecePlan.nodes);
+      piece = [t];
+      piecePlan = await plan(piece, nodes, settings);
+    } else {
+      piece.push(t);
+      piecePlan = trial;
+    }
+  }
+  if (piecePlan) yield { transitions: piece, plan: piecePlan };
+}
 
 /**
  * Recomputes every rollup and aggregate from entity states alone: the reference the incremental path must
