@@ -15,6 +15,7 @@ describe('every flash figure through the generic webhook', () => {
       env: { WEBHOOK_SECRET_GENERIC: secret, METRICS_TIMEZONE: 'Europe/Oslo', BASE_CURRENCY: 'EUR' },
       port: 0,
       logLevel: 'SILENT',
+      readCacheMs: 0,
     });
   });
   afterAll(async () => {

@@ -13,5 +13,6 @@ export * from './logger.js';
 export * from './openapi.js';
 export * from './prometheus.js';
 export * from './query.js';
+export * from './read-cache.js';
 export * from './rebuild.js';
 export * from './secrets-manager.js';

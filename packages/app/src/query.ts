@@ -28,6 +28,7 @@ import { coachingReport, evaluateKpis, type InsightsStore, segmentsReport } from
 import { negotiate } from './negotiate.js';
 import { type JsonSchema, openApiDocument, type RouteDoc, type SchemaName, schemaRef } from './openapi.js';
 import { exposition, type MetricsReport, metricsFamilies, OPENMETRICS_TEXT, PROMETHEUS_TEXT } from './prometheus.js';
+import { withReadCache } from './read-cache.js';
 
 /** What the query function reads; DynamoStore implements it. */
 export interface QueryStore extends InsightsStore {
@@ -47,6 +48,8 @@ export interface QueryDeps {
   apiToken?: string | undefined;
   /** Seconds a poller may cache an answer. */
   maxAgeSeconds?: number;
+  /** Milliseconds an aggregate read is shared between requests (see withReadCache); 0 turns it off. */
+  readCacheMs?: number;
   /** Origins that may call the API from a browser (`*` for any); none by default. */
   corsOrigins?: readonly string[];
 }
@@ -403,7 +406,8 @@ const withVary = (headers: Record<string, string>, ...names: string[]): Record<s
  * The query API and the dashboard page. Every answer carries an ETag (a matching If-None-Match gets 304) and
  * a Cache-Control, so polling dashboards cost little; CORS follows `corsOrigins`.
  */
-export const makeQueryHandler = (deps: QueryDeps) => {
+export const makeQueryHandler = (options: QueryDeps) => {
+  const deps = { ...options, store: withReadCache(options.store, options.readCacheMs ?? 250) };
   const origins = deps.corsOrigins ?? [];
   const maxAge = `max-age=${deps.maxAgeSeconds ?? 5}`;
   return async (event: HttpEvent): Promise<HttpResult> => {

@@ -31,6 +31,8 @@ export interface LocalStackOptions {
   /** Powertools log level for the handlers; tests pass SILENT. */
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   now?: () => Date;
+  /** How long the query API shares an aggregate read between requests; tests that read right after writing use 0. */
+  readCacheMs?: number;
 }
 
 export interface LocalStack {
@@ -140,6 +142,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       logger: logger.createChild({ serviceName: 'query' }),
       apiToken,
       corsOrigins,
+      readCacheMs: options.readCacheMs,
     });
 
     const port = options.port ?? Number(env.PORT || 3000);
