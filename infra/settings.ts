@@ -1,3 +1,4 @@
+import { corsOriginsFromEnv } from '@flash/app';
 import { connectors } from '@flash/connectors';
 import { assertTimeZone, normaliseCurrency } from '@flash/core';
 import { Duration } from 'aws-cdk-lib';
@@ -32,6 +33,12 @@ const contextShape = z.object({
   archiveRetentionDays: z.coerce.number().int().positive().default(365),
   /** `alerts` (the pipeline's alerts topic) or nothing. */
   alarmTopic: z.literal('alerts').optional(),
+  /** CORS_ORIGINS of the query and config functions: origins, or `*`. */
+  corsOrigins: list.optional(),
+  /** HubSpot connector settings (ingest's environment); HubSpot's defaults apply when unset. */
+  hubspotWonStages: list.optional(),
+  hubspotLostStages: list.optional(),
+  hubspotCustomerProperty: z.string().trim().min(1).optional(),
 });
 const contextSchema = contextShape
   .refine((c) => !c.domainName === !c.certificateArn, 'domainName and certificateArn go together')
@@ -48,6 +55,14 @@ export const settingsFromContext = (node: Node): AppSettings => {
   const sources = c.sources ?? Object.keys(connectors);
   const unknown = sources.filter((s) => !Object.hasOwn(connectors, s));
   if (unknown.length > 0) throw new Error(`unknown sources in context "sources": ${unknown.join(', ')}`);
+  // The function's own parser, so a value it would refuse at cold start fails synthesis instead.
+  const corsOrigins = c.corsOrigins && corsOriginsFromEnv({ CORS_ORIGINS: c.corsOrigins.join(',') });
+  const stages = (value: string[] | undefined) => value?.filter(Boolean);
+  const hubspot = {
+    wonStages: stages(c.hubspotWonStages),
+    lostStages: stages(c.hubspotLostStages),
+    customerProperty: c.hubspotCustomerProperty,
+  };
   return {
     stackPrefix: c.stackPrefix,
     timeZone: c.timeZone,
@@ -60,6 +75,8 @@ export const settingsFromContext = (node: Node): AppSettings => {
     archiveRetention: Duration.days(c.archiveRetentionDays),
     alertEmail: c.alertEmail,
     alarmTopic: c.alarmTopic,
+    ...(corsOrigins?.length ? { corsOrigins } : {}),
+    hubspot,
     ...(c.domainName && c.certificateArn
       ? {
           domain: {

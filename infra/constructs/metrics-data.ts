@@ -1,3 +1,4 @@
+import { connectors } from '@flash/connectors';
 import { INGEST_SOURCE } from '@flash/core';
 import { tableSchema } from '@flash/store';
 import { Duration, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
@@ -13,6 +14,9 @@ export interface MetricsDataProps {
   readonly archiveRetention?: Duration;
 }
 
+/** The keys of the webhook secrets JSON: each connector's credential variable, as ingest asks for it. */
+export const webhookSecretKeys: readonly string[] = Object.values(connectors).map((c) => c.secretVariable);
+
 const stringKey = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.AttributeType.STRING });
 
 /**
@@ -23,7 +27,10 @@ export class MetricsData extends Construct {
   readonly table: dynamodb.Table;
   readonly bus: events.EventBus;
   readonly archive: events.Archive;
-  /** One JSON secret holding every source's signing secret under its variable name (WEBHOOK_SECRET_*). */
+  /**
+   * One JSON secret holding every source's credential under its variable name: WEBHOOK_SECRET_* for the
+   * signing secrets, PIPEDRIVE_BASIC_AUTH (`user:password`) for Pipedrive's Basic auth.
+   */
   readonly webhookSecrets: secretsmanager.Secret;
   /** The bearer token of the query API. */
   readonly apiToken: secretsmanager.Secret;
@@ -58,7 +65,7 @@ export class MetricsData extends Construct {
     this.archive.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     this.webhookSecrets = new secretsmanager.Secret(this, 'WebhookSecrets', {
-      description: 'flash figures: webhook signing secrets as JSON, e.g. {"WEBHOOK_SECRET_STRIPE": "whsec_..."}',
+      description: `flash figures: webhook credentials as JSON, one key per source: ${webhookSecretKeys.join(', ')}`,
       // Starts empty (every source answers 503 "not configured") until the operator puts the real values.
       secretObjectValue: {},
     });

@@ -34,6 +34,16 @@ export interface CustomDomainProps {
   readonly hostedZone?: { readonly hostedZoneId: string; readonly zoneName: string };
 }
 
+/** Settings of the HubSpot connector, passed to the ingest function as environment variables. */
+export interface HubSpotSettings {
+  /** Deal stage ids that count as won, besides `closedwon` (HUBSPOT_WON_STAGES). */
+  readonly wonStages?: readonly string[] | undefined;
+  /** Deal stage ids that count as lost, besides `closedlost` (HUBSPOT_LOST_STAGES). */
+  readonly lostStages?: readonly string[] | undefined;
+  /** The deal property holding our customer id (HUBSPOT_CUSTOMER_PROPERTY). @default 'customer_id' */
+  readonly customerProperty?: string | undefined;
+}
+
 export interface MetricsPipelineProps extends MetricsDataProps {
   /** IANA zone that defines "this month" and "this year". @default 'UTC' */
   readonly timeZone?: string;
@@ -53,6 +63,13 @@ export interface MetricsPipelineProps extends MetricsDataProps {
   /** Where alarms notify: an existing topic, the pipeline's alerts topic, or nowhere. @default nowhere */
   readonly alarmTopic?: sns.ITopic | 'alerts';
   /**
+   * Origins that may call the API from a browser (`['*']` for any): CORS_ORIGINS of the query and config
+   * functions, which answer the preflights themselves. @default none: no CORS headers
+   */
+  readonly corsOrigins?: readonly string[];
+  /** HubSpot connector settings; HubSpot's own defaults apply to those not given. */
+  readonly hubspot?: HubSpotSettings;
+  /**
    * Stateful resources made elsewhere, e.g. in a stack of their own. When absent, the pipeline makes them
    * inside itself from the MetricsDataProps given here.
    */
@@ -64,6 +81,15 @@ const ruleEventPattern = ({ 'detail-type': detailType, ...rest }: EventPattern):
   (detailType ? { ...rest, detailType } : rest) as events.EventPattern;
 
 const AGGREGATE_TIMEOUT = Duration.seconds(60);
+
+/** The connector settings as environment variables; unset ones are left out, so the connector's defaults apply. */
+const hubspotEnv = (settings: HubSpotSettings = {}): Record<string, string> => {
+  const env: Record<string, string> = {};
+  if (settings.wonStages?.length) env.HUBSPOT_WON_STAGES = settings.wonStages.join(',');
+  if (settings.lostStages?.length) env.HUBSPOT_LOST_STAGES = settings.lostStages.join(',');
+  if (settings.customerProperty) env.HUBSPOT_CUSTOMER_PROPERTY = settings.customerProperty;
+  return env;
+};
 
 /**
  * The whole flash-figures pipeline on AWS as one construct: webhook ingress on an HTTP API, the event bus
@@ -90,6 +116,9 @@ export class MetricsPipeline extends Construct {
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const logLevel = props.logLevel ?? 'INFO';
     const metricEnv = { METRICS_TIMEZONE: props.timeZone ?? 'UTC', BASE_CURRENCY: props.baseCurrency ?? 'EUR' };
+    const corsEnv: Record<string, string> = props.corsOrigins?.length
+      ? { CORS_ORIGINS: props.corsOrigins.join(',') }
+      : {};
     const fn = (
       name: FunctionName,
       options: Omit<ConstructorParameters<typeof MetricsFunction>[2], 'name' | 'logRetention' | 'logLevel'> = {},
@@ -123,6 +152,8 @@ export class MetricsPipeline extends Construct {
         WEBHOOK_SECRETS_ARN: data.webhookSecrets.secretArn,
         ENABLED_SOURCES: props.sources.join(','),
         ...(baseUrl ? { PUBLIC_BASE_URL: baseUrl } : {}),
+        // Settings only; every credential (PIPEDRIVE_BASIC_AUTH included) is a key of the webhook secrets JSON.
+        ...hubspotEnv(props.hubspot),
       },
     });
     bus.grantPutEventsTo(ingest);
@@ -150,7 +181,10 @@ export class MetricsPipeline extends Construct {
     });
     tableOnly.grantReadWriteData(aggregate);
     // Poison records are parked in the DLQ at once, with their reason, instead of waiting for maxReceiveCount.
-    aggregateDlq.grantSendMessages(aggregate);
+    // SendMessage alone: the handler has the queue's URL, so it needs neither GetQueueUrl nor its attributes.
+    aggregate.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [aggregateDlq.queueArn] }),
+    );
     aggregate.addEventSource(
       new SqsEventSource(this.aggregateQueue, {
         batchSize: 100,
@@ -180,9 +214,11 @@ export class MetricsPipeline extends Construct {
       eventBus: bus,
       eventPattern: ruleEventPattern(rulePatterns.detractorAlert),
       targets: [
+        // EventBridge retries only what it could not hand to Lambda (throttling, service errors); the function's
+        // own failures are retried by Lambda's async invocation (2) and then land in the same DLQ.
         new targets.LambdaFunction(alert, {
           deadLetterQueue: alertDlq,
-          retryAttempts: 8,
+          retryAttempts: 2,
           maxEventAge: Duration.hours(6),
         }),
       ],
@@ -221,9 +257,10 @@ export class MetricsPipeline extends Construct {
 
     // --- query API with a bearer-token authorizer
     const query = fn('query', {
-      description: 'GET /v1/*: the query API',
-      environment: { ...metricEnv, TABLE_NAME: table.tableName },
+      description: 'GET /v1/* (the query API), GET / (the dashboard page) and OPTIONS /v1/* (CORS preflights)',
+      environment: { ...metricEnv, TABLE_NAME: table.tableName, ...corsEnv },
     });
+    // Read only: GetItem, BatchGetItem, Query (aggregate partitions, documents) and Scan on the table.
     tableOnly.grantReadData(query);
     query.addToRolePolicy(
       new iam.PolicyStatement({
@@ -236,6 +273,40 @@ export class MetricsPipeline extends Construct {
       environment: { API_TOKEN_SECRET_ARN: data.apiToken.secretArn },
     });
     data.apiToken.grantRead(authorizerFn);
+
+    // --- config: the API's only writes (KPI profiles and users), kept apart from the read-only query function
+    const config = fn('config', {
+      description: 'PUT /v1/profiles/{id}, PUT /v1/users/{id} and their CORS preflights',
+      environment: { TABLE_NAME: table.tableName, ...corsEnv },
+    });
+    // A PUT replaces a whole document (PutItem); a user's profile must exist first (BatchGetItem).
+    tableOnly.grant(config, 'dynamodb:PutItem', 'dynamodb:BatchGetItem');
+
+    // --- operations, invoked by hand (docs/deploy.md): no trigger, and no async retry of a manual run
+    const rebuild = fn('rebuild', {
+      description:
+        'By hand, {"mode":"verify"|"rebuild"}: scans the table and reports or rewrites drifted rollups and aggregates',
+      memorySize: 1024,
+      timeout: Duration.minutes(15),
+      retryAttempts: 0,
+      environment: { ...metricEnv, TABLE_NAME: table.tableName },
+    });
+    tableOnly.grantReadWriteData(rebuild);
+    const redrive = fn('redrive', {
+      description: "By hand: moves the aggregator's dead letters back onto its queue (SQS StartMessageMoveTask)",
+      retryAttempts: 0,
+      environment: { DEAD_LETTER_QUEUE_ARN: aggregateDlq.queueArn, QUEUE_ARN: this.aggregateQueue.queueArn },
+    });
+    // What a message move task needs from its caller: read and delete on the source, send on the destination.
+    redrive.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['sqs:StartMessageMoveTask', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        resources: [aggregateDlq.queueArn],
+      }),
+    );
+    redrive.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.aggregateQueue.queueArn] }),
+    );
 
     this.api = new apigwv2.HttpApi(this, 'Api', {
       description: 'flash figures: webhooks and query API',
@@ -267,29 +338,56 @@ export class MetricsPipeline extends Construct {
       },
       ...(domainName ? { domainMapping: { domainName } } : {}),
     });
-    const [webhookRoute] = this.api.addRoutes({
-      path: '/webhooks/{source}',
-      methods: [apigwv2.HttpMethod.POST],
-      integration: new HttpLambdaIntegration('Ingest', ingest),
+    // Routes without the authorizer, each acknowledged with why it needs no API credentials.
+    const publicRoutes = (
+      options: { path: string; method: apigwv2.HttpMethod; integration: HttpLambdaIntegration },
+      reason: string,
+    ) => {
+      for (const route of this.api.addRoutes({ ...options, methods: [options.method] }))
+        Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+    };
+    const ingestIntegration = new HttpLambdaIntegration('Ingest', ingest);
+    const queryIntegration = new HttpLambdaIntegration('Query', query);
+    const configIntegration = new HttpLambdaIntegration('Config', config);
+    const apiToken = new HttpLambdaAuthorizer('ApiToken', authorizerFn, {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: ['$request.header.Authorization'],
+      resultsCacheTtl: Duration.minutes(5),
     });
-    if (webhookRoute)
-      Validations.of(webhookRoute).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason:
-          'Webhook senders cannot send our credentials; each delivery is authenticated by its provider signature (or Basic auth), verified in constant time by the ingest function.',
-      });
+    const preflightReason =
+      'CORS preflight: browsers send OPTIONS without credentials, so it cannot be authorised; the function answers with the allowed origins, methods and headers only and reads no data.';
+
+    publicRoutes(
+      { path: '/webhooks/{source}', method: apigwv2.HttpMethod.POST, integration: ingestIntegration },
+      'Webhook senders cannot send our credentials; each delivery is authenticated by its provider signature (or Basic auth), verified in constant time by the ingest function.',
+    );
+    // The dashboard page is static HTML with no figures in it; it asks for the token and sends it on /v1.
+    publicRoutes(
+      { path: '/', method: apigwv2.HttpMethod.GET, integration: queryIntegration },
+      'The dashboard page: static HTML and inline script holding no data; every figure it shows comes from /v1 with the bearer token, which the page asks the user for.',
+    );
+    publicRoutes(
+      { path: '/v1/{proxy+}', method: apigwv2.HttpMethod.OPTIONS, integration: queryIntegration },
+      preflightReason,
+    );
     this.api.addRoutes({
       path: '/v1/{proxy+}',
       methods: [apigwv2.HttpMethod.GET],
-      integration: new HttpLambdaIntegration('Query', query),
-      authorizer: new HttpLambdaAuthorizer('ApiToken', authorizerFn, {
-        responseTypes: [HttpLambdaResponseType.SIMPLE],
-        identitySource: ['$request.header.Authorization'],
-        resultsCacheTtl: Duration.minutes(5),
-      }),
+      integration: queryIntegration,
+      authorizer: apiToken,
     });
+    // More specific than /v1/{proxy+}, so PUT and OPTIONS on these paths go to the config function.
+    for (const path of ['/v1/profiles/{id}', '/v1/users/{id}']) {
+      this.api.addRoutes({
+        path,
+        methods: [apigwv2.HttpMethod.PUT],
+        integration: configIntegration,
+        authorizer: apiToken,
+      });
+      publicRoutes({ path, method: apigwv2.HttpMethod.OPTIONS, integration: configIntegration }, preflightReason);
+    }
 
-    this.functions = { ingest, aggregate, query, alert, authorizer: authorizerFn };
+    this.functions = { ingest, aggregate, query, alert, authorizer: authorizerFn, config, rebuild, redrive };
     this.url = baseUrl ?? this.api.apiEndpoint;
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
       api: this.api,
@@ -310,18 +408,44 @@ export class MetricsPipeline extends Construct {
     new CfnOutput(this, 'WebhookSecretsArn', { value: data.webhookSecrets.secretArn });
     new CfnOutput(this, 'ApiTokenSecretArn', { value: data.apiToken.secretArn });
     new CfnOutput(this, 'AlertsTopicArn', { value: this.alertsTopic.topicArn });
+    new CfnOutput(this, 'RebuildFunctionName', {
+      description: 'aws lambda invoke --payload \'{"mode":"verify"}\' (or "rebuild"): drift of rollups and aggregates',
+      value: rebuild.functionName,
+    });
+    new CfnOutput(this, 'RedriveFunctionName', {
+      description: "aws lambda invoke: moves the aggregator's dead letters back onto its queue",
+      value: redrive.functionName,
+    });
+    new CfnOutput(this, 'AggregateDlqUrl', {
+      description: "The aggregator's dead-letter queue (poison records carry their reason as message attributes)",
+      value: aggregateDlq.queueUrl,
+    });
   }
 
   /** The cdk-nag findings this design accepts, each with its reason (docs/deploy.md lists them). */
   private acknowledgeFindings(dlqs: { aggregateDlq: sqs.Queue; alertDlq: sqs.Queue }): void {
     const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
-    const { ingest, query, authorizer, aggregate, alert } = this.functions;
-    for (const f of [ingest, query, authorizer])
+    const { ingest, query, authorizer, aggregate, alert, config, rebuild, redrive } = this.functions;
+    for (const f of [ingest, query, authorizer, config])
       ack(
         f,
         'Serverless-LambdaDLQ',
         'Invoked synchronously by API Gateway, which returns the error to the caller; a DLQ only serves asynchronous invocations.',
       );
+    for (const f of [rebuild, redrive]) {
+      const invokeConfig = f.node.tryFindChild('EventInvokeConfig');
+      if (invokeConfig)
+        ack(
+          invokeConfig,
+          'Serverless-LambdaAsyncFailureDestination',
+          'Operator tools with async retries off (a manual run is not repeated behind the operator): a failed run is in the function log and is simply run again; there is no event to keep.',
+        );
+      ack(
+        f,
+        'Serverless-LambdaDLQ',
+        'Run by hand, synchronously (aws lambda invoke), by an operator who gets the result or the error; a DLQ only serves asynchronous invocations, whose retries are off for these functions.',
+      );
+    }
     ack(
       aggregate,
       'Serverless-LambdaDLQ',
