@@ -1,6 +1,6 @@
-import type { PolicyViolation } from 'aws-cdk-lib';
+import type { App, PolicyViolation } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { synthesizeApp } from './support.js';
 
 /**
@@ -9,7 +9,10 @@ import { synthesizeApp } from './support.js';
  * `cdk synth`. Here the packs run over the synthesized app directly, so a failure names every finding.
  */
 describe('cdk-nag', () => {
-  const { app } = synthesizeApp();
+  let app: App;
+  beforeAll(() => {
+    ({ app } = synthesizeApp({}, { bundle: false }));
+  });
   const describeViolation = (v: PolicyViolation) =>
     `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(', ')}`;
 

@@ -3,10 +3,9 @@ import { rulePatterns } from '@flash/core';
 import { tableSchema } from '@flash/store';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { webhookSecretKeys } from '../../infra/constructs/metrics-data.js';
 import { functionNames } from '../../infra/constructs/metrics-function.js';
-import { synthesizeApp } from './support.js';
-
-type Resource = { Type: string; Properties: Record<string, unknown> };
+import { actionsOf, actionsOn, envOf, functionIdOf, functionOf, statementsOf, synthesizeApp } from './support.js';
 
 let data: Template;
 let service: Template;
@@ -20,22 +19,30 @@ const logicalIdOf = (template: Template, type: string, props: Record<string, unk
   expect(found).toHaveLength(1);
   return found[0] as string;
 };
-
-/** Every IAM statement on the role of the function whose Powertools service name is `name`. */
-const statementsOf = (name: string): { Action: string | string[]; Resource: unknown }[] => {
-  const fnId = logicalIdOf(service, 'AWS::Lambda::Function', {
-    Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: name }) },
-  });
-  const fn = service.toJSON().Resources[fnId] as Resource;
-  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  const policies = Object.values(
-    service.findResources('AWS::IAM::Policy', { Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) } }),
-  ) as Resource[];
-  return policies.flatMap(
-    (p) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement,
-  );
+const statements = (name: string) => statementsOf(service, name);
+const actions = (name: string) => actionsOf(service, name);
+const env = (name: string) => envOf(service, name);
+const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+/** The table's ARN as the Service stack imports it from the Data stack. */
+const tableArn = () => {
+  const [name] = JSON.stringify(service.toJSON()).match(/[\w-]+:ExportsOutputFnGetAttDataTable\w+Arn\w+/) ?? [];
+  return { 'Fn::ImportValue': name };
 };
-const actionsOf = (name: string): string[] => statementsOf(name).flatMap((s) => [s.Action].flat());
+/** Actions other than writing the function's own logs and X-Ray traces. */
+const ownActions = (name: string) =>
+  actions(name)
+    .filter((a) => !/^(logs|xray):/.test(a))
+    .sort();
+const queueIds = () => {
+  const queueId = logicalIdOf(service, 'AWS::SQS::Queue', { RedrivePolicy: Match.anyValue() });
+  const queue = service.toJSON().Resources[queueId] as {
+    Properties: { RedrivePolicy: { deadLetterTargetArn: unknown } };
+  };
+  const dlqId = (queue.Properties.RedrivePolicy.deadLetterTargetArn as { 'Fn::GetAtt': [string, string] })[
+    'Fn::GetAtt'
+  ][0];
+  return { queueId, dlqId };
+};
 
 describe('event routing', () => {
   it('deploys the aggregate rule with exactly the pattern the local bus routes with', () => {
@@ -45,10 +52,21 @@ describe('event routing', () => {
     });
   });
 
-  it('deploys the detractor rule with exactly the shared pattern, with retries and a DLQ', () => {
+  it('deploys the detractor rule with exactly the shared pattern, 2 retries, a maximum age and the alert DLQ', () => {
+    const { queueId, dlqId } = queueIds();
+    const [alertDlqId, ...others] = Object.keys(service.findResources('AWS::SQS::Queue')).filter(
+      (id) => id !== queueId && id !== dlqId,
+    );
+    expect(others).toEqual([]);
     service.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectEquals(rulePatterns.detractorAlert),
-      Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.anyValue() })],
+      Targets: [
+        Match.objectLike({
+          Arn: arnOf(functionIdOf(service, 'alert')),
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 6 * 3600 },
+          DeadLetterConfig: { Arn: arnOf(alertDlqId as string) },
+        }),
+      ],
     });
   });
 
@@ -124,54 +142,179 @@ describe('functions', () => {
 });
 
 describe('least privilege', () => {
-  const writes = /^dynamodb:(Put|Update|Delete|BatchWrite|TransactWrite|Create)|^events:|^sqs:Send/;
+  const writes =
+    /^dynamodb:(Put|Update|Delete|BatchWrite|TransactWrite|PartiQLInsert|PartiQLUpdate|PartiQLDelete|Create)|^events:|^sqs:Send/;
 
-  it('lets the query function only read the table', () => {
-    const actions = actionsOf('query');
-    expect(actions).toContain('dynamodb:Query');
-    expect(actions.filter((a) => writes.test(a))).toEqual([]);
+  it('lets the query function read the table (GetItem, BatchGetItem, Query) and query gsi1, and write nothing', () => {
+    expect(actionsOn(service, 'query', tableArn())).toEqual(
+      expect.arrayContaining(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']),
+    );
+    const indexes = statements('query').filter((s) => JSON.stringify(s.Resource).includes('/index/'));
+    expect(indexes).toEqual([
+      expect.objectContaining({
+        Action: 'dynamodb:Query',
+        Resource: { 'Fn::Join': ['', [tableArn(), `/index/${tableSchema.listIndex.name}`]] },
+      }),
+    ]);
+    expect(actions('query').filter((a) => writes.test(a))).toEqual([]);
+    expect(ownActions('query').every((a) => a.startsWith('dynamodb:'))).toBe(true);
+  });
+
+  it('lets the config function put and batch-get items on the table only, and nothing else', () => {
+    expect(ownActions('config')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:PutItem']);
+    expect(actionsOn(service, 'config', tableArn())).toEqual(['dynamodb:BatchGetItem', 'dynamodb:PutItem']);
+    expect(actions('config').filter((a) => /Update|Delete|Transact|BatchWrite|ConditionCheck/.test(a))).toEqual([]);
   });
 
   it('lets the ingest function put events on its own bus and nothing else on any bus', () => {
-    const events = statementsOf('ingest').filter((s) => [s.Action].flat().some((a) => a.startsWith('events:')));
+    const events = statements('ingest').filter((s) => [s.Action].flat().some((a) => a.startsWith('events:')));
     expect(events).toHaveLength(1);
     expect(events[0]?.Action).toBe('events:PutEvents');
     expect(events[0]?.Resource).toEqual({ 'Fn::ImportValue': expect.stringMatching(/DataBus/) });
-    expect(actionsOf('ingest').filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    expect(actions('ingest').filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+  });
+
+  it('lets the aggregate function send to its DLQ only (poison records), and not to its own queue', () => {
+    const { queueId, dlqId } = queueIds();
+    const sends = statements('aggregate').filter((s) => [s.Action].flat().some((a) => a.startsWith('sqs:Send')));
+    expect(sends).toEqual([expect.objectContaining({ Action: 'sqs:SendMessage', Resource: arnOf(dlqId) })]);
+    expect(actionsOn(service, 'aggregate', arnOf(dlqId))).toEqual(['sqs:SendMessage']);
+    expect(actionsOn(service, 'aggregate', arnOf(queueId)).filter((a) => a.startsWith('sqs:Send'))).toEqual([]);
   });
 
   it('lets the alert function only add alert records and put events', () => {
-    const actions = actionsOf('alert');
-    expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:PutItem']);
-    expect(actions).toContain('events:PutEvents');
+    const alertActions = actions('alert');
+    expect(alertActions.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:PutItem']);
+    expect(alertActions).toContain('events:PutEvents');
   });
 
   it('keeps the authorizer to reading its token', () => {
-    expect(
-      actionsOf('authorizer')
-        .filter((a) => !/^(logs|xray):/.test(a))
-        .sort(),
-    ).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+    expect(ownActions('authorizer')).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+  });
+
+  it('keeps the list index to the query function', () => {
+    for (const name of functionNames.filter((n) => n !== 'query'))
+      expect(statements(name).filter((s) => JSON.stringify(s.Resource).includes('/index/'))).toEqual([]);
+  });
+});
+
+describe('aggregate dead letters', () => {
+  it('tells the aggregate function its DLQ, where it parks poison records with their reason', () => {
+    expect(env('aggregate').DEAD_LETTER_QUEUE_URL).toEqual({ Ref: queueIds().dlqId });
+  });
+});
+
+describe('operations functions', () => {
+  it('gives rebuild 15 minutes, 1 GB and read/write on the table (no index), without any trigger', () => {
+    const rebuild = functionOf(service, 'rebuild');
+    expect(rebuild.Timeout).toBe(900);
+    expect(rebuild.MemorySize).toBe(1024);
+    expect(rebuild.Environment.Variables.TABLE_NAME).toEqual(expect.anything());
+    expect(rebuild.Environment.Variables.METRICS_TIMEZONE).toBe('UTC');
+    expect(actionsOn(service, 'rebuild', tableArn())).toEqual(
+      expect.arrayContaining(['dynamodb:Scan', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem']),
+    );
+    expect(ownActions('rebuild').every((a) => a.startsWith('dynamodb:'))).toBe(true);
+  });
+
+  it('gives redrive the queue ARNs and exactly what a message move task needs', () => {
+    const { queueId, dlqId } = queueIds();
+    expect(env('redrive')).toMatchObject({ DEAD_LETTER_QUEUE_ARN: arnOf(dlqId), QUEUE_ARN: arnOf(queueId) });
+    expect(actionsOn(service, 'redrive', arnOf(dlqId))).toEqual([
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+      'sqs:StartMessageMoveTask',
+    ]);
+    expect(actionsOn(service, 'redrive', arnOf(queueId))).toEqual(['sqs:SendMessage']);
+    expect(ownActions('redrive').every((a) => a.startsWith('sqs:'))).toBe(true);
+    expect(ownActions('redrive')).toHaveLength(5);
+  });
+
+  it('runs both only by hand: no trigger, no invoke permission, no async retry', () => {
+    for (const name of ['rebuild', 'redrive']) {
+      const id = functionIdOf(service, name);
+      const refersTo = (r: unknown) => JSON.stringify(r).includes(`"${id}"`);
+      expect(Object.values(service.findResources('AWS::Lambda::EventSourceMapping')).filter(refersTo)).toEqual([]);
+      expect(Object.values(service.findResources('AWS::Lambda::Permission')).filter(refersTo)).toEqual([]);
+      expect(Object.values(service.findResources('AWS::Events::Rule')).filter(refersTo)).toEqual([]);
+      service.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: id },
+        MaximumRetryAttempts: 0,
+      });
+    }
+  });
+
+  it('outputs the names of the rebuild and redrive functions and the DLQ URL', () => {
+    const outputs = service.findOutputs('*');
+    const outputValue = (suffix: string) =>
+      Object.entries(outputs).find(([key]) => key.includes(suffix))?.[1]?.Value as unknown;
+    expect(outputValue('RebuildFunctionName')).toEqual({ Ref: functionIdOf(service, 'rebuild') });
+    expect(outputValue('RedriveFunctionName')).toEqual({ Ref: functionIdOf(service, 'redrive') });
+    expect(outputValue('AggregateDlqUrl')).toEqual({ Ref: queueIds().dlqId });
   });
 });
 
 describe('HTTP API', () => {
-  it('guards /v1 with the Lambda authorizer and leaves /webhooks to signatures', () => {
+  /** Every route: its authorization and the function (by service name) behind it. */
+  const routes = () => {
+    const resources = service.toJSON().Resources as Record<
+      string,
+      { Type: string; Properties: Record<string, unknown> }
+    >;
+    const serviceNameOf = Object.fromEntries(
+      functionNames.map((name) => [functionIdOf(service, name), name as string]),
+    );
+    return Object.fromEntries(
+      Object.values(resources)
+        .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+        .map(({ Properties: p }) => {
+          const integrationId = JSON.stringify(p.Target).match(/"Ref":"([^"]+)"/)?.[1] as string;
+          const uri = resources[integrationId]?.Properties.IntegrationUri as { 'Fn::GetAtt': [string, string] };
+          return [
+            p.RouteKey as string,
+            { auth: p.AuthorizationType, authorizer: p.AuthorizerId, fn: serviceNameOf[uri['Fn::GetAtt'][0]] },
+          ];
+        }),
+    );
+  };
+
+  it('serves exactly these routes, with the bearer-token authorizer on data and writes only', () => {
+    const authorizerId = { Ref: logicalIdOf(service, 'AWS::ApiGatewayV2::Authorizer', {}) };
+    const open = (fn: string) => ({ auth: 'NONE', authorizer: undefined, fn });
+    const guarded = (fn: string) => ({ auth: 'CUSTOM', authorizer: authorizerId, fn });
+    expect(routes()).toEqual({
+      'POST /webhooks/{source}': open('ingest'),
+      'GET /': open('query'),
+      'OPTIONS /v1/{proxy+}': open('query'),
+      'GET /v1/{proxy+}': guarded('query'),
+      'PUT /v1/profiles/{id}': guarded('config'),
+      'OPTIONS /v1/profiles/{id}': open('config'),
+      'PUT /v1/users/{id}': guarded('config'),
+      'OPTIONS /v1/users/{id}': open('config'),
+    });
+  });
+
+  it('uses one simple-response Lambda authorizer on the Authorization header', () => {
+    service.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
     service.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'REQUEST',
       EnableSimpleResponses: true,
       IdentitySource: ['$request.header.Authorization'],
+      AuthorizerUri: Match.objectLike({
+        'Fn::Join': ['', Match.arrayWith([arnOf(functionIdOf(service, 'authorizer'))])],
+      }),
     });
-    service.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-      RouteKey: 'GET /v1/{proxy+}',
-      AuthorizationType: 'CUSTOM',
-      AuthorizerId: Match.anyValue(),
-    });
-    service.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-      RouteKey: 'POST /webhooks/{source}',
-      AuthorizationType: 'NONE',
-      AuthorizerId: Match.absent(),
-    });
+  });
+
+  it('leaves CORS preflights to the functions: no API-level CORS, which would answer OPTIONS itself', () => {
+    service.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.absent() });
+  });
+
+  it('sets no CORS_ORIGINS by default, so query and config answer without CORS headers', () => {
+    expect(env('query').CORS_ORIGINS).toBeUndefined();
+    expect(env('config').CORS_ORIGINS).toBeUndefined();
+    expect(env('config').TABLE_NAME).toEqual(expect.anything());
   });
 
   it('throttles the stage and writes JSON access logs', () => {
@@ -185,6 +328,25 @@ describe('HTTP API', () => {
     const outputs = Object.keys(service.findOutputs('*'));
     expect(outputs.filter((o) => o.includes('ApiUrl'))).toHaveLength(1);
     expect(outputs.filter((o) => o.includes('WebhookUrl'))).toHaveLength(Object.keys(connectors).length);
+  });
+});
+
+describe('ingest settings and secrets', () => {
+  it('passes no HubSpot setting by default, so the connector keeps its own defaults', () => {
+    expect(Object.keys(env('ingest')).filter((k) => k.startsWith('HUBSPOT_'))).toEqual([]);
+  });
+
+  it('keeps every webhook credential (PIPEDRIVE_BASIC_AUTH too) out of every environment', () => {
+    expect(webhookSecretKeys).toEqual(expect.arrayContaining(['PIPEDRIVE_BASIC_AUTH', 'WEBHOOK_SECRET_STRIPE']));
+    for (const name of functionNames)
+      expect(Object.keys(env(name)).filter((k) => webhookSecretKeys.includes(k))).toEqual([]);
+  });
+
+  it('names every key of the webhook secrets JSON in the secret description', () => {
+    const [secret] = Object.values(data.findResources('AWS::SecretsManager::Secret')).filter((s) =>
+      String(s.Properties.Description).includes('webhook credentials'),
+    );
+    for (const key of webhookSecretKeys) expect(secret?.Properties.Description).toContain(key);
   });
 });
 
@@ -235,36 +397,5 @@ describe('alarms', () => {
     alarmOn('5xx', 1);
     alarmOn('ApproximateAgeOfOldestMessage', 900);
     service.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-  });
-});
-
-describe('options', () => {
-  it('adds the e-mail subscription, Slack secret, custom domain and alarm actions when asked', () => {
-    const custom = synthesizeApp({
-      alertEmail: 'ops@example.com',
-      slackAlerts: 'true',
-      alarmTopic: 'alerts',
-      sources: 'generic,stripe',
-      domainName: 'figures.example.com',
-      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
-      hostedZoneId: 'Z123',
-      hostedZoneName: 'example.com',
-    });
-    custom.service.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'email',
-      Endpoint: 'ops@example.com',
-      RedrivePolicy: Match.anyValue(),
-    });
-    custom.data.resourceCountIs('AWS::SecretsManager::Secret', 3);
-    custom.service.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'figures.example.com' });
-    custom.service.resourceCountIs('AWS::Route53::RecordSet', 1);
-    custom.service.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [Match.anyValue()] });
-    const outputs = Object.values(custom.service.findOutputs('*')).map((o) => o.Value);
-    expect(outputs).toContain('https://figures.example.com/webhooks/stripe');
-    expect(outputs.filter((v) => typeof v === 'string' && v.includes('/webhooks/'))).toHaveLength(2);
-  });
-
-  it('refuses an unknown source at synthesis', () => {
-    expect(() => synthesizeApp({ sources: 'generic,nosuchsource' })).toThrow(/nosuchsource/);
   });
 });
