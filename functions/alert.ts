@@ -1,10 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   cachedSecretString,
+  customerContext,
   type DetractorAlert,
   eventBridgePublisher,
   makeAlertHandler,
   makeLogger,
+  metricContextFromEnv,
   requireEnv,
   slackNotifier,
 } from '@flash/app';
@@ -15,8 +17,12 @@ const webhookUrl = process.env.ALERT_WEBHOOK_URL;
 const webhookUrlSecretArn = process.env.ALERT_WEBHOOK_URL_SECRET_ARN;
 const webhookUrlFromSecret = webhookUrlSecretArn ? cachedSecretString(webhookUrlSecretArn) : undefined;
 
+const store = new DynamoStore(new DynamoDBClient({}), requireEnv('TABLE_NAME'));
+const ctx = metricContextFromEnv();
+
 export const handler = makeAlertHandler({
-  alerts: new DynamoStore(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
+  alerts: store,
+  customerContext: (customerId) => customerContext(store, customerId, ctx, new Date()),
   publisher: eventBridgePublisher(requireEnv('EVENT_BUS_NAME')),
   logger: makeLogger('alert'),
   now: () => new Date(),

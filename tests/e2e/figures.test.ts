@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { promisify } from 'node:util';
 import { type LocalStack, startLocalStack } from '@flash/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJson, postWebhook } from '../support/http.js';
+import { eventually, getJson, postWebhook } from '../support/http.js';
 
 const secret = 'generic_test_secret';
 const sign = (body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
@@ -199,10 +199,50 @@ describe('every flash figure through the generic webhook', () => {
     expect(answer.body.error).toMatch(/^events\[0\]\.total: /);
   });
 
+  it('raises a detractor alert that says what is at stake with the customer', async () => {
+    // The stake is read when the alert is raised: the customer's labels must have been applied by then.
+    await post([
+      { type: 'customer', id: 'C1', version: 2, name: 'Acme', internal: false, segment: 'Gold', ownerId: 'U1' },
+    ]);
+    await stack.settled();
+    await post([
+      {
+        type: 'survey_response',
+        id: 'R9',
+        version: 1,
+        customerId: 'C1',
+        score: 3,
+        submittedAt: '2026-11-20T08:00:00Z',
+        comment: 'Too slow',
+      },
+    ]);
+    await stack.settled();
+    const { value: alerts } = await eventually(async () => {
+      const { body } = await getJson<{ alerts: { responseId: string; atStake: unknown }[] }>(`${stack.url}/v1/alerts`);
+      return body.alerts.length > 0 ? body.alerts : undefined;
+    }, 2000);
+    // C1: invoice I0 (1,000, October) counts; I1 was voided; the open deal D1 belongs to C2, not C1.
+    expect(alerts).toEqual([
+      expect.objectContaining({
+        responseId: 'R9',
+        atStake: {
+          customerId: 'C1',
+          currency: 'EUR',
+          billingThisYear: 1000,
+          openPipelineValue: 0,
+          openDeals: 0,
+          segment: 'Gold',
+          channel: null,
+          owner: 'U1',
+        },
+      }),
+    ]);
+  });
+
   it('`npm run rebuild -- --verify` finds no drift in the running stack', async () => {
     const { stdout } = await promisify(execFile)('npx', ['tsx', 'packages/local/src/rebuild-cli.ts', '--verify'], {
       env: { ...process.env, DYNAMODB_ENDPOINT: stack.dynamo.endpoint, METRICS_TIMEZONE: 'Europe/Oslo' },
     });
-    expect(JSON.parse(stdout)).toMatchObject({ mode: 'verify', entities: 12, drift: [] });
+    expect(JSON.parse(stdout)).toMatchObject({ mode: 'verify', entities: 13, drift: [] });
   });
 });

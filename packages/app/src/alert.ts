@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { ALERT_SOURCE, DETRACTOR_DETECTED, entityKey, isDetractor, parseCanonicalEvent } from '@flash/core';
 import type { AlertRecord } from '@flash/store';
 import type { EventPublisher } from './bus.js';
+import type { customerContext } from './insights.js';
 
 export interface DetractorAlert extends AlertRecord {
   responseId: string;
@@ -11,7 +12,11 @@ export interface DetractorAlert extends AlertRecord {
   contact: string | null;
   customerId: string | null;
   submittedAt: string;
+  /** What is at stake with the customer when the alert was raised; null without a customer. */
+  atStake: CustomerContext | null;
 }
+
+export type CustomerContext = Awaited<ReturnType<typeof customerContext>>;
 
 export interface AlertDeps {
   alerts: {
@@ -23,6 +28,8 @@ export interface AlertDeps {
   now: () => Date;
   /** Sends the alert to a Slack-compatible incoming webhook when one is configured. */
   notify?: ((alert: DetractorAlert) => Promise<void>) | undefined;
+  /** Reads what is at stake with a customer (billing this year, open pipeline, segment). */
+  customerContext?: ((customerId: string) => Promise<CustomerContext>) | undefined;
 }
 
 /** Posts a Slack-compatible message; a non-2xx answer is an error so the invocation is retried. */
@@ -30,7 +37,12 @@ export const slackNotifier =
   (webhookUrl: string, fetchImpl: typeof fetch = fetch) =>
   async (alert: DetractorAlert): Promise<void> => {
     const customer = alert.customerId ? ` (customer ${alert.customerId})` : '';
-    const text = `:rotating_light: Detractor: score ${alert.score}${customer}${alert.contact ? ` from ${alert.contact}` : ''}${alert.comment ? `: "${alert.comment}"` : ''}`;
+    const stake = alert.atStake;
+    const money = (n: number) => `${n.toLocaleString('en')} ${stake?.currency ?? ''}`;
+    const atStake = stake
+      ? `\nAt stake: billing this year ${money(stake.billingThisYear)}, open pipeline ${money(stake.openPipelineValue)}${stake.segment ? `, segment ${stake.segment}` : ''}${stake.owner ? `, owner ${stake.owner}` : ''}`
+      : '';
+    const text = `:rotating_light: Detractor: score ${alert.score}${customer}${alert.contact ? ` from ${alert.contact}` : ''}${alert.comment ? `: "${alert.comment}"` : ''}${atStake}`;
     const response = await fetchImpl(webhookUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -54,6 +66,7 @@ export const makeAlertHandler =
     if (event.entity !== 'survey_response' || event.mode !== 'snapshot' || event.deleted) return;
     if (!isDetractor(event.data.score)) return;
     const raised: DetractorAlert = {
+      atStake: await stakeOf(event.data.customerId, deps),
       key: entityKey(event),
       raisedAt: deps.now().toISOString(),
       responseId: event.id,
@@ -79,3 +92,14 @@ export const makeAlertHandler =
     await deps.notify?.(alert);
     await deps.alerts.markAlertNotified(alert.key);
   };
+
+/** The customer's stake for the alert; a failed read leaves it out rather than holding the alert back. */
+const stakeOf = async (customerId: string | null, deps: AlertDeps): Promise<CustomerContext | null> => {
+  if (!customerId || !deps.customerContext) return null;
+  try {
+    return await deps.customerContext(customerId);
+  } catch (error) {
+    deps.logger.warn('alert raised without the customer context', { customerId, reason: (error as Error).message });
+    return null;
+  }
+};

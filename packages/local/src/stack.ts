@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
   corsOriginsFromEnv,
+  customerContext,
   envSecrets,
   makeAggregateHandler,
   makeAlertHandler,
@@ -99,6 +100,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       logger: logger.createChild({ serviceName: 'alert' }),
       now,
       notify: env.ALERT_WEBHOOK_URL ? slackNotifier(env.ALERT_WEBHOOK_URL) : undefined,
+      customerContext: (customerId) => customerContext(store, customerId, ctx, now()),
     });
     bus
       .addRule({
