@@ -65,6 +65,20 @@ export const markup = `
       </div>
       <p class="note" id="detractors-empty">No detractors in this period.</p>
     </section>
+    <section class="panel" id="mine-panel" aria-labelledby="mine-title">
+      <div class="panel-head"><h2 id="mine-title">My KPIs</h2>
+        <form class="pick" id="user-form"><label for="user">User</label><select id="user" name="user"></select></form></div>
+      <p class="sub" id="mine-profile"></p>
+      <ul class="gauges" id="gauges"></ul>
+      <p class="error" id="mine-error" role="alert"></p>
+      <div class="note" id="mine-empty" hidden>
+        <p><span id="mine-profiles">No KPI profiles or users yet.</span> Create a profile with its targets, then a user
+          scored against it, whose <code>ownerIds</code> are their ids in the CRMs:</p>
+        <pre>PUT /v1/profiles/sales {"name":"Sales","kpis":[{"template":"wonValue","target":50000},{"template":"hitRate","target":40}]}
+PUT /v1/users/ann {"name":"Ann","profileId":"sales","ownerIds":["12415231"]}</pre>
+        <p>Templates: wonValue, dealsCreated, hitRate, nps, openDealsPlanned.</p>
+      </div>
+    </section>
     <section class="panel" id="pipeline-panel" aria-labelledby="pipeline-title">
       <div class="panel-head"><h2 id="pipeline-title">Pipeline</h2><p class="fresh" data-fresh="pipeline"></p></div>
       <dl class="figures">
@@ -100,6 +114,41 @@ export const markup = `
       <div class="panel-head"><h2 id="alerts-title">Live alerts</h2><p class="fresh" data-fresh="alerts"></p></div>
       <ol class="feed" id="alerts" aria-live="polite" aria-relevant="additions"></ol>
       <p class="note" id="alerts-empty">No alerts yet. Detractors show up here the moment they answer.</p>
+    </section>
+    <section class="panel" id="segments-panel" aria-labelledby="segments-title">
+      <div class="panel-head"><h2 id="segments-title">Segments</h2><p class="fresh" data-fresh="segments"></p></div>
+      <fieldset class="switch" id="by">
+        <legend class="sr-only">Break down by</legend>
+        <label><input type="radio" name="by" value="segment" checked>Segment</label>
+        <label><input type="radio" name="by" value="channel">Channel</label>
+        <label><input type="radio" name="by" value="owner">Owner</label>
+      </fieldset>
+      <div class="table-wrap">
+        <table>
+          <caption class="sr-only">NPS, billing, average basket and won value per label</caption>
+          <thead><tr><th scope="col" id="by-head">Segment</th><th scope="col" class="num">NPS</th><th scope="col" class="num">Responses</th><th scope="col" class="num">Billing</th><th scope="col" class="num">Avg basket</th><th scope="col" class="num">Won value</th></tr></thead>
+          <tbody id="segments"></tbody>
+          <tfoot id="segments-total"></tfoot>
+        </table>
+      </div>
+    </section>
+    <section class="panel" id="coaching-panel" aria-labelledby="coaching-title">
+      <div class="panel-head"><h2 id="coaching-title">Coaching</h2><p class="fresh" data-fresh="coaching"></p></div>
+      <div class="blocks">
+        <div><h3 id="src-title">Per source</h3>
+          <table aria-labelledby="src-title"><thead><tr><th scope="col">Source</th><th scope="col" class="num">Created</th><th scope="col" class="num">Won</th><th scope="col" class="num">Conversion</th></tr></thead><tbody id="sources"></tbody></table></div>
+        <div><h3 id="lost-title">Lost reasons</h3><ul class="rank" id="lost" aria-labelledby="lost-title"></ul></div>
+        <div><h3 id="stage-title">Open per stage</h3>
+          <table aria-labelledby="stage-title"><thead><tr><th scope="col">Stage</th><th scope="col" class="num">Deals</th><th scope="col" class="num">Value</th></tr></thead><tbody id="stages"></tbody></table></div>
+      </div>
+      <h3 id="stale-title">Stale deals <span class="count" id="stale-count"></span></h3>
+      <p class="sub">Open, past their expected close date, unchanged since.</p>
+      <div class="table-wrap">
+        <table aria-labelledby="stale-title">
+          <thead><tr><th scope="col">Deal</th><th scope="col">Stage</th><th scope="col">Owner</th><th scope="col">Customer</th><th scope="col">Expected close</th><th scope="col">Last change</th></tr></thead>
+          <tbody id="stale"></tbody>
+        </table>
+      </div>
     </section>
   </div>
 </main>

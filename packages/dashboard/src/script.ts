@@ -12,7 +12,12 @@ export const script = `
   const shown = new Map();
   const fresh = {};
   const seenAlerts = new Set();
-  let period = new URLSearchParams(location.search).get('period') || '';
+  const params = new URLSearchParams(location.search);
+  const BY = ['segment', 'channel', 'owner'];
+  let period = params.get('period') || '';
+  let user = params.get('user') || '';
+  let by = BY.includes(params.get('by')) ? params.get('by') : 'segment';
+  let userCount = 0;
   let currency = 'EUR';
   let timer = 0;
   let lastCheck = 0;
@@ -38,6 +43,8 @@ export const script = `
   const percent = (n) => (n === null || n === undefined ? '–' : number(n, 1) + ' %');
   const dateTime = (iso) =>
     new Date(iso).toLocaleString(locale, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+  const day = (date) =>
+    new Date(date.slice(0, 10) + 'T00:00Z').toLocaleDateString(locale, { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' });
   const ago = (iso) => {
     const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
     if (s < 60) return s + ' s ago';
@@ -126,6 +133,181 @@ export const script = `
     });
   };
 
+  const setQuery = (name, value) => {
+    const url = new URL(location.href);
+    url.searchParams.set(name, value);
+    history.replaceState(null, '', url);
+  };
+
+  const TITLES = {
+    wonValue: 'Won value this month',
+    dealsCreated: 'Deals created this month',
+    hitRate: 'Hit rate',
+    nps: 'NPS of my customers',
+    openDealsPlanned: 'Deals planned to close',
+  };
+  const kpiTitle = (k) =>
+    k.label !== k.template
+      ? k.label
+      : (TITLES[k.template] || k.template) + (k.months ? ', last ' + k.months + ' months' : k.days ? ', next ' + k.days + ' days' : '');
+  const inUnit = (n, unit) =>
+    n === null || n === undefined
+      ? '–'
+      : unit === 'percent'
+        ? number(n, 1) + ' %'
+        : unit === 'points'
+          ? (n > 0 ? '+' : '') + number(n, 1) + ' pts'
+          : /^[A-Z]{3}$/.test(unit)
+            ? money(n, unit)
+            : number(n, 1) + ' ' + (unit === 'deals' && n === 1 ? 'deal' : unit);
+  const level = (score) =>
+    score === null ? ['none', 'no data'] : score < 50 ? ['bad', 'far behind'] : score < 100 ? ['warn', 'behind'] : ['good', 'on target'];
+
+  const renderUsers = (u) => {
+    userCount = u.users.length;
+    if (!user && u.users[0]) user = u.users[0].id;
+    const options = u.users.map((x) => {
+      const o = el('option', '', x.name + ' (' + x.id + ')');
+      o.value = x.id;
+      return o;
+    });
+    if (user && userCount && !u.users.some((x) => x.id === user)) {
+      const o = el('option', '', user + ' (unknown)');
+      o.value = user;
+      options.push(o);
+    }
+    $('user').replaceChildren(...options);
+    $('user').value = user;
+    $('user-form').hidden = !userCount;
+    $('mine-empty').hidden = userCount > 0;
+  };
+
+  const renderKpis = (k) => {
+    $('mine-error').textContent = '';
+    $('mine-profile').textContent = k.user.name + ' · profile ' + k.profile.name + ' · CRM owner ' + k.user.ownerIds.join(', ');
+    const items = k.kpis.map((kpi, i) => {
+      const [lvl, verdict] = level(kpi.score);
+      const li = el('li', 'lvl-' + lvl);
+      li.dataset.template = kpi.template;
+      const head = el('div', 'row');
+      head.append(el('h3', '', kpiTitle(kpi)), el('span', 'verdict', verdict));
+      const nums = el('div', 'row');
+      nums.append(
+        el('span', 'pct', kpi.score === null ? '–' : number(kpi.score, 1) + ' %'),
+        el('span', 'sub', (kpi.actual === null ? 'target ' : inUnit(kpi.actual, kpi.unit) + ' of ') + inUnit(kpi.target, kpi.unit)),
+      );
+      const bar = el('div', 'gauge');
+      bar.setAttribute('aria-hidden', 'true');
+      bar.append(el('span'));
+      bar.firstChild.style.width = Math.min(100, Math.max(0, kpi.score || 0)) + '%';
+      const when = el('p', 'fresh');
+      when.dataset.fresh = 'kpi' + i;
+      fresh['kpi' + i] = kpi.updatedAt;
+      li.append(head, nums, bar, when);
+      return li;
+    });
+    $('gauges').replaceChildren(...items);
+  };
+
+  const clearKpis = (message) => {
+    $('mine-error').textContent = message;
+    $('mine-profile').textContent = '';
+    $('gauges').replaceChildren();
+    shown.delete('kpis');
+  };
+
+  /** Users, then the chosen user's KPIs; a KPI error (unknown user) stays in its panel. */
+  const pollMine = async () => {
+    const users = await get('users', '/v1/users');
+    if (users) renderUsers(users);
+    if (!userCount) {
+      clearKpis('');
+      const p = await get('profiles', '/v1/profiles');
+      if (p)
+        $('mine-profiles').textContent = p.profiles.length
+          ? 'Profiles: ' + p.profiles.map((x) => x.name + ' (' + x.id + ')').join(', ') + '; no users yet.'
+          : 'No KPI profiles or users yet.';
+      return;
+    }
+    try {
+      const kpis = await get('kpis', '/v1/kpis?user=' + encodeURIComponent(user));
+      if (kpis) renderKpis(kpis);
+    } catch (error) {
+      if (error instanceof AuthNeeded) throw error;
+      clearKpis(error.message);
+    }
+  };
+
+  const emptyRow = (cols, text) => {
+    const tr = el('tr');
+    const td = el('td', 'none', text);
+    td.colSpan = cols;
+    tr.append(td);
+    return tr;
+  };
+  const rows = (id, list, cols, empty, cells) =>
+    $(id).replaceChildren(
+      ...(list.length
+        ? list.map((x) => {
+            const tr = el('tr');
+            tr.append(...cells(x));
+            return tr;
+          })
+        : [emptyRow(cols, empty)]),
+    );
+  const signed = (n) => (n === null ? '–' : (n > 0 ? '+' : '') + number(n, 1));
+
+  const renderSegments = (s) => {
+    $('by-head').textContent = s.by[0].toUpperCase() + s.by.slice(1);
+    const row = (g) => [
+      cell(g.label),
+      el('td', 'num', signed(g.nps.score)),
+      el('td', 'num', number(g.nps.responses)),
+      el('td', 'num', money(g.billing)),
+      el('td', 'num', money(g.avgBasket)),
+      el('td', 'num', money(g.wonValue)),
+    ];
+    rows('segments', s.segments, 6, 'No figures in this period.', row);
+    const total = el('tr');
+    total.append(...row({ ...s.total, label: 'Total' }));
+    $('segments-total').replaceChildren(...(s.segments.length > 1 ? [total] : []));
+    fresh.segments = s.updatedAt;
+  };
+
+  const renderCoaching = (c) => {
+    const num = (n) => el('td', 'num', number(n));
+    rows('sources', c.bySource, 4, 'No deals created.', (x) => [
+      cell(x.source),
+      num(x.created),
+      num(x.won),
+      el('td', 'num', x.conversionRate === null ? '–' : percent(100 * x.conversionRate)),
+    ]);
+    rows('stages', c.openByStage, 3, 'No open deals.', (x) => [cell(x.stage), num(x.openCount), el('td', 'num', money(x.openValue))]);
+    rows('stale', c.staleDeals, 6, 'None: every open deal is on schedule.', (d) => [
+      cell(d.id + ' (' + d.source + ')'),
+      cell(d.stage),
+      cell(d.ownerId),
+      cell(d.customerId),
+      cell(day(d.expectedCloseDate) + ' · ' + Math.floor((Date.now() - Date.parse(d.expectedCloseDate)) / 86400000) + ' d late', 'when'),
+      cell(dateTime(d.lastChangeAt), 'when'),
+    ]);
+    $('stale-count').textContent = c.staleDeals.length ? String(c.staleDeals.length) : '';
+    const most = Math.max(1, ...c.lostReasons.map((r) => r.lost));
+    $('lost').replaceChildren(
+      ...(c.lostReasons.length
+        ? c.lostReasons.map((r) => {
+            const li = el('li');
+            const bar = el('div', 'gauge');
+            bar.append(el('span'));
+            bar.firstChild.style.width = (100 * r.lost) / most + '%';
+            li.append(r.reason === null ? el('span', 'none', 'no reason given') : el('span', '', r.reason), el('strong', '', number(r.lost)), bar);
+            return li;
+          })
+        : [el('li', 'none', 'No deals lost.')]),
+    );
+    fresh.coaching = c.updatedAt;
+  };
+
   const cell = (text, className) => {
     const td = el('td', className);
     if (text === null || text === undefined || text === '') td.append(el('span', 'none', 'none'));
@@ -197,9 +379,17 @@ export const script = `
     try {
       const metrics = await get('metrics', '/v1/metrics' + periodQuery());
       if (metrics) renderMetrics(metrics);
-      const [detractors, alerts] = await Promise.all([get('detractors', '/v1/nps/detractors' + periodQuery()), get('alerts', '/v1/alerts')]);
+      const [detractors, alerts, segments, coaching] = await Promise.all([
+        get('detractors', '/v1/nps/detractors' + periodQuery()),
+        get('alerts', '/v1/alerts'),
+        get('segments', '/v1/metrics/segments?by=' + by + (period ? '&period=' + encodeURIComponent(period) : '')),
+        get('coaching', '/v1/coaching' + periodQuery()),
+        pollMine(),
+      ]);
       if (detractors) renderDetractors(detractors);
       if (alerts) renderAlerts(alerts);
+      if (segments) renderSegments(segments);
+      if (coaching) renderCoaching(coaching);
       lastCheck = Date.now();
       setStatus('Live', 'live');
       tick();
@@ -259,11 +449,21 @@ export const script = `
   $('period').addEventListener('change', () => {
     if (!/^\\d{4}-\\d{2}$/.test($('period').value)) return;
     period = $('period').value;
-    const url = new URL(location.href);
-    url.searchParams.set('period', period);
-    history.replaceState(null, '', url);
+    setQuery('period', period);
     poll();
     if (!$('req-result').hidden) calculate();
+  });
+
+  $('user-form').addEventListener('submit', (event) => event.preventDefault());
+  $('user').addEventListener('change', () => {
+    user = $('user').value;
+    setQuery('user', user);
+    poll();
+  });
+  $('by').addEventListener('change', (event) => {
+    by = event.target.value;
+    setQuery('by', by);
+    poll();
   });
 
   $('auth-form').addEventListener('submit', (event) => {
@@ -281,6 +481,7 @@ export const script = `
   });
 
   if (period) $('period').value = period;
+  for (const input of document.querySelectorAll('#by input')) input.checked = input.value === by;
   setInterval(tick, 1000);
   poll();
 })();

@@ -47,8 +47,9 @@ main { padding: 1.25rem 1.5rem 2rem; max-width: 1400px; margin: 0 auto; display:
 .change.down { color: var(--bad); background: var(--bad-bg); }
 .grid { display: grid; gap: 1.25rem; align-items: start; }
 @media (min-width: 1000px) {
-  .grid { grid-template-columns: 3fr 2fr; grid-template-areas: "nps alerts" "pipeline pipeline"; }
+  .grid { grid-template-columns: 3fr 2fr; grid-template-areas: "nps alerts" "mine mine" "pipeline pipeline" "segments segments" "coaching coaching"; }
   #nps-panel { grid-area: nps; } #alerts-panel { grid-area: alerts; } #pipeline-panel { grid-area: pipeline; }
+  #mine-panel { grid-area: mine; } #segments-panel { grid-area: segments; } #coaching-panel { grid-area: coaching; }
   #pipeline-panel { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); column-gap: 2rem; }
   #pipeline-panel .panel-head { grid-column: 1 / -1; }
   #pipeline-panel .figures { grid-row: span 2; align-self: start; }
@@ -103,5 +104,42 @@ dialog { border: 1px solid var(--line); border-radius: 12px; padding: 1.25rem; m
 dialog::backdrop { background: rgb(10 15 25 / .55); }
 dialog form { display: grid; gap: .6rem; }
 dialog p { margin: 0; }
+pre { margin: .5rem 0; padding: .6rem .75rem; overflow-x: auto; font-size: .8rem; color: var(--text);
+  background: var(--bg); border: 1px solid var(--line); border-radius: 8px; }
+#mine-empty p { margin: 0; }
+.pick { display: flex; align-items: center; gap: .5rem; }
+.gauges { list-style: none; margin: 0; padding: 0; display: grid; gap: .85rem; grid-template-columns: repeat(auto-fit, minmax(240px, 1fr)); }
+.gauges li { display: grid; gap: .3rem; border: 1px solid var(--line); border-left: 4px solid var(--muted); border-radius: 8px; padding: .65rem .8rem; }
+.gauges .row { display: flex; justify-content: space-between; align-items: baseline; gap: .5rem; }
+.gauges h3 { text-transform: none; letter-spacing: 0; font-size: .88rem; color: var(--text); }
+.verdict { font-size: .78rem; font-weight: 700; white-space: nowrap; color: var(--muted); }
+.pct { font-size: 1.6rem; font-weight: 700; font-variant-numeric: tabular-nums; }
+.gauges .sub { text-align: right; }
+.gauge { height: 10px; border-radius: 5px; overflow: hidden; background: var(--line); }
+.gauge span { display: block; height: 100%; background: var(--accent); }
+.gauges .gauge span { background: var(--muted); }
+.lvl-bad .verdict, .lvl-bad .pct { color: var(--bad); }
+.lvl-warn .verdict, .lvl-warn .pct { color: var(--warn); }
+.lvl-good .verdict, .lvl-good .pct { color: var(--good); }
+.gauges .lvl-bad { border-left-color: var(--detractors); } .gauges .lvl-bad .gauge span { background: var(--detractors); }
+.gauges .lvl-warn { border-left-color: var(--passives); } .gauges .lvl-warn .gauge span { background: var(--passives); }
+.gauges .lvl-good { border-left-color: var(--promoters); } .gauges .lvl-good .gauge span { background: var(--promoters); }
+.switch { display: flex; margin: 0; padding: 0; border: 1px solid #8a95a6; border-radius: 6px; overflow: hidden; justify-self: start; }
+.switch label { padding: .3rem .8rem; cursor: pointer; }
+.switch label + label { border-left: 1px solid #8a95a6; }
+.switch input { position: absolute; opacity: 0; }
+.switch label:has(:checked) { background: var(--accent); color: #fff; }
+.switch label:has(:focus-visible) { outline: 3px solid var(--accent); outline-offset: 2px; }
+@media (prefers-color-scheme: dark) { .switch label:has(:checked) { color: #0f141c; } }
+tfoot td { font-weight: 700; border-bottom: 0; border-top: 2px solid var(--line); }
+.blocks { display: grid; gap: 1rem 2rem; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); }
+.blocks > div { min-width: 0; overflow-x: auto; }
+.blocks h3 { margin-bottom: .35rem; }
+.rank { list-style: none; margin: 0; padding: 0; display: grid; gap: .45rem; font-size: .88rem; }
+.rank li { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: .15rem .5rem; overflow-wrap: anywhere; }
+.rank .gauge { grid-column: 1 / -1; height: 6px; }
+.rank .gauge span { background: var(--detractors); }
+.count { margin-left: .3rem; padding: 0 .45rem; border-radius: 999px; color: var(--bad); background: var(--bad-bg); }
+.count:empty { display: none; }
 [hidden] { display: none !important; }
 `;
