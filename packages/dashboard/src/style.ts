@@ -107,6 +107,7 @@ dialog p { margin: 0; }
 pre { margin: .5rem 0; padding: .6rem .75rem; overflow-x: auto; font-size: .8rem; color: var(--text);
   background: var(--bg); border: 1px solid var(--line); border-radius: 8px; }
 #mine-empty p { margin: 0; }
+#mine-profile:empty, .gauges:empty { display: none; }
 .pick { display: flex; align-items: center; gap: .5rem; }
 .gauges { list-style: none; margin: 0; padding: 0; display: grid; gap: .85rem; grid-template-columns: repeat(auto-fit, minmax(240px, 1fr)); }
 .gauges li { display: grid; gap: .3rem; border: 1px solid var(--line); border-left: 4px solid var(--muted); border-radius: 8px; padding: .65rem .8rem; }
