@@ -201,12 +201,15 @@ export class MetricsPipeline extends Construct {
       environment: {
         TABLE_NAME: table.tableName,
         EVENT_BUS_NAME: bus.eventBusName,
+        ...metricEnv,
         ...(data.alertWebhookUrl ? { ALERT_WEBHOOK_URL_SECRET_ARN: data.alertWebhookUrl.secretArn } : {}),
       },
       retryAttempts: 2,
       onFailure: new SqsDestination(alertDlq),
     });
-    tableOnly.grant(alert, 'dynamodb:PutItem');
+    // Records an alert once (conditional put, read back when it exists), marks it notified, and reads the
+    // customer's stake (billing this year, open pipeline) from the aggregates.
+    tableOnly.grant(alert, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem');
     bus.grantPutEventsTo(alert);
     data.alertWebhookUrl?.grantRead(alert);
     new events.Rule(this, 'DetractorAlertRule', {

@@ -182,9 +182,14 @@ describe('least privilege', () => {
     expect(actionsOn(service, 'aggregate', arnOf(queueId)).filter((a) => a.startsWith('sqs:Send'))).toEqual([]);
   });
 
-  it('lets the alert function only add alert records and put events', () => {
+  it('lets the alert function only record and mark alerts, read aggregates and put events', () => {
     const alertActions = actions('alert');
-    expect(alertActions.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:PutItem']);
+    expect(alertActions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
     expect(alertActions).toContain('events:PutEvents');
   });
 
