@@ -4,6 +4,8 @@ import { createRequire } from 'node:module';
 export interface LoadResult {
   connections: number;
   conditional: boolean;
+  /** Requests per second asked of all pollers together; null: each poller asks again as soon as answered. */
+  pacedRate: number | null;
   requests: number;
   requestsPerSecond: number;
   latencyMs: { p50: number; p99: number; max: number };
@@ -33,11 +35,14 @@ export const pollWithAutocannon = (opts: {
   connections: number;
   seconds: number;
   etag?: string | undefined;
+  /** Overall requests per second (autocannon -R), for pollers at a dashboard's pace rather than flat out. */
+  rate?: number | undefined;
   signal?: AbortSignal;
 }): Promise<LoadResult> =>
   new Promise((resolveLoad, reject) => {
     const args = [autocannonCli, '--json', '-c', String(opts.connections), '-d', String(opts.seconds)];
     if (opts.etag) args.push('-H', `if-none-match:${opts.etag}`);
+    if (opts.rate) args.push('-R', String(opts.rate));
     args.push(opts.url);
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
     let stdout = '';
@@ -56,6 +61,7 @@ export const pollWithAutocannon = (opts: {
         resolveLoad({
           connections: opts.connections,
           conditional: opts.etag !== undefined,
+          pacedRate: opts.rate ?? null,
           requests: report.requests.total,
           requestsPerSecond: Math.round(report.requests.average),
           latencyMs: { p50: report.latency.p50, p99: report.latency.p99, max: report.latency.max },

@@ -82,9 +82,10 @@ Consistency: ${r.consistency.identical ? 'identical aggregates and rollups' : r.
 ## Query API: GET ${r.api.path}, ${r.api.seconds} s per row
 
 ${table(
-  ['pollers', 'If-None-Match', 'requests/s', 'p50 ms', 'p99 ms', 'max ms', 'statuses', 'errors'],
+  ['pollers', 'pace', 'If-None-Match', 'requests/s', 'p50 ms', 'p99 ms', 'max ms', 'statuses', 'errors'],
   r.api.results.map((a) => [
     a.connections,
+    a.pacedRate ? `1/s each (${a.pacedRate}/s)` : 'flat out',
     a.conditional ? 'yes (304)' : 'no (200)',
     a.requestsPerSecond,
     a.latencyMs.p50,

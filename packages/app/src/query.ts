@@ -247,6 +247,16 @@ export const queryRoutes: readonly Route[] = [
         schema: periodParam.schema,
         parse: () => undefined,
       },
+      user: {
+        description: 'The user whose KPIs the page shows (read by the page itself)',
+        schema: userParam.schema,
+        parse: () => undefined,
+      },
+      by: {
+        description: 'The breakdown the page shows (read by the page itself)',
+        schema: byParam.schema,
+        parse: () => undefined,
+      },
     },
     formats: [{ mediaType: 'text/html', contentType: 'text/html; charset=utf-8', schema: textSchema, render: String }],
     // Revalidated each load (a 304 is cheap), so a deploy shows at once.
