@@ -1,18 +1,15 @@
 import { execFile } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { promisify } from 'node:util';
 import { type LocalStack, startLocalStack } from '@flash/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, getJson, postWebhook } from '../support/http.js';
-
-const secret = 'generic_test_secret';
-const sign = (body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+import { eventually, getJson } from '../support/http.js';
+import { GENERIC_SECRET, postGeneric } from '../support/webhooks.js';
 
 describe('every flash figure through the generic webhook', () => {
   let stack: LocalStack;
   beforeAll(async () => {
     stack = await startLocalStack({
-      env: { WEBHOOK_SECRET_GENERIC: secret, METRICS_TIMEZONE: 'Europe/Oslo', BASE_CURRENCY: 'EUR' },
+      env: { WEBHOOK_SECRET_GENERIC: GENERIC_SECRET, METRICS_TIMEZONE: 'Europe/Oslo', BASE_CURRENCY: 'EUR' },
       port: 0,
       logLevel: 'SILENT',
       readCacheMs: 0,
@@ -21,10 +18,19 @@ describe('every flash figure through the generic webhook', () => {
   afterAll(async () => {
     await stack?.stop();
   });
-  const post = (events: unknown[]) => {
-    const body = JSON.stringify({ events });
-    return postWebhook(stack.url, 'generic', body, { 'x-signature': sign(body) });
-  };
+  const post = (events: unknown[]) => postGeneric(stack.url, events);
+  /** Invoice I1 of customer C1, 1,250 EUR on 3 November, in one of its states. */
+  const invoiceI1 = (version: number, status: 'sent' | 'void') => ({
+    type: 'invoice',
+    id: 'I1',
+    version,
+    customerId: 'C1',
+    number: '2026-001',
+    status,
+    invoiceDate: '2026-11-03',
+    total: 1250,
+    currency: 'EUR',
+  });
 
   it('serves billing, margin, customers and pipeline from ERP and CRM events', async () => {
     const answer = await post([
@@ -32,17 +38,7 @@ describe('every flash figure through the generic webhook', () => {
       { type: 'customer', id: 'INT', version: 1, name: 'Ourselves', internal: true },
       { type: 'project', id: 'P1', version: 1, customerId: 'C1', status: 'open', internal: false },
       { type: 'project', id: 'P2', version: 1, customerId: 'INT', status: 'open', internal: false },
-      {
-        type: 'invoice',
-        id: 'I1',
-        version: 1,
-        customerId: 'C1',
-        number: '2026-001',
-        status: 'sent',
-        invoiceDate: '2026-11-03',
-        total: 1250.0,
-        currency: 'EUR',
-      },
+      invoiceI1(1, 'sent'),
       {
         type: 'invoice',
         id: 'I0',
@@ -140,32 +136,8 @@ describe('every flash figure through the generic webhook', () => {
   });
 
   it('voids an invoice with a newer version and ignores an older one', async () => {
-    await post([
-      {
-        type: 'invoice',
-        id: 'I1',
-        version: 2,
-        customerId: 'C1',
-        number: '2026-001',
-        status: 'void',
-        invoiceDate: '2026-11-03',
-        total: 1250,
-        currency: 'EUR',
-      },
-    ]);
-    await post([
-      {
-        type: 'invoice',
-        id: 'I1',
-        version: 1,
-        customerId: 'C1',
-        number: '2026-001',
-        status: 'sent',
-        invoiceDate: '2026-11-03',
-        total: 1250,
-        currency: 'EUR',
-      },
-    ]);
+    await post([invoiceI1(2, 'void')]);
+    await post([invoiceI1(1, 'sent')]);
     await stack.settled();
     const { body } = await getJson<{ billing: { thisMonth: number } }>(`${stack.url}/v1/metrics?period=2026-11`);
     expect(body.billing.thisMonth).toBe(0);

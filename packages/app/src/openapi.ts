@@ -40,6 +40,15 @@ const pipelineFigure = {
   updatedAt,
 };
 
+/** What a detractor answer says, in the drill-down and in its alert. */
+const detractorFields = {
+  score: { type: 'integer', minimum: 0, maximum: 6 },
+  comment: nullable(string),
+  contact: nullable(string),
+  customerId: nullable(string),
+  submittedAt: instant,
+};
+
 const refTo = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 
 /** The answers' schemas, as `components.schemas` of the OpenAPI document. */
@@ -104,15 +113,7 @@ export const answerSchemas = {
     period: month,
     detractors: {
       type: 'array',
-      items: record({
-        id: string,
-        source: string,
-        score: { type: 'integer', minimum: 0, maximum: 6 },
-        comment: nullable(string),
-        contact: nullable(string),
-        customerId: nullable(string),
-        submittedAt: instant,
-      }),
+      items: record({ id: string, source: string, ...detractorFields }),
     },
   }),
   Alerts: record({
@@ -125,11 +126,7 @@ export const answerSchemas = {
           raisedAt: instant,
           responseId: string,
           source: string,
-          score: { type: 'integer', minimum: 0, maximum: 6 },
-          comment: nullable(string),
-          contact: nullable(string),
-          customerId: nullable(string),
-          submittedAt: instant,
+          ...detractorFields,
           atStake: {
             ...nullable({ type: 'object' }),
             description: "The customer's billing this year, open pipeline value and labels when the alert was raised",

@@ -1,24 +1,61 @@
 import type { QueryStore } from './query.js';
 
+type Read = ReturnType<QueryStore['getAggregates']>;
+
+interface Entry {
+  /** When the read was started. */
+  at: number;
+  value: Read;
+  /** The read has answered: it can be served while a newer one is on its way. */
+  settled: boolean;
+  refreshing: boolean;
+}
+
 /**
- * Polling dashboards ask for the same figures many times a second. This keeps each distinct aggregate read
- * for `ttlMs` and shares one read among concurrent identical requests, so DynamoDB sees at most one read per
- * key set per interval, however many pollers there are. Figures are at most `ttlMs` older than the table.
+ * Polling dashboards ask for the same figures many times a second. This shares one aggregate read among all
+ * requests for the same keys: within `ttlMs` an answer is served as read; after that, for up to four times
+ * as long, it is still served while one request refreshes it in the background, so no poller waits on
+ * DynamoDB; older than that, the request waits for a fresh read. A busy key is therefore at most `ttlMs`
+ * plus one read old, an idle one is read afresh, and DynamoDB sees about one read per key set per `ttlMs`.
  */
 export const withReadCache = <S extends QueryStore>(store: S, ttlMs: number, now = () => Date.now()): S => {
   if (ttlMs <= 0) return store;
-  const entries = new Map<string, { at: number; value: ReturnType<QueryStore['getAggregates']> }>();
+  const entries = new Map<string, Entry>();
+
+  const read = (id: string, keys: readonly string[]): Entry => {
+    const entry: Entry = { at: now(), value: store.getAggregates(keys), settled: false, refreshing: false };
+    entry.value.then(
+      () => {
+        entry.settled = true;
+      },
+      // A failed read is not kept: the next request tries again.
+      () => entries.get(id) === entry && entries.delete(id),
+    );
+    return entry;
+  };
+
   const getAggregates: QueryStore['getAggregates'] = (keys) => {
     const id = keys.join('\u0000');
     const t = now();
     const hit = entries.get(id);
     if (hit && t - hit.at < ttlMs) return hit.value;
-    const value = store.getAggregates(keys);
-    entries.set(id, { at: t, value });
-    // A failed read is not kept: the next request tries again.
-    value.catch(() => entries.get(id)?.value === value && entries.delete(id));
-    if (entries.size > 1000) for (const [key, e] of entries) if (t - e.at >= ttlMs) entries.delete(key);
-    return value;
+    if (hit?.settled && t - hit.at < 4 * ttlMs) {
+      if (!hit.refreshing) {
+        hit.refreshing = true;
+        const next = read(id, keys);
+        next.value.then(
+          () => entries.set(id, next),
+          () => {
+            hit.refreshing = false;
+          },
+        );
+      }
+      return hit.value;
+    }
+    const entry = read(id, keys);
+    entries.set(id, entry);
+    if (entries.size > 1000) for (const [key, e] of entries) if (t - e.at >= 4 * ttlMs) entries.delete(key);
+    return entry.value;
   };
   // Everything else is the store's own, reached through the prototype.
   return Object.assign(Object.create(store) as S, { getAggregates });

@@ -2,10 +2,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   type BatchWriteCommandInput,
-  QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '@flash/store';
+import { documentClient, queryAll } from '@flash/store';
 import type { DeadLetter, QueueMessage } from './queue.js';
 
 /** Where a LocalQueue keeps its messages so that what was accepted survives a crash of the process. */
@@ -47,24 +46,17 @@ export class DynamoQueueStorage implements QueueStorage {
   async load(): Promise<{ messages: QueueMessage[]; deadLetters: DeadLetter[] }> {
     const messages: QueueMessage[] = [];
     const deadLetters: DeadLetter[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': this.pk },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const message = toMessage(item);
-        if (String(item.sk).startsWith('D#')) deadLetters.push({ message, reason: String(item.reason) });
-        else messages.push(message);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': this.pk },
+      ConsistentRead: true,
+    });
+    for await (const item of items) {
+      const message = toMessage(item);
+      if (String(item.sk).startsWith('D#')) deadLetters.push({ message, reason: String(item.reason) });
+      else messages.push(message);
+    }
     messages.sort((a, b) => a.sentAt - b.sentAt);
     return { messages, deadLetters };
   }

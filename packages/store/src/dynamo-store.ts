@@ -7,6 +7,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  type QueryCommandInput,
   ScanCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
@@ -49,6 +50,16 @@ export interface AlertRecord {
   key: string;
   raisedAt: string;
   [field: string]: unknown;
+}
+
+/** Every item a Query finds, page after page. */
+export async function* queryAll(doc: DynamoDBDocumentClient, input: QueryCommandInput): AsyncGenerator<Item> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+    yield* (page.Items ?? []) as Item[];
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
 }
 
 export const documentClient = (client: DynamoDBClient) =>
@@ -342,20 +353,12 @@ export class DynamoStore implements EntityStore {
     return (response.Items ?? []) as Item[];
   }
 
-  private async *queryPartition(pk: string): AsyncGenerator<Item> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      yield* (page.Items ?? []) as Item[];
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+  private queryPartition(pk: string): AsyncGenerator<Item> {
+    return queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+    });
   }
 
   private async *scanPrefix(prefix: string): AsyncGenerator<Item> {
@@ -370,7 +373,7 @@ export class DynamoStore implements EntityStore {
           ConsistentRead: true,
         }),
       );
-      for (const item of page.Items ?? []) yield item;
+      yield* (page.Items ?? []) as Item[];
       startKey = page.LastEvaluatedKey;
     } while (startKey);
   }

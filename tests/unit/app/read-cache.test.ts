@@ -23,7 +23,7 @@ describe('read cache', () => {
     expect(new Set(answers.map((a) => a.get('nps#2026-11')?.values.n))).toEqual(new Set([1]));
   });
 
-  it('reads again once the interval has passed, and keeps different key sets apart', async () => {
+  it('serves a recent answer while one request refreshes it, and keeps key sets apart', async () => {
     const { store, reads } = countingStore();
     let t = 1000;
     const cached = withReadCache(store, 250, () => t);
@@ -32,9 +32,23 @@ describe('read cache', () => {
     t += 249;
     await cached.getAggregates(['a']);
     expect(reads).toEqual([['a'], ['b']]);
+    // Past the interval: the old answer comes back at once, and one refresh starts.
     t += 1;
-    await cached.getAggregates(['a']);
+    const stale = await Promise.all([cached.getAggregates(['a']), cached.getAggregates(['a'])]);
+    expect(stale.map((a) => a.get('a')?.values.n)).toEqual([1, 1]);
     expect(reads).toEqual([['a'], ['b'], ['a']]);
+    await new Promise((r) => setTimeout(r, 0));
+    expect((await cached.getAggregates(['a'])).get('a')?.values.n).toBe(3);
+  });
+
+  it('waits for a fresh read when the answer is too old to serve', async () => {
+    const { store, reads } = countingStore();
+    let t = 1000;
+    const cached = withReadCache(store, 250, () => t);
+    await cached.getAggregates(['a']);
+    t += 1000;
+    expect((await cached.getAggregates(['a'])).get('a')?.values.n).toBe(2);
+    expect(reads).toHaveLength(2);
   });
 
   it('does not keep a failed read, and leaves the other methods alone', async () => {
