@@ -2,8 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { currentMonth } from '@flash/core';
 import { type LocalStack, startLocalStack } from '@flash/local';
-import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openPage, waitForText } from '../support/browser.js';
 import { eventually, getJson } from '../support/http.js';
 import { PIPEDRIVE_AUTH, pipedriveDealChange, postPipedrive } from '../support/pipedrive.js';
 import { GENERIC_SECRET, postGeneric, sampleBusiness } from '../support/webhooks.js';
@@ -32,27 +33,6 @@ const put = async (baseUrl: string, path: string, body: unknown) => {
 
 const day = (date: Date) => date.toISOString().slice(0, 10);
 
-/** A page whose console errors (a CSP violation, a script error) fail the test. */
-const openPage = async (browser: Browser, url: string, options: BrowserContextOptions = {}) => {
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 }, ...options });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(url);
-  return { page, errors };
-};
-
-/** Waits (through a few 5 s polls) until some element matching the selector has the expected text. */
-const waitForText = (page: Page, selector: string, expected: string) =>
-  page.waitForFunction(
-    ([s, text]) => Array.from(document.querySelectorAll(s ?? '')).some((e) => e.textContent === text),
-    [selector, expected] as const,
-    { timeout: 15_000 },
-  );
-
 const gauge = (template: string) => `#gauges li[data-template="${template}"]`;
 
 describe('dashboard: my KPIs, segments and coaching', () => {
@@ -63,10 +43,7 @@ describe('dashboard: my KPIs, segments and coaching', () => {
 
   beforeAll(async () => {
     [browser, stack] = await Promise.all([
-      chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-      }),
+      launchChromium(),
       startLocalStack({
         env: { WEBHOOK_SECRET_GENERIC: GENERIC_SECRET, PIPEDRIVE_BASIC_AUTH: PIPEDRIVE_AUTH },
         port: 0,

@@ -2,51 +2,19 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { currentMonth } from '@flash/core';
 import { type LocalStack, startLocalStack } from '@flash/local';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openPage, waitForText } from '../support/browser.js';
 import { GENERIC_SECRET, postGeneric, sampleBusiness } from '../support/webhooks.js';
 
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
 
-/** A page whose console errors (a CSP violation, a script error) fail the test. */
-const openPage = async (browser: Browser, url: string) => {
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(url);
-  return { page, errors };
-};
-
 const textOf = (page: Page, selector: string) => page.locator(selector).first().textContent();
-
-/** Waits (through a few 5 s polls) until the element's text is the expected one. */
-const waitForText = (page: Page, selector: string, expected: string) =>
-  page.waitForFunction(
-    ([s, text]) => document.querySelector(s ?? '')?.textContent === text,
-    [selector, expected] as const,
-    { timeout: 15_000 },
-  );
 
 describe('dashboard in headless Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
