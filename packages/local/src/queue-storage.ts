@@ -1,9 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  type BatchWriteCommandInput,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type BatchWriteCommandInput, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, queryAll } from '@flash/store';
 import type { DeadLetter, QueueMessage } from './queue.js';
 
