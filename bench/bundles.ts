@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { measureBundle } from '../infra/bundle-sizes.js';
-import { bundling, entryOf, type FunctionName, functionNames, repoRoot } from '../infra/constructs/metrics-function.js';
+import { esbuildOptionsOf, measureBundle } from '../infra/bundle-sizes.js';
+import { type FunctionName, functionNames } from '../infra/constructs/metrics-function.js';
 
 export interface BundleResult {
   name: FunctionName;
@@ -54,21 +54,8 @@ export const measureBundles = async (runs: number): Promise<{ bareNodeMs: number
     for (const name of functionNames) {
       const size = await measureBundle(name);
       const outfile = join(dir, name, 'index.mjs');
-      // The same options measureBundle passes (from MetricsFunction's `bundling`), written to disk, no source map.
-      await build({
-        entryPoints: [entryOf(name)],
-        absWorkingDir: repoRoot,
-        bundle: true,
-        outfile,
-        platform: 'node',
-        format: bundling.format,
-        target: bundling.target,
-        mainFields: bundling.mainFields,
-        minify: bundling.minify,
-        external: bundling.externalModules,
-        banner: { js: bundling.banner },
-        logLevel: 'error',
-      });
+      // The same options measureBundle uses, written to disk, without a source map.
+      await build({ ...esbuildOptionsOf(name), outfile });
       wallMs([outfile]); // the first run fills the OS file cache
       const times: number[] = [];
       for (let i = 0; i < runs; i++) {
