@@ -1,6 +1,7 @@
 import {
   type AggregateView,
   addMonths,
+  addValues,
   BY_CUSTOMER,
   byCurrency,
   CUSTOMER_FACTS,
@@ -12,6 +13,7 @@ import {
   type KpiDefinition,
   keys,
   kpiScore,
+  latestUpdate,
   localDateOf,
   lookbackMonths,
   type MetricContext,
@@ -20,6 +22,7 @@ import {
   type Profile,
   segmentBreakdown,
   segmentFigure,
+  sumViews,
   toMajor,
   type User,
   type Values,
@@ -33,16 +36,6 @@ export interface InsightsStore {
   listEntities(list: string, limit: number, options?: ListOptions): Promise<EntityState[]>;
 }
 
-const addInto = (target: Values, values: Values) => {
-  for (const [field, amount] of Object.entries(values)) target[field] = (target[field] ?? 0) + amount;
-};
-
-const newest = (views: Iterable<AggregateView | undefined>): string | null => {
-  let max: string | null = null;
-  for (const v of views) if (v?.updatedAt && (!max || v.updatedAt > max)) max = v.updatedAt;
-  return max;
-};
-
 /**
  * Reads the breakdown of some months by a dimension: the months' direct contributions, each customer's
  * contributions in those months, and every customer's labels, joined in memory (see metrics/segments.ts).
@@ -53,24 +46,22 @@ export const readBreakdown = async (store: InsightsStore, months: readonly Month
     store.listAggregatePartition(CUSTOMER_FACTS),
     ...months.map((m) => store.listAggregatePartition(BY_CUSTOMER(m))),
   ]);
-  const directSum: Values = {};
-  for (const view of direct.values()) addInto(directSum, view.values);
+  const directSum = sumViews(direct.values());
   const perCustomer = new Map<string, Values>();
   for (const month of perMonth) {
     for (const [customerId, view] of month)
-      addInto(perCustomer.get(customerId) ?? (perCustomer.set(customerId, {}).get(customerId) as Values), view.values);
+      perCustomer.set(customerId, addValues(perCustomer.get(customerId) ?? {}, view.values));
   }
   const labels = new Map([...facts].map(([customerId, view]) => [customerId, view.values]));
   return {
     breakdown: segmentBreakdown(dimension, directSum, perCustomer, labels),
-    updatedAt: newest([...direct.values(), ...perMonth.flatMap((m) => [...m.values()])]),
+    updatedAt: latestUpdate([...direct.values(), ...perMonth.flatMap((m) => [...m.values()])]),
   };
 };
 
 export const segmentsReport = async (store: InsightsStore, period: Month, by: Dimension, ctx: MetricContext) => {
   const { breakdown, updatedAt } = await readBreakdown(store, [period], by);
-  const total: Values = {};
-  for (const values of breakdown.values()) addInto(total, values);
+  const total = [...breakdown.values()].reduce(addValues, {});
   return {
     period,
     by,
@@ -123,7 +114,7 @@ export const coachingReport = async (
     currency: ctx.baseCurrency,
     ...coachingFigures(aggregates.get(flowKey)?.values ?? {}, aggregates.get(openKey)?.values ?? {}, ctx),
     staleDeals: stale,
-    updatedAt: newest(aggregates.values()),
+    updatedAt: latestUpdate(aggregates.values()),
   };
 };
 
@@ -134,9 +125,7 @@ const monthsUpTo = (period: Month, months: number): Month[] => lookbackMonths(ad
 const ownerFlow = async (store: InsightsStore, months: readonly Month[], ownerIds: readonly string[]) => {
   const aggregateKeys = months.flatMap((m) => ownerIds.map((o) => keys.pipeline(m, o)));
   const views = await store.getAggregates(aggregateKeys);
-  const sum: Values = {};
-  for (const view of views.values()) addInto(sum, view.values);
-  return { values: sum, updatedAt: newest(views.values()) };
+  return { values: sumViews(views.values()), updatedAt: latestUpdate(views.values()) };
 };
 
 interface KpiActual {
@@ -175,8 +164,7 @@ const actualOf = async (
     }
     case 'nps': {
       const { breakdown, updatedAt } = await readBreakdown(store, monthsUpTo(period, kpi.months), 'owner');
-      const owned: Values = {};
-      for (const owner of ownerIds) addInto(owned, breakdown.get(owner) ?? {});
+      const owned = ownerIds.map((owner) => breakdown.get(owner) ?? {}).reduce(addValues, {});
       return { actual: npsFigure(owned).score, updatedAt };
     }
     case 'openDealsPlanned': {
@@ -242,9 +230,12 @@ export const customerContext = async (
   const months = Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`);
   const factsKey = keys.customerFacts(customerId);
   const views = await store.getAggregates([factsKey, ...months.map((m) => keys.byCustomer(m, customerId))]);
-  const billing: Values = {};
+  let billing: Values = {};
   for (const m of months)
-    addInto(billing, byCurrency(views.get(keys.byCustomer(m, customerId))?.values ?? {}, 'segment:billing'));
+    billing = addValues(
+      billing,
+      byCurrency(views.get(keys.byCustomer(m, customerId))?.values ?? {}, 'segment:billing'),
+    );
   const facts = views.get(factsKey)?.values ?? {};
   const base = ctx.baseCurrency;
   const label = (dimension: Dimension) => customerLabel(facts, dimension) || null;

@@ -2,7 +2,7 @@ import type { MetricContext } from '../context.js';
 import { InvalidValueError } from '../errors.js';
 import { toMajor } from '../money.js';
 import { addMonths, type Month, yearOfMonth } from '../period.js';
-import type { Values } from '../values.js';
+import { addValues, type Values } from '../values.js';
 import { byCurrency, keys } from './keys.js';
 import { npsFigure } from './nps.js';
 
@@ -16,8 +16,12 @@ type Aggregates = ReadonlyMap<string, AggregateView>;
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 const pct = (part: number, whole: number): number | null => (whole === 0 ? null : round1((100 * part) / whole));
-const newest = (...views: (AggregateView | undefined)[]): string | null =>
-  views.reduce<string | null>((max, v) => (v?.updatedAt && (!max || v.updatedAt > max) ? v.updatedAt : max), null);
+/** When the newest of some aggregates last changed; null when none has. */
+export const latestUpdate = (views: Iterable<AggregateView | undefined>): string | null => {
+  let max: string | null = null;
+  for (const v of views) if (v?.updatedAt && (!max || v.updatedAt > max)) max = v.updatedAt;
+  return max;
+};
 
 /** Per-currency sums in major units, every currency but the base one. */
 const others = (sums: Record<string, Record<string, number>>, base: string) => {
@@ -52,7 +56,7 @@ export const billingFigure = (period: Month, aggregates: Aggregates, ctx: Metric
     lastMonth,
     changePct: lastMinor[base] ? pct((thisMinor[base] ?? 0) - lastMinor[base], lastMinor[base]) : null,
     otherCurrencies: others(perCurrency({ thisMonth: thisMinor, lastMonth: lastMinor }), base),
-    updatedAt: newest(current),
+    updatedAt: latestUpdate([current]),
   };
 };
 
@@ -71,15 +75,14 @@ export const marginFigure = (year: string, aggregates: Aggregates, ctx: MetricCo
     margin: toMajor(margin[base] ?? 0, base),
     marginPct: pct(margin[base] ?? 0, billing[base] ?? 0),
     otherCurrencies: others(perCurrency({ billing, cost, margin }), base),
-    updatedAt: newest(view),
+    updatedAt: latestUpdate([view]),
   };
 };
 
-/** Sums the flow fields of several months (requirements look back over N months). */
-const sumValues = (views: (AggregateView | undefined)[]): Values => {
-  const out: Values = {};
-  for (const v of views)
-    for (const [field, amount] of Object.entries(v?.values ?? {})) out[field] = (out[field] ?? 0) + amount;
+/** The values of several aggregates summed (e.g. the flow of the months requirements look back over). */
+export const sumViews = (views: Iterable<AggregateView | undefined>): Values => {
+  let out: Values = {};
+  for (const v of views) out = addValues(out, v?.values ?? {});
   return out;
 };
 
@@ -124,7 +127,7 @@ export const pipelineFigure = (period: Month, aggregates: Aggregates, ctx: Metri
       }),
       base,
     ),
-    updatedAt: newest(flow, open),
+    updatedAt: latestUpdate([flow, open]),
   };
 };
 
@@ -148,12 +151,12 @@ export const metricsReport = (period: Month, aggregates: Aggregates, ctx: Metric
     timezone: ctx.timeZone,
     currency: ctx.baseCurrency,
     asOf: asOf.toISOString(),
-    nps: { ...npsFigure(nps?.values), updatedAt: newest(nps) },
+    nps: { ...npsFigure(nps?.values), updatedAt: latestUpdate([nps]) },
     billing: billingFigure(period, aggregates, ctx),
     margin: marginFigure(yearOfMonth(period), aggregates, ctx),
     activeCustomers: customers?.values.active ?? 0,
     prospectsInPipeline: customers?.values.prospects ?? 0,
-    customersUpdatedAt: newest(customers),
+    customersUpdatedAt: latestUpdate([customers]),
     pipeline: pipelineFigure(period, aggregates, ctx),
   };
 };
@@ -185,7 +188,7 @@ export const pipelineRequirements = (input: RequirementsInput, aggregates: Aggre
   if (!(input.budget > 0)) throw new InvalidValueError('budget must be a positive number');
   const base = ctx.baseCurrency;
   const lookback = lookbackMonths(input.period, input.months);
-  const flow = sumValues(lookback.map((m) => aggregates.get(keys.pipeline(m, input.owner))));
+  const flow = sumViews(lookback.map((m) => aggregates.get(keys.pipeline(m, input.owner))));
   const figures = flowFigures(flow, base);
   const open = aggregates.get(keys.openPipeline(input.owner))?.values ?? {};
   const requiredNewValuePerMonth = figures.hitRate ? input.budget / figures.hitRate : null;
