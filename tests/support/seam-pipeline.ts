@@ -1,0 +1,282 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  type Drift,
+  eventBridgePublisher,
+  type HttpEvent,
+  makeAggregateHandler,
+  makeIngestHandler,
+  makeQueryHandler,
+  rebuildAggregates,
+} from '@flash/app';
+import { connectorFor } from '@flash/connectors';
+import { type BusEvent, type MetricContext, matchesPattern, metricModel, rulePatterns } from '@flash/core';
+import type { SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { freshTable } from './dynamo.js';
+import { type Delivery, PUBLIC_BASE_URL, SEAM_SECRETS } from './provider-payloads.js';
+
+/**
+ * The production path on one process, with only the AWS transports replaced by what they deliver:
+ *
+ *   real ingest handler (real connectors, signatures checked)
+ *   → the real EventBridge publisher, whose PutEvents entries are captured
+ *   → the envelope EventBridge delivers to an SQS target: JSON of {version, id, detail-type, source, account,
+ *     time, region, resources, detail}, routed with the deployed rule pattern
+ *   → SQS records whose body is that JSON string, in random batches, at least once
+ *   → the real aggregate handler → DynamoStore on DynamoDB Local
+ *   → the real query handler, answering JSON.
+ */
+
+export const SEAM_CTX: MetricContext = { timeZone: 'Europe/Oslo', baseCurrency: 'EUR' };
+export const SEAM_NOW = new Date('2026-11-20T10:00:00Z');
+
+const ACCOUNT = '123456789012';
+const REGION = 'eu-north-1';
+
+export interface DeadLetter {
+  reason: string;
+  body: string;
+}
+
+interface Message {
+  body: string;
+  receiveCount: number;
+}
+
+export interface PostResult {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** A small seeded PRNG (mulberry32), so a failing run replays from its seed. */
+export const seededRandom = (seed: number) => {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+};
+
+export const shuffle = <T>(items: readonly T[], random: () => number): T[] => {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+};
+
+/** EventBridge's `time`: seconds precision, `Z`. */
+const busTime = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
+
+/** What EventBridge delivers to a target for one PutEvents entry. */
+export const busEnvelope = (entry: PutEventsRequestEntry, at: Date): BusEvent => ({
+  version: '0',
+  id: randomUUID(),
+  'detail-type': entry.DetailType ?? '',
+  source: entry.Source ?? '',
+  account: ACCOUNT,
+  time: busTime(at),
+  region: REGION,
+  resources: [],
+  detail: JSON.parse(entry.Detail ?? 'null') as unknown,
+});
+
+const sqsRecord = (message: Message, at: Date): SQSRecord => ({
+  messageId: randomUUID(),
+  receiptHandle: randomUUID(),
+  body: message.body,
+  attributes: {
+    ApproximateReceiveCount: String(message.receiveCount),
+    SentTimestamp: String(at.getTime()),
+    SenderId: 'AROAEVENTBRIDGE:events',
+    ApproximateFirstReceiveTimestamp: String(at.getTime()),
+  },
+  messageAttributes: {},
+  md5OfBody: createHash('md5').update(message.body).digest('hex'),
+  eventSource: 'aws:sqs',
+  eventSourceARN: `arn:aws:sqs:${REGION}:${ACCOUNT}:flash-figures-aggregate`,
+  awsRegion: REGION,
+});
+
+const silent = () => new Logger({ serviceName: 'seams', logLevel: 'SILENT' });
+
+export interface SeamPipeline {
+  /** POST /webhooks/{source} through the ingest handler; what it publishes waits in the queue. */
+  post(delivery: Delivery, extraHeaders?: Record<string, string>): Promise<PostResult>;
+  /** Hands every queued message to the aggregator, shuffled, in batches, some twice, until none is left. */
+  drain(options?: DrainOptions): Promise<void>;
+  /** GET a query route; the answer's JSON. */
+  get<T = Record<string, unknown>>(path: string, query?: Record<string, string>): Promise<{ status: number; body: T }>;
+  /** What the aggregator parked as poison, with its reason. */
+  readonly deadLetters: readonly DeadLetter[];
+  /** Every PutEvents entry the ingest handler published. */
+  readonly published: readonly PutEventsRequestEntry[];
+  /** `rebuild --verify`: the drift between the incremental aggregates and a recomputation. */
+  verify(): Promise<Drift[]>;
+  close(): Promise<void>;
+}
+
+export interface DrainOptions {
+  random?: () => number;
+  /** Largest SQS batch handed to the aggregator. */
+  maxBatch?: number;
+  /** Share of messages SQS delivers twice. */
+  redeliveryRate?: number;
+  /** Aggregator invocations running at once. */
+  concurrency?: number;
+}
+
+export const startSeamPipeline = async ({
+  ctx = SEAM_CTX,
+  now = SEAM_NOW,
+}: {
+  ctx?: MetricContext;
+  now?: Date;
+} = {}): Promise<SeamPipeline> => {
+  const table = await freshTable();
+  const clock = () => now;
+  const published: PutEventsRequestEntry[] = [];
+  const queue: Message[] = [];
+  const deadLetters: DeadLetter[] = [];
+
+  const eventBridge = new EventBridgeClient({
+    region: REGION,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const bus = mockClient(eventBridge);
+  bus.on(PutEventsCommand).callsFake((input: { Entries?: PutEventsRequestEntry[] }) => {
+    const entries = input.Entries ?? [];
+    for (const entry of entries) {
+      published.push(entry);
+      const envelope = busEnvelope(entry, now);
+      // The rule that feeds the aggregator's queue, as deployed.
+      if (matchesPattern(rulePatterns.aggregate, envelope))
+        queue.push({ body: JSON.stringify(envelope), receiveCount: 0 });
+    }
+    return { FailedEntryCount: 0, Entries: entries.map(() => ({ EventId: randomUUID() })) };
+  });
+
+  const ingest = makeIngestHandler({
+    connectorFor,
+    secrets: { get: async (name) => SEAM_SECRETS[name] },
+    publisher: eventBridgePublisher('flash-figures', eventBridge),
+    logger: silent(),
+    ctx,
+    now: clock,
+    publicBaseUrl: PUBLIC_BASE_URL,
+    settings: {},
+  });
+  const aggregate = makeAggregateHandler({
+    store: table.store,
+    ctx,
+    now: clock,
+    logger: silent(),
+    deadLetters: {
+      async deadLetter(record, reason) {
+        deadLetters.push({ reason, body: record.body });
+      },
+    },
+  });
+  const query = makeQueryHandler({ store: table.store, ctx, now: clock, logger: silent(), readCacheMs: 0 });
+
+  const requestContext = (method: string, path: string): HttpEvent['requestContext'] => ({
+    accountId: ACCOUNT,
+    apiId: 'seams',
+    domainName: 'hooks.example.com',
+    domainPrefix: 'hooks',
+    http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'seams' },
+    requestId: randomUUID(),
+    routeKey: method === 'POST' ? 'POST /webhooks/{source}' : 'GET /v1/*',
+    stage: '$default',
+    time: now.toUTCString(),
+    timeEpoch: now.getTime(),
+  });
+
+  return {
+    published,
+    deadLetters,
+
+    async post(d, extraHeaders = {}) {
+      const path = `/webhooks/${d.source}`;
+      const result = await ingest({
+        version: '2.0',
+        routeKey: 'POST /webhooks/{source}',
+        rawPath: path,
+        rawQueryString: '',
+        headers: {
+          host: 'hooks.example.com',
+          'x-forwarded-proto': 'https',
+          ...Object.fromEntries(
+            Object.entries({ ...d.headers, ...extraHeaders }).map(([k, v]) => [k.toLowerCase(), v]),
+          ),
+        },
+        pathParameters: { source: d.source },
+        requestContext: requestContext('POST', path),
+        body: Buffer.from(d.body, 'utf8').toString('base64'),
+        isBase64Encoded: true,
+      });
+      return { status: result.statusCode ?? 0, body: JSON.parse(result.body ?? '{}') as Record<string, unknown> };
+    },
+
+    async drain({ random = Math.random, maxBatch = 10, redeliveryRate = 0.1, concurrency = 2 } = {}) {
+      // SQS is at least once: some messages come twice, in any order.
+      const pending = shuffle(
+        queue.splice(0).flatMap((m) => (random() < redeliveryRate ? [m, { ...m }] : [m])),
+        random,
+      );
+      const worker = async () => {
+        for (;;) {
+          const size = 1 + Math.floor(random() * maxBatch);
+          const batch = pending.splice(0, size).map((m) => ({ ...m, receiveCount: m.receiveCount + 1 }));
+          if (batch.length === 0) return;
+          const records = batch.map((m) => ({ message: m, record: sqsRecord(m, now) }));
+          const response = await aggregate({ Records: records.map((r) => r.record) });
+          const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+          for (const { message, record } of records) {
+            if (!failed.has(record.messageId)) continue;
+            if (message.receiveCount >= 20) throw new Error(`a message failed ${message.receiveCount} times in a row`);
+            pending.push(message);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, worker));
+    },
+
+    async get<T>(path: string, params: Record<string, string> = {}) {
+      const result = await query({
+        version: '2.0',
+        routeKey: 'GET /v1/*',
+        rawPath: path,
+        rawQueryString: new URLSearchParams(params).toString(),
+        queryStringParameters: params,
+        headers: { accept: 'application/json' },
+        requestContext: requestContext('GET', path),
+        isBase64Encoded: false,
+      });
+      return { status: result.statusCode ?? 0, body: JSON.parse(result.body ?? 'null') as T };
+    },
+
+    async verify() {
+      const report = await rebuildAggregates({
+        store: table.store,
+        model: metricModel,
+        ctx,
+        now: clock,
+        mode: 'verify',
+      });
+      return report.drift;
+    },
+
+    async close() {
+      bus.restore();
+      eventBridge.destroy();
+      await table.drop();
+    },
+  };
+};
