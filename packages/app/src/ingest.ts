@@ -1,6 +1,16 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Connector, ConnectorError, PayloadError, SignatureError } from '@flash/connectors';
-import { CoreError, detailTypeOf, INGEST_SOURCE, type MetricContext } from '@flash/core';
+import {
+  type CanonicalEvent,
+  CoreError,
+  checkCanonicalEvent,
+  detailTypeOf,
+  INGEST_SOURCE,
+  InvalidValueError,
+  LIMITS,
+  type MetricContext,
+} from '@flash/core';
 import { BusUnavailableError, type EventPublisher } from './bus.js';
 import type { SecretProvider } from './config.js';
 import {
@@ -16,6 +26,35 @@ import {
 
 /** Bodies above this are refused before any parsing (contract: 413 over 1 MiB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** EventBridge refuses an entry (source, detail type and detail, UTF-8) over 256 KB. */
+export const MAX_BUS_ENTRY_BYTES = 256 * 1024;
+
+/**
+ * The delivery's correlation id: the sender's `X-Request-Id` when it is short printable ASCII, else its hash
+ * (a header is the client's to choose; the events that carry it must stay within their limits).
+ */
+export const deliveryIdOf = (requestId: string | undefined, fallback: string): string => {
+  if (requestId === undefined || requestId === '') return fallback;
+  if (requestId.length <= LIMITS.deliveryId && /^[\x21-\x7e]+$/.test(requestId)) return requestId;
+  return `sha256:${createHash('sha256').update(requestId).digest('hex')}`;
+};
+
+/**
+ * The one gate between a connector and the bus: each event exactly as the bus will carry it (a JSON round
+ * trip) must pass the schema the aggregator parses with, and fit in a bus entry. So 202 means every event
+ * will apply; anything else is a 400 naming the event and the field.
+ */
+const gate = (events: readonly CanonicalEvent[]): CanonicalEvent[] =>
+  events.map((candidate, index) => {
+    const where = `event ${index} (${candidate.entity} ${JSON.stringify(candidate.id)})`;
+    const { event, problem } = checkCanonicalEvent(JSON.parse(JSON.stringify(candidate)));
+    if (!event) throw new InvalidValueError(`${where}: ${problem}`);
+    const bytes = Buffer.byteLength(JSON.stringify(event)) + INGEST_SOURCE.length + detailTypeOf(event.entity).length;
+    if (bytes > MAX_BUS_ENTRY_BYTES)
+      throw new InvalidValueError(`${where}: ${bytes} bytes; an event may hold at most ${MAX_BUS_ENTRY_BYTES}`);
+    return event;
+  });
 
 export interface IngestDeps {
   connectorFor: (source: string) => Connector | undefined;
@@ -38,7 +77,7 @@ export const makeIngestHandler =
   (deps: IngestDeps) =>
   async (event: HttpEvent): Promise<HttpResult> => {
     const source = event.pathParameters?.source ?? '';
-    const deliveryId = header(event, 'x-request-id') ?? event.requestContext.requestId;
+    const deliveryId = deliveryIdOf(header(event, 'x-request-id'), event.requestContext.requestId);
     const logger = deps.logger.createChild({ persistentKeys: { source, deliveryId } });
 
     const connector = deps.connectorFor(source);
@@ -60,14 +99,16 @@ export const makeIngestHandler =
       body,
     };
     try {
-      connector.verify(request, secret, now);
-      const { events, ignored } = connector.parse(request, {
+      connector.verify(request, secret, now, deps.settings ?? {});
+      const parsed = connector.parse(request, {
         receivedAt: now,
         deliveryId,
         timeZone: deps.ctx.timeZone,
         baseCurrency: deps.ctx.baseCurrency,
         settings: deps.settings ?? {},
       });
+      const events = gate(parsed.events);
+      const { ignored } = parsed;
       await deps.publisher.publish(
         events.map((e) => ({ source: INGEST_SOURCE, detailType: detailTypeOf(e.entity), detail: e })),
       );

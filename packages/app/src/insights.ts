@@ -2,11 +2,10 @@ import {
   type AggregateView,
   addMonths,
   addValues,
-  BY_CUSTOMER,
   byCurrency,
-  CUSTOMER_FACTS,
+  CUSTOMER_ROLLUP,
   coachingFigures,
-  customerLabel,
+  customerLabelsOf,
   type Dimension,
   type EntityState,
   KPI_UNITS,
@@ -20,6 +19,7 @@ import {
   type Month,
   npsFigure,
   type Profile,
+  partitions,
   segmentBreakdown,
   segmentFigure,
   sumViews,
@@ -33,29 +33,38 @@ import type { ListOptions } from '@flash/store';
 export interface InsightsStore {
   getAggregates(keys: readonly string[]): Promise<ReadonlyMap<string, AggregateView>>;
   listAggregatePartition(partition: string): Promise<ReadonlyMap<string, AggregateView>>;
+  /** Every rollup of a kind (`@customer#`), by the key part of its id. */
+  listRollups(prefix: string): Promise<ReadonlyMap<string, Values>>;
+  loadNodes(keys: readonly string[]): Promise<ReadonlyMap<string, { value: Values }>>;
   listEntities(list: string, limit: number, options?: ListOptions): Promise<EntityState[]>;
 }
 
+/** The members of some partitions as `[member, values]` pairs, the shape the label readers take. */
+const membersOf = (views: Iterable<ReadonlyMap<string, AggregateView>>): [string, Values][] =>
+  [...views].flatMap((partition) => [...partition].map(([member, view]): [string, Values] => [member, view.values]));
+
 /**
- * Reads the breakdown of some months by a dimension: the months' direct contributions, each customer's
- * contributions in those months, and every customer's labels, joined in memory (see metrics/segments.ts).
+ * Reads the breakdown of some months by a dimension: the months' label items, each customer's contributions
+ * in those months, and every customer's labels, joined in memory (see metrics/segments.ts).
  */
 export const readBreakdown = async (store: InsightsStore, months: readonly Month[], dimension: Dimension) => {
-  const [direct, facts, ...perMonth] = await Promise.all([
-    store.getAggregates(months.map(keys.segments)),
-    store.listAggregatePartition(CUSTOMER_FACTS),
-    ...months.map((m) => store.listAggregatePartition(BY_CUSTOMER(m))),
+  const [labels, ...monthly] = await Promise.all([
+    store.listRollups(CUSTOMER_ROLLUP),
+    ...months.flatMap((m) => [
+      store.listAggregatePartition(partitions.segments(m)),
+      store.listAggregatePartition(partitions.byCustomer(m)),
+    ]),
   ]);
-  const directSum = sumViews(direct.values());
+  const direct = monthly.filter((_, i) => i % 2 === 0);
+  const perMonth = monthly.filter((_, i) => i % 2 === 1);
   const perCustomer = new Map<string, Values>();
   for (const month of perMonth) {
-    for (const [customerId, view] of month)
-      perCustomer.set(customerId, addValues(perCustomer.get(customerId) ?? {}, view.values));
+    for (const [customer, view] of month)
+      perCustomer.set(customer, addValues(perCustomer.get(customer) ?? {}, view.values));
   }
-  const labels = new Map([...facts].map(([customerId, view]) => [customerId, view.values]));
   return {
-    breakdown: segmentBreakdown(dimension, directSum, perCustomer, labels),
-    updatedAt: latestUpdate([...direct.values(), ...perMonth.flatMap((m) => [...m.values()])]),
+    breakdown: segmentBreakdown(dimension, membersOf(direct), perCustomer, customerLabelsOf(labels)),
+    updatedAt: latestUpdate([...direct, ...perMonth].flatMap((m) => [...m.values()])),
   };
 };
 
@@ -103,18 +112,19 @@ export const coachingReport = async (
   now: Date,
 ) => {
   const flowKey = keys.pipeline(period, owner);
-  const openKey = keys.openPipeline(owner);
-  const [aggregates, stale] = await Promise.all([
-    store.getAggregates([flowKey, openKey]),
+  const [aggregates, flowLabels, openStages, stale] = await Promise.all([
+    store.getAggregates([flowKey]),
+    store.listAggregatePartition(partitions.pipelineLabels(period, owner)),
+    store.listAggregatePartition(partitions.openStages(owner)),
     staleDeals(store, localDateOf(now, ctx.timeZone), owner),
   ]);
   return {
     period,
     owner: owner ?? null,
     currency: ctx.baseCurrency,
-    ...coachingFigures(aggregates.get(flowKey)?.values ?? {}, aggregates.get(openKey)?.values ?? {}, ctx),
+    ...coachingFigures(aggregates.get(flowKey)?.values ?? {}, membersOf([flowLabels]), membersOf([openStages]), ctx),
     staleDeals: stale,
-    updatedAt: latestUpdate(aggregates.values()),
+    updatedAt: latestUpdate([...aggregates.values(), ...flowLabels.values(), ...openStages.values()]),
   };
 };
 
@@ -221,7 +231,7 @@ export const evaluateKpis = async (
 
 /** What is at stake with a customer: billing this year, open pipeline now and its labels (for alerts). */
 export const customerContext = async (
-  store: Pick<InsightsStore, 'getAggregates'>,
+  store: Pick<InsightsStore, 'getAggregates' | 'loadNodes'>,
   customerId: string,
   ctx: MetricContext,
   now: Date,
@@ -229,7 +239,11 @@ export const customerContext = async (
   const year = localDateOf(now, ctx.timeZone).slice(0, 4);
   const months = Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`);
   const factsKey = keys.customerFacts(customerId);
-  const views = await store.getAggregates([factsKey, ...months.map((m) => keys.byCustomer(m, customerId))]);
+  const rollupKey = keys.customerRollup(customerId);
+  const [views, rollup] = await Promise.all([
+    store.getAggregates([factsKey, ...months.map((m) => keys.byCustomer(m, customerId))]),
+    store.loadNodes([rollupKey]),
+  ]);
   let billing: Values = {};
   for (const m of months)
     billing = addValues(
@@ -237,16 +251,16 @@ export const customerContext = async (
       byCurrency(views.get(keys.byCustomer(m, customerId))?.values ?? {}, 'segment:billing'),
     );
   const facts = views.get(factsKey)?.values ?? {};
+  const labels = customerLabelsOf([[customerId, rollup.get(rollupKey)?.value ?? {}]]).get(customerId) ?? {};
   const base = ctx.baseCurrency;
-  const label = (dimension: Dimension) => customerLabel(facts, dimension) || null;
   return {
     customerId,
     currency: base,
     billingThisYear: toMajor(billing[base] ?? 0, base),
     openPipelineValue: toMajor(byCurrency(facts, 'openValue')[base] ?? 0, base),
     openDeals: facts.openCount ?? 0,
-    segment: label('segment'),
-    channel: label('channel'),
-    owner: label('owner'),
+    segment: labels.segment ?? null,
+    channel: labels.channel ?? null,
+    owner: labels.owner ?? null,
   };
 };

@@ -1,11 +1,4 @@
-import {
-  type CanonicalEvent,
-  ENTITY_TYPES,
-  type EntityType,
-  entityData,
-  InvalidValueError,
-  toMinor,
-} from '@flash/core';
+import { describePath, fields, InvalidValueError, toMinor } from '@flash/core';
 import * as z from 'zod';
 import { PayloadError } from './errors.js';
 
@@ -21,11 +14,6 @@ export const parseJson = (body: Buffer): unknown => {
     throw new PayloadError(`body is not valid JSON${position ? ` (at position ${position})` : ''}`);
   }
 };
-
-const describePath = (path: readonly PropertyKey[]): string =>
-  path.length === 0
-    ? 'body'
-    : path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
 
 /** Validates with a zod schema; the error names the first offending field, e.g. `events[2].total: expected number`. */
 export const parseWith = <S extends z.ZodType>(
@@ -68,7 +56,7 @@ export const orNull = <S extends z.ZodType>(schema: S) => schema.nullish().trans
 
 /** A provider's id, sent as a string or a number; canonical ids are strings. */
 export const externalId = z
-  .union([z.string().min(1).max(256), z.number().int().nonnegative().refine(Number.isSafeInteger, 'id too large')])
+  .union([fields.id, z.number().int().nonnegative().refine(Number.isSafeInteger, 'id too large')])
   .transform(String);
 
 export const currencyCode = z
@@ -76,9 +64,8 @@ export const currencyCode = z
   .regex(/^[A-Za-z]{3}$/, 'expected an ISO 4217 currency code')
   .transform((code) => code.toUpperCase());
 
-export const dateText = z
-  .string()
-  .refine((v) => !Number.isNaN(Date.parse(v)), 'expected an ISO 8601 date or timestamp');
+/** A date or date-time as the canonical events hold it: strict ISO 8601 (see core's `fields.isoDate`). */
+export const dateText = fields.isoDate;
 
 const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(Z|[+-]\d{2}:?\d{2})?$/i;
 
@@ -102,16 +89,3 @@ export const utcTimestamp = z.union([z.string(), z.number().nonnegative()]).tran
   ctx.addIssue({ code: 'custom', message: `expected a UTC timestamp such as 2026-03-18 09:12:44, got "${text}"` });
   return z.NEVER;
 });
-
-const partialData = new Map<EntityType, z.ZodType>(
-  ENTITY_TYPES.map((entity) => [entity, (entityData[entity] as z.ZodObject<z.ZodRawShape>).partial()]),
-);
-
-/**
- * Checks a connector's output against the canonical schema the aggregator parses with, so that a value the
- * bus would carry to a dead-letter queue (an over-long stage name, say) is refused here as a 400 instead.
- */
-export const assertCanonical = (event: CanonicalEvent, where: readonly PropertyKey[]): void => {
-  if (event.mode === 'snapshot') parseWith(entityData[event.entity], event.data, where);
-  else parseWith(partialData.get(event.entity) ?? z.never(), event.changes, where);
-};

@@ -7,13 +7,71 @@ import * as z from 'zod';
  * and a plain date ("2026-11-03") means a local date in the metrics time zone.
  */
 
-const id = z.string().min(1).max(256);
+/**
+ * Limits of every free value, one definition used by the ingest gate, the connectors and the aggregator.
+ * Ids and labels enter storage keys and attribute names (see metrics/keys.ts), so they are bounded and must
+ * be well-formed Unicode (a lone surrogate would be stored as U+FFFD, and two ids would share a key).
+ */
+export const LIMITS = {
+  /** Characters of an id (customer, deal, owner, invoice…). */
+  id: 256,
+  /** Characters of a label (segment, channel, stage, source, lost reason, name, number, e-mail). */
+  label: 256,
+  /** Characters of a free text (a survey comment). */
+  text: 10_000,
+  /** Characters of a delivery's correlation id; a longer header is replaced by its hash. */
+  deliveryId: 128,
+  /** Years a date may fall in. */
+  minYear: 1000,
+  maxYear: 9999,
+} as const;
+
+const wellFormed = (value: string): boolean =>
+  !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value);
+const unicodeText = (max: number) =>
+  z.string().max(max).refine(wellFormed, 'must be well-formed Unicode (no lone surrogate)');
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.\d{1,9})?)?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+/**
+ * Strict ISO 8601: a calendar date (`2026-11-03`, a local date in the metrics zone) or a date-time with its
+ * offset (`2026-11-03T10:00:00Z`, `2026-11-03T10:00:00.5+01:00`), years 1000 to 9999. Anything else
+ * (no offset, a day that does not exist, a signed year, text after the date) is refused.
+ */
+export const isStrictIsoDate = (value: string): boolean => {
+  const [, year, month, day] = DATE.exec(value) ?? DATE_TIME.exec(value) ?? [];
+  if (!year || !month || !day) return false;
+  const y = Number(year);
+  if (y < LIMITS.minYear || y > LIMITS.maxYear) return false;
+  const date = `${year}-${month}-${day}`;
+  return new Date(`${date}T00:00:00Z`).toISOString().startsWith(date);
+};
+
+/** The field schemas canonical events are made of; connectors build their input schemas from them. */
+export const fields = {
+  id: unicodeText(LIMITS.id).min(1),
+  label: unicodeText(LIMITS.label),
+  text: unicodeText(LIMITS.text),
+  isoDate: z
+    .string()
+    .max(40)
+    .refine(
+      isStrictIsoDate,
+      `must be an ISO 8601 date (YYYY-MM-DD) or date-time with an offset (YYYY-MM-DDThh:mm:ssZ), years ${LIMITS.minYear}-${LIMITS.maxYear}`,
+    ),
+  minor: z.number().int().refine(Number.isSafeInteger, 'must be a safe integer'),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an upper-case ISO 4217 code'),
+};
+
+const id = fields.id;
 const nullableId = id.nullable().default(null);
-const text = z.string().max(10_000).nullable().default(null);
-const label = z.string().max(256).nullable().default(null);
-const minor = z.number().int().refine(Number.isSafeInteger, 'must be a safe integer');
-const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an upper-case ISO 4217 code');
-const isoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date or timestamp');
+const text = fields.text.nullable().default(null);
+const label = fields.label.nullable().default(null);
+const minor = fields.minor;
+const currency = fields.currency;
+const isoDate = fields.isoDate;
 
 export const surveyResponseData = z.object({
   score: z.number().int().min(0).max(10),
@@ -105,7 +163,7 @@ const envelope = {
   /** When the provider says the change happened (falls back to receipt time). */
   occurredAt: isoDate,
   /** Correlation id of the webhook delivery that carried it. */
-  deliveryId: z.string().max(256).optional(),
+  deliveryId: z.string().max(LIMITS.deliveryId).optional(),
 };
 
 const snapshotOf = <T extends EntityType>(entity: T) =>
@@ -118,9 +176,27 @@ const snapshotOf = <T extends EntityType>(entity: T) =>
     data: entityData[entity],
   });
 
+/** A field's schema without its default: a patch that does not carry a field leaves it as it is. */
+const withoutDefault = (schema: z.ZodType): z.ZodType =>
+  schema instanceof z.ZodDefault ? (schema.removeDefault() as z.ZodType) : schema;
+
+/** The fields of an entity a patch may carry, each optional and without a default. */
+const patchChanges = (entity: EntityType) =>
+  z
+    .object(
+      Object.fromEntries(
+        Object.entries((entityData[entity] as z.ZodObject<z.ZodRawShape>).shape).map(([field, schema]) => [
+          field,
+          withoutDefault(schema as z.ZodType).optional(),
+        ]),
+      ),
+    )
+    .extend({ deleted: z.boolean().optional() });
+
 /**
  * A timed patch: the fields in `changes` took these values at `at` (epoch ms). Per field, the newest `at`
- * wins, whatever order patches arrive in (HubSpot property changes).
+ * wins, whatever order patches arrive in (HubSpot property changes). Fields it does not carry keep their
+ * value.
  */
 const patchOf = <T extends EntityType>(entity: T) =>
   z.object({
@@ -128,7 +204,7 @@ const patchOf = <T extends EntityType>(entity: T) =>
     entity: z.literal(entity),
     mode: z.literal('patch'),
     at: z.number().finite(),
-    changes: (entityData[entity] as z.ZodObject<z.ZodRawShape>).partial().extend({ deleted: z.boolean().optional() }),
+    changes: patchChanges(entity),
   });
 
 export const canonicalEventSchema = z.union([...ENTITY_TYPES.map((t) => snapshotOf(t)), patchOf('deal')] as unknown as [
@@ -169,6 +245,41 @@ export type CanonicalEvent = SnapshotEvent | PatchEvent;
 /** Parses an untrusted value (a bus message) into a canonical event; throws a ZodError naming the field. */
 export const parseCanonicalEvent = (value: unknown): CanonicalEvent =>
   canonicalEventSchema.parse(value) as CanonicalEvent;
+
+/** A zod issue path as people read it: `events[2].total`, or `body` for the root. */
+export const describePath = (path: readonly PropertyKey[]): string =>
+  path.length === 0
+    ? 'body'
+    : path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+
+/**
+ * The ingest gate: the very schema the aggregator parses with, so a delivery answered 202 holds only events
+ * that will apply. Answers the parsed event, or the first problem as `data.name: Too big: …`.
+ */
+export const checkCanonicalEvent = (
+  value: unknown,
+): { event: CanonicalEvent; problem?: undefined } | { event?: undefined; problem: string } => {
+  const result = canonicalEventSchema.safeParse(value);
+  if (result.success) return { event: result.data as CanonicalEvent };
+  // A union's error nests the member that came closest; report the deepest issue.
+  const issue = deepestIssue(result.error.issues);
+  return { problem: `${describePath(issue?.path ?? [])}: ${issue?.message ?? 'invalid'}` };
+};
+
+type Issue = z.core.$ZodIssue;
+const deepestIssue = (issues: readonly Issue[], prefix: readonly PropertyKey[] = []): Issue | undefined => {
+  let best: Issue | undefined;
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path];
+    const nested =
+      issue.code === 'invalid_union'
+        ? issue.errors.map((member) => deepestIssue(member, path)).filter((i): i is Issue => i !== undefined)
+        : [];
+    for (const candidate of [{ ...issue, path }, ...nested])
+      if (!best || candidate.path.length > best.path.length) best = candidate;
+  }
+  return best;
+};
 
 /** The key an entity's state is stored under: type, source and the provider's id. */
 export const entityKey = (e: { entity: EntityType; source: string; id: string }): string =>

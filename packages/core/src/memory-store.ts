@@ -38,6 +38,22 @@ export class MemoryStore implements EntityStore {
     }
   }
 
+  /** The members of an aggregate partition (`partition|member` keys), as the DynamoDB store lists them. */
+  partition(name: string): Map<string, Values> {
+    const out = new Map<string, Values>();
+    for (const [key, values] of this.aggregates)
+      if (key.startsWith(`${name}|`)) out.set(key.slice(name.length + 1), { ...values });
+    return out;
+  }
+
+  /** Every rollup whose key starts with `prefix`, by the rest of its key, as the DynamoDB store lists them. */
+  rollups(prefix: string): Map<string, Values> {
+    const out = new Map<string, Values>();
+    for (const [key, node] of this.nodes)
+      if (key.startsWith(prefix)) out.set(key.slice(prefix.length), { ...node.value });
+    return out;
+  }
+
   states(): EntityState[] {
     return [...this.entities.values()].map((s) => s.value);
   }

@@ -1,7 +1,7 @@
 import type { MetricContext } from './context.js';
-import { creditNoteContributions, invoiceContributions } from './metrics/billing.js';
+import { creditNoteContributions, deriveInvoice, invoiceContributions } from './metrics/billing.js';
 import { customerContributions, deriveCustomer } from './metrics/customers.js';
-import { CUSTOMER_ROLLUP, PROJECT_ROLLUP } from './metrics/keys.js';
+import { CUSTOMER_ROLLUP, INVOICE_ROLLUP, PROJECT_ROLLUP } from './metrics/keys.js';
 import { costContributions, deriveProject, projectContributions } from './metrics/margin.js';
 import { detractorListing, surveyResponseContributions } from './metrics/nps.js';
 import { dealContributions, openDealListing } from './metrics/pipeline.js';
@@ -60,7 +60,9 @@ export const metricModel: MetricModel = {
     return undefined;
   },
   // Projects pass costs on to customers, customers to the margin and the customer counts: projects first.
+  // Invoices place their credit notes in the breakdowns only, so they may come anywhere.
   rollups: [
+    { prefix: INVOICE_ROLLUP, derive: deriveInvoice },
     { prefix: PROJECT_ROLLUP, derive: deriveProject },
     { prefix: CUSTOMER_ROLLUP, derive: deriveCustomer },
   ],

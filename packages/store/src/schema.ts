@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 
 /**
- * Single-table design (docs/data-model.md). One definition, used by the local stack, the tests and the
+ * Single-table design (docs/architecture.md). One definition, used by the local stack, the tests and the
  * CDK stack, so the key names cannot drift apart.
  */
 export const tableSchema = {
@@ -26,9 +26,26 @@ const aggregateItemKey = (key: string) => {
   return bar < 0 ? { pk: `A#${key}`, sk: '#' } : { pk: `A#${key.slice(0, bar)}`, sk: key.slice(bar + 1) };
 };
 
+/**
+ * A rollup key `@kind#id` (e.g. `@customer#C1`) is stored as member `id` of the partition `N#@kind#`, so one
+ * Query reads every rollup of a kind (every customer's labels for a breakdown).
+ */
+const nodeItemKey = (key: string) => {
+  const hash = key.indexOf('#');
+  return hash < 0 ? { pk: `N#${key}`, sk: '#' } : { pk: `N#${key.slice(0, hash + 1)}`, sk: key.slice(hash + 1) };
+};
+
+/** The rollup key a node item was stored under (the inverse of `itemKeys.node`). */
+export const nodeKeyOf = (item: { pk?: unknown; sk?: unknown }): string => {
+  const base = String(item.pk).slice(2);
+  return base.endsWith('#') ? `${base}${String(item.sk)}` : base;
+};
+
 export const itemKeys = {
   entity: (key: string) => ({ pk: `E#${key}`, sk: '#' }),
-  node: (key: string) => ({ pk: `N#${key}`, sk: '#' }),
+  node: nodeItemKey,
+  /** The partition holding every rollup whose key starts with `prefix` (`@customer#`). */
+  nodePartition: (prefix: string) => `N#${prefix}`,
   aggregate: aggregateItemKey,
   alert: (key: string) => ({ pk: `ALERT#${key}`, sk: '#' }),
   /** Configuration documents (KPI profiles, users). */

@@ -73,13 +73,16 @@ describe('generic connector', () => {
     expect(events[5]).toMatchObject({ occurredAt: '2026-11-05T08:00:00Z', data: { score: 9, email: 'a@b.c' } });
   });
 
-  it('counts unknown types as ignored and keeps deleted flags', () => {
-    const { events, ignored } = parse([
-      { type: 'timesheet', id: 'T1' },
-      { ...CONTRACT_EXAMPLES[1], deleted: true },
-    ]);
-    expect(ignored).toBe(1);
+  it('keeps deleted flags', () => {
+    const { events, ignored } = parse([{ ...CONTRACT_EXAMPLES[1], deleted: true }]);
+    expect(ignored).toBe(0);
     expect(events[0]).toMatchObject({ entity: 'project', deleted: true });
+  });
+
+  it('refuses a type it does not know, naming it and the types it takes (a typo would lose data)', () => {
+    expect(() => parse([CONTRACT_EXAMPLES[0], { ...CONTRACT_EXAMPLES[2], type: 'invioce' }])).toThrow(
+      'events[1].type: unknown type "invioce"; expected one of customer, project, invoice, cost, deal, survey_response',
+    );
   });
 
   it('names the event and field that are wrong', () => {

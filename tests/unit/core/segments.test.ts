@@ -1,13 +1,15 @@
 import {
   applyEvents,
-  BY_CUSTOMER,
   type CanonicalEvent,
+  CUSTOMER_ROLLUP,
   coachingFigures,
+  customerLabelsOf,
   type Dimension,
   MemoryStore,
   type MetricContext,
   metricModel,
   metricsReport,
+  partitions,
   segmentBreakdown,
   segmentFigure,
   type Values,
@@ -26,13 +28,12 @@ const applied = async (...batches: CanonicalEvent[][]) => {
 
 /** The query-time join, from the memory store's aggregates. */
 const breakdown = (store: MemoryStore, month: string, dimension: Dimension) => {
-  const perCustomer = new Map<string, Values>();
-  const facts = new Map<string, Values>();
-  for (const [key, values] of store.aggregates) {
-    if (key.startsWith(`${BY_CUSTOMER(month)}|`)) perCustomer.set(key.split('|')[1] as string, values);
-    if (key.startsWith('customer|')) facts.set(key.split('|')[1] as string, values);
-  }
-  const out = segmentBreakdown(dimension, store.aggregates.get(`segments#${month}`) ?? {}, perCustomer, facts);
+  const out = segmentBreakdown(
+    dimension,
+    store.partition(partitions.segments(month)),
+    store.partition(partitions.byCustomer(month)),
+    customerLabelsOf(store.rollups(CUSTOMER_ROLLUP)),
+  );
   return new Map([...out].map(([label, values]) => [label, segmentFigure(label, values, 'EUR')]));
 };
 
@@ -142,7 +143,8 @@ describe('coaching indicators', () => {
     ]);
     const figures = coachingFigures(
       store.aggregates.get('pipeline#2026-11') ?? {},
-      store.aggregates.get('pipeline-open') ?? {},
+      store.partition(partitions.pipelineLabels('2026-11')),
+      store.partition(partitions.openStages()),
       ctx,
     );
     expect(figures.bySource).toEqual([
@@ -163,7 +165,7 @@ describe('coaching indicators', () => {
 
   it('keeps labels with separators intact', async () => {
     const store = await applied([deal('D1', 1, { stage: 'a|b=c:EUR', amount: 100 })]);
-    const figures = coachingFigures({}, store.aggregates.get('pipeline-open') ?? {}, ctx);
+    const figures = coachingFigures({}, [], store.partition(partitions.openStages()), ctx);
     expect(figures.openByStage).toEqual([{ stage: 'a|b=c:EUR', openCount: 1, openValue: 1 }]);
   });
 });

@@ -1,7 +1,8 @@
-import { type CanonicalEvent, normaliseCurrency } from '@flash/core';
+import { type CanonicalEvent, fields, normaliseCurrency } from '@flash/core';
 import * as z from 'zod';
 import type { Connector, ParseContext } from '../connector.js';
-import { currencyCode, dateText, minorAmount, parseJson, parseWith } from '../payload.js';
+import { PayloadError } from '../errors.js';
+import { currencyCode, minorAmount, parseJson, parseWith } from '../payload.js';
 import { hmac, requireHeader, verifyEqual } from '../signature.js';
 
 /**
@@ -9,24 +10,23 @@ import { hmac, requireHeader, verifyEqual } from '../signature.js';
  * export job), signed `X-Signature: sha256=<hex HMAC-SHA256 of the raw body>`.
  */
 
-const id = z.string().min(1).max(256);
-const optionalId = id.nullish().transform((v) => v ?? null);
-const optionalText = z
-  .string()
-  .max(10_000)
-  .nullish()
-  .transform((v) => v ?? null);
-const date = dateText;
+// The canonical field schemas, so the generic format and the events it becomes share one set of limits.
+const id = fields.id;
+const nullish = <S extends z.ZodType>(schema: S) => schema.nullish().transform((v) => v ?? null);
+const optionalId = nullish(id);
+const optionalLabel = nullish(fields.label);
+const optionalText = nullish(fields.text);
+const date = fields.isoDate;
 const currency = currencyCode.optional();
 const base = { id, version: z.number().int().nonnegative(), deleted: z.boolean().default(false) };
 
 const schemas = {
   customer: z.object({
     ...base,
-    name: optionalText,
+    name: optionalLabel,
     internal: z.boolean().default(false),
-    segment: optionalText,
-    channel: optionalText,
+    segment: optionalLabel,
+    channel: optionalLabel,
     ownerId: optionalId,
   }),
   project: z.object({
@@ -39,7 +39,7 @@ const schemas = {
     ...base,
     customerId: optionalId,
     projectId: optionalId,
-    number: optionalText,
+    number: optionalLabel,
     status: z.enum(['draft', 'sent', 'void']),
     invoiceDate: date.nullish().transform((v) => v ?? null),
     total: z.number(),
@@ -51,14 +51,14 @@ const schemas = {
     customerId: optionalId,
     ownerId: optionalId,
     status: z.enum(['open', 'won', 'lost']),
-    stage: optionalText,
+    stage: optionalLabel,
     amount: z.number().nullish(),
     currency,
     createdAt: date.nullish().transform((v) => v ?? null),
     closedAt: date.nullish().transform((v) => v ?? null),
     expectedCloseDate: date.nullish().transform((v) => v ?? null),
-    source: optionalText,
-    lostReason: optionalText,
+    source: optionalLabel,
+    lostReason: optionalLabel,
   }),
   survey_response: z.object({
     ...base,
@@ -66,14 +66,19 @@ const schemas = {
     score: z.number().int().min(0).max(10),
     submittedAt: date,
     comment: optionalText,
-    email: optionalText,
-    segment: optionalText,
-    channel: optionalText,
+    email: optionalLabel,
+    segment: optionalLabel,
+    channel: optionalLabel,
   }),
 };
 type GenericType = keyof typeof schemas;
 
-const envelope = z.object({ events: z.array(z.object({ type: z.string() }).passthrough()).max(1000) });
+/** The most events one generic delivery may carry. */
+export const MAX_GENERIC_EVENTS = 1000;
+
+const envelope = z.object({
+  events: z.array(z.object({ type: z.string() }).passthrough()).max(MAX_GENERIC_EVENTS),
+});
 
 const toCanonical = (type: GenericType, raw: unknown, index: number, ctx: ParseContext): CanonicalEvent => {
   const where = ['events', index] as const;
@@ -156,12 +161,14 @@ export const generic: Connector = {
 
   parse(request, ctx) {
     const { events } = parseWith(envelope, parseJson(request.body));
-    const out: CanonicalEvent[] = [];
-    let ignored = 0;
-    events.forEach((raw, index) => {
-      if (isGenericType(raw.type)) out.push(toCanonical(raw.type, raw, index, ctx));
-      else ignored++;
+    // Our own schema, so an unknown type is a typo that would lose data, not a provider's event we skip.
+    const out = events.map((raw, index) => {
+      if (!isGenericType(raw.type))
+        throw new PayloadError(
+          `events[${index}].type: unknown type ${JSON.stringify(raw.type)}; expected one of ${Object.keys(schemas).join(', ')}`,
+        );
+      return toCanonical(raw.type, raw, index, ctx);
     });
-    return { events: out, ignored };
+    return { events: out, ignored: 0 };
   },
 };

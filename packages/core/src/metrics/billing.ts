@@ -1,17 +1,26 @@
 import type { MetricContext } from '../context.js';
 import { monthOf, yearOfMonth } from '../period.js';
 import type { EntityState } from '../state.js';
-import type { Contribution } from '../values.js';
-import { currencyField, keys } from './keys.js';
+import type { Contribution, Values } from '../values.js';
+import { currencyField, fromKeyPart, keyPart, keys, labelMember } from './keys.js';
+import { customerOfRollup } from './margin.js';
 import { billingSegmentContributions } from './segments.js';
 
 /**
  * Billing of a month: issued invoices by invoice date; credit notes subtract in their own month unless
  * voided. The same amounts make up the billing side of the year's margin.
+ *
+ * A credit note belongs to its invoice's customer, which the credit note itself may not know (Stripe names
+ * its own customer object, the invoice our CRM's id) and which may arrive later or change. So a credit note
+ * of a known invoice passes its amount to the invoice's rollup (`@invoice#stripe#in_1`), the invoice names
+ * its customer there, and the rollup places the credits under that customer, or under the credit note's own
+ * customer while the invoice has none.
  */
 export const invoiceContributions = (state: EntityState<'invoice'>, ctx: MetricContext): Contribution[] => {
   const { status, invoiceDate, total, currency, customerId } = state.data;
   const out: Contribution[] = [];
+  if (customerId)
+    out.push({ key: keys.invoiceRollup(state.source, state.id), values: { [labelMember('customer', customerId)]: 1 } });
   // A customer with an issued invoice is no longer a prospect, even if the invoice is dated oddly.
   if (status === 'issued' && customerId)
     out.push({ key: keys.customerRollup(customerId), values: { issuedInvoices: 1 } });
@@ -29,7 +38,7 @@ export const invoiceContributions = (state: EntityState<'invoice'>, ctx: MetricC
 };
 
 export const creditNoteContributions = (state: EntityState<'credit_note'>, ctx: MetricContext): Contribution[] => {
-  const { status, date, total, currency, customerId } = state.data;
+  const { status, date, total, currency, customerId, invoiceId } = state.data;
   if (status !== 'issued') return [];
   const month = monthOf(date, ctx.timeZone);
   return [
@@ -38,6 +47,29 @@ export const creditNoteContributions = (state: EntityState<'credit_note'>, ctx: 
       values: { [currencyField('amount', currency)]: -total, [currencyField('creditNotes', currency)]: 1 },
     },
     { key: keys.margin(yearOfMonth(month)), values: { [currencyField('billing', currency)]: -total } },
-    ...billingSegmentContributions(month, customerId, currency, -total, 0),
+    ...(invoiceId
+      ? [
+          {
+            key: keys.invoiceRollup(state.source, invoiceId),
+            values: { [creditField(month, currency, customerId)]: -total },
+          },
+        ]
+      : billingSegmentContributions(month, customerId, currency, -total, 0)),
   ];
+};
+
+/** `credit:YYYY-MM:CUR:customer` on an invoice rollup: credits of a month, with the credit note's own customer. */
+const creditField = (month: string, currency: string, customerId: string | null) =>
+  `credit:${month}:${currency}:${keyPart(customerId ?? '')}`;
+const CREDIT_FIELD = /^credit:(\d{4}-\d{2}):([A-Z]{3}):(.*)$/;
+
+/** Invoice rollup → the breakdowns: its credits under the invoice's customer, else the credit note's own. */
+export const deriveInvoice = (_key: string, values: Values): Contribution[] => {
+  const invoiceCustomer = customerOfRollup(values);
+  return Object.entries(values).flatMap(([field, amount]) => {
+    const [, month, currency, own] = CREDIT_FIELD.exec(field) ?? [];
+    if (!month || !currency || own === undefined) return [];
+    const customer = invoiceCustomer ?? (own === '' ? null : fromKeyPart(own));
+    return billingSegmentContributions(month, customer, currency, amount, 0);
+  });
 };

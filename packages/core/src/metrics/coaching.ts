@@ -9,27 +9,35 @@ const labelOf = (label: string) => (label === '' ? null : label);
 /**
  * Sales-coaching detail of a month's pipeline flow and of the open pipeline: opportunities created per source
  * with their conversion (share of that month's new deals already won), lost deals per reason, open deals per
- * stage.
+ * stage. The labels come from their own items (`pipeline-labels#…`, `pipeline-stages…`), member → values.
  */
-export const coachingFigures = (flow: Values, open: Values, ctx: MetricContext) => ({
-  bySource: [...byLabel(flow, 'source')]
-    .map(([source, m]) => ({
-      source: labelOf(source),
-      created: m.created ?? 0,
-      won: m.won ?? 0,
-      conversionRate: rate(m.won ?? 0, m.created ?? 0),
-    }))
-    .sort((a, b) => b.created - a.created),
-  won: flow.won ?? 0,
-  lost: flow.lost ?? 0,
-  lostReasons: [...byLabel(flow, 'reason')]
-    .map(([reason, m]) => ({ reason: labelOf(reason), lost: m.lost ?? 0 }))
-    .sort((a, b) => b.lost - a.lost),
-  openByStage: [...byLabel(open, 'stage')]
-    .map(([stage, m]) => ({
-      stage: labelOf(stage),
-      openCount: m.openCount ?? 0,
-      openValue: toMajor(byCurrency(m, 'openValue')[ctx.baseCurrency] ?? 0, ctx.baseCurrency),
-    }))
-    .sort((a, b) => b.openValue - a.openValue),
-});
+export const coachingFigures = (
+  flow: Values,
+  flowLabels: Iterable<readonly [string, Values]>,
+  openStages: Iterable<readonly [string, Values]>,
+  ctx: MetricContext,
+) => {
+  const labels = [...flowLabels];
+  return {
+    bySource: [...byLabel(labels, 'source')]
+      .map(([source, m]) => ({
+        source: labelOf(source),
+        created: m.created ?? 0,
+        won: m.won ?? 0,
+        conversionRate: rate(m.won ?? 0, m.created ?? 0),
+      }))
+      .sort((a, b) => b.created - a.created),
+    won: flow.won ?? 0,
+    lost: flow.lost ?? 0,
+    lostReasons: [...byLabel(labels, 'reason')]
+      .map(([reason, m]) => ({ reason: labelOf(reason), lost: m.lost ?? 0 }))
+      .sort((a, b) => b.lost - a.lost),
+    openByStage: [...byLabel(openStages, 'stage')]
+      .map(([stage, m]) => ({
+        stage: labelOf(stage),
+        openCount: m.openCount ?? 0,
+        openValue: toMajor(byCurrency(m, 'openValue')[ctx.baseCurrency] ?? 0, ctx.baseCurrency),
+      }))
+      .sort((a, b) => b.openValue - a.openValue),
+  };
+};

@@ -2,7 +2,7 @@ import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
 import { keys } from './keys.js';
 import { costFields, costsToMargin } from './margin.js';
-import { customerLabelContributions } from './segments.js';
+import { customerLabelValues } from './segments.js';
 
 /**
  * Active customers and prospects are facts about a customer that several entities decide together, so every
@@ -12,8 +12,10 @@ import { customerLabelContributions } from './segments.js';
  * A customer is any id an entity refers to; it is internal only when a customer event says so.
  */
 export const customerContributions = (state: EntityState<'customer'>): Contribution[] => [
-  { key: keys.customerRollup(state.id), values: { internal: state.data.internal ? 1 : 0 } },
-  ...customerLabelContributions(state),
+  {
+    key: keys.customerRollup(state.id),
+    values: { internal: state.data.internal ? 1 : 0, ...customerLabelValues(state) },
+  },
 ];
 
 export const isActiveCustomer = (v: Values): boolean =>

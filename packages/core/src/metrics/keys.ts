@@ -1,32 +1,68 @@
 import type { Month, Year } from '../period.js';
 
+// As a string, so the control-character range reads as what it is.
+const KEY_SYNTAX = /[%|#=:/\x00-\x1f\x7f]/g;
+
+/**
+ * Every value from outside (an id, an owner, a label) that enters an aggregate key, a rollup key or a field
+ * name goes through `keyPart` first. It escapes, as `%XX`, the characters that give keys and field names
+ * their structure (`|` partition and member, `#` and `=` parts, `:` currencies, `/`, `%` itself) and control
+ * characters, and leaves everything else as it is. Being injective, no two distinct values share a key, and
+ * a value of the schema's 256 characters stays under 800 bytes, within DynamoDB's 1,024-byte sort keys.
+ */
+export const keyPart = (value: string): string =>
+  value.replace(KEY_SYNTAX, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+
+/** The value `keyPart` escaped. */
+export const fromKeyPart = (part: string): string => decodeURIComponent(part);
+
+const ownerSuffix = (owner?: string | null) => (owner ? `#owner=${keyPart(owner)}` : '');
+
 /**
  * Aggregate and rollup keys. Rollup keys start with `@` and are second-level nodes (see model.ts);
- * everything else is a plain aggregate the query API reads.
+ * everything else is a plain aggregate the query API reads. A key `partition|member` is one item of a
+ * partition that is read whole (see the store); labels always live in such partitions, one item per label,
+ * so that no item grows with the number of labels.
  */
 export const keys = {
   nps: (month: Month) => `nps#${month}`,
   billing: (month: Month) => `billing#${month}`,
   margin: (year: Year) => `margin#${year}`,
   /** Pipeline flow of a month (created, won, lost), in total or for one owner. */
-  pipeline: (month: Month, owner?: string | null) => (owner ? `pipeline#${month}#owner=${owner}` : `pipeline#${month}`),
+  pipeline: (month: Month, owner?: string | null) => `pipeline#${month}${ownerSuffix(owner)}`,
   /** Open pipeline as of now, in total or for one owner. */
-  openPipeline: (owner?: string | null) => (owner ? `pipeline-open#owner=${owner}` : 'pipeline-open'),
+  openPipeline: (owner?: string | null) => `pipeline-open${ownerSuffix(owner)}`,
   customers: 'customers',
-  /** Direct contributions to the breakdowns of a month (entities that know their own segment, channel or owner). */
-  segments: (month: Month) => `segments#${month}`,
   /** One member per customer: what the customer contributed in a month, joined with its labels at query time. */
-  byCustomer: (month: Month, customerId: string) => `bycust#${month}|${customerId}`,
-  /** One member per customer: its labels (segment, channel, owner) and its open pipeline now. */
-  customerFacts: (customerId: string) => `customer|${customerId}`,
-  customerRollup: (customerId: string) => `@customer#${customerId}`,
-  projectRollup: (projectId: string) => `@project#${projectId}`,
+  byCustomer: (month: Month, customerId: string) => `${partitions.byCustomer(month)}|${keyPart(customerId)}`,
+  /** One member per customer: its open pipeline now. */
+  customerFacts: (customerId: string) => `${partitions.customerFacts}|${keyPart(customerId)}`,
+  /** Direct contributions to a month's breakdowns (entities that carry a segment, channel or owner), per label. */
+  segmentLabel: (month: Month, dimension: string, label: string | null) =>
+    `${partitions.segments(month)}|${labelMember(dimension, label)}`,
+  /** Pipeline flow of a month per deal source (created, won) and lost reason, in total or for one owner. */
+  pipelineLabel: (month: Month, owner: string | null | undefined, dimension: string, label: string | null) =>
+    `${partitions.pipelineLabels(month, owner)}|${labelMember(dimension, label)}`,
+  /** Open pipeline per stage, in total or for one owner. */
+  openStage: (owner: string | null | undefined, stage: string | null) =>
+    `${partitions.openStages(owner)}|${labelMember('stage', stage)}`,
+  customerRollup: (customerId: string) => `${CUSTOMER_ROLLUP}${keyPart(customerId)}`,
+  projectRollup: (projectId: string) => `${PROJECT_ROLLUP}${keyPart(projectId)}`,
+  invoiceRollup: (source: string, invoiceId: string) => `${INVOICE_ROLLUP}${source}#${keyPart(invoiceId)}`,
 } as const;
 
-export const BY_CUSTOMER = (month: Month) => `bycust#${month}`;
-export const CUSTOMER_FACTS = 'customer';
+/** The partitions that `partition|member` keys belong to, as the query side lists them. */
+export const partitions = {
+  byCustomer: (month: Month) => `bycust#${month}`,
+  customerFacts: 'customer',
+  segments: (month: Month) => `segments#${month}`,
+  pipelineLabels: (month: Month, owner?: string | null) => `pipeline-labels#${month}${ownerSuffix(owner)}`,
+  openStages: (owner?: string | null) => `pipeline-stages${ownerSuffix(owner)}`,
+} as const;
+
 export const CUSTOMER_ROLLUP = '@customer#';
 export const PROJECT_ROLLUP = '@project#';
+export const INVOICE_ROLLUP = '@invoice#';
 
 /** Per-currency fields are `name:CUR` (and `name:YYYY:CUR` for yearly sums inside rollups). */
 export const currencyField = (name: string, currency: string) => `${name}:${currency}`;
@@ -42,26 +78,32 @@ export const byCurrency = (values: Record<string, number>, name: string): Record
   return out;
 };
 
-/**
- * Free-text labels (segments, stages, lost reasons) inside field names: encoded so that the field syntax
- * (`dim=label|metric`, `name:CUR`) stays unambiguous whatever the CRM sends. The empty label means "none".
- */
-export const labelField = (dimension: string, label: string | null | undefined, metric: string) =>
-  `${dimension}=${encodeURIComponent(label ?? '')}|${metric}`;
+/** The member of a label item: `dimension=label`; the empty label means "none". */
+export const labelMember = (dimension: string, label: string | null | undefined) =>
+  `${dimension}=${keyPart(label ?? '')}`;
 
-/** Regroups `dim=label|metric` fields of one dimension as `{ label: { metric: n } }`. */
-export const byLabel = (values: Record<string, number>, dimension: string): Map<string, Record<string, number>> => {
+/** A member `dimension=label` back as its parts, or undefined for another shape. */
+export const parseLabelMember = (member: string): { dimension: string; label: string } | undefined => {
+  const equals = member.indexOf('=');
+  if (equals < 0) return undefined;
+  return { dimension: member.slice(0, equals), label: fromKeyPart(member.slice(equals + 1)) };
+};
+
+/**
+ * The label items of one dimension, as read from a partition (member → values), regrouped label → values;
+ * several partitions (months) may be passed and are summed.
+ */
+export const byLabel = (
+  members: Iterable<readonly [string, Record<string, number>]>,
+  dimension: string,
+): Map<string, Record<string, number>> => {
   const out = new Map<string, Record<string, number>>();
-  const prefix = `${dimension}=`;
-  for (const [field, amount] of Object.entries(values)) {
-    if (!field.startsWith(prefix)) continue;
-    const bar = field.indexOf('|', prefix.length);
-    if (bar < 0) continue;
-    const label = decodeURIComponent(field.slice(prefix.length, bar));
-    const metric = field.slice(bar + 1);
-    const metrics = out.get(label) ?? {};
-    metrics[metric] = (metrics[metric] ?? 0) + amount;
-    out.set(label, metrics);
+  for (const [member, values] of members) {
+    const parsed = parseLabelMember(member);
+    if (parsed?.dimension !== dimension) continue;
+    const sum = out.get(parsed.label) ?? {};
+    for (const [metric, amount] of Object.entries(values)) sum[metric] = (sum[metric] ?? 0) + amount;
+    out.set(parsed.label, sum);
   }
   return out;
 };

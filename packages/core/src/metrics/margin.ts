@@ -2,7 +2,7 @@ import type { MetricContext } from '../context.js';
 import { monthOf, yearOfMonth } from '../period.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
-import { currencyField, keys } from './keys.js';
+import { currencyField, keys, labelMember, parseLabelMember } from './keys.js';
 
 /**
  * Costs count toward margin unless their project is internal or belongs to an internal customer, in
@@ -36,17 +36,20 @@ export const costContributions = (state: EntityState<'cost'>, ctx: MetricContext
   return [{ key: keys.projectRollup(projectId), values: { [field]: amount } }];
 };
 
-/** A project's own facts as counters on its rollup; `customer=ID` names the customer it belongs to. */
+/** A project's own facts as counters on its rollup; a `customer=ID` field names the customer it belongs to. */
 export const projectContributions = (state: EntityState<'project'>): Contribution[] => {
   const { customerId, status, internal } = state.data;
   const values: Values = { exists: 1, open: status === 'open' ? 1 : 0, internal: internal ? 1 : 0 };
-  if (customerId) values[`customer=${customerId}`] = 1;
+  if (customerId) values[labelMember('customer', customerId)] = 1;
   return [{ key: keys.projectRollup(state.id), values }];
 };
 
+/** The customer a rollup's `customer=ID` field names (projects, invoices), if any. */
 export const customerOfRollup = (values: Values): string | undefined => {
-  for (const [field, count] of Object.entries(values))
-    if (field.startsWith('customer=') && count > 0) return field.slice(9);
+  for (const [field, count] of Object.entries(values)) {
+    const parsed = parseLabelMember(field);
+    if (parsed?.dimension === 'customer' && count > 0) return parsed.label;
+  }
   return undefined;
 };
 

@@ -45,8 +45,14 @@ export const npsFigure = (values: Values = {}): NpsFigure => {
   return { score, promoters, passives, detractors, responses };
 };
 
-/** Detractor responses are listed per month, newest first, for the drill-down. */
+/**
+ * Detractor responses are listed per month, newest first, for the drill-down: sorted by the instant they
+ * were submitted in UTC, whatever offset the source wrote it with.
+ */
 export const detractorListing = (state: EntityState<'survey_response'>, ctx: MetricContext) =>
   isDetractor(state.data.score)
-    ? { list: `detractors#${monthOf(state.data.submittedAt, ctx.timeZone)}`, sort: state.data.submittedAt }
+    ? {
+        list: `detractors#${monthOf(state.data.submittedAt, ctx.timeZone)}`,
+        sort: new Date(state.data.submittedAt).toISOString(),
+      }
     : undefined;

@@ -3,7 +3,7 @@ import type { Listing } from '../model.js';
 import { monthOf } from '../period.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
-import { currencyField, keys, labelField } from './keys.js';
+import { currencyField, keys } from './keys.js';
 import { wonSegmentContributions } from './segments.js';
 
 /**
@@ -30,20 +30,16 @@ export const dealContributions = (state: EntityState<'deal'>, ctx: MetricContext
   }
   if (createdAt) {
     const month = monthOf(createdAt, ctx.timeZone);
-    both((owner) => keys.pipeline(month, owner), {
+    both((owner) => keys.pipeline(month, owner), { created: 1, ...money('createdValue') });
+    both((owner) => keys.pipelineLabel(month, owner, 'source', source), {
       created: 1,
-      ...money('createdValue'),
-      [labelField('source', source, 'created')]: 1,
-      ...(status === 'won' ? { [labelField('source', source, 'won')]: 1 } : {}),
+      ...(status === 'won' ? { won: 1 } : {}),
     });
   }
   if (status === 'open') {
     const open = { openCount: 1, ...money('openValue') };
-    both(keys.openPipeline, {
-      ...open,
-      [labelField('stage', stage, 'openCount')]: 1,
-      ...prefixed(labelField('stage', stage, ''), money('openValue')),
-    });
+    both(keys.openPipeline, open);
+    both((owner) => keys.openStage(owner, stage), open);
     if (customerId) out.push({ key: keys.customerFacts(customerId), values: open });
     return out;
   }
@@ -51,7 +47,8 @@ export const dealContributions = (state: EntityState<'deal'>, ctx: MetricContext
   const closedAt = state.data.closedAt ?? state.occurredAt;
   const month = monthOf(closedAt, ctx.timeZone);
   if (status === 'lost') {
-    both((owner) => keys.pipeline(month, owner), { lost: 1, [labelField('reason', lostReason, 'lost')]: 1 });
+    both((owner) => keys.pipeline(month, owner), { lost: 1 });
+    both((owner) => keys.pipelineLabel(month, owner, 'reason', lostReason), { lost: 1 });
     return out;
   }
   const won: Values = {
@@ -67,9 +64,6 @@ export const dealContributions = (state: EntityState<'deal'>, ctx: MetricContext
   out.push(...wonSegmentContributions(state, month));
   return out;
 };
-
-const prefixed = (prefix: string, values: Values): Values =>
-  Object.fromEntries(Object.entries(values).map(([field, amount]) => [prefix + field, amount]));
 
 /** Sort key far in the future for open deals without an expected close date. */
 export const NO_EXPECTED_CLOSE = '9999-12-31';

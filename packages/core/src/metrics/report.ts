@@ -86,21 +86,37 @@ export const sumViews = (views: Iterable<AggregateView | undefined>): Values => 
   return out;
 };
 
-/** Hit rate, average deal size and lead time from summed flow values, in the base currency. */
-const flowFigures = (flow: Values, base: string) => {
+/**
+ * Hit rate, average deal size (major units) and lead time (days) from summed flow values, in the base
+ * currency, unrounded: what is derived from them (the requirements) is computed from these, and only what
+ * is shown is rounded.
+ */
+const flowRatios = (flow: Values, base: string) => {
   const won = flow.won ?? 0;
   const lost = flow.lost ?? 0;
   const wonValue = byCurrency(flow, 'wonValue')[base] ?? 0;
   const wonCount = byCurrency(flow, 'wonCount')[base] ?? 0;
   const leadCount = flow.leadCount ?? 0;
   return {
+    hitRate: won + lost === 0 ? null : won / (won + lost),
+    avgDealSize: wonCount === 0 ? null : toMajor(wonValue, base) / wonCount,
+    leadTimeDays: leadCount === 0 ? null : (flow.leadSeconds ?? 0) / 86_400 / leadCount,
+  };
+};
+
+/** The flow figures as shown: counts, won value, and the ratios rounded. */
+const flowFigures = (flow: Values, base: string) => {
+  const exact = flowRatios(flow, base);
+  const wonValue = byCurrency(flow, 'wonValue')[base] ?? 0;
+  const wonCount = byCurrency(flow, 'wonCount')[base] ?? 0;
+  return {
     created: flow.created ?? 0,
-    won,
-    lost,
+    won: flow.won ?? 0,
+    lost: flow.lost ?? 0,
     wonValue: toMajor(wonValue, base),
-    hitRate: won + lost === 0 ? null : round3(won / (won + lost)),
+    hitRate: exact.hitRate === null ? null : round3(exact.hitRate),
     avgDealSize: wonCount === 0 ? null : toMajor(Math.round(wonValue / wonCount), base),
-    leadTimeDays: leadCount === 0 ? null : round1((flow.leadSeconds ?? 0) / 86_400 / leadCount),
+    leadTimeDays: exact.leadTimeDays === null ? null : round1(exact.leadTimeDays),
   };
 };
 
@@ -190,13 +206,14 @@ export const pipelineRequirements = (input: RequirementsInput, aggregates: Aggre
   const lookback = lookbackMonths(input.period, input.months);
   const flow = sumViews(lookback.map((m) => aggregates.get(keys.pipeline(m, input.owner))));
   const figures = flowFigures(flow, base);
+  const exact = flowRatios(flow, base);
   const open = aggregates.get(keys.openPipeline(input.owner))?.values ?? {};
-  const requiredNewValuePerMonth = figures.hitRate ? input.budget / figures.hitRate : null;
+  const requiredNewValuePerMonth = exact.hitRate ? input.budget / exact.hitRate : null;
   const requiredNewCountPerMonth =
-    requiredNewValuePerMonth !== null && figures.avgDealSize ? requiredNewValuePerMonth / figures.avgDealSize : null;
+    requiredNewValuePerMonth !== null && exact.avgDealSize ? requiredNewValuePerMonth / exact.avgDealSize : null;
   const requiredPipelineValue =
-    requiredNewValuePerMonth !== null && figures.leadTimeDays !== null
-      ? (requiredNewValuePerMonth * figures.leadTimeDays) / DAYS_PER_MONTH
+    requiredNewValuePerMonth !== null && exact.leadTimeDays !== null
+      ? (requiredNewValuePerMonth * exact.leadTimeDays) / DAYS_PER_MONTH
       : null;
   const round2 = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100);
   return {

@@ -1,7 +1,7 @@
 import { toMajor } from '../money.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
-import { byCurrency, byLabel, currencyField, keys, labelField } from './keys.js';
+import { byCurrency, byLabel, currencyField, keys, labelMember, parseLabelMember } from './keys.js';
 import { npsFigure } from './nps.js';
 
 /**
@@ -9,10 +9,11 @@ import { npsFigure } from './nps.js';
  *
  * A customer's labels can arrive after (or change after) its invoices and answers, and one label change
  * would otherwise have to move every month the customer ever contributed to. So what a customer contributes
- * is kept per month and customer (`bycust#YYYY-MM|C1`), its labels once (`customer|C1`), and the two are
- * joined when a breakdown is read: exact whatever the order, at the price of reading one small item per
- * customer active in the month. Entities that carry a label themselves (a survey answer with its own
- * segment, a deal's owner) contribute to `segments#YYYY-MM` directly.
+ * is kept per month and customer (`bycust#YYYY-MM|C1`), its labels once (on its rollup `@customer#C1`),
+ * and the two are joined when a breakdown is read: exact whatever the order, at the price of reading one
+ * small item per customer active in the month. Entities that carry a label themselves (a survey answer with
+ * its own segment, a deal's owner) contribute to their label's item of the month (`segments#YYYY-MM|…`).
+ * Every label is an item of its own, so however many labels a month sees, no item grows past its limit.
  */
 export const DIMENSIONS = ['segment', 'channel', 'owner'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -21,17 +22,13 @@ type OwnLabels = Partial<Record<Dimension, string | null>>;
 
 /** Splits a contribution between the dimensions the entity labels itself and those its customer labels. */
 const split = (month: string, customerId: string | null, own: OwnLabels, metrics: Values): Contribution[] => {
-  const direct: Values = {};
+  const out: Contribution[] = [];
   const viaCustomer: Values = {};
   for (const dimension of DIMENSIONS) {
     const label = own[dimension];
-    for (const [metric, amount] of Object.entries(metrics)) {
-      if (label) direct[labelField(dimension, label, metric)] = amount;
-      else if (customerId) viaCustomer[`${dimension}:${metric}`] = amount;
-      else direct[labelField(dimension, null, metric)] = amount;
-    }
+    if (label || !customerId) out.push({ key: keys.segmentLabel(month, dimension, label ?? null), values: metrics });
+    else for (const [metric, amount] of Object.entries(metrics)) viaCustomer[`${dimension}:${metric}`] = amount;
   }
-  const out: Contribution[] = [{ key: keys.segments(month), values: direct }];
   if (customerId) out.push({ key: keys.byCustomer(month, customerId), values: viaCustomer });
   return out;
 };
@@ -73,40 +70,57 @@ export const wonSegmentContributions = (s: EntityState<'deal'>, month: string): 
     },
   );
 
-/** A customer's labels, as counters on its facts item. */
-export const customerLabelContributions = (s: EntityState<'customer'>): Contribution[] => {
+/**
+ * A customer's labels, as `segment=Gold` counters on its rollup (`@customer#C1`): a rollup drops the fields
+ * that return to zero, so it holds the current labels only, however often they change.
+ */
+export const customerLabelValues = (s: EntityState<'customer'>): Values => {
   const values: Values = {};
   for (const [dimension, label] of [
     ['segment', s.data.segment],
     ['channel', s.data.channel],
     ['owner', s.data.ownerId],
   ] as const) {
-    if (label) values[labelField(dimension, label, 'n')] = 1;
+    if (label) values[labelMember(dimension, label)] = 1;
   }
-  return [{ key: keys.customerFacts(s.id), values }];
+  return values;
 };
 
-/** The label a customer's facts give for a dimension; '' when it has none. */
-export const customerLabel = (facts: Values | undefined, dimension: Dimension): string => {
-  for (const [label, metrics] of byLabel(facts ?? {}, dimension)) if ((metrics.n ?? 0) > 0) return label;
-  return '';
+/** Each customer's labels (the key part of the customer's id → dimension → label). */
+export type CustomerLabels = ReadonlyMap<string, Partial<Record<Dimension, string>>>;
+
+/** The labels on customer rollups, as read by their key part (`listRollups('@customer#')`). */
+export const customerLabelsOf = (
+  rollups: Iterable<readonly [string, Values]>,
+): Map<string, Partial<Record<Dimension, string>>> => {
+  const out = new Map<string, Partial<Record<Dimension, string>>>();
+  for (const [customer, values] of rollups) {
+    const labels: Partial<Record<Dimension, string>> = {};
+    for (const [field, count] of Object.entries(values)) {
+      const parsed = parseLabelMember(field);
+      if (count > 0 && parsed && (DIMENSIONS as readonly string[]).includes(parsed.dimension))
+        labels[parsed.dimension as Dimension] = parsed.label;
+    }
+    out.set(customer, labels);
+  }
+  return out;
 };
 
 /**
- * The breakdown of a month by one dimension: direct contributions plus each customer's contributions under
- * its label. Labels are '' for "none"; the values of all labels sum to the month's totals.
+ * The breakdown of some months by one dimension: the label items' direct contributions plus each customer's
+ * contributions under its label. Labels are '' for "none"; the values of all labels sum to the totals.
  */
 export const segmentBreakdown = (
   dimension: Dimension,
-  direct: Values,
+  direct: Iterable<readonly [string, Values]>,
   perCustomer: ReadonlyMap<string, Values>,
-  facts: ReadonlyMap<string, Values>,
+  labels: CustomerLabels,
 ): Map<string, Values> => {
   const out = byLabel(direct, dimension);
-  for (const [customerId, values] of perCustomer) {
-    const label = customerLabel(facts.get(customerId), dimension);
+  const prefix = `${dimension}:`;
+  for (const [customer, values] of perCustomer) {
+    const label = labels.get(customer)?.[dimension] ?? '';
     const target = out.get(label) ?? {};
-    const prefix = `${dimension}:`;
     for (const [field, amount] of Object.entries(values)) {
       if (field.startsWith(prefix))
         target[field.slice(prefix.length)] = (target[field.slice(prefix.length)] ?? 0) + amount;
