@@ -56,7 +56,6 @@ export const fields = {
   text: unicodeText(LIMITS.text),
   isoDate: z
     .string()
-    .max(40)
     .refine(
       isStrictIsoDate,
       `must be an ISO 8601 date (YYYY-MM-DD) or date-time with an offset (YYYY-MM-DDThh:mm:ssZ), years ${LIMITS.minYear}-${LIMITS.maxYear}`,
