@@ -31,8 +31,16 @@ export interface Connector {
   source: string;
   /** The configuration variable (or secret name) holding this source's signing secret. */
   secretVariable: string;
-  /** Throws SignatureError unless the raw request carries a valid signature for `secret`. */
-  verify(request: WebhookRequest, secret: string, now: Date): void;
+  /**
+   * Throws SignatureError unless the raw request carries a valid signature for `secret`. `settings` are the
+   * connector settings (as in ParseContext), for opt-ins such as HUBSPOT_ACCEPT_LEGACY_SIGNATURES.
+   */
+  verify(
+    request: WebhookRequest,
+    secret: string,
+    now: Date,
+    settings?: Readonly<Record<string, string | undefined>>,
+  ): void;
   /** Throws PayloadError naming the problem unless the body is what the source sends. */
   parse(request: WebhookRequest, ctx: ParseContext): ParseResult;
 }

@@ -27,6 +27,29 @@ export const sha256 = (data: SignedParts, encoding: 'hex' | 'base64') => {
 export const safeEqual = (a: string, b: string): boolean =>
   timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Standard base64 (RFC 4648 section 4) decoded strictly: only the alphabet, padded to a multiple of four, and
+ * canonical (encoding the bytes again gives the same text, so no stray bits in the last character). Node's
+ * `Buffer.from(text, 'base64')` skips anything else silently (`dTpw!!!` decodes as `dTpw`); this returns
+ * undefined instead.
+ */
+export const strictBase64 = (text: string): Buffer | undefined => {
+  if (text.length % 4 !== 0 || !BASE64.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64') === text ? bytes : undefined;
+};
+
+/** The bytes as text if they are well-formed UTF-8, else undefined (never replacement characters). */
+export const strictUtf8 = (bytes: Buffer): string | undefined => {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+};
+
 export const requireHeader = (headers: Readonly<Record<string, string | undefined>>, name: string): string => {
   const value = headers[name.toLowerCase()];
   if (!value) throw new SignatureError(`missing ${name} header`);

@@ -1,17 +1,24 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { PayloadError, SignatureError } from '@flash/connectors';
 import { applyEvent, type CanonicalEvent, type EntityState } from '@flash/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type SignatureVector, signatureVectors } from '../../support/fixtures.js';
 import {
   connector,
+  flipByte,
+  flipMiddle,
+  httpEvent,
+  ingestHandler,
   NOW,
   parseContext,
   parseFixture,
+  SECRETS,
   sha256Hex,
-  signatureVectorSuite,
+  vectorCase,
   webhookRequest,
 } from './helpers.js';
+import { lengthExtension } from './sha256-length-extension.js';
 
 const hubspot = connector('hubspot');
 const parse = (batch: unknown, settings: Record<string, string> = {}) =>
@@ -246,15 +253,54 @@ describe('hubspot connector', () => {
   });
 
   describe('signature', () => {
-    signatureVectorSuite('hubspot');
+    const LEGACY_OPT_IN = { HUBSPOT_ACCEPT_LEGACY_SIGNATURES: 'true' };
+    const vectors = signatureVectors().filter((v) => v.provider === 'hubspot');
+    const isLegacy = (v: SignatureVector) => !Object.keys(v.headers).some((h) => /-v3$/i.test(h));
+
+    it('has v3 and legacy signature vectors to check', () => {
+      expect(vectors.filter((v) => !isLegacy(v)).length).toBeGreaterThan(0);
+      expect(vectors.filter(isLegacy).length).toBeGreaterThan(0);
+    });
+
+    describe.each(vectors.map((v) => [v.name, v] as const))('vector %s', (_name, vector) => {
+      const { body, secret, now, signatureHeader, request } = vectorCase(vector);
+      // v3 verifies by default; v1 and v2 only with the opt-in.
+      const settings = isLegacy(vector) ? LEGACY_OPT_IN : {};
+      it('verifies', () => {
+        expect(() => hubspot.verify(request(body, vector.headers), secret, now, settings)).not.toThrow();
+      });
+      it('fails with one flipped byte in the body', () => {
+        expect(() => hubspot.verify(request(flipByte(body), vector.headers), secret, now, settings)).toThrow(
+          SignatureError,
+        );
+      });
+      it('fails with one flipped character in the signature', () => {
+        const headers = { ...vector.headers, [signatureHeader]: flipMiddle(vector.headers[signatureHeader] ?? '') };
+        expect(() => hubspot.verify(request(body, headers), secret, now, settings)).toThrow(SignatureError);
+      });
+      it('fails with another secret', () => {
+        expect(() => hubspot.verify(request(body, vector.headers), `${secret}x`, now, settings)).toThrow(
+          SignatureError,
+        );
+      });
+      if (isLegacy(vector)) {
+        it('is refused without HUBSPOT_ACCEPT_LEGACY_SIGNATURES=true', () => {
+          for (const off of [undefined, {}, { HUBSPOT_ACCEPT_LEGACY_SIGNATURES: 'false' }]) {
+            expect(() => hubspot.verify(request(body, vector.headers), secret, now, off)).toThrow(
+              /X-HubSpot-Signature \(v1\/v2\) carries no timestamp and is refused.*HUBSPOT_ACCEPT_LEGACY_SIGNATURES=true/,
+            );
+          }
+        });
+      }
+    });
 
     const secret = 'hs_secret';
     const body = Buffer.from('[]');
     const ts = String(NOW.getTime());
     const v3 = (uri: string, timestamp = ts) =>
       createHmac('sha256', secret).update(`POST${uri}[]${timestamp}`).digest('base64');
-    const verify = (url: string, headers: Record<string, string>, now = NOW) =>
-      hubspot.verify(webhookRequest(body, headers, url), secret, now);
+    const verify = (url: string, headers: Record<string, string>, now = NOW, settings: Record<string, string> = {}) =>
+      hubspot.verify(webhookRequest(body, headers, url), secret, now, settings);
 
     it('decodes only the documented percent-escapes of the URI before checking', () => {
       const url = 'https://hooks.example.com/webhooks/hubspot?tenant=a%3Ab%40c%2Cd%20e';
@@ -281,20 +327,59 @@ describe('hubspot connector', () => {
       );
     });
 
-    it('accepts legacy v1 and v2 signatures (no replay window) and refuses unknown versions', () => {
+    it('accepts legacy v1 and v2 signatures (no replay window) only when opted in, and refuses unknown versions', () => {
       const v1 = sha256Hex(`${secret}[]`);
       const v2 = sha256Hex(`${secret}POSThttps://h/x[]`);
-      expect(() => verify('https://h/x', { 'X-HubSpot-Signature': v1 })).not.toThrow();
+      expect(() => verify('https://h/x', { 'X-HubSpot-Signature': v1 })).toThrow(/carries no timestamp/);
+      expect(() => verify('https://h/x', { 'X-HubSpot-Signature': v1 }, NOW, LEGACY_OPT_IN)).not.toThrow();
+      const v2Headers = { 'X-HubSpot-Signature': v2, 'X-HubSpot-Signature-Version': 'v2' };
+      expect(() => verify('https://h/x', v2Headers)).toThrow(/carries no timestamp/);
+      expect(() => verify('https://h/x', v2Headers, NOW, LEGACY_OPT_IN)).not.toThrow();
       expect(() =>
-        verify('https://h/x', { 'X-HubSpot-Signature': v2, 'X-HubSpot-Signature-Version': 'v2' }),
-      ).not.toThrow();
-      expect(() => verify('https://h/x', { 'X-HubSpot-Signature': v1, 'X-HubSpot-Signature-Version': 'v2' })).toThrow(
-        SignatureError,
-      );
-      expect(() => verify('https://h/x', { 'X-HubSpot-Signature': v1, 'X-HubSpot-Signature-Version': 'v9' })).toThrow(
-        /not supported/,
-      );
+        verify('https://h/x', { 'X-HubSpot-Signature': v1, 'X-HubSpot-Signature-Version': 'v2' }, NOW, LEGACY_OPT_IN),
+      ).toThrow(SignatureError);
+      expect(() =>
+        verify('https://h/x', { 'X-HubSpot-Signature': v1, 'X-HubSpot-Signature-Version': 'v9' }, NOW, LEGACY_OPT_IN),
+      ).toThrow(/not supported/);
       expect(() => verify('https://h/x', {})).toThrow(/missing X-HubSpot-Signature-v3/);
+    });
+
+    it('refuses an empty X-HubSpot-Signature-v3 header as an empty signature, never falling back to v1', () => {
+      const v1 = sha256Hex(`${secret}[]`);
+      for (const empty of ['', '   ']) {
+        expect(() =>
+          verify('https://h/x', { 'X-HubSpot-Signature-v3': empty, 'X-HubSpot-Signature': v1 }, NOW, LEGACY_OPT_IN),
+        ).toThrow(/X-HubSpot-Signature-v3 is an empty signature/);
+      }
+    });
+
+    it('answers 401 with one message to every v1 length-extension forgery, whatever secret length it guessed', async () => {
+      // A captured legacy delivery: HubSpot's v1 is sha256(secret ‖ body), so anyone holding it can append data
+      // and compute a valid signature once they guess the secret's length. Guessing right used to be a 400
+      // (the forged body is not JSON) and wrong a 401: the answer told the secret's length.
+      const captured = Buffer.from('[{"subscriptionType":"deal.deletion","objectId":1,"occurredAt":1773921533688}]');
+      const realSecret = SECRETS.WEBHOOK_SECRET_HUBSPOT ?? '';
+      const signature = sha256Hex(`${realSecret}${captured.toString()}`);
+      const extension = Buffer.from(',{"subscriptionType":"deal.deletion","objectId":2,"occurredAt":1}]');
+      const handler = ingestHandler({ settings: LEGACY_OPT_IN });
+      const answers = new Set<string>();
+      for (let guess = 1; guess <= 40; guess++) {
+        const forged = lengthExtension(signature, guess + captured.length, extension);
+        const forgedBody = Buffer.concat([captured, forged.glue, extension]);
+        if (guess === realSecret.length) {
+          // The forgery is sound: the real secret does sign the forged body with the forged signature.
+          expect(createHash('sha256').update(realSecret).update(forgedBody).digest('hex')).toBe(forged.signature);
+        }
+        const headers = { 'x-hubspot-signature': forged.signature, 'x-hubspot-signature-version': 'v1' };
+        const result = await handler(httpEvent('hubspot', forgedBody, headers));
+        expect(result.statusCode, `secret length ${guess}`).toBe(401);
+        answers.add(String(result.body));
+      }
+      expect([...answers]).toEqual([JSON.stringify({ error: 'X-HubSpot-Signature does not match the body' })]);
+      // The captured delivery itself still verifies with the opt-in (and only with it).
+      const genuine = { 'x-hubspot-signature': signature, 'x-hubspot-signature-version': 'v1' };
+      expect((await handler(httpEvent('hubspot', captured, genuine))).statusCode).toBe(202);
+      expect((await ingestHandler()(httpEvent('hubspot', captured, genuine))).statusCode).toBe(401);
     });
   });
 });

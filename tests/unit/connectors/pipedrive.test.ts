@@ -241,5 +241,27 @@ describe('pipedrive connector', () => {
       expect(() => verify('Bearer cGRfdXNlcjpwZF9wYXNz')).toThrow(/not HTTP Basic/);
       expect(() => verify()).toThrow(/missing Authorization/);
     });
+
+    it('decodes the credentials strictly: what a lenient base64 decoder reads past is refused', () => {
+      const verifyWith = (authorization: string, secret: string) =>
+        pipedrive.verify(webhookRequest('{}', { Authorization: authorization }), secret, NOW);
+      // `u:p` is dTpw; `u:` is dTo= (canonical), and dTp= carries the same bytes with stray low bits.
+      expect(() => verifyWith('Basic dTpw', 'u:p')).not.toThrow();
+      expect(() => verifyWith('Basic dTo=', 'u:')).not.toThrow();
+      const hostile: [authorization: string, secret: string][] = [
+        ['Basic dTpw!!!', 'u:p'], // junk after the token
+        ['Basic dTpw====', 'u:p'], // too much padding
+        ['Basic dTp=', 'u:'], // stray bits in the last character
+        ['Basic dTo', 'u:'], // padding missing
+        ['Basic dTpw dTpw', 'u:p'], // a second token
+        ['Basic Pj4-', '>>>'], // the URL-safe alphabet (Pj4+ in standard base64)
+        ['Basic dTpw\u0000', 'u:p'], // a NUL after the token
+        [`Basic ${Buffer.from([0x75, 0x3a, 0xff]).toString('base64')}`, 'u:\ufffd'], // not UTF-8
+      ];
+      for (const [authorization, secret] of hostile) {
+        expect(() => verifyWith(authorization, secret), JSON.stringify(authorization)).toThrow(SignatureError);
+      }
+      expect(() => verifyWith('Basic dTpw!!!', 'u:p')).toThrow(/not canonical base64/);
+    });
   });
 });

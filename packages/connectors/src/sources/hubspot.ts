@@ -18,7 +18,9 @@ import {
   hmac,
   requireHeader,
   type SignedParts,
+  safeEqual,
   sha256,
+  strictUtf8,
   timestampHeader,
   verifyEqual,
 } from '../signature.js';
@@ -52,10 +54,37 @@ const DECODED: Readonly<Record<string, string>> = {
 const signedUri = (url: string): string =>
   url.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (code) => DECODED[code.toUpperCase()] ?? code);
 
-/** v1 and v2 hash the secret with the request and carry no timestamp: a captured request replays forever. */
-const verifyLegacy = (request: WebhookRequest, secret: string): void => {
+/** The opt-in for legacy signatures: without it only v3 is accepted. */
+const ACCEPT_LEGACY = 'HUBSPOT_ACCEPT_LEGACY_SIGNATURES';
+
+const LEGACY_MISMATCH = `${LEGACY} does not match the body`;
+
+/**
+ * A body HubSpot could have sent: well-formed UTF-8 without control characters other than JSON whitespace
+ * (UTF-8 multi-byte sequences hold no byte under 0x80, so the bytes can be checked one by one). A
+ * length-extension forgery of v1/v2 (sha256(secret ‖ …) is open to it) must carry SHA-256 padding, a 0x80 byte
+ * then zero bytes, which no such body holds.
+ */
+const couldBeHubSpotBody = (body: Buffer): boolean =>
+  strictUtf8(body) !== undefined &&
+  !body.some((b) => (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f);
+
+/**
+ * v1 (sha256 of secret + body) and v2 (sha256 of secret + method + URI + body) carry no timestamp, so a
+ * captured request replays forever: accepted only with HUBSPOT_ACCEPT_LEGACY_SIGNATURES=true. Every wrong
+ * legacy signature gets the same answer, whatever was forged (see couldBeHubSpotBody).
+ */
+const verifyLegacy = (
+  request: WebhookRequest,
+  secret: string,
+  settings: Readonly<Record<string, string | undefined>> | undefined,
+): void => {
   const received = request.headers[LEGACY.toLowerCase()];
   if (!received) throw new SignatureError(`missing ${V3} header`);
+  if (settings?.[ACCEPT_LEGACY]?.trim().toLowerCase() !== 'true')
+    throw new SignatureError(
+      `${LEGACY} (v1/v2) carries no timestamp and is refused; send ${V3}, or set ${ACCEPT_LEGACY}=true to accept it`,
+    );
   const version = request.headers['x-hubspot-signature-version']?.trim() || 'v1';
   const signed: Record<string, SignedParts> = {
     v1: [secret, request.body],
@@ -63,7 +92,8 @@ const verifyLegacy = (request: WebhookRequest, secret: string): void => {
   };
   const parts = Object.hasOwn(signed, version) ? signed[version] : undefined;
   if (!parts) throw new SignatureError(`X-HubSpot-Signature-Version "${version}" is not supported`);
-  verifyEqual(received, sha256(parts, 'hex'), LEGACY);
+  const matches = safeEqual(received.trim(), sha256(parts, 'hex'));
+  if (!matches || !couldBeHubSpotBody(request.body)) throw new SignatureError(LEGACY_MISMATCH);
 };
 
 /**
@@ -206,12 +236,14 @@ export const hubspot: Connector = {
   source: 'hubspot',
   secretVariable: 'WEBHOOK_SECRET_HUBSPOT',
 
-  verify(request, secret, now) {
+  verify(request, secret, now, settings) {
     const signature = request.headers[V3.toLowerCase()];
-    if (!signature) {
-      verifyLegacy(request, secret);
+    // Present but empty is a bad v3 signature, never a reason to fall back to the legacy ones.
+    if (signature === undefined) {
+      verifyLegacy(request, secret, settings);
       return;
     }
+    if (!signature.trim()) throw new SignatureError(`${V3} is an empty signature`);
     const timestamp = requireHeader(request.headers, TIMESTAMP);
     const timestampMs = timestampHeader(timestamp, 1, TIMESTAMP);
     const signed = [request.method, signedUri(request.url), request.body, timestamp.trim()];

@@ -14,7 +14,7 @@ import {
   parseWith,
   utcTimestamp,
 } from '../payload.js';
-import { requireHeader, safeEqual } from '../signature.js';
+import { requireHeader, safeEqual, strictBase64, strictUtf8 } from '../signature.js';
 
 /**
  * Pipedrive webhooks v2: one `{meta, data, previous}` object per event, authenticated only by the HTTP Basic
@@ -64,11 +64,20 @@ export const pipedrive: Connector = {
   source: 'pipedrive',
   secretVariable: 'PIPEDRIVE_BASIC_AUTH',
 
-  /** `secret` is `user:password`, compared in constant time with the decoded Basic credentials. */
+  /**
+   * `secret` is `user:password`, compared in constant time with the Basic credentials. The header must be
+   * exactly `Basic <token>` and the token canonical base64 of UTF-8 text: anything a lenient decoder would
+   * read past (`Basic dTpw!!!`, stray bits, a second token) is refused before the comparison.
+   */
   verify(request, secret) {
-    const [scheme, token] = requireHeader(request.headers, 'Authorization').trim().split(/\s+/, 2);
-    if (scheme?.toLowerCase() !== 'basic' || !token) throw new SignatureError('Authorization is not HTTP Basic');
-    if (!safeEqual(Buffer.from(token, 'base64').toString('utf8'), secret)) {
+    const [scheme, token, ...rest] = requireHeader(request.headers, 'Authorization').trim().split(/ +/);
+    if (scheme?.toLowerCase() !== 'basic' || !token || rest.length > 0)
+      throw new SignatureError('Authorization is not HTTP Basic');
+    const bytes = strictBase64(token);
+    const credentials = bytes && strictUtf8(bytes);
+    if (credentials === undefined)
+      throw new SignatureError('Authorization: the Basic credentials are not canonical base64 of UTF-8 text');
+    if (!safeEqual(credentials, secret)) {
       throw new SignatureError('Authorization does not carry the configured Pipedrive credentials');
     }
   },
