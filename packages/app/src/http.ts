@@ -26,17 +26,23 @@ export const lowerCaseHeaders = (event: HttpEvent): Record<string, string | unde
 export const rawBody = (event: HttpEvent): Buffer =>
   Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
 
-/** A forwarding header's value as the first proxy saw it (proxies append: `https, http`). */
-const forwarded = (event: HttpEvent, name: string): string | undefined =>
-  header(event, name)?.split(',')[0]?.trim() || undefined;
-
-/** The public URL the caller used, from the Host and forwarding headers (or a configured base URL). */
+/**
+ * The public URL the provider called, for signatures that cover it (HubSpot v3). Never from headers a client
+ * sets at will (`X-Forwarded-Host`, `Host` behind a proxy): a request signed for another endpoint must not
+ * verify here because it names that endpoint.
+ *
+ * - `publicBaseUrl` (PUBLIC_BASE_URL) when configured, followed by the path and query;
+ * - else the gateway's own view: the host it was reached on, `requestContext.domainName` (set by API Gateway;
+ *   the local server sets it from the connection, or from the first proxy with TRUST_FORWARDED_HEADERS), and
+ *   the scheme it received, the last `X-Forwarded-Proto` entry, which the nearest gateway adds or overwrites
+ *   (API Gateway: https; the local server: the connection's own scheme); https when there is none.
+ */
 export const publicUrl = (event: HttpEvent, publicBaseUrl?: string): string => {
   const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
   if (publicBaseUrl) return `${publicBaseUrl.replace(/\/$/, '')}${event.rawPath}${query}`;
-  const proto = forwarded(event, 'x-forwarded-proto') ?? 'https';
-  const host = forwarded(event, 'x-forwarded-host') ?? header(event, 'host') ?? event.requestContext.domainName;
-  return `${proto}://${host}${event.rawPath}${query}`;
+  const received = header(event, 'x-forwarded-proto')?.split(',').at(-1)?.trim().toLowerCase();
+  const scheme = received === 'http' ? 'http' : 'https';
+  return `${scheme}://${event.requestContext.domainName}${event.rawPath}${query}`;
 };
 
 /** A strong ETag from the body's bytes. */

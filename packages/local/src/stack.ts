@@ -18,7 +18,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { makeLocalAdminHandler } from './admin.js';
 import { LocalBus } from './bus.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
-import { startHttpServer } from './http-server.js';
+import { httpLimitsFromEnv, localHostNames, startHttpServer } from './http-server.js';
 import { LocalQueue } from './queue.js';
 import { DynamoQueueStorage, QUEUE_TABLE_NAME } from './queue-storage.js';
 
@@ -161,7 +161,14 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         { method: 'GET', path: '/v1/*', handler: query },
         { method: 'OPTIONS', path: '/v1/*', handler: query },
       ],
-      { port, onError: (error) => logger.error('http request failed', { error }) },
+      {
+        port,
+        onError: (error) => logger.error('http request failed', { error }),
+        limits: httpLimitsFromEnv(env),
+        trustForwardedHeaders: env.TRUST_FORWARDED_HEADERS?.trim().toLowerCase() === 'true',
+        // Without a token, only local names (and PUBLIC_BASE_URL's) are answered: DNS rebinding. Webhooks are signed.
+        hostCheck: apiToken ? undefined : { allowed: localHostNames(env.PUBLIC_BASE_URL), anyHost: /^\/webhooks\// },
+      },
     );
     cleanup.unshift(
       () => http.stop(),
