@@ -47,7 +47,7 @@ describe('exact at the seams', () => {
     );
     return body.queues.flatMap((q) => q.deadLetters.map((d) => d.reason));
   };
-  const fixture = (name: string) => JSON.parse(fixtureText(name)) as Record<string, never>;
+  const fixture = <T>(name: string) => JSON.parse(fixtureText(name)) as T;
 
   describe('a delivery answered 202 is counted; one that would not be is a 400 naming the field', () => {
     it('refuses a generic customer name over 256 characters and counts nothing of the batch', async () => {
@@ -61,7 +61,7 @@ describe('exact at the seams', () => {
     });
 
     it('refuses a Typeform hidden field over 256 characters', async () => {
-      const payload = fixture('typeform/form_response.nps.json') as { form_response: { hidden?: object } };
+      const payload = fixture<{ form_response: { hidden?: object } }>('typeform/form_response.nps.json');
       payload.form_response.hidden = { ...payload.form_response.hidden, segment: 's'.repeat(257) };
       const answer = await post('typeform', payload);
       expect(answer.status).toBe(400);
@@ -69,7 +69,7 @@ describe('exact at the seams', () => {
     });
 
     it('refuses a Delighted comment over 10,000 characters', async () => {
-      const payload = fixture('delighted/survey_response.created.json') as { event_data: { comment: unknown } };
+      const payload = fixture<{ event_data: { comment: unknown } }>('delighted/survey_response.created.json');
       payload.event_data.comment = 'c'.repeat(10_001);
       const answer = await post('delighted', payload);
       expect(answer.status).toBe(400);
@@ -77,7 +77,7 @@ describe('exact at the seams', () => {
     });
 
     it('refuses a Stripe invoice id over 256 characters', async () => {
-      const payload = fixture('stripe/invoice.finalized.json') as { data: { object: { id: string } } };
+      const payload = fixture<{ data: { object: { id: string } } }>('stripe/invoice.finalized.json');
       payload.data.object.id = `in_${'x'.repeat(300)}`;
       const answer = await post('stripe', payload);
       expect(answer.status).toBe(400);

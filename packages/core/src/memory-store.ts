@@ -1,8 +1,7 @@
 import type { CommitPlan, EntityStore, Stored } from './engine.js';
 import { ConflictError } from './errors.js';
-import type { Listing } from './model.js';
 import type { EntityState } from './state.js';
-import { addValues, type Values } from './values.js';
+import { addValues, type Listing, type Values } from './values.js';
 
 /**
  * The engine's store port in memory, with the same conditional, all-or-nothing commit as DynamoDB.

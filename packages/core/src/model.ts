@@ -3,16 +3,12 @@ import { creditNoteContributions, deriveInvoice, invoiceContributions } from './
 import { customerContributions, deriveCustomer } from './metrics/customers.js';
 import { CUSTOMER_ROLLUP, INVOICE_ROLLUP, PROJECT_ROLLUP } from './metrics/keys.js';
 import { costContributions, deriveProject, projectContributions } from './metrics/margin.js';
-import { detractorListing, surveyResponseContributions } from './metrics/nps.js';
+import { detractorListing, npsBucket, surveyResponseContributions } from './metrics/nps.js';
 import { dealContributions, openDealListing } from './metrics/pipeline.js';
+import { surveySegmentContributions } from './metrics/segments.js';
+import { monthOf } from './period.js';
 import type { EntityState } from './state.js';
-import type { Contribution, Values } from './values.js';
-
-/** An entity can appear in one ordered list (e.g. the detractors of a month); the store indexes it. */
-export interface Listing {
-  list: string;
-  sort: string;
-}
+import type { Contribution, Listing, Values } from './values.js';
 
 /**
  * A second-level node: entities contribute counters to it (`@customer#C1 → {openDeals: 2}`), and its own
@@ -34,8 +30,13 @@ export interface MetricModel {
 const entityContributions = (state: EntityState, ctx: MetricContext): Contribution[] => {
   if (state.deleted) return [];
   switch (state.entity) {
-    case 'survey_response':
-      return surveyResponseContributions(state, ctx);
+    case 'survey_response': {
+      const month = monthOf(state.data.submittedAt, ctx.timeZone);
+      return [
+        ...surveyResponseContributions(state, ctx),
+        ...surveySegmentContributions(state, month, npsBucket(state.data.score)),
+      ];
+    }
     case 'invoice':
       return invoiceContributions(state, ctx);
     case 'credit_note':

@@ -62,7 +62,3 @@ export const addMonths = (month: Month, delta: number): Month => {
 };
 
 export const currentMonth = (now: Date, timeZone: string): Month => localDateOf(now, timeZone).slice(0, 7);
-
-/** Whole days between two instants, as a decimal (lead times). */
-export const daysBetween = (from: string, to: string): number =>
-  (new Date(to).getTime() - new Date(from).getTime()) / 86_400_000;

@@ -11,6 +11,12 @@ export interface Contribution {
   values: Values;
 }
 
+/** An entity can appear in one ordered list (e.g. the detractors of a month); the store indexes it. */
+export interface Listing {
+  list: string;
+  sort: string;
+}
+
 /** Sparse sums keyed by aggregate key; zero fields are dropped so that "no change" is an empty map. */
 export class Deltas {
   readonly byKey = new Map<string, Values>();

@@ -3,7 +3,6 @@ import { monthOf } from '../period.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
 import { keys } from './keys.js';
-import { surveySegmentContributions } from './segments.js';
 
 export type NpsBucket = 'promoters' | 'passives' | 'detractors';
 
@@ -20,11 +19,7 @@ export const surveyResponseContributions = (
   ctx: MetricContext,
 ): Contribution[] => {
   const month = monthOf(state.data.submittedAt, ctx.timeZone);
-  const bucket = npsBucket(state.data.score);
-  return [
-    { key: npsKey(month), values: { responses: 1, [bucket]: 1 } },
-    ...surveySegmentContributions(state, month, bucket),
-  ];
+  return [{ key: npsKey(month), values: { responses: 1, [npsBucket(state.data.score)]: 1 } }];
 };
 
 export interface NpsFigure {

@@ -1,8 +1,7 @@
 import type { MetricContext } from '../context.js';
-import type { Listing } from '../model.js';
 import { monthOf } from '../period.js';
 import type { EntityState } from '../state.js';
-import type { Contribution, Values } from '../values.js';
+import type { Contribution, Listing, Values } from '../values.js';
 import { currencyField, keys } from './keys.js';
 import { wonSegmentContributions } from './segments.js';
 
