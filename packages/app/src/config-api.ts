@@ -32,7 +32,29 @@ export const configRoutes: readonly WriteRouteDoc[] = [
 
 export const PROFILES = 'profile';
 export const USERS = 'user';
-const ID = /^[A-Za-z0-9._@-]{1,100}$/;
+/** The longest id of a user, a profile or an owner that the API takes (its keys stay far below DynamoDB's). */
+export const MAX_ID_LENGTH = 256;
+const ID = new RegExp(`^[A-Za-z0-9._@-]{1,${MAX_ID_LENGTH}}$`);
+
+/**
+ * The first number in `value` that the store cannot keep, with where it is: DynamoDB refuses magnitudes under
+ * 1e-130 (and from 1e126), and the SDK's marshaller refuses integers past Number.MAX_SAFE_INTEGER (it would
+ * lose digits). JSON's `1e308` is a finite number to JavaScript, so the schema lets it through.
+ */
+const unstorableNumber = (value: unknown, path = ''): string | undefined => {
+  if (typeof value === 'number') {
+    const magnitude = Math.abs(value);
+    return magnitude !== 0 && !(magnitude >= 1e-130 && magnitude <= Number.MAX_SAFE_INTEGER)
+      ? `${path}: ${value} is outside the numbers that can be stored (0, or a magnitude from 1e-130 to ${Number.MAX_SAFE_INTEGER})`
+      : undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const found = unstorableNumber(item, Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key);
+    if (found) return found;
+  }
+  return undefined;
+};
 
 /** The body validated by the schema, or the 400 message naming what is wrong (the connectors' wording). */
 const parseBody = <S extends z.ZodType>(schema: S, event: HttpEvent): z.output<S> | string => {
@@ -62,12 +84,19 @@ export const makeConfigHandler =
     const match = /^\/v1\/(profiles|users)\/([^/]+)$/.exec(event.rawPath);
     if (!match) return fail(404, `no route ${event.rawPath}`);
     if (event.requestContext.http.method !== 'PUT') return fail(405, 'use PUT', { allow: 'PUT, OPTIONS' });
-    const id = decodeURIComponent(match[2] as string);
-    if (!ID.test(id)) return fail(400, 'id must be 1-100 letters, digits, ".", "_", "@" or "-"');
+    let id: string;
+    try {
+      id = decodeURIComponent(match[2] as string);
+    } catch {
+      return fail(400, 'id is not valid percent-encoding (a "%" must be followed by two hexadecimal digits)');
+    }
+    if (!ID.test(id)) return fail(400, `id must be 1-${MAX_ID_LENGTH} letters, digits, ".", "_", "@" or "-"`);
 
     if (match[1] === 'profiles') {
       const profile = parseBody(profileSchema, event);
       if (typeof profile === 'string') return fail(400, profile);
+      const unstorable = unstorableNumber(profile);
+      if (unstorable) return fail(400, unstorable);
       await deps.store.putDocument(PROFILES, id, profile satisfies Profile);
       deps.logger.info('profile stored', { profileId: id, kpis: profile.kpis.length });
       return json(200, { id, ...profile }, cors);

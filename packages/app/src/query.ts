@@ -21,7 +21,7 @@ import {
 } from '@flash/core';
 import { dashboardPage } from '@flash/dashboard';
 import type { AlertRecord, ListOptions } from '@flash/store';
-import { configRoutes, PROFILES, USERS } from './config-api.js';
+import { configRoutes, MAX_ID_LENGTH, PROFILES, USERS } from './config-api.js';
 import { corsHeaders, preflight } from './cors.js';
 import { etagOf, type HttpEvent, type HttpResult, header, problem } from './http.js';
 import { coachingReport, evaluateKpis, type InsightsStore, segmentsReport } from './insights.js';
@@ -164,22 +164,31 @@ const limitParam = (fallback: number) => integerParam('limit', 'How many to list
 
 const ownerParam: Param<string | undefined> = {
   description: "A deal owner's id, to see that owner's pipeline only",
-  schema: { type: 'string', minLength: 1, maxLength: 256 },
+  schema: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH },
   parse: (raw) => {
-    if (raw !== undefined && (raw === '' || raw.length > 256)) throw new BadRequest('owner must be a non-empty id');
+    if (raw !== undefined && (raw === '' || raw.length > MAX_ID_LENGTH))
+      throw new BadRequest(`owner must be a non-empty id of at most ${MAX_ID_LENGTH} characters`);
     return raw;
   },
 };
 
+/** A plain decimal: digits, optionally a point and more digits. No sign, exponent, hex (`0x10`) or spaces. */
+const PLAIN_DECIMAL = /^\d{1,15}(\.\d{1,15})?$/;
+
 const budgetParam: Param<number> = {
-  description: 'The monthly budget in the base currency',
+  description: 'The monthly budget in the base currency, a plain decimal such as 100000 or 2500.50',
   schema: { type: 'number', exclusiveMinimum: 0 },
   required: true,
   example: '100000',
   parse: (raw) => {
-    const budget = Number(raw);
-    if (unset(raw) || !Number.isFinite(budget) || budget <= 0)
+    if (unset(raw))
       throw new BadRequest('budget is required: a positive number, the monthly budget in the base currency');
+    const budget = Number(raw);
+    if (!PLAIN_DECIMAL.test(raw) || budget <= 0)
+      throw new BadRequest(
+        'budget must be a positive plain decimal (digits, optionally "." and decimals; at most 15 of each), ' +
+          'the monthly budget in the base currency',
+      );
     return budget;
   },
 };
@@ -197,11 +206,12 @@ const byParam: Param<Dimension> = {
 
 const userParam: Param<string> = {
   description: 'The user whose KPIs to score (see PUT /v1/users/{id})',
-  schema: { type: 'string', minLength: 1, maxLength: 100 },
+  schema: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH },
   required: true,
   example: 'ann',
   parse: (raw) => {
     if (unset(raw)) throw new BadRequest('user is required: the id of a user set with PUT /v1/users/{id}');
+    if (raw.length > MAX_ID_LENGTH) throw new BadRequest(`user must be an id of at most ${MAX_ID_LENGTH} characters`);
     return raw;
   },
 };
