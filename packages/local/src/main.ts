@@ -1,5 +1,6 @@
 import { connectors } from '@flash/connectors';
-import { JavaMissingError } from './errors.js';
+import { LocalStackError } from './errors.js';
+import { localHostNames } from './http-server.js';
 import { startLocalStack } from './stack.js';
 
 /** `npm start`: the whole pipeline on this machine, configured by environment variables. */
@@ -14,7 +15,7 @@ const main = async () => {
     `  time zone ${stack.ctx.timeZone}, base currency ${stack.ctx.baseCurrency}, DynamoDB Local ${env.DATA_DIR ? `on disk in ${env.DATA_DIR}` : 'in memory (set DATA_DIR to keep data)'}`,
     `  dashboard:     http://localhost:${stack.port}/`,
     `  figures:  GET  http://localhost:${stack.port}/v1/metrics`,
-    `  DynamoDB Local: ${stack.dynamo.endpoint} (DYNAMODB_ENDPOINT=${stack.dynamo.endpoint} npm run rebuild -- --verify)`,
+    `  DynamoDB Local: ${stack.dynamo.endpoint}, ${stack.dynamo.listensOn === 'loopback' ? 'this machine only' : 'EVERY network interface'} (DYNAMODB_ENDPOINT=${stack.dynamo.endpoint} npm run rebuild -- --verify)`,
     '  webhooks:',
     ...Object.values(connectors).map(
       (c) =>
@@ -22,7 +23,11 @@ const main = async () => {
     ),
   ];
   if (!env.API_TOKEN)
-    lines.push('  WARNING: API_TOKEN is not set, so /v1/* is open to anyone who can reach this port.');
+    lines.push(
+      '  WARNING: API_TOKEN is not set, so /v1/* is open to anyone who can reach this port.',
+      `  Against DNS rebinding, only these Host names are answered (webhooks: any): ${localHostNames(env.PUBLIC_BASE_URL).join(', ')}`,
+    );
+  if (stack.dynamo.warning) lines.push(`  WARNING: ${stack.dynamo.warning}`);
   console.log(lines.join('\n'));
 
   const shutdown = async (signal: string) => {
@@ -35,6 +40,7 @@ const main = async () => {
 };
 
 main().catch((error) => {
-  console.error(error instanceof JavaMissingError ? error.message : error);
+  // Setup problems (Java missing, a bad setting) are told as a sentence; anything else with its stack.
+  console.error(error instanceof LocalStackError ? error.message : error);
   process.exit(1);
 });
