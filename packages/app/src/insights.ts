@@ -13,6 +13,7 @@ import {
   keys,
   kpiScore,
   latestUpdate,
+  lists,
   localDateOf,
   lookbackMonths,
   type MetricContext,
@@ -85,7 +86,7 @@ export const segmentsReport = async (store: InsightsStore, period: Month, by: Di
 
 /** Open deals past their expected close date with no change since, oldest first. */
 export const staleDeals = async (store: InsightsStore, today: string, owner: string | undefined, limit = 100) => {
-  const candidates = await store.listEntities('open-deals', 1000, { to: `${today}#`, oldestFirst: true });
+  const candidates = await store.listEntities(lists.openDeals, 1000, { to: `${today}#`, oldestFirst: true });
   return candidates
     .flatMap((s) => (s.entity === 'deal' ? [s] : []))
     .filter(
@@ -179,7 +180,7 @@ const actualOf = async (
     }
     case 'openDealsPlanned': {
       const until = localDateOf(new Date(now.getTime() + kpi.days * 86_400_000), ctx.timeZone);
-      const deals = await store.listEntities('open-deals', 1000, {
+      const deals = await store.listEntities(lists.openDeals, 1000, {
         from: today,
         to: `${until}#\uffff`,
         oldestFirst: true,

@@ -1,8 +1,10 @@
 import type { MetricContext } from '../context.js';
-import { monthOf, yearOfMonth } from '../period.js';
+import { toMajor } from '../money.js';
+import { addMonths, type Month, monthOf, yearOfMonth } from '../period.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
-import { currencyField, fromKeyPart, keyPart, keys, labelMember } from './keys.js';
+import { type Aggregates, latestUpdate, others, pct, perCurrency } from './figures.js';
+import { byCurrency, currencyField, fromKeyPart, keyPart, keys, labelMember } from './keys.js';
 import { customerOfRollup } from './margin.js';
 import { billingSegmentContributions } from './segments.js';
 
@@ -72,4 +74,22 @@ export const deriveInvoice = (_key: string, values: Values): Contribution[] => {
     const customer = invoiceCustomer ?? (own === '' ? null : fromKeyPart(own));
     return billingSegmentContributions(month, customer, currency, amount, 0);
   });
+};
+
+/** Billing of a month against the month before, in the base currency, other currencies beside it. */
+export const billingFigure = (period: Month, aggregates: Aggregates, ctx: MetricContext) => {
+  const current = aggregates.get(keys.billing(period));
+  const previous = aggregates.get(keys.billing(addMonths(period, -1)));
+  const thisMinor = byCurrency(current?.values ?? {}, 'amount');
+  const lastMinor = byCurrency(previous?.values ?? {}, 'amount');
+  const base = ctx.baseCurrency;
+  const thisMonth = toMajor(thisMinor[base] ?? 0, base);
+  const lastMonth = toMajor(lastMinor[base] ?? 0, base);
+  return {
+    thisMonth,
+    lastMonth,
+    changePct: lastMinor[base] ? pct((thisMinor[base] ?? 0) - lastMinor[base], lastMinor[base]) : null,
+    otherCurrencies: others(perCurrency({ thisMonth: thisMinor, lastMonth: lastMinor }), base),
+    updatedAt: latestUpdate([current]),
+  };
 };

@@ -1,5 +1,6 @@
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
+import { type Aggregates, latestUpdate } from './figures.js';
 import { keys } from './keys.js';
 import { costFields, costsToMargin } from './margin.js';
 import { customerLabelValues } from './segments.js';
@@ -29,3 +30,13 @@ export const deriveCustomer = (_key: string, values: Values): Contribution[] => 
   { key: keys.customers, values: { active: isActiveCustomer(values) ? 1 : 0, prospects: isProspect(values) ? 1 : 0 } },
   ...((values.internal ?? 0) > 0 ? [] : costsToMargin(costFields(values))),
 ];
+
+/** Active customers and prospects in pipeline, as of now, from the global counts the rollups keep. */
+export const customersFigure = (aggregates: Aggregates) => {
+  const customers = aggregates.get(keys.customers);
+  return {
+    activeCustomers: customers?.values.active ?? 0,
+    prospectsInPipeline: customers?.values.prospects ?? 0,
+    customersUpdatedAt: latestUpdate([customers]),
+  };
+};

@@ -60,6 +60,16 @@ export const partitions = {
   openStages: (owner?: string | null) => `pipeline-stages${ownerSuffix(owner)}`,
 } as const;
 
+/** The ordered lists entity states and alerts appear in (the store's list index). */
+export const lists = {
+  /** Detractor answers of a month, by submission instant. */
+  detractors: (month: Month) => `detractors#${month}`,
+  /** Open deals by expected close date. */
+  openDeals: 'open-deals',
+  /** Detractor alerts by the time they were raised. */
+  alerts: 'alerts',
+} as const;
+
 export const CUSTOMER_ROLLUP = '@customer#';
 export const PROJECT_ROLLUP = '@project#';
 export const INVOICE_ROLLUP = '@invoice#';

@@ -1,8 +1,10 @@
 import type { MetricContext } from '../context.js';
+import { toMajor } from '../money.js';
 import { monthOf, yearOfMonth } from '../period.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
-import { currencyField, keys, labelMember, parseLabelMember } from './keys.js';
+import { type Aggregates, latestUpdate, others, pct, perCurrency } from './figures.js';
+import { byCurrency, currencyField, keys, labelMember, parseLabelMember } from './keys.js';
 
 /**
  * Costs count toward margin unless their project is internal or belongs to an internal customer, in
@@ -65,4 +67,24 @@ export const deriveProject = (_key: string, values: Values): Contribution[] => {
       values: { projects: values.exists ?? 0, openProjects: values.open ?? 0, ...costs },
     },
   ];
+};
+
+/** Margin of a year: billing minus the costs that count, in the base currency, other currencies beside it. */
+export const marginFigure = (year: string, aggregates: Aggregates, ctx: MetricContext) => {
+  const view = aggregates.get(keys.margin(year));
+  const billing = byCurrency(view?.values ?? {}, 'billing');
+  const cost = byCurrency(view?.values ?? {}, 'cost');
+  const margin: Record<string, number> = {};
+  for (const c of new Set([...Object.keys(billing), ...Object.keys(cost)]))
+    margin[c] = (billing[c] ?? 0) - (cost[c] ?? 0);
+  const base = ctx.baseCurrency;
+  return {
+    year: Number(year),
+    billing: toMajor(billing[base] ?? 0, base),
+    cost: toMajor(cost[base] ?? 0, base),
+    margin: toMajor(margin[base] ?? 0, base),
+    marginPct: pct(margin[base] ?? 0, billing[base] ?? 0),
+    otherCurrencies: others(perCurrency({ billing, cost, margin }), base),
+    updatedAt: latestUpdate([view]),
+  };
 };

@@ -2,7 +2,7 @@ import type { MetricContext } from '../context.js';
 import { monthOf } from '../period.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
-import { keys } from './keys.js';
+import { keys, lists } from './keys.js';
 
 export type NpsBucket = 'promoters' | 'passives' | 'detractors';
 
@@ -47,7 +47,7 @@ export const npsFigure = (values: Values = {}): NpsFigure => {
 export const detractorListing = (state: EntityState<'survey_response'>, ctx: MetricContext) =>
   isDetractor(state.data.score)
     ? {
-        list: `detractors#${monthOf(state.data.submittedAt, ctx.timeZone)}`,
+        list: lists.detractors(monthOf(state.data.submittedAt, ctx.timeZone)),
         sort: new Date(state.data.submittedAt).toISOString(),
       }
     : undefined;

@@ -1,8 +1,10 @@
 import type { MetricContext } from '../context.js';
-import { monthOf } from '../period.js';
+import { toMajor } from '../money.js';
+import { type Month, monthOf } from '../period.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Listing, Values } from '../values.js';
-import { currencyField, keys } from './keys.js';
+import { type Aggregates, latestUpdate, others, perCurrency, round1, round3 } from './figures.js';
+import { byCurrency, currencyField, keys, lists } from './keys.js';
 import { wonSegmentContributions } from './segments.js';
 
 /**
@@ -74,7 +76,68 @@ export const NO_EXPECTED_CLOSE = '9999-12-31';
 export const openDealListing = (state: EntityState<'deal'>): Listing | undefined =>
   state.data.status === 'open'
     ? {
-        list: 'open-deals',
+        list: lists.openDeals,
         sort: `${(state.data.expectedCloseDate ?? NO_EXPECTED_CLOSE).slice(0, 10)}#${state.source}#${state.id}`,
       }
     : undefined;
+
+/**
+ * Hit rate, average deal size (major units) and lead time (days) from summed flow values, in the base
+ * currency, unrounded: what is derived from them (the requirements) is computed from these, and only what
+ * is shown is rounded.
+ */
+export const flowRatios = (flow: Values, base: string) => {
+  const won = flow.won ?? 0;
+  const lost = flow.lost ?? 0;
+  const wonValue = byCurrency(flow, 'wonValue')[base] ?? 0;
+  const wonCount = byCurrency(flow, 'wonCount')[base] ?? 0;
+  const leadCount = flow.leadCount ?? 0;
+  return {
+    hitRate: won + lost === 0 ? null : won / (won + lost),
+    avgDealSize: wonCount === 0 ? null : toMajor(wonValue, base) / wonCount,
+    leadTimeDays: leadCount === 0 ? null : (flow.leadSeconds ?? 0) / 86_400 / leadCount,
+  };
+};
+
+/** The flow figures as shown: counts, won value, and the ratios rounded. */
+export const flowFigures = (flow: Values, base: string) => {
+  const exact = flowRatios(flow, base);
+  const wonValue = byCurrency(flow, 'wonValue')[base] ?? 0;
+  const wonCount = byCurrency(flow, 'wonCount')[base] ?? 0;
+  return {
+    created: flow.created ?? 0,
+    won: flow.won ?? 0,
+    lost: flow.lost ?? 0,
+    wonValue: toMajor(wonValue, base),
+    hitRate: exact.hitRate === null ? null : round3(exact.hitRate),
+    avgDealSize: wonCount === 0 ? null : toMajor(Math.round(wonValue / wonCount), base),
+    leadTimeDays: exact.leadTimeDays === null ? null : round1(exact.leadTimeDays),
+  };
+};
+
+export const pipelineFigure = (period: Month, aggregates: Aggregates, ctx: MetricContext, owner?: string | null) => {
+  const flow = aggregates.get(keys.pipeline(period, owner));
+  const open = aggregates.get(keys.openPipeline(owner));
+  const base = ctx.baseCurrency;
+  const figures = flowFigures(flow?.values ?? {}, base);
+  const openValues = open?.values ?? {};
+  return {
+    created: figures.created,
+    won: figures.won,
+    lost: figures.lost,
+    wonValue: figures.wonValue,
+    openCount: openValues.openCount ?? 0,
+    openValue: toMajor(byCurrency(openValues, 'openValue')[base] ?? 0, base),
+    hitRate: figures.hitRate,
+    avgDealSize: figures.avgDealSize,
+    leadTimeDays: figures.leadTimeDays,
+    otherCurrencies: others(
+      perCurrency({
+        wonValue: byCurrency(flow?.values ?? {}, 'wonValue'),
+        openValue: byCurrency(openValues, 'openValue'),
+      }),
+      base,
+    ),
+    updatedAt: latestUpdate([flow, open]),
+  };
+};
