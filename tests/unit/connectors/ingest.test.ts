@@ -125,6 +125,31 @@ describe('webhook ingress refusals', () => {
         expect(jsonBody(result).error).toMatch(named);
       },
     );
+
+    it.each([
+      [
+        'hubspot',
+        100,
+        (n: number) => Array.from({ length: n }, () => JSON.parse(compactFixture('hubspot/deal.creation.json'))[0]),
+      ],
+      [
+        'generic',
+        1000,
+        (n: number) => ({
+          events: Array.from({ length: n }, (_, i) => ({ type: 'customer', id: `C${i}`, version: 1 })),
+        }),
+      ],
+    ] as const)(
+      'refuses a %s delivery of more events than the source sends (%i), unparsed',
+      async (source, cap, body) => {
+        const { publisher, published } = memoryPublisher();
+        expect((await postSigned(source, JSON.stringify(body(cap)), { publisher })).statusCode).toBe(202);
+        const result = await postSigned(source, JSON.stringify(body(cap + 1)), { publisher });
+        expect(result.statusCode).toBe(400);
+        expect(jsonBody(result).error).toMatch(new RegExp(`${cap}`));
+        expect(published).toHaveLength(cap);
+      },
+    );
   });
 
   it('refuses a 2 MiB body with 413 before looking at it', async () => {

@@ -3,7 +3,6 @@ import * as z from 'zod';
 import type { Connector } from '../connector.js';
 import { SignatureError } from '../errors.js';
 import {
-  assertCanonical,
   currencyCode,
   dateText,
   epochMsToIso,
@@ -118,7 +117,6 @@ export const pipedrive: Connector = {
         lostReason: d.lost_reason,
       },
     };
-    assertCanonical(event, [where]);
     return { events: [event], ignored: 0 };
   },
 };
