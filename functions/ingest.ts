@@ -4,6 +4,7 @@ import {
   makeIngestHandler,
   makeLogger,
   metricContextFromEnv,
+  requireEnv,
   secretsManagerSecrets,
 } from '@flash/app';
 import { connectorFor } from '@flash/connectors';
@@ -15,7 +16,8 @@ const enabledSources = process.env.ENABLED_SOURCES?.split(',');
 export const handler = makeIngestHandler({
   connectorFor: (source) => (enabledSources && !enabledSources.includes(source) ? undefined : connectorFor(source)),
   secrets: secretsArn ? secretsManagerSecrets(secretsArn) : envSecrets(),
-  publisher: eventBridgePublisher(process.env.EVENT_BUS_NAME ?? 'default'),
+  // No fallback to the default bus: no rule listens there, so events would be answered 202 and lost.
+  publisher: eventBridgePublisher(requireEnv('EVENT_BUS_NAME')),
   logger: makeLogger('ingest'),
   ctx: metricContextFromEnv(),
   now: () => new Date(),

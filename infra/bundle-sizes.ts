@@ -35,6 +35,7 @@ export const esbuildOptionsOf = (name: FunctionName) =>
     target: bundling.target,
     mainFields: bundling.mainFields,
     minify: bundling.minify,
+    keepNames: bundling.keepNames,
     external: bundling.externalModules,
     banner: { js: bundling.banner },
     logLevel: 'error',

@@ -38,6 +38,9 @@ export const bundling = {
   target: 'node22',
   mainFields: ['module', 'main'],
   minify: true,
+  // Minified, yet error classes keep their names: dead-letter reasons and logs say `InvalidValueError: …`,
+  // not `a: …` (tests/infra/bundle-names.test.ts).
+  keepNames: true,
   sourceMap: true,
   // Mappings are enough for stack traces; leaving out the sources keeps the asset small.
   sourcesContent: false,
@@ -71,7 +74,7 @@ export interface MetricsFunctionProps
 }
 
 /**
- * A pipeline Lambda with the house defaults: Node 22 on arm64, minified ESM with source maps, its own log
+ * A pipeline Lambda with the house defaults: Node 22 on arm64, minified ESM (names kept) with source maps, its own log
  * group with a retention, and a role that may write only to that log group (no managed policy).
  */
 export class MetricsFunction extends NodejsFunction {

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { measureBundles } from '../../infra/bundle-sizes.js';
 
-const LIMIT_BYTES = 400 * 1024;
+/**
+ * 400 KB until the bundles kept their names (esbuild keepNames, so dead-letter reasons and logs name the error
+ * class): that costs about 7 % (20-27 KB) per function, and readable reasons are worth it.
+ */
+const LIMIT_BYTES = 450 * 1024;
 
 describe('function bundles', () => {
-  it('keeps every minified bundle at or under 400 KB', async () => {
+  it('keeps every minified bundle at or under 450 KB', { timeout: 180_000 }, async () => {
     const over = (await measureBundles())
       .filter((b) => b.bytes > LIMIT_BYTES)
       .map((b) => ({
