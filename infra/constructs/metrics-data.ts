@@ -63,6 +63,9 @@ export class MetricsData extends Construct {
       retention: props.archiveRetention ?? Duration.days(365),
     });
     this.archive.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    // The L2 writes `KmsKeyIdentifier: ""` when no key is given (aws/aws-cdk#37847), which some regions refuse;
+    // without the property the archive uses an AWS owned key, as intended.
+    (this.archive.node.defaultChild as events.CfnArchive).addPropertyDeletionOverride('KmsKeyIdentifier');
 
     this.webhookSecrets = new secretsmanager.Secret(this, 'WebhookSecrets', {
       description: `flash figures: webhook credentials as JSON, one key per source: ${webhookSecretKeys.join(', ')}`,
