@@ -41,7 +41,12 @@ const hmac = (key: string, data: string, encoding: 'hex' | 'base64') =>
   createHmac('sha256', key).update(data, 'utf8').digest(encoding);
 
 /** Headers as the provider sends them for `body`, signed at `now` where the scheme has a timestamp. */
-export const signedHeaders = (source: string, body: string, now: Date): Record<string, string> => {
+export const signedHeaders = (
+  source: string,
+  body: string,
+  now: Date,
+  { url = `${PUBLIC_BASE_URL}/webhooks/${source}` }: { url?: string } = {},
+): Record<string, string> => {
   const json = { 'content-type': 'application/json' };
   switch (source) {
     case 'stripe': {
@@ -53,10 +58,9 @@ export const signedHeaders = (source: string, body: string, now: Date): Record<s
     }
     case 'hubspot': {
       const ts = String(now.getTime());
-      const uri = `${PUBLIC_BASE_URL}/webhooks/hubspot`;
       return {
         ...json,
-        'X-HubSpot-Signature-v3': hmac(secret('WEBHOOK_SECRET_HUBSPOT'), `POST${uri}${body}${ts}`, 'base64'),
+        'X-HubSpot-Signature-v3': hmac(secret('WEBHOOK_SECRET_HUBSPOT'), `POST${url}${body}${ts}`, 'base64'),
         'X-HubSpot-Request-Timestamp': ts,
       };
     }
@@ -76,9 +80,9 @@ export const signedHeaders = (source: string, body: string, now: Date): Record<s
   }
 };
 
-const delivery = (source: string, payload: unknown, now: Date, label: string): Delivery => {
+const delivery = (source: string, payload: unknown, now: Date, label: string, url?: string): Delivery => {
   const body = JSON.stringify(payload);
-  return { source, body, headers: signedHeaders(source, body, now), label };
+  return { source, body, headers: signedHeaders(source, body, now, url ? { url } : {}), label };
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -192,7 +196,8 @@ export type HubspotEvent =
   | { kind: 'creation' | 'deletion'; objectId: number; occurredAt: number }
   | { kind: 'property'; objectId: number; occurredAt: number; name: string; value: string };
 
-export const hubspotBatch = (events: readonly HubspotEvent[], now: Date): Delivery => {
+/** `url`: the URL HubSpot posts to, which it signs (default: PUBLIC_BASE_URL's). */
+export const hubspotBatch = (events: readonly HubspotEvent[], now: Date, url?: string): Delivery => {
   const [creation, change] = fixture('hubspot/deal.propertyChange.batch.json') as unknown as [Json, Json];
   const [deletion] = fixture('hubspot/deal.deletion.json') as unknown as [Json];
   const body = events.map((e) => {
@@ -204,7 +209,7 @@ export const hubspotBatch = (events: readonly HubspotEvent[], now: Date): Delive
   const what = events.map((e) =>
     e.kind === 'property' ? `${e.objectId}.${e.name}=${e.value}` : `${e.objectId} ${e.kind}`,
   );
-  return delivery('hubspot', body, now, `hubspot [${what.join(', ')}]`);
+  return delivery('hubspot', body, now, `hubspot [${what.join(', ')}]`, url);
 };
 
 // ---------------------------------------------------------------------------------------------------------

@@ -34,6 +34,8 @@ export const SEAM_NOW = new Date('2026-11-20T10:00:00Z');
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-north-1';
+/** PutEvents: at most 256 KiB of entries per request. */
+const MAX_PUT_EVENTS_BYTES = 256 * 1024;
 
 export interface DeadLetter {
   reason: string;
@@ -152,6 +154,15 @@ export const startSeamPipeline = async ({
   const bus = mockClient(eventBridge);
   bus.on(PutEventsCommand).callsFake((input: { Entries?: PutEventsRequestEntry[] }) => {
     const entries = input.Entries ?? [];
+    // EventBridge refuses a request whose entries exceed 256 KiB in all, as it does on AWS.
+    const size = entries.reduce(
+      (n, e) => n + Buffer.byteLength(`${e.Source ?? ''}${e.DetailType ?? ''}${e.Detail ?? ''}`),
+      0,
+    );
+    if (size > MAX_PUT_EVENTS_BYTES)
+      throw Object.assign(new Error('Total size of the entries in the request is over the limit.'), {
+        name: 'ValidationException',
+      });
     for (const entry of entries) {
       published.push(entry);
       const envelope = busEnvelope(entry, now);
