@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { script } from './generated/script.js';
 import { markup } from './markup.js';
-import { script } from './script.js';
 import { style } from './style.js';
 
 export interface DashboardPage {

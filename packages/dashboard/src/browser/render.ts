@@ -1,0 +1,254 @@
+/**
+ * One renderer per answer: each writes its block of the page from an answer of the API, as text only, and
+ * records in `fresh` when the figures it shows last changed.
+ */
+import type {
+  AlertsAnswer,
+  CoachingAnswer,
+  DetractorsAnswer,
+  KpisAnswer,
+  MetricsAnswer,
+  RequirementsAnswer,
+  SegmentsAnswer,
+} from './api.js';
+import { $, cell, el, field, gauge, rows, setField } from './dom.js';
+import { dateTime, day, inUnit, kpiTitle, level, money, number, percent, setBaseCurrency, signed } from './format.js';
+
+/**
+ * When the figures of each `data-fresh` hook last changed: an ISO time, null for "no data yet", absent for
+ * "not known yet".
+ */
+export type Freshness = Record<string, string | null>;
+
+const NPS_BUCKETS = ['promoters', 'passives', 'detractors'] as const;
+
+export const renderMetrics = (m: MetricsAnswer, fresh: Freshness): void => {
+  setBaseCurrency(m.currency);
+  setField('currency', `(${m.currency})`);
+  const nps = m.nps;
+  setField('npsScore', nps.score === null ? '–' : (nps.score > 0 ? '+' : '') + number(nps.score, 1));
+  setField('npsResponses', nps.responses === 1 ? '1 response' : `${number(nps.responses)} responses`);
+  for (const k of NPS_BUCKETS) {
+    setField(k, number(nps[k]));
+    const part = $('nps-bar').querySelector<HTMLElement>(`.${k}`);
+    if (part) part.style.width = nps.responses ? `${(100 * nps[k]) / nps.responses}%` : '0';
+  }
+  $('nps-bar').setAttribute(
+    'aria-label',
+    nps.responses
+      ? `${nps.promoters} promoters, ${nps.passives} passives, ${nps.detractors} detractors`
+      : 'No responses yet',
+  );
+
+  const b = m.billing;
+  const pct = b.changePct;
+  setField('billingThisMonth', money(b.thisMonth));
+  const change = field('billingChange');
+  change.textContent = pct === null ? '' : `${pct > 0 ? '▲ +' : pct < 0 ? '▼ ' : ''}${number(pct, 1)} %`;
+  change.className = `change${pct === null ? '' : pct > 0 ? ' up' : pct < 0 ? ' down' : ''}`;
+  setField('billingLastMonth', `vs ${money(b.lastMonth)} last month`);
+  const others = Object.entries(b.otherCurrencies).map(([code, v]) => money(v.thisMonth, code));
+  setField('billingOther', others.length ? `also ${others.join(', ')}` : '');
+
+  setField('marginTitle', `Margin ${m.margin.year}`);
+  setField('margin', money(m.margin.margin));
+  setField(
+    'marginPct',
+    m.margin.marginPct === null ? 'no billing yet' : `${percent(m.margin.marginPct)} of ${money(m.margin.billing)}`,
+  );
+  setField('activeCustomers', number(m.activeCustomers));
+  setField('prospects', number(m.prospectsInPipeline));
+
+  const p = m.pipeline;
+  setField('created', number(p.created));
+  setField('won', number(p.won));
+  setField('lost', number(p.lost));
+  setField('wonValue', money(p.wonValue));
+  setField('openCount', number(p.openCount));
+  setField('openValue', money(p.openValue));
+  setField('hitRate', p.hitRate === null ? '–' : percent(100 * p.hitRate));
+  setField('avgDealSize', money(p.avgDealSize));
+  setField('leadTimeDays', p.leadTimeDays === null ? '–' : `${number(p.leadTimeDays, 1)} d`);
+
+  Object.assign(fresh, {
+    nps: nps.updatedAt,
+    billing: b.updatedAt,
+    margin: m.margin.updatedAt,
+    customers: m.customersUpdatedAt,
+    pipeline: p.updatedAt,
+  });
+};
+
+/** My KPIs: one bar per KPI of the user's profile, actual against target. */
+export const renderKpis = (k: KpisAnswer, fresh: Freshness): void => {
+  $('mine-error').textContent = '';
+  $('mine-profile').textContent =
+    `${k.user.name} · profile ${k.profile.name} · CRM owner ${k.user.ownerIds.join(', ')}`;
+  const items = k.kpis.map((kpi, i) => {
+    const [lvl, verdict] = level(kpi.score);
+    const li = el('li', `lvl-${lvl}`);
+    li.dataset.template = kpi.template;
+    const head = el('div', 'row');
+    head.append(el('h3', '', kpiTitle(kpi)), el('span', 'verdict', verdict));
+    const nums = el('div', 'row');
+    nums.append(
+      el('span', 'pct', kpi.score === null ? '–' : `${number(kpi.score, 1)} %`),
+      el(
+        'span',
+        'sub',
+        (kpi.actual === null ? 'target ' : `${inUnit(kpi.actual, kpi.unit)} of `) + inUnit(kpi.target, kpi.unit),
+      ),
+    );
+    const bar = gauge(Math.min(100, Math.max(0, kpi.score ?? 0)));
+    bar.setAttribute('aria-hidden', 'true');
+    const when = el('p', 'fresh');
+    when.dataset.fresh = `kpi${i}`;
+    fresh[`kpi${i}`] = kpi.updatedAt;
+    li.append(head, nums, bar, when);
+    return li;
+  });
+  $('gauges').replaceChildren(...items);
+};
+
+/** Empties My KPIs, with a message (why) or without. */
+export const clearKpis = (message: string): void => {
+  $('mine-error').textContent = message;
+  $('mine-profile').textContent = '';
+  $('gauges').replaceChildren();
+};
+
+export const renderSegments = (s: SegmentsAnswer, fresh: Freshness): void => {
+  $('by-head').textContent = s.by.charAt(0).toUpperCase() + s.by.slice(1);
+  const row = (g: SegmentsAnswer['segments'][number]) => [
+    cell(g.label),
+    el('td', 'num', signed(g.nps.score)),
+    el('td', 'num', number(g.nps.responses)),
+    el('td', 'num', money(g.billing)),
+    el('td', 'num', money(g.avgBasket)),
+    el('td', 'num', money(g.wonValue)),
+  ];
+  rows('segments', s.segments, 6, 'No figures in this period.', row);
+  const total = el('tr');
+  total.append(...row({ ...s.total, label: 'Total' }));
+  $('segments-total').replaceChildren(...(s.segments.length > 1 ? [total] : []));
+  fresh.segments = s.updatedAt;
+};
+
+/** An expected close date and how many days ago it passed. */
+const late = (date: string) => `${day(date)} · ${Math.floor((Date.now() - Date.parse(date)) / 86400000)} d late`;
+
+export const renderCoaching = (c: CoachingAnswer, fresh: Freshness): void => {
+  const num = (n: number) => el('td', 'num', number(n));
+  rows('sources', c.bySource, 4, 'No deals created.', (x) => [
+    cell(x.source),
+    num(x.created),
+    num(x.won),
+    el('td', 'num', x.conversionRate === null ? '–' : percent(100 * x.conversionRate)),
+  ]);
+  rows('stages', c.openByStage, 3, 'No open deals.', (x) => [
+    cell(x.stage),
+    num(x.openCount),
+    el('td', 'num', money(x.openValue)),
+  ]);
+  rows('stale', c.staleDeals, 6, 'None: every open deal is on schedule.', (d) => [
+    cell(`${d.id} (${d.source})`),
+    cell(d.stage),
+    cell(d.ownerId),
+    cell(d.customerId),
+    cell(d.expectedCloseDate === null ? null : late(d.expectedCloseDate), 'when'),
+    cell(dateTime(d.lastChangeAt), 'when'),
+  ]);
+  $('stale-count').textContent = c.staleDeals.length ? String(c.staleDeals.length) : '';
+  const most = Math.max(1, ...c.lostReasons.map((r) => r.lost));
+  $('lost').replaceChildren(
+    ...(c.lostReasons.length
+      ? c.lostReasons.map((r) => {
+          const li = el('li');
+          li.append(
+            r.reason === null ? el('span', 'none', 'no reason given') : el('span', '', r.reason),
+            el('strong', '', number(r.lost)),
+            gauge((100 * r.lost) / most),
+          );
+          return li;
+        })
+      : [el('li', 'none', 'No deals lost.')]),
+  );
+  fresh.coaching = c.updatedAt;
+};
+
+export const renderDetractors = (d: DetractorsAnswer): void => {
+  const items = d.detractors.map((r) => {
+    const tr = el('tr');
+    const score = el('td', 'num');
+    score.append(el('span', 'score', r.score));
+    tr.append(
+      score,
+      cell(r.comment, 'comment'),
+      cell(r.contact),
+      cell(r.customerId),
+      cell(dateTime(r.submittedAt), 'when'),
+    );
+    return tr;
+  });
+  $('detractors').replaceChildren(...items);
+  $('detractors-empty').hidden = items.length > 0;
+};
+
+/** The live feed of detractor alerts: after the first answer, alerts not seen before are marked new. */
+export const makeAlertFeed = (fresh: Freshness): ((a: AlertsAnswer) => void) => {
+  const seen = new Set<string>();
+  let first = true;
+  return (a) => {
+    const items = a.alerts.map((alert) => {
+      const li = el('li', first || seen.has(alert.key) ? '' : 'new');
+      seen.add(alert.key);
+      const meta = el('div', 'meta');
+      const when = el('time', '', dateTime(alert.raisedAt));
+      when.dateTime = alert.raisedAt;
+      meta.append(el('strong', '', `Score ${alert.score}`), when);
+      if (alert.customerId) meta.append(el('span', '', `customer ${alert.customerId}`));
+      if (alert.contact) meta.append(el('span', '', alert.contact));
+      li.append(meta);
+      if (alert.comment) li.append(el('p', '', alert.comment));
+      return li;
+    });
+    first = false;
+    $('alerts').replaceChildren(...items);
+    $('alerts-empty').hidden = items.length > 0;
+    fresh.alerts = a.alerts[0] ? a.alerts[0].raisedAt : null;
+  };
+};
+
+const requirementRow = (
+  label: string,
+  required: number | null,
+  actual: number | null,
+  format: (n: number | null) => string,
+) => {
+  const tr = el('tr');
+  const th = el('th', '', label);
+  th.scope = 'row';
+  tr.append(th, el('td', 'num', format(required)), el('td', 'num', format(actual)));
+  const status = el('td');
+  // A missing actual figure counts as 0.
+  const have = actual ?? 0;
+  if (required === null) status.append(el('span', 'none', 'no closed deals to go by'));
+  else if (have >= required) status.append(el('span', 'ok', 'on track'));
+  else status.append(el('span', 'short', `short by ${format(required - have)}`));
+  tr.append(status);
+  return tr;
+};
+
+/** The requirements calculator's answer: required figures beside the actual ones, and what they rest on. */
+export const renderRequirements = (r: RequirementsAnswer): void => {
+  const deals = (n: number | null) => number(n, 1);
+  $('req-rows').replaceChildren(
+    requirementRow('New pipeline value', r.requiredNewValuePerMonth, r.actualNewValuePerMonth, money),
+    requirementRow('New deals', r.requiredNewCountPerMonth, r.actualNewCountPerMonth, deals),
+    requirementRow('Open pipeline value', r.requiredPipelineValue, r.actualPipelineValue, money),
+  );
+  $('req-basis').textContent =
+    `From ${r.basedOn.from} to ${r.basedOn.to}: hit rate ${r.hitRate === null ? '–' : percent(100 * r.hitRate)}, ` +
+    `average deal ${money(r.avgDealSize)}, lead time ${r.leadTimeDays === null ? '–' : `${number(r.leadTimeDays, 1)} days`}.`;
+  $('req-result').hidden = false;
+};
