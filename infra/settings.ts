@@ -30,9 +30,15 @@ const contextShape = z.object({
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   throttleRateLimit: z.coerce.number().positive().default(50),
   throttleBurstLimit: z.coerce.number().int().positive().default(100),
+  webhookThrottleRateLimit: z.coerce.number().positive().default(50),
+  webhookThrottleBurstLimit: z.coerce.number().int().positive().default(100),
+  queryThrottleRateLimit: z.coerce.number().positive().default(50),
+  queryThrottleBurstLimit: z.coerce.number().int().positive().default(100),
   archiveRetentionDays: z.coerce.number().int().positive().default(365),
-  /** `alerts` (the pipeline's alerts topic) or nothing. */
+  /** `alerts`: the pipeline's alerts topic, which alarms notify anyway unless alarmEmail is set. */
   alarmTopic: z.literal('alerts').optional(),
+  /** Alarms e-mailed to this address through a topic of their own. */
+  alarmEmail: z.email().optional(),
   /** CORS_ORIGINS of the query and config functions: origins, or `*`. */
   corsOrigins: list.optional(),
   /** HubSpot connector settings (ingest's environment); HubSpot's defaults apply when unset. */
@@ -42,7 +48,8 @@ const contextShape = z.object({
 });
 const contextSchema = contextShape
   .refine((c) => !c.domainName === !c.certificateArn, 'domainName and certificateArn go together')
-  .refine((c) => !c.hostedZoneId === !c.hostedZoneName, 'hostedZoneId and hostedZoneName go together');
+  .refine((c) => !c.hostedZoneId === !c.hostedZoneName, 'hostedZoneId and hostedZoneName go together')
+  .refine((c) => !(c.alarmTopic && c.alarmEmail), 'alarmTopic and alarmEmail exclude each other');
 
 export type AppSettings = Omit<MetricsPipelineProps, 'data'> & { stackPrefix: string };
 
@@ -72,9 +79,12 @@ export const settingsFromContext = (node: Node): AppSettings => {
     logRetention: c.logRetentionDays,
     logLevel: c.logLevel,
     throttle: { rateLimit: c.throttleRateLimit, burstLimit: c.throttleBurstLimit },
+    webhookThrottle: { rateLimit: c.webhookThrottleRateLimit, burstLimit: c.webhookThrottleBurstLimit },
+    queryThrottle: { rateLimit: c.queryThrottleRateLimit, burstLimit: c.queryThrottleBurstLimit },
     archiveRetention: Duration.days(c.archiveRetentionDays),
     alertEmail: c.alertEmail,
     alarmTopic: c.alarmTopic,
+    alarmEmail: c.alarmEmail,
     ...(corsOrigins?.length ? { corsOrigins } : {}),
     hubspot,
     ...(c.domainName && c.certificateArn

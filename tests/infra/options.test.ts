@@ -1,14 +1,18 @@
+import type { Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { envOf, synthesizeApp } from './support.js';
 
 /** The app with every optional setting, synthesized once for the whole file. */
 let data: Template;
 let service: Template;
+let serviceStack: Stack;
+
+const nobodyHears = Match.stringLikeRegexp('nobody hears');
 
 beforeAll(() => {
-  ({ data, service } = synthesizeApp(
+  ({ data, service, serviceStack } = synthesizeApp(
     {
       alertEmail: 'ops@example.com',
       slackAlerts: 'true',
@@ -22,6 +26,10 @@ beforeAll(() => {
       hubspotWonStages: ['12345', 'contractsigned'],
       hubspotLostStages: '67890',
       hubspotCustomerProperty: 'company_number',
+      webhookThrottleRateLimit: 20,
+      webhookThrottleBurstLimit: '40',
+      queryThrottleRateLimit: '10',
+      queryThrottleBurstLimit: 15,
     },
     { bundle: false },
   ));
@@ -43,6 +51,26 @@ describe('options', () => {
     expect(outputs.filter((v) => typeof v === 'string' && v.includes('/webhooks/'))).toHaveLength(3);
   });
 
+  it('keeps the logical id of the API mapping of the custom domain', () => {
+    expect(Object.keys(service.findResources('AWS::ApiGatewayV2::ApiMapping'))).toEqual([
+      'PipelineStageFlashFiguresServicePipelineDomainundefinedCF862766',
+    ]);
+  });
+
+  it('throttles the webhooks and /v1 as set, each on its own', () => {
+    service.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      RouteSettings: {
+        'POST /webhooks/{source}': { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+        'GET /v1/{proxy+}': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 15 },
+      },
+    });
+  });
+
+  it('does not warn about unheard alarms when someone is subscribed to the alerts topic', () => {
+    Annotations.fromStack(serviceStack).hasNoWarning('*', nobodyHears);
+  });
+
   it('passes corsOrigins as CORS_ORIGINS to the query and config functions only', () => {
     const origins = 'https://dash.example.com,http://localhost:5173';
     expect(envOf(service, 'query').CORS_ORIGINS).toBe(origins);
@@ -62,7 +90,63 @@ describe('options', () => {
   });
 });
 
+describe('alarmEmail', () => {
+  let alarmed: Template;
+  let stack: Stack;
+  beforeAll(() => {
+    ({ service: alarmed, serviceStack: stack } = synthesizeApp(
+      { alarmEmail: 'oncall@example.com' },
+      { bundle: false },
+    ));
+  });
+  const logicalIdOf = (displayName: string) =>
+    Object.keys(alarmed.findResources('AWS::SNS::Topic', { Properties: { DisplayName: displayName } }))[0] as string;
+
+  it('sends the alarms to a topic of their own, e-mailed to alarmEmail and encrypted with the alerts key', () => {
+    const topic = logicalIdOf('flash figures alarms');
+    const alertsKey = Object.keys(alarmed.findResources('AWS::KMS::Key'))[0] as string;
+    alarmed.hasResourceProperties('AWS::SNS::Topic', {
+      DisplayName: 'flash figures alarms',
+      KmsMasterKeyId: { 'Fn::GetAtt': [alertsKey, 'Arn'] },
+    });
+    alarmed.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+      TopicArn: { Ref: topic },
+    });
+    for (const alarm of Object.values(alarmed.findResources('AWS::CloudWatch::Alarm')))
+      expect(alarm.Properties).toMatchObject({ AlarmActions: [{ Ref: topic }], OKActions: [{ Ref: topic }] });
+  });
+
+  it("lets CloudWatch publish to it for this account's alarms only", () => {
+    alarmed.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: logicalIdOf('flash figures alarms') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': Match.anyValue() },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('does not warn: someone hears the alarms', () => {
+    Annotations.fromStack(stack).hasNoWarning('*', nobodyHears);
+  });
+});
+
 describe('settings refused at synthesis', () => {
+  it('refuses alarmTopic and alarmEmail together', () => {
+    expect(() => synthesizeApp({ alarmTopic: 'alerts', alarmEmail: 'oncall@example.com' })).toThrow(
+      /alarmTopic and alarmEmail/,
+    );
+  });
+
   it('refuses an unknown source', () => {
     expect(() => synthesizeApp({ sources: 'generic,nosuchsource' })).toThrow(/nosuchsource/);
   });

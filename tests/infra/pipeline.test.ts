@@ -1,7 +1,8 @@
 import { connectors } from '@flash/connectors';
 import { rulePatterns } from '@flash/core';
 import { tableSchema } from '@flash/store';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type { Stack } from 'aws-cdk-lib';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { webhookSecretKeys } from '../../infra/constructs/metrics-data.js';
 import { functionNames } from '../../infra/constructs/metrics-function.js';
@@ -9,9 +10,10 @@ import { actionsOf, actionsOn, envOf, functionIdOf, functionOf, statementsOf, sy
 
 let data: Template;
 let service: Template;
+let serviceStack: Stack;
 
 beforeAll(() => {
-  ({ data, service } = synthesizeApp());
+  ({ data, service, serviceStack } = synthesizeApp());
 });
 
 const logicalIdOf = (template: Template, type: string, props: Record<string, unknown>): string => {
@@ -75,6 +77,10 @@ describe('event routing', () => {
       EventPattern: { source: rulePatterns.aggregate.source },
       RetentionDays: 365,
     });
+  });
+
+  it('writes no empty KmsKeyIdentifier on the archive (aws/aws-cdk#37847), so it uses an AWS owned key', () => {
+    data.hasResourceProperties('AWS::Events::Archive', { KmsKeyIdentifier: Match.absent() });
   });
 
   it('hands the aggregator batches of 100 and lets it report partial failures', () => {
@@ -145,10 +151,13 @@ describe('least privilege', () => {
   const writes =
     /^dynamodb:(Put|Update|Delete|BatchWrite|TransactWrite|PartiQLInsert|PartiQLUpdate|PartiQLDelete|Create)|^events:|^sqs:Send/;
 
-  it('lets the query function read the table (GetItem, BatchGetItem, Query) and query gsi1, and write nothing', () => {
-    expect(actionsOn(service, 'query', tableArn())).toEqual(
-      expect.arrayContaining(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']),
-    );
+  /** Reading a table's stream, which no function does. */
+  const streams = /^dynamodb:(GetRecords|GetShardIterator|DescribeStream|ListStreams)$/;
+
+  it('lets the query function batch-get and query the table and query gsi1, and nothing else', () => {
+    expect(actionsOn(service, 'query', tableArn())).toEqual(['dynamodb:BatchGetItem', 'dynamodb:Query']);
+    const refused = ['dynamodb:Scan', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:DescribeTable'];
+    expect(actions('query').filter((a) => refused.includes(a) || streams.test(a))).toEqual([]);
     const indexes = statements('query').filter((s) => JSON.stringify(s.Resource).includes('/index/'));
     expect(indexes).toEqual([
       expect.objectContaining({
@@ -172,6 +181,28 @@ describe('least privilege', () => {
     expect(events[0]?.Action).toBe('events:PutEvents');
     expect(events[0]?.Resource).toEqual({ 'Fn::ImportValue': expect.stringMatching(/DataBus/) });
     expect(actions('ingest').filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+  });
+
+  it('lets the aggregate function batch-get, put and update items (its transactions), and not delete or scan', () => {
+    expect(actionsOn(service, 'aggregate', tableArn())).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    const refused = ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:Scan', 'dynamodb:Query'];
+    expect(actions('aggregate').filter((a) => refused.includes(a) || streams.test(a))).toEqual([]);
+    expect(ownActions('aggregate').filter((a) => a.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+  });
+
+  it('grants no function a DynamoDB wildcard or a stream read', () => {
+    for (const name of functionNames)
+      expect(actions(name).filter((a) => a.startsWith('dynamodb:') && (a.includes('*') || streams.test(a)))).toEqual(
+        [],
+      );
   });
 
   it('lets the aggregate function send to its DLQ only (poison records), and not to its own queue', () => {
@@ -203,6 +234,60 @@ describe('least privilege', () => {
   });
 });
 
+describe('service principals on the alerts key and topic', () => {
+  type PolicyStatement = { Effect: string; Principal?: { Service?: string }; Condition?: Record<string, unknown> };
+  const account = { Ref: 'AWS::AccountId' };
+  const arnPrefix = (service: string) => [
+    'arn:',
+    { Ref: 'AWS::Partition' },
+    `:${service}:`,
+    { Ref: 'AWS::Region' },
+    ':',
+    account,
+  ];
+  const alarms = { ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', [...arnPrefix('cloudwatch'), ':alarm:*']] } } };
+  const thisAccount = { StringEquals: { 'aws:SourceAccount': account } };
+  const byService = (statements: PolicyStatement[]) =>
+    Object.fromEntries(statements.filter((s) => s.Principal?.Service).map((s) => [s.Principal?.Service, s]));
+  const topicId = () => logicalIdOf(service, 'AWS::SNS::Topic', { DisplayName: 'flash figures alerts' });
+  const topicPolicy = () =>
+    Object.values(service.findResources('AWS::SNS::TopicPolicy')).find(
+      (p) => JSON.stringify(p.Properties.Topics) === JSON.stringify([{ Ref: topicId() }]),
+    )?.Properties.PolicyDocument.Statement as PolicyStatement[];
+
+  it('lets EventBridge use the key for rules of the bus and CloudWatch for alarms, of this account only', () => {
+    const [key] = Object.values(service.findResources('AWS::KMS::Key'));
+    const granted = byService(key?.Properties.KeyPolicy.Statement as PolicyStatement[]);
+    expect(Object.keys(granted).sort()).toEqual(['cloudwatch.amazonaws.com', 'events.amazonaws.com']);
+    expect(granted['events.amazonaws.com']?.Condition).toEqual({
+      ...thisAccount,
+      ArnLike: {
+        'aws:SourceArn': {
+          'Fn::Join': [
+            '',
+            [...arnPrefix('events'), ':rule/', { 'Fn::ImportValue': expect.stringMatching(/DataBus/) }, '/*'],
+          ],
+        },
+      },
+    });
+    expect(granted['cloudwatch.amazonaws.com']?.Condition).toEqual({ ...thisAccount, ...alarms });
+  });
+
+  it('lets EventBridge publish to the topic for the alerts rule only, and CloudWatch for alarms of this account', () => {
+    const [ruleId, ...others] = Object.keys(service.findResources('AWS::Events::Rule')).filter((id) =>
+      JSON.stringify(service.toJSON().Resources[id].Properties.Targets).includes(`{"Ref":"${topicId()}"}`),
+    );
+    expect(others).toEqual([]);
+    const granted = byService(topicPolicy());
+    expect(Object.keys(granted).sort()).toEqual(['cloudwatch.amazonaws.com', 'events.amazonaws.com']);
+    expect(granted['events.amazonaws.com']?.Condition).toEqual({
+      ...thisAccount,
+      ArnEquals: { 'aws:SourceArn': arnOf(ruleId as string) },
+    });
+    expect(granted['cloudwatch.amazonaws.com']?.Condition).toEqual({ ...thisAccount, ...alarms });
+  });
+});
+
 describe('aggregate dead letters', () => {
   it('tells the aggregate function its DLQ, where it parks poison records with their reason', () => {
     expect(env('aggregate').DEAD_LETTER_QUEUE_URL).toEqual({ Ref: queueIds().dlqId });
@@ -210,16 +295,14 @@ describe('aggregate dead letters', () => {
 });
 
 describe('operations functions', () => {
-  it('gives rebuild 15 minutes, 1 GB and read/write on the table (no index), without any trigger', () => {
+  it('gives rebuild 15 minutes, 1 GB, and scans and updates on the table (no index), without any trigger', () => {
     const rebuild = functionOf(service, 'rebuild');
     expect(rebuild.Timeout).toBe(900);
     expect(rebuild.MemorySize).toBe(1024);
     expect(rebuild.Environment.Variables.TABLE_NAME).toEqual(expect.anything());
     expect(rebuild.Environment.Variables.METRICS_TIMEZONE).toBe('UTC');
-    expect(actionsOn(service, 'rebuild', tableArn())).toEqual(
-      expect.arrayContaining(['dynamodb:Scan', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem']),
-    );
-    expect(ownActions('rebuild').every((a) => a.startsWith('dynamodb:'))).toBe(true);
+    expect(actionsOn(service, 'rebuild', tableArn())).toEqual(['dynamodb:Scan', 'dynamodb:UpdateItem']);
+    expect(ownActions('rebuild')).toEqual(['dynamodb:Scan', 'dynamodb:UpdateItem']);
   });
 
   it('gives redrive the queue ARNs and exactly what a message move task needs', () => {
@@ -329,6 +412,25 @@ describe('HTTP API', () => {
     });
   });
 
+  it('gives the webhooks and /v1 a token bucket each, so a flood on one cannot starve the other', () => {
+    const throttled = ['POST /webhooks/{source}', 'GET /v1/{proxy+}'];
+    service.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      RouteSettings: Match.objectEquals(
+        Object.fromEntries(throttled.map((key) => [key, { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }])),
+      ),
+    });
+    // API Gateway refuses settings for a route that does not exist yet.
+    const [stage] = Object.values(service.findResources('AWS::ApiGatewayV2::Stage'));
+    for (const key of throttled)
+      expect(stage?.DependsOn).toContain(logicalIdOf(service, 'AWS::ApiGatewayV2::Route', { RouteKey: key }));
+  });
+
+  it("signs HubSpot's URL check with the API's own endpoint, never a URL from the request's headers", () => {
+    expect(env('ingest').PUBLIC_BASE_URL).toEqual({
+      'Fn::GetAtt': [logicalIdOf(service, 'AWS::ApiGatewayV2::Api', {}), 'ApiEndpoint'],
+    });
+  });
+
   it('outputs the API URL and one webhook URL per enabled source', () => {
     const outputs = Object.keys(service.findOutputs('*'));
     expect(outputs.filter((o) => o.includes('ApiUrl'))).toHaveLength(1);
@@ -402,5 +504,59 @@ describe('alarms', () => {
     alarmOn('5xx', 1);
     alarmOn('ApproximateAgeOfOldestMessage', 900);
     service.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('notifies the alerts topic by default, of each alarm and of its return to OK', () => {
+    const topic = { Ref: logicalIdOf(service, 'AWS::SNS::Topic', { DisplayName: 'flash figures alerts' }) };
+    const alarms = Object.values(service.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(7);
+    for (const alarm of alarms) expect(alarm.Properties).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
+  });
+
+  it('warns at synthesis when nobody is subscribed to where the alarms go', () => {
+    Annotations.fromStack(serviceStack).hasWarning(
+      '/FlashFigures-Service/Pipeline/Operations',
+      Match.stringLikeRegexp('nobody hears about dead letters'),
+    );
+  });
+});
+
+describe('logical ids', () => {
+  it('keeps those the pipeline had as one construct, so a deployed stack updates in place', () => {
+    const ids = Object.keys(service.toJSON().Resources);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        // A new API would be a new URL for every webhook; new queues, topic and key would lose messages,
+        // subscriptions and what the key encrypts; a second event source mapping on the queue is refused.
+        'PipelineApi16735E58',
+        'PipelineStageCAF031A1',
+        'PipelineApiPOSTwebhookssource5C2A2D72',
+        'PipelineApiGETv1proxy56322F07',
+        'PipelineApiApiTokenF8A4122E',
+        'PipelineApiFlashFiguresServicePipelineApiApiToken0EB47B1APermissionB2382A78',
+        'PipelineApiAccessLogsB823281D',
+        'PipelineAggregateQueueB44A3281',
+        'PipelineAggregateDlq11969EF0',
+        'PipelineAlertDlqFFB62C29',
+        'PipelineAggregateRuleC2C53569',
+        'PipelineDetractorAlertRule94748998',
+        'PipelineDetractorAlertRuleAllowEventRuleFlashFiguresServicePipelineAlert35398BA4DD019704',
+        'PipelineAlertsToTopicRuleAACAA8A5',
+        'PipelineAlertsKey4A146103',
+        'PipelineAlertsTopic25CA5339',
+        'PipelineAggregateSqsEventSourceFlashFiguresServicePipelineAggregateQueueB056F0BF6FA00C02',
+        'PipelineIngestBCF0D6C9',
+        'PipelineAggregate3C3CFC44',
+        'PipelineQueryD5099B18',
+        'PipelineAlertDCF0FF5E',
+        'PipelineAuthorizerD2377A1E',
+        'PipelineConfig63890EF1',
+        'PipelineRebuild9BC9DA4B',
+        'PipelineRedriveE1195B81',
+        'PipelineIngestLogs98982B34',
+        'PipelineMonitoringaggregateDlqNotEmpty51A12FE1',
+        'PipelineMonitoringDashboard9CCBCC06',
+      ]),
+    );
   });
 });
