@@ -27,9 +27,9 @@ export const rawBody = (event: HttpEvent): Buffer =>
   Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
 
 /**
- * The public URL the provider called, for signatures that cover it (HubSpot v3). Never from headers a client
- * sets at will (`X-Forwarded-Host`, `Host` behind a proxy): a request signed for another endpoint must not
- * verify here because it names that endpoint.
+ * The public URL the provider called, for signatures that cover it (HubSpot v3). Never from forwarding headers
+ * a client sets at will (`X-Forwarded-Host`): a request signed for another endpoint must not verify here because
+ * it names that endpoint.
  *
  * - `publicBaseUrl` (PUBLIC_BASE_URL) when configured, followed by the path and query;
  * - else the gateway's own view: the host it was reached on, `requestContext.domainName` (set by API Gateway;
