@@ -66,7 +66,7 @@ describe('webhook ingress refusals', () => {
       expect(result.statusCode).toBe(401);
     });
 
-    it('rebuilds the public URL from Host and X-Forwarded-* so the HubSpot vector verifies through the handler', async () => {
+    it('checks the HubSpot vector against the URL the gateway received, never one a client names', async () => {
       const vector = signatureVectors().find((v) => v.name === 'hubspot-v3-fixture');
       if (!vector?.fixture) throw new Error('vector hubspot-v3-fixture is missing');
       const body = Buffer.from(compactFixture(vector.fixture));
@@ -74,6 +74,11 @@ describe('webhook ingress refusals', () => {
         secrets: { WEBHOOK_SECRET_HUBSPOT: vector.inputs.clientSecret ?? '' },
         now: new Date(Number(vector.inputs.timestamp)),
       });
+      expect((await handler(httpEvent('hubspot', body, vector.headers, { query: 'tenant=acme' }))).statusCode).toBe(202);
+      const redirected = httpEvent('hubspot', body, vector.headers, { query: 'tenant=acme', host: 'internal-alb.local' });
+      redirected.headers['x-forwarded-host'] = HOST;
+      expect((await handler(redirected)).statusCode).toBe(401);
+    });
       const behindProxy = httpEvent(
         'hubspot',
         body,

@@ -6,7 +6,8 @@ import * as z from 'zod';
  */
 export const MAX_KPIS_PER_PROFILE = 10;
 
-const target = z.number().finite().nonnegative();
+// DynamoDB keeps what the SDK can marshal exactly: integers up to 2^53 - 1.
+const target = z.number().finite().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const days = z.number().int().min(1).max(365);
 const months = z.number().int().min(1).max(24);
 const label = z.string().min(1).max(100).optional();
@@ -39,7 +40,7 @@ export type Profile = z.output<typeof profileSchema>;
 
 export const userSchema = z.object({
   name: z.string().min(1).max(100),
-  profileId: z.string().min(1).max(100),
+  profileId: z.string().min(1).max(256),
   /** The user's ids in the CRMs (HubSpot owner id, Pipedrive user id…); defaults to the user id. */
   ownerIds: z.array(z.string().min(1).max(256)).min(1).max(10).optional(),
 });
