@@ -12,6 +12,10 @@ import { businessOf, deliveriesOf, entityCount, ownersOf, type World, worldArbit
  * aggregator, DynamoDB Local and the query handler. Every answer must equal what the reference model computes
  * from the metric definitions alone; every delivery answered 202 must be applied (nothing dead-lettered); and
  * a recomputation from the stored states must find no drift.
+ *
+ * SEAMS_RUNS=200 runs more histories (default 15); SEAMS_SHRINK=1 shrinks a failing history to a small one
+ * (slow: every step replays through DynamoDB Local). A failure prints the history and one line per wrong
+ * figure; the history's `seed` replays the same order, duplicates and batches.
  */
 
 const PERIODS = ['2026-10', '2026-11'] as const;
