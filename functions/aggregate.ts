@@ -1,5 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { makeAggregateHandler, makeLogger, metricContextFromEnv, requireEnv, sqsDeadLetters } from '@flash/app';
+import {
+  eventBridgePublisher,
+  makeAggregateHandler,
+  makeLogger,
+  metricContextFromEnv,
+  requireEnv,
+  sqsDeadLetters,
+} from '@flash/app';
 import { DynamoStore } from '@flash/store';
 
 export const handler = makeAggregateHandler({
@@ -9,4 +16,6 @@ export const handler = makeAggregateHandler({
   logger: makeLogger('aggregate'),
   // The queue's DLQ: poison records are parked there at once, with their reason as message attributes.
   deadLetters: process.env.DEAD_LETTER_QUEUE_URL ? sqsDeadLetters(process.env.DEAD_LETTER_QUEUE_URL) : undefined,
+  // Detractor alerts are announced here (`Alert Raised`) once their state is applied.
+  publisher: eventBridgePublisher(requireEnv('EVENT_BUS_NAME')),
 });

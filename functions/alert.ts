@@ -2,31 +2,30 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   cachedSecretString,
   customerContext,
-  type DetractorAlert,
   eventBridgePublisher,
   makeAlertHandler,
   makeLogger,
   metricContextFromEnv,
   requireEnv,
-  slackNotifier,
 } from '@flash/app';
 import { DynamoStore } from '@flash/store';
 
+const logger = makeLogger('alert');
 const webhookUrl = process.env.ALERT_WEBHOOK_URL;
-// On AWS the Slack webhook URL is a credential, so it lives in Secrets Manager rather than in the environment.
+// On AWS the Slack webhook URL is a credential, so it lives in Secrets Manager rather than in the environment;
+// it is read again every SECRET_MAX_AGE_MS, so putting the real URL over the placeholder takes effect.
 const webhookUrlSecretArn = process.env.ALERT_WEBHOOK_URL_SECRET_ARN;
 const webhookUrlFromSecret = webhookUrlSecretArn ? cachedSecretString(webhookUrlSecretArn) : undefined;
 
 const store = new DynamoStore(new DynamoDBClient({}), requireEnv('TABLE_NAME'));
 const ctx = metricContextFromEnv();
 
+/** Both steps: `Alert Raised` (record, publish once) and `Detractor Detected` (post to Slack), by detail-type. */
 export const handler = makeAlertHandler({
   alerts: store,
   customerContext: (customerId) => customerContext(store, customerId, ctx, new Date()),
   publisher: eventBridgePublisher(requireEnv('EVENT_BUS_NAME')),
-  logger: makeLogger('alert'),
+  logger,
   now: () => new Date(),
-  notify: webhookUrl
-    ? slackNotifier(webhookUrl)
-    : webhookUrlFromSecret && (async (alert: DetractorAlert) => slackNotifier(await webhookUrlFromSecret())(alert)),
+  slackWebhookUrl: webhookUrl !== undefined ? async () => webhookUrl : webhookUrlFromSecret,
 });

@@ -1,17 +1,22 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
-  type ApplyResult,
+  AGGREGATE_SOURCE,
+  ALERT_RAISED,
   applyEvents,
   type CanonicalEvent,
   ConflictError,
+  type DueAlert,
   type EntityStore,
+  entityKey,
   type MetricContext,
+  markAlertsAnnounced,
   metricModel,
   parseCanonicalEvent,
   ThrottledError,
 } from '@flash/core';
 import { StoreUnavailableError } from '@flash/store';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { EventPublisher } from './bus.js';
 import type { DeadLetterSink } from './dead-letters.js';
 
 export interface AggregateDeps {
@@ -24,6 +29,11 @@ export interface AggregateDeps {
    * and reach the DLQ through the queue's redrive policy after maxReceiveCount, without a reason.
    */
   deadLetters?: DeadLetterSink | undefined;
+  /**
+   * Where detractor alerts are announced once their state is applied (`Alert Raised` on the bus, which the
+   * detractorAlert rule sends to the alert function). Without it they stay pending in the entity states.
+   */
+  publisher?: EventPublisher | undefined;
 }
 
 interface Item {
@@ -47,6 +57,12 @@ const describe = (error: unknown): string =>
  * the whole batch, retried by SQS, which is safe because applying a state twice changes nothing. Any other
  * failure is about some record's data: the batch is cut in halves until the records that fail on their own
  * are found; the rest is applied, and those poison records are dead-lettered with the reason.
+ *
+ * Alerts: a commit that makes a survey response's applied state a detractor marks it `pending` in the same
+ * transaction. After applying, the handler announces every pending alert of the batch on the bus and then
+ * marks them `announced`. A stop in between leaves them pending, and the batch's redelivery (its events now
+ * unchanged) finds and announces them again; a failed announcement has their records retried for that
+ * reason. The alert function records one alert per response, so announcing twice raises one alert.
  */
 export const makeAggregateHandler =
   (deps: AggregateDeps) =>
@@ -65,7 +81,8 @@ export const makeAggregateHandler =
       }
     }
 
-    const totals: ApplyResult = { changed: 0, unchanged: 0, commits: 0, items: 0 };
+    const totals = { changed: 0, unchanged: 0, commits: 0, items: 0 };
+    const alerts = new Map<string, DueAlert>();
     const applyIsolating = async (items: Item[]): Promise<void> => {
       if (items.length === 0) return;
       try {
@@ -73,7 +90,8 @@ export const makeAggregateHandler =
           items.map((i) => i.event),
           { store: deps.store, model: metricModel, ctx: deps.ctx, now: deps.now },
         );
-        for (const key of Object.keys(totals) as (keyof ApplyResult)[]) totals[key] += result[key];
+        for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += result[key];
+        for (const alert of result.alerts) alerts.set(alert.key, alert);
       } catch (error) {
         if (isTransient(error)) {
           deps.logger.warn('records not applied; will be retried', { records: items.length, error });
@@ -88,7 +106,13 @@ export const makeAggregateHandler =
       }
     };
     await applyIsolating(valid);
-    deps.logger.info('batch applied', { records: event.Records.length, ...totals, poison: poison.length });
+    deps.logger.info('batch applied', {
+      records: event.Records.length,
+      ...totals,
+      alerts: alerts.size,
+      poison: poison.length,
+    });
+    retry.push(...(await announce([...alerts.values()], valid, deps)));
 
     for (const { record, reason } of poison) {
       // The reason names what is wrong (a field, a date, a currency), never comments or e-mail addresses.
@@ -104,5 +128,37 @@ export const makeAggregateHandler =
         retry.push(record.messageId);
       }
     }
-    return { batchItemFailures: retry.map((itemIdentifier) => ({ itemIdentifier })) };
+    return { batchItemFailures: [...new Set(retry)].map((itemIdentifier) => ({ itemIdentifier })) };
   };
+
+/**
+ * Announces the batch's due alerts, then marks them announced. Answers the records to retry: those of the
+ * alerts whose announcement failed (their redelivery finds the alerts still pending and announces them).
+ * A failed mark only logs: the alerts are announced, and a later announcement of the same response is
+ * recorded once by the alert function.
+ */
+const announce = async (due: DueAlert[], items: readonly Item[], deps: AggregateDeps): Promise<string[]> => {
+  if (due.length === 0 || !deps.publisher) return [];
+  try {
+    await deps.publisher.publish(
+      due.map((alert) => ({ source: AGGREGATE_SOURCE, detailType: ALERT_RAISED, detail: alert.response })),
+    );
+  } catch (error) {
+    const keys = new Set(due.map((alert) => alert.key));
+    const records = items.filter((i) => keys.has(entityKey(i.event))).map((i) => i.record.messageId);
+    deps.logger.error('alerts not announced; their records will be retried', { alerts: due.length, error });
+    return records;
+  }
+  try {
+    await markAlertsAnnounced(
+      due.map((alert) => alert.key),
+      { store: deps.store, model: metricModel, ctx: deps.ctx },
+    );
+  } catch (error) {
+    deps.logger.warn('alerts announced but not marked; a later delivery may announce them again', {
+      alerts: due.length,
+      error,
+    });
+  }
+  return [];
+};

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ALERT_SOURCE, DETRACTOR_DETECTED, entityKey, isDetractor, parseCanonicalEvent } from '@flash/core';
-import type { AlertRecord } from '@flash/store';
+import type { AlertRecord, StoredAlert } from '@flash/store';
 import type { EventPublisher } from './bus.js';
 import type { customerContext } from './insights.js';
 
@@ -18,21 +18,43 @@ export interface DetractorAlert extends AlertRecord {
 
 export type CustomerContext = Awaited<ReturnType<typeof customerContext>>;
 
+/**
+ * The value the deployment puts in the AlertWebhookUrl secret until the operator sets the real URL
+ * (infra/constructs/metrics-data.ts uses this constant). It means "not configured", as does an empty URL.
+ */
+export const SLACK_WEBHOOK_PLACEHOLDER = 'https://hooks.slack.com/services/REPLACE/ME';
+
+/** The Slack webhook URL to post to, or undefined when none is configured (unset, blank or the placeholder). */
+export const configuredSlackUrl = (url: string | undefined): string | undefined => {
+  const trimmed = url?.trim();
+  return trimmed && trimmed !== SLACK_WEBHOOK_PLACEHOLDER ? trimmed : undefined;
+};
+
+export interface AlertStore {
+  recordAlert(alert: AlertRecord): Promise<{ alert: AlertRecord; notified: boolean }>;
+  /** The publication mark: its `Detractor Detected` event is on the bus. */
+  markAlertNotified(key: string): Promise<void>;
+  getAlert(key: string): Promise<StoredAlert | undefined>;
+  /** The Slack step's own mark. */
+  markSlackDelivered(key: string, at: string): Promise<void>;
+}
+
 export interface AlertDeps {
-  alerts: {
-    recordAlert(alert: AlertRecord): Promise<{ alert: AlertRecord; notified: boolean }>;
-    markAlertNotified(key: string): Promise<void>;
-  };
+  alerts: AlertStore;
   publisher: EventPublisher;
   logger: Logger;
   now: () => Date;
-  /** Sends the alert to a Slack-compatible incoming webhook when one is configured. */
-  notify?: ((alert: DetractorAlert) => Promise<void>) | undefined;
+  /**
+   * The Slack-compatible incoming webhook URL, read when an alert is delivered (on AWS a cached secret, so a
+   * new URL is picked up). Undefined, an empty URL or SLACK_WEBHOOK_PLACEHOLDER mean "not configured".
+   */
+  slackWebhookUrl?: (() => Promise<string | undefined>) | undefined;
+  fetch?: typeof fetch | undefined;
   /** Reads what is at stake with a customer (billing this year, open pipeline, segment). */
   customerContext?: ((customerId: string) => Promise<CustomerContext>) | undefined;
 }
 
-/** Posts a Slack-compatible message; a non-2xx answer is an error so the invocation is retried. */
+/** Posts a Slack-compatible message; a non-2xx answer is an error so the delivery is retried. */
 export const slackNotifier =
   (webhookUrl: string, fetchImpl: typeof fetch = fetch) =>
   async (alert: DetractorAlert): Promise<void> => {
@@ -53,16 +75,25 @@ export const slackNotifier =
   };
 
 /**
- * Invoked by the detractor rule (score 0-6). Records the alert under the response's key first, so a
- * redelivered event or an edited response never raises a second one; then announces it on the bus, in the
- * log and to the alert webhook, and only then marks it notified. A crash or a failed POST in between leaves
- * it unmarked, and the retry (Lambda's async retries, or a redrive) announces it again: recorded exactly
- * once, notified at least once.
+ * The alert function, two steps on two rules, each retried on its own:
+ *
+ * - `Alert Raised` (the aggregator applied a detractor state; rule detractorAlert): records the alert under
+ *   the response's key, once; publishes `Detractor Detected` on the bus unless already published, then marks
+ *   it published. Slack plays no part here, so a Slack outage never publishes (and e-mails) twice.
+ * - `Detractor Detected` (its own publication; rule slackAlert): posts the recorded alert to the Slack
+ *   webhook unless it was delivered already, then marks it delivered. A failed POST fails only this step:
+ *   it is retried, then dead-lettered, on its own. Without a configured URL it does nothing.
+ *
+ * Each step announces before it marks, so a stop in between repeats the announcement: recorded exactly once,
+ * published and posted at least once.
  */
-export const makeAlertHandler =
-  (deps: AlertDeps) =>
-  async (busEvent: { detail: unknown }): Promise<void> => {
-    const event = parseCanonicalEvent(busEvent.detail);
+export const makeAlertHandler = (deps: AlertDeps) => {
+  let slackUnconfiguredLogged = false;
+
+  const raise = async (detail: unknown): Promise<void> => {
+    // The detail is the applied state as a canonical snapshot (or, redriven from before alerts followed the
+    // applied state, the ingested event itself).
+    const event = parseCanonicalEvent(detail);
     if (event.entity !== 'survey_response' || event.mode !== 'snapshot' || event.deleted) return;
     if (!isDetractor(event.data.score)) return;
     const raised: DetractorAlert = {
@@ -79,7 +110,7 @@ export const makeAlertHandler =
     };
     const recorded = await deps.alerts.recordAlert(raised);
     if (recorded.notified) return;
-    // Announce what was recorded first, so every retry sends the same alert.
+    // Publish what was recorded first, so every retry sends the same alert.
     const alert = recorded.alert as DetractorAlert;
     await deps.publisher.publish([{ source: ALERT_SOURCE, detailType: DETRACTOR_DETECTED, detail: alert }]);
     // Score and ids only: comments and e-mail addresses stay out of the logs.
@@ -89,9 +120,34 @@ export const makeAlertHandler =
       score: alert.score,
       customerId: alert.customerId,
     });
-    await deps.notify?.(alert);
     await deps.alerts.markAlertNotified(alert.key);
   };
+
+  const deliverToSlack = async (detail: unknown): Promise<void> => {
+    const key = (detail as { key?: unknown } | null)?.key;
+    if (typeof key !== 'string') throw new Error(`${DETRACTOR_DETECTED} event without an alert key`);
+    const url = configuredSlackUrl(await deps.slackWebhookUrl?.());
+    if (!url) {
+      if (!slackUnconfiguredLogged)
+        deps.logger.info(
+          'Slack is not configured (no webhook URL, an empty one or the placeholder): alerts are not posted there',
+        );
+      slackUnconfiguredLogged = true;
+      return;
+    }
+    slackUnconfiguredLogged = false;
+    // The stored alert, not the event's copy: the event is only the trigger.
+    const stored = await deps.alerts.getAlert(key);
+    if (!stored) throw new Error(`alert ${key} is not recorded`);
+    if (stored.slackDeliveredAt) return;
+    await slackNotifier(url, deps.fetch)(stored.alert as DetractorAlert);
+    await deps.alerts.markSlackDelivered(key, deps.now().toISOString());
+    deps.logger.info('alert posted to Slack', { key });
+  };
+
+  return async (busEvent: { 'detail-type'?: string; detail: unknown }): Promise<void> =>
+    busEvent['detail-type'] === DETRACTOR_DETECTED ? deliverToSlack(busEvent.detail) : raise(busEvent.detail);
+};
 
 /** The customer's stake for the alert; a failed read leaves it out rather than holding the alert back. */
 const stakeOf = async (customerId: string | null, deps: AlertDeps): Promise<CustomerContext | null> => {

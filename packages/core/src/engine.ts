@@ -1,10 +1,11 @@
 import type { MetricContext } from './context.js';
 import { ConflictError, ThrottledError } from './errors.js';
-import type { CanonicalEvent } from './events.js';
+import type { CanonicalEvent, SnapshotEvent } from './events.js';
 import { entityKey } from './events.js';
-import type { Listing, MetricModel } from './model.js';
-import { applyEvent, type EntityState } from './state.js';
-import { addValues, Deltas, type Values } from './values.js';
+import { isDetractor } from './metrics/nps.js';
+import type { MetricModel } from './model.js';
+import { type AlertMark, applyEvent, type EntityState } from './state.js';
+import { addValues, Deltas, type Listing, type Values } from './values.js';
 
 /** What the store holds for an entity or a rollup node: the value and a revision for optimistic locking. */
 export interface Stored<T> {
@@ -57,7 +58,59 @@ export interface ApplyResult {
   commits: number;
   /** Items written across all commits. */
   items: number;
+  /**
+   * Detractor alerts due: survey responses whose committed state carries a pending alert, whether this call
+   * committed it or found it so (a retry after a stop between the commit and the announcement).
+   */
+  alerts: DueAlert[];
 }
+
+/** A detractor alert to announce: the applied detractor state of one survey response. */
+export interface DueAlert {
+  /** The response's entity key: one alert per key, ever. */
+  key: string;
+  /** That applied state as a canonical snapshot event, what the alert is raised from. */
+  response: SnapshotEvent<'survey_response'>;
+}
+
+/**
+ * The alert mark of a new applied state. A response alerts once in its life: a mark, once set, is carried
+ * over whatever comes next (a pending alert still announces the detractor state that applied, even if a
+ * later state superseded it before the announcement). Without a mark, a new applied state that is a
+ * detractor raises one. Only applied states are seen here: a version superseded inside a batch, or arriving
+ * after a newer one, never reaches this function, so it never alerts.
+ */
+export const alertMarkOf = (before: EntityState | undefined, after: EntityState): AlertMark | undefined => {
+  if (before?.alert) return before.alert;
+  if (after.entity !== 'survey_response' || after.deleted || !isDetractor(after.data.score)) return undefined;
+  return { status: 'pending', of: { version: after.version, occurredAt: after.occurredAt, data: after.data } };
+};
+
+/** The alert a state's pending mark stands for; undefined when it has none. */
+const dueAlert = (key: string, state: EntityState): DueAlert | undefined => {
+  const mark = state.alert;
+  if (mark?.status !== 'pending') return undefined;
+  const { version, occurredAt, data } = mark.of;
+  return {
+    key,
+    response: {
+      entity: 'survey_response',
+      source: state.source,
+      id: state.id,
+      mode: 'snapshot',
+      version,
+      deleted: false,
+      occurredAt,
+      data,
+    },
+  };
+};
+
+/** The state with this alert mark, and no `alert` field at all without one. */
+const withAlertMark = (state: EntityState, mark: AlertMark | undefined): EntityState => {
+  const { alert: _previous, ...rest } = state;
+  return (mark ? { ...rest, alert: mark } : rest) as EntityState;
+};
 
 interface EntityGroup {
   key: string;
@@ -98,19 +151,24 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * throttling plans what is left again from fresh reads, with full-jitter backoff.
  */
 export const applyEvents = async (events: readonly CanonicalEvent[], options: ApplyOptions): Promise<ApplyResult> => {
-  const result: ApplyResult = { changed: 0, unchanged: 0, commits: 0, items: 0 };
+  const result: ApplyResult = { changed: 0, unchanged: 0, commits: 0, items: 0, alerts: [] };
   const sleep = options.sleep ?? defaultSleep;
   const maxRetries = options.maxRetries ?? 8;
   let pending = groupByEntity(events);
   for (let attempt = 0; pending.length > 0; attempt++) {
     const committed = new Set<EntityGroup>();
     try {
-      const { transitions, unchanged, nodes } = await readAndFold(pending, options);
+      const { transitions, unchanged, alerts, nodes } = await readAndFold(pending, options);
       result.unchanged += unchanged;
+      result.alerts.push(...alerts);
       pending = transitions.map((t) => t.group);
       for await (const piece of pieces(transitions, nodes, options)) {
         await options.store.commit(piece.plan);
-        for (const t of piece.transitions) committed.add(t.group);
+        for (const t of piece.transitions) {
+          committed.add(t.group);
+          const due = dueAlert(t.entity.key, t.entity.state);
+          if (due) result.alerts.push(due);
+        }
         result.changed += piece.transitions.length;
         result.unchanged += piece.transitions.reduce((n, t) => n + t.unchanged, 0);
         result.commits++;
@@ -129,10 +187,54 @@ export const applyEvents = async (events: readonly CanonicalEvent[], options: Ap
   return result;
 };
 
+/**
+ * Marks announced alerts so that they are not announced again: each response whose stored state still
+ * carries a pending alert gets `announced`, conditioned on the revision read like any entity write (a
+ * concurrent commit plans again from the new mark, or carries the pending one over and announces it again;
+ * the alert function records one alert per response either way). Nothing else of the state changes, so no
+ * figure moves. Conflicts and throttling are retried as in `applyEvents`. Answers how many were marked.
+ */
+export const markAlertsAnnounced = async (
+  keys: readonly string[],
+  options: Omit<ApplyOptions, 'now'>,
+): Promise<number> => {
+  const { store, model, ctx, maxItemsPerCommit = 100, maxRetries = 8 } = options;
+  const sleep = options.sleep ?? defaultSleep;
+  let left = [...new Set(keys)];
+  let marked = 0;
+  for (let attempt = 0; left.length > 0; attempt++) {
+    try {
+      const stored = await store.loadEntities(left);
+      const entities: CommitPlan['entities'] = [];
+      for (const key of left) {
+        const entry = stored.get(key);
+        if (entry?.value.alert?.status !== 'pending') continue;
+        const state = withAlertMark(entry.value, { status: 'announced' });
+        entities.push({ key, state, listing: model.listing(state, ctx), expectedRev: entry.rev });
+      }
+      left = entities.map((e) => e.key);
+      for (let i = 0; i < entities.length; i += maxItemsPerCommit) {
+        const chunk = entities.slice(i, i + maxItemsPerCommit);
+        await store.commit({ entities: chunk, nodes: [], aggregates: [], at: '' });
+        const done = new Set(chunk.map((e) => e.key));
+        left = left.filter((key) => !done.has(key));
+        marked += chunk.length;
+      }
+      return marked;
+    } catch (error) {
+      const retryable = error instanceof ConflictError || error instanceof ThrottledError;
+      if (!retryable || attempt >= maxRetries) throw error;
+      await sleep(Math.random() * Math.min(1000, 10 * 2 ** attempt));
+    }
+  }
+  return marked;
+};
+
 /** Reads the groups' entities and the rollup nodes they reach, and folds each group's events. */
 const readAndFold = async (groups: readonly EntityGroup[], { store, model, ctx }: ApplyOptions) => {
   const stored = await store.loadEntities(groups.map((g) => g.key));
   const transitions: Transition[] = [];
+  const alerts: DueAlert[] = [];
   let unchanged = 0;
   for (const group of groups) {
     const before = stored.get(group.key);
@@ -145,8 +247,12 @@ const readAndFold = async (groups: readonly EntityGroup[], { store, model, ctx }
     }
     if (!state || skipped === group.events.length) {
       unchanged += skipped;
+      // Committed earlier but not announced (the process stopped in between): announce it now.
+      const due = before && dueAlert(group.key, before.value);
+      if (due) alerts.push(due);
       continue;
     }
+    state = withAlertMark(state, alertMarkOf(before?.value, state));
     const deltas = new Deltas();
     deltas.addDifference(before ? model.contributions(before.value, ctx) : [], model.contributions(state, ctx));
     const entity = { key: group.key, state, listing: model.listing(state, ctx), expectedRev: before?.rev ?? null };
@@ -155,7 +261,7 @@ const readAndFold = async (groups: readonly EntityGroup[], { store, model, ctx }
   // Planning the whole batch once discovers every rollup node it reaches, level by level, in one read each.
   const nodes = new NodeCache(store);
   await plan(transitions, nodes, { model, ctx, at: '' });
-  return { transitions, unchanged, nodes };
+  return { transitions, unchanged, alerts, nodes };
 };
 
 /** Rollup nodes as read, then as the committed pieces leave them. */

@@ -3,7 +3,12 @@
  * the local bus routes with them, so both transports route identically.
  */
 export const INGEST_SOURCE = 'flash-figures.ingest';
+/** The aggregator: it announces detractor alerts once their state is applied. */
+export const AGGREGATE_SOURCE = 'flash-figures.aggregate';
+/** Detail-type of the aggregator's announcement; the detail is the applied detractor state as a canonical snapshot. */
+export const ALERT_RAISED = 'Alert Raised';
 export const ALERT_SOURCE = 'flash-figures.alerts';
+/** Detail-type of the alert function's one publication per alert; the detail is the recorded alert. */
 export const DETRACTOR_DETECTED = 'Detractor Detected';
 
 export type EventPattern = { [field: string]: EventPattern | readonly PatternValue[] };
@@ -21,12 +26,17 @@ type PatternValue =
 export const rulePatterns = {
   /** Every canonical entity event goes to the aggregator's queue. */
   aggregate: { source: [INGEST_SOURCE], 'detail-type': [{ prefix: 'entity.' }] },
-  /** Survey responses scored 0-6 go to the alert function. */
+  /**
+   * Detractor states the aggregator applied (scored 0-6) go to the alert function. Not the ingested events:
+   * a version that arrives after a newer one, or is superseded in its batch, never applies and never alerts.
+   */
   detractorAlert: {
-    source: [INGEST_SOURCE],
-    'detail-type': ['entity.survey_response'],
+    source: [AGGREGATE_SOURCE],
+    'detail-type': [ALERT_RAISED],
     detail: { deleted: [false], data: { score: [{ numeric: ['>=', 0, '<=', 6] }] } },
   },
+  /** The alert function's publication goes to its Slack step, retried on its own (and to the alerts topic). */
+  slackAlert: { source: [ALERT_SOURCE], 'detail-type': [DETRACTOR_DETECTED] },
 } as const satisfies Record<string, EventPattern>;
 
 export type RuleName = keyof typeof rulePatterns;

@@ -14,8 +14,22 @@ export type EntityState<T extends EntityType = EntityType> = {
     fieldTimes?: Record<string, number>;
     /** When the change that produced this state happened. */
     occurredAt: string;
+    /** Alert bookkeeping of a survey response (engine.ts, `alertMarkOf`); absent for other entities. */
+    alert?: AlertMark;
   };
 }[T];
+
+/**
+ * Where a survey response stands with its one detractor alert. `pending`: a commit made its applied state a
+ * detractor and the alert is not yet announced; `of` is that applied state, kept until the announcement even
+ * if a later state supersedes it. `announced`: the alert is on its way, and the response never alerts again.
+ */
+export type AlertMark =
+  | {
+      status: 'pending';
+      of: { version: Version; occurredAt: string; data: EntityData['survey_response'] };
+    }
+  | { status: 'announced' };
 
 export const compareVersions = (a: Version, b: Version): number => {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {

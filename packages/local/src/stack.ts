@@ -9,7 +9,6 @@ import {
   makeIngestHandler,
   makeQueryHandler,
   metricContextFromEnv,
-  slackNotifier,
 } from '@flash/app';
 import { connectorFor } from '@flash/connectors';
 import { type MetricContext, rulePatterns } from '@flash/core';
@@ -45,6 +44,8 @@ export interface LocalStack {
   queue: LocalQueue;
   /** Feeds the alert handler: EventBridge's asynchronous invocation with its retries and DLQ. */
   alertQueue: LocalQueue;
+  /** Feeds the alert handler's Slack step, retried and dead-lettered on its own. */
+  slackQueue: LocalQueue;
   bus: LocalBus;
   /** Resolves when every accepted event has been aggregated and every alert handled. */
   settled(): Promise<void>;
@@ -77,12 +78,15 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       storage: new DynamoQueueStorage(dynamo.client, 'aggregate'),
       onError: (error) => logger.error('aggregate invocation failed', { error }),
     });
+    const bus = new LocalBus();
     const aggregate = makeAggregateHandler({
       store,
       ctx,
       now,
       logger: logger.createChild({ serviceName: 'aggregate' }),
       deadLetters: queue,
+      // Announces applied detractor states (`Alert Raised`), which the detractorAlert rule routes to alertQueue.
+      publisher: bus,
     });
     // Lambda's asynchronous invocation by an EventBridge rule: one event at a time, two retries, then the DLQ.
     const alertQueue = new LocalQueue('alert', {
@@ -92,14 +96,22 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       storage: new DynamoQueueStorage(dynamo.client, 'alert'),
       onError: (error) => logger.error('alert invocation failed', { error }),
     });
+    // The Slack step, on its own rule and queue: a Slack outage retries and dead-letters only the POST.
+    const slackQueue = new LocalQueue('slack', {
+      batchSize: 1,
+      maxReceiveCount: 3,
+      visibilityTimeoutMs: 200,
+      storage: new DynamoQueueStorage(dynamo.client, 'slack'),
+      onError: (error) => logger.error('slack invocation failed', { error }),
+    });
 
-    const bus = new LocalBus();
     const alert = makeAlertHandler({
       alerts: store,
       publisher: bus,
       logger: logger.createChild({ serviceName: 'alert' }),
       now,
-      notify: env.ALERT_WEBHOOK_URL ? slackNotifier(env.ALERT_WEBHOOK_URL) : undefined,
+      // Unset, empty or the deploy's placeholder: alerts are logged and listed only.
+      slackWebhookUrl: async () => env.ALERT_WEBHOOK_URL,
       customerContext: (customerId) => customerContext(store, customerId, ctx, now()),
     });
     bus
@@ -112,13 +124,18 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         name: 'detractorAlert',
         pattern: rulePatterns.detractorAlert,
         deliver: (events) => alertQueue.send(events.map((event) => JSON.stringify(event))),
+      })
+      .addRule({
+        name: 'slackAlert',
+        pattern: rulePatterns.slackAlert,
+        deliver: (events) => slackQueue.send(events.map((event) => JSON.stringify(event))),
       });
     const invokeAlert = async ({ Records }: SQSEvent): Promise<SQSBatchResponse> => {
-      for (const record of Records) await alert(JSON.parse(record.body) as { detail: unknown });
+      for (const record of Records) await alert(JSON.parse(record.body) as { 'detail-type': string; detail: unknown });
       return { batchItemFailures: [] };
     };
     const apiToken = env.API_TOKEN || undefined;
-    const admin = makeLocalAdminHandler({ queues: [queue, alertQueue], apiToken });
+    const admin = makeLocalAdminHandler({ queues: [queue, alertQueue, slackQueue], apiToken });
 
     const ingest = makeIngestHandler({
       connectorFor,
@@ -174,10 +191,12 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       () => http.stop(),
       () => queue.stop(),
       () => alertQueue.stop(),
+      () => slackQueue.stop(),
     );
     // Delivery starts only now that every handler is wired, with what a previous run left in the queues.
     await queue.start(aggregate);
     await alertQueue.start(invokeAlert);
+    await slackQueue.start(invokeAlert);
 
     return {
       url: `http://127.0.0.1:${http.port}`,
@@ -187,10 +206,13 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       store,
       queue,
       alertQueue,
+      slackQueue,
       bus,
       settled: async () => {
+        // In the order events flow: aggregate announces to alert, which publishes to slack.
         await queue.idle();
         await alertQueue.idle();
+        await slackQueue.idle();
       },
       stop: async () => {
         for (const step of cleanup) await step();

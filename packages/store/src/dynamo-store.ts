@@ -52,6 +52,15 @@ export interface AlertRecord {
   [field: string]: unknown;
 }
 
+/** An alert as stored, with where its delivery stands. */
+export interface StoredAlert {
+  alert: AlertRecord;
+  /** Its `Detractor Detected` event is on the bus (published once, whatever happens to Slack). */
+  notified: boolean;
+  /** When it was posted to the Slack-compatible webhook; undefined until then. */
+  slackDeliveredAt: string | undefined;
+}
+
 /** Every item a Query finds, page after page. */
 export async function* queryAll(doc: DynamoDBDocumentClient, input: QueryCommandInput): AsyncGenerator<Item> {
   let startKey: Record<string, unknown> | undefined;
@@ -159,9 +168,9 @@ export class DynamoStore implements EntityStore {
   }
 
   /**
-   * Stores an alert unless one exists for its key, as not yet notified. Answers the stored alert (the first
-   * one raised, whichever call stored it) and whether it was already notified, so that a retry after a
-   * failed notification notifies again and a redelivery after a successful one does not.
+   * Stores an alert unless one exists for its key, as not yet notified (published on the bus). Answers the
+   * stored alert (the first one raised, whichever call stored it) and whether it was already published, so
+   * that a retry after a failed publication publishes it and a redelivery after a successful one does not.
    */
   async recordAlert(alert: AlertRecord): Promise<{ alert: AlertRecord; notified: boolean }> {
     try {
@@ -192,24 +201,53 @@ export class DynamoStore implements EntityStore {
       throw unavailable('recordAlert', error);
     }
     if (!stored) throw new StoreUnavailableError(`alert ${alert.key} vanished while being recorded`);
-    // Alerts stored before the flag existed were notified in the same invocation that stored them.
-    return { alert: stored.alert as AlertRecord, notified: stored.notified !== false };
+    return { alert: stored.alert as AlertRecord, notified: isNotified(stored) };
   }
 
-  /** Marks an alert as announced, once its notification went out. */
+  /** Marks an alert as published, once its `Detractor Detected` event is on the bus. */
   async markAlertNotified(key: string): Promise<void> {
+    await this.setAlertAttribute('markAlertNotified', key, 'notified', true);
+  }
+
+  /** The alert stored under a key, and where its delivery stands (strongly consistent); undefined if none. */
+  async getAlert(key: string): Promise<StoredAlert | undefined> {
+    let item: Item | undefined;
+    try {
+      item = (
+        await this.doc.send(
+          new GetCommand({ TableName: this.tableName, Key: itemKeys.alert(key), ConsistentRead: true }),
+        )
+      ).Item;
+    } catch (error) {
+      throw unavailable('getAlert', error);
+    }
+    if (!item) return undefined;
+    return {
+      alert: item.alert as AlertRecord,
+      notified: isNotified(item),
+      slackDeliveredAt: typeof item.slackDeliveredAt === 'string' ? item.slackDeliveredAt : undefined,
+    };
+  }
+
+  /** Marks an alert as posted to the Slack-compatible webhook, at this time. */
+  async markSlackDelivered(key: string, at: string): Promise<void> {
+    await this.setAlertAttribute('markSlackDelivered', key, 'slackDeliveredAt', at);
+  }
+
+  private async setAlertAttribute(operation: string, key: string, name: string, value: unknown): Promise<void> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: itemKeys.alert(key),
-          UpdateExpression: 'SET notified = :t',
+          UpdateExpression: 'SET #n = :v',
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':t': true },
+          ExpressionAttributeNames: { '#n': name },
+          ExpressionAttributeValues: { ':v': value },
         }),
       );
     } catch (error) {
-      throw unavailable('markAlertNotified', error);
+      throw unavailable(operation, error);
     }
   }
 
@@ -378,6 +416,9 @@ export class DynamoStore implements EntityStore {
     } while (startKey);
   }
 }
+
+/** Alerts stored before the flag existed were published in the same invocation that stored them. */
+const isNotified = (item: Item): boolean => item.notified !== false;
 
 const listingAttributes = (listing: Listing | undefined): Item =>
   listing ? { [tableSchema.listIndex.partitionKey]: listing.list, [tableSchema.listIndex.sortKey]: listing.sort } : {};

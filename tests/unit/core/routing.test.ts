@@ -1,4 +1,12 @@
-import { INGEST_SOURCE, matchesPattern, rulePatterns } from '@flash/core';
+import {
+  AGGREGATE_SOURCE,
+  ALERT_RAISED,
+  ALERT_SOURCE,
+  DETRACTOR_DETECTED,
+  INGEST_SOURCE,
+  matchesPattern,
+  rulePatterns,
+} from '@flash/core';
 import { describe, expect, it } from 'vitest';
 import { surveyResponse } from '../../support/events.js';
 
@@ -21,15 +29,28 @@ describe('rule patterns', () => {
     [6, true],
     [7, false],
     [10, false],
-  ])('send a survey response scored %i to the alert function: %s', (score, alerted) => {
+  ])('send an applied survey response scored %i to the alert function: %s', (score, alerted) => {
     expect(
-      matchesPattern(rulePatterns.detractorAlert, onBus('entity.survey_response', surveyResponse('R', 1, score))),
+      matchesPattern(rulePatterns.detractorAlert, onBus(ALERT_RAISED, surveyResponse('R', 1, score), AGGREGATE_SOURCE)),
     ).toBe(alerted);
   });
 
   it('do not alert on a deleted response', () => {
     const deleted = surveyResponse('R', 2, 3, undefined, { deleted: true });
-    expect(matchesPattern(rulePatterns.detractorAlert, onBus('entity.survey_response', deleted))).toBe(false);
+    expect(matchesPattern(rulePatterns.detractorAlert, onBus(ALERT_RAISED, deleted, AGGREGATE_SOURCE))).toBe(false);
+  });
+
+  it('do not alert on an ingested response: only the aggregator knows whether it applied', () => {
+    const ingested = onBus('entity.survey_response', surveyResponse('R', 1, 3));
+    expect(matchesPattern(rulePatterns.detractorAlert, ingested)).toBe(false);
+    expect(
+      matchesPattern(rulePatterns.aggregate, onBus(ALERT_RAISED, surveyResponse('R', 1, 3), AGGREGATE_SOURCE)),
+    ).toBe(false);
+  });
+
+  it("send the alert function's publication to its Slack step", () => {
+    expect(matchesPattern(rulePatterns.slackAlert, onBus(DETRACTOR_DETECTED, { key: 'k' }, ALERT_SOURCE))).toBe(true);
+    expect(matchesPattern(rulePatterns.slackAlert, onBus(ALERT_RAISED, { key: 'k' }, AGGREGATE_SOURCE))).toBe(false);
   });
 });
 
