@@ -30,6 +30,13 @@ export const configuredSlackUrl = (url: string | undefined): string | undefined 
   return trimmed && trimmed !== SLACK_WEBHOOK_PLACEHOLDER ? trimmed : undefined;
 };
 
+/**
+ * Slack's escaping for message text: `&`, `<` and `>` are its control characters (`<!channel>`,
+ * `<https://…|label>`, `<@U123>`), so user-provided text shows as typed and never mentions or links.
+ */
+export const escapeSlackText = (text: string): string =>
+  text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+
 export interface AlertStore {
   recordAlert(alert: AlertRecord): Promise<{ alert: AlertRecord; notified: boolean }>;
   /** The publication mark: its `Detractor Detected` event is on the bus. */
@@ -54,17 +61,21 @@ export interface AlertDeps {
   customerContext?: ((customerId: string) => Promise<CustomerContext>) | undefined;
 }
 
-/** Posts a Slack-compatible message; a non-2xx answer is an error so the delivery is retried. */
+/**
+ * Posts a Slack-compatible message; a non-2xx answer is an error so the delivery is retried. Every value
+ * that comes from a respondent or a source (comment, contact, ids, labels) is escaped.
+ */
 export const slackNotifier =
   (webhookUrl: string, fetchImpl: typeof fetch = fetch) =>
   async (alert: DetractorAlert): Promise<void> => {
-    const customer = alert.customerId ? ` (customer ${alert.customerId})` : '';
+    const t = escapeSlackText;
+    const customer = alert.customerId ? ` (customer ${t(alert.customerId)})` : '';
     const stake = alert.atStake;
-    const money = (n: number) => `${n.toLocaleString('en')} ${stake?.currency ?? ''}`;
+    const money = (n: number) => `${n.toLocaleString('en')} ${t(stake?.currency ?? '')}`;
     const atStake = stake
-      ? `\nAt stake: billing this year ${money(stake.billingThisYear)}, open pipeline ${money(stake.openPipelineValue)}${stake.segment ? `, segment ${stake.segment}` : ''}${stake.owner ? `, owner ${stake.owner}` : ''}`
+      ? `\nAt stake: billing this year ${money(stake.billingThisYear)}, open pipeline ${money(stake.openPipelineValue)}${stake.segment ? `, segment ${t(stake.segment)}` : ''}${stake.owner ? `, owner ${t(stake.owner)}` : ''}`
       : '';
-    const text = `:rotating_light: Detractor: score ${alert.score}${customer}${alert.contact ? ` from ${alert.contact}` : ''}${alert.comment ? `: "${alert.comment}"` : ''}${atStake}`;
+    const text = `:rotating_light: Detractor: score ${alert.score}${customer}${alert.contact ? ` from ${t(alert.contact)}` : ''}${alert.comment ? `: "${t(alert.comment)}"` : ''}${atStake}`;
     const response = await fetchImpl(webhookUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -49,6 +49,26 @@ describe('detractor alert message', () => {
     ]);
   });
 
+  it('escapes what respondents and sources wrote, so that no one can @channel the team or disguise a link', async () => {
+    const { posts, fetchImpl } = capture();
+    const hostile: DetractorAlert = {
+      ...alert,
+      comment: '<!channel> <https://evil.example|Reset your password>',
+      contact: '<mailto:it@evil.example|it@bank.example> & <@U024BE7LH>',
+      customerId: '<!here>',
+      atStake: alert.atStake && { ...alert.atStake, segment: '<!subteam^S1|ops>', owner: 'A&B' },
+    };
+    await slackNotifier('https://hooks.example/T1', fetchImpl)(hostile);
+    expect(posts[0]?.body.text).toBe(
+      ':rotating_light: Detractor: score 2 (customer &lt;!here&gt;) ' +
+        'from &lt;mailto:it@evil.example|it@bank.example&gt; &amp; &lt;@U024BE7LH&gt;: ' +
+        '"&lt;!channel&gt; &lt;https://evil.example|Reset your password&gt;"\n' +
+        'At stake: billing this year 123,456.5 EUR, open pipeline 40,000 EUR, segment &lt;!subteam^S1|ops&gt;, owner A&amp;B',
+    );
+    // Slack reads control sequences only between < and >; none reaches it.
+    expect(posts[0]?.body.text).not.toMatch(/[<>]/);
+  });
+
   it('leaves the stake out without a customer, and fails on a non-2xx answer so the alert is retried', async () => {
     const { posts, fetchImpl } = capture(500);
     await expect(
