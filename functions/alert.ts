@@ -15,7 +15,7 @@ const webhookUrl = process.env.ALERT_WEBHOOK_URL;
 // On AWS the Slack webhook URL is a credential, so it lives in Secrets Manager rather than in the environment;
 // it is read again every SECRET_MAX_AGE_MS, so putting the real URL over the placeholder takes effect.
 const webhookUrlSecretArn = process.env.ALERT_WEBHOOK_URL_SECRET_ARN;
-const webhookUrlFromSecret = webhookUrlSecretArn ? cachedSecretString(webhookUrlSecretArn) : undefined;
+const webhookUrlFromSecret = webhookUrlSecretArn ? cachedSecretString(webhookUrlSecretArn, { logger }) : undefined;
 
 const store = new DynamoStore(new DynamoDBClient({}), requireEnv('TABLE_NAME'));
 const ctx = metricContextFromEnv();

@@ -1,6 +1,11 @@
 import { cachedSecretString, makeAuthorizer, makeLogger, requireEnv } from '@flash/app';
 
+const logger = makeLogger('authorizer');
+// Read again every SECRET_MAX_AGE_MS: a new token put in the secret is accepted (and the old one refused) from then.
+const apiToken = cachedSecretString(requireEnv('API_TOKEN_SECRET_ARN'), { logger });
+
 export const handler = makeAuthorizer({
-  apiToken: cachedSecretString(requireEnv('API_TOKEN_SECRET_ARN')),
-  logger: makeLogger('authorizer'),
+  // A blank secret reads as no token, and an empty token allows nobody.
+  apiToken: async () => (await apiToken()) ?? '',
+  logger,
 });

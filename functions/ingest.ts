@@ -9,16 +9,18 @@ import {
 } from '@flash/app';
 import { connectorFor } from '@flash/connectors';
 
+const logger = makeLogger('ingest');
 const secretsArn = process.env.WEBHOOK_SECRETS_ARN;
 // On AWS only the deployment's enabled sources are served; the others answer 404 like an unknown source.
 const enabledSources = process.env.ENABLED_SOURCES?.split(',');
 
 export const handler = makeIngestHandler({
   connectorFor: (source) => (enabledSources && !enabledSources.includes(source) ? undefined : connectorFor(source)),
-  secrets: secretsArn ? secretsManagerSecrets(secretsArn) : envSecrets(),
+  // Read again every SECRET_MAX_AGE_MS; a malformed key leaves only its own source unconfigured.
+  secrets: secretsArn ? secretsManagerSecrets(secretsArn, { logger }) : envSecrets(),
   // No fallback to the default bus: no rule listens there, so events would be answered 202 and lost.
   publisher: eventBridgePublisher(requireEnv('EVENT_BUS_NAME')),
-  logger: makeLogger('ingest'),
+  logger,
   ctx: metricContextFromEnv(),
   now: () => new Date(),
   publicBaseUrl: process.env.PUBLIC_BASE_URL,

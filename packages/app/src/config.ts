@@ -18,6 +18,33 @@ export interface SecretProvider {
   get(name: string): Promise<string | undefined>;
 }
 
-export const envSecrets = (env: NodeJS.ProcessEnv = process.env): SecretProvider => ({
-  get: async (name) => env[name] || undefined,
-});
+/** A secret's value, or undefined when it is unset, empty or only whitespace: a blank secret is no secret. */
+export const nonBlankSecret = (value: string | undefined): string | undefined =>
+  value !== undefined && value.trim() !== '' ? value : undefined;
+
+/**
+ * The variables that hold credentials: the sources' signing secrets (`WEBHOOK_SECRET_*`) and Basic auth
+ * (`*_BASIC_AUTH`), the API token and the alert webhook URL.
+ */
+const SECRET_VARIABLE = /^(WEBHOOK_SECRET_.+|.+_BASIC_AUTH|API_TOKEN|ALERT_WEBHOOK_URL)$/;
+
+/**
+ * Refuses credentials that are set but only whitespace (`WEBHOOK_SECRET_DELIGHTED=' '`): such a value is a
+ * mistake, and would otherwise count as configured (or, locally, as no API token at all). Unset or empty
+ * means "not configured" and is fine.
+ */
+export const assertNoBlankSecrets = (env: NodeJS.ProcessEnv = process.env): void => {
+  const blank = Object.keys(env)
+    .filter((name) => SECRET_VARIABLE.test(name) && env[name] !== '' && nonBlankSecret(env[name]) === undefined)
+    .sort();
+  if (blank.length > 0)
+    throw new Error(
+      `${blank.join(', ')} ${blank.length === 1 ? 'is' : 'are'} only whitespace: set a real value or unset it`,
+    );
+};
+
+/** Signing secrets from the environment; refuses to start with a whitespace-only one. */
+export const envSecrets = (env: NodeJS.ProcessEnv = process.env): SecretProvider => {
+  assertNoBlankSecrets(env);
+  return { get: async (name) => nonBlankSecret(env[name]) };
+};

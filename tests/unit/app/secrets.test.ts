@@ -1,0 +1,211 @@
+import { createHmac } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  cachedSecretString,
+  envSecrets,
+  type HttpEvent,
+  makeAuthorizer,
+  makeIngestHandler,
+  type SecretProvider,
+  secretsManagerSecrets,
+} from '@flash/app';
+import { connectorFor } from '@flash/connectors';
+import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { httpEvent, memoryPublisher, NOW, SECRETS, signedHeaders } from '../connectors/helpers.js';
+
+const FIVE_MINUTES = 5 * 60_000;
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:webhook-secrets';
+const GENERIC_BODY = Buffer.from(
+  JSON.stringify({ events: [{ type: 'customer', id: 'C1', version: 1, name: 'Acme' }] }),
+);
+
+const client = new SecretsManagerClient({ region: 'eu-west-1' });
+const secretsManager = mockClient(client);
+afterEach(() => secretsManager.reset());
+
+/** Secrets Manager answering these secret strings, one per call (the last one again after that). */
+const secretValues = (...values: string[]) => {
+  const queue = [...values];
+  secretsManager.on(GetSecretValueCommand).callsFake(async () => ({
+    SecretString: queue.length > 1 ? queue.shift() : queue[0],
+  }));
+};
+
+const spiedLogger = () => {
+  const logger = new Logger({ serviceName: 'secrets-tests', logLevel: 'SILENT' });
+  return { logger, error: vi.spyOn(logger, 'error'), warn: vi.spyOn(logger, 'warn') };
+};
+
+const ingest = (secrets: SecretProvider, logger = spiedLogger().logger) =>
+  makeIngestHandler({
+    connectorFor,
+    secrets,
+    publisher: memoryPublisher().publisher,
+    logger,
+    ctx: { timeZone: 'Europe/Oslo', baseCurrency: 'EUR' },
+    now: () => NOW,
+  });
+
+/** POST /webhooks/generic signed with `secret`, as the sender does. */
+const genericSignedWith = (secret: string): HttpEvent => {
+  const headers = { 'x-signature': `sha256=${createHmacHex(secret, GENERIC_BODY)}` };
+  return httpEvent('generic', GENERIC_BODY, headers);
+};
+const createHmacHex = (secret: string, body: Buffer) => createHmac('sha256', secret).update(body).digest('hex');
+
+const stripeEvent = () => {
+  const body = Buffer.from(JSON.stringify({ id: 'evt_1', type: 'invoice.paid', data: { object: {} } }));
+  return httpEvent('stripe', body, signedHeaders('stripe', body));
+};
+
+describe('webhook secrets from Secrets Manager: one bad key breaks one source', () => {
+  it('leaves a source whose key is not a string unconfigured (503 naming it), logs it once, and serves the others', async () => {
+    secretValues(
+      JSON.stringify({ WEBHOOK_SECRET_GENERIC: SECRETS.WEBHOOK_SECRET_GENERIC, WEBHOOK_SECRET_STRIPE: 123 }),
+    );
+    const { logger, error } = spiedLogger();
+    const handler = ingest(secretsManagerSecrets(SECRET_ARN, { client, logger }), logger);
+
+    for (let i = 0; i < 3; i++) {
+      const stripe = await handler(stripeEvent());
+      expect(stripe.statusCode).toBe(503);
+      expect(JSON.parse(String(stripe.body)).error).toMatch(/WEBHOOK_SECRET_STRIPE/);
+      expect((await handler(genericSignedWith(SECRETS.WEBHOOK_SECRET_GENERIC ?? ''))).statusCode).toBe(202);
+    }
+    const reports = error.mock.calls.filter(([message]) => String(message).includes('webhook secrets'));
+    expect(reports).toHaveLength(1);
+    expect(JSON.stringify(reports)).toMatch(/WEBHOOK_SECRET_STRIPE is a number/);
+    expect(JSON.stringify(reports)).not.toContain(SECRETS.WEBHOOK_SECRET_GENERIC);
+  });
+
+  it.each([
+    ['a plain string', 'generic_test_secret'],
+    ['a JSON string', '"generic_test_secret"'],
+    ['a JSON array', '["generic_test_secret"]'],
+    ['JSON null', 'null'],
+  ])('configures no source from %s, answering 503 (never 500) and never quoting it', async (_, secret) => {
+    secretValues(secret);
+    const { logger, error } = spiedLogger();
+    const handler = ingest(secretsManagerSecrets(SECRET_ARN, { client, logger }), logger);
+    const answer = await handler(genericSignedWith(SECRETS.WEBHOOK_SECRET_GENERIC ?? ''));
+    expect(answer.statusCode).toBe(503);
+    expect(JSON.parse(String(answer.body)).error).toMatch(/WEBHOOK_SECRET_GENERIC/);
+    expect(error).toHaveBeenCalledTimes(1);
+    expect(JSON.stringify(error.mock.calls)).not.toContain('generic_test_secret');
+  });
+
+  it('takes a whitespace-only key as unset', async () => {
+    secretValues(JSON.stringify({ WEBHOOK_SECRET_GENERIC: '  \n' }));
+    const answer = await ingest(secretsManagerSecrets(SECRET_ARN, { client }))(genericSignedWith('  \n'));
+    expect(answer.statusCode).toBe(503);
+  });
+});
+
+describe('secrets are read again after five minutes', () => {
+  it('verifies with a rotated signing secret once the cached one is five minutes old, and not before', async () => {
+    secretValues(
+      JSON.stringify({ WEBHOOK_SECRET_GENERIC: 'old-secret' }),
+      JSON.stringify({ WEBHOOK_SECRET_GENERIC: 'new-secret' }),
+    );
+    let now = Date.parse('2026-11-23T10:00:00Z');
+    const handler = ingest(secretsManagerSecrets(SECRET_ARN, { client, now: () => now }));
+
+    expect((await handler(genericSignedWith('old-secret'))).statusCode).toBe(202);
+    now += FIVE_MINUTES - 1;
+    // put-secret-value happened meanwhile; the cached secret is still in use.
+    expect((await handler(genericSignedWith('old-secret'))).statusCode).toBe(202);
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    now += 1;
+    expect((await handler(genericSignedWith('new-secret'))).statusCode).toBe(202);
+    expect((await handler(genericSignedWith('old-secret'))).statusCode).toBe(401);
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  it('lets the authorizer accept a new API token, and refuse the old one, five minutes after it was put', async () => {
+    secretValues('token-one', 'token-two');
+    let now = Date.parse('2026-11-23T10:00:00Z');
+    const token = cachedSecretString('api-token', { client, now: () => now });
+    // As functions/authorizer.ts wires it.
+    const authorize = makeAuthorizer({ apiToken: async () => (await token()) ?? '', logger: spiedLogger().logger });
+    const request = (value: string) =>
+      ({
+        headers: { authorization: `Bearer ${value}` },
+        rawPath: '/v1/metrics',
+      }) as unknown as APIGatewayRequestAuthorizerEventV2;
+
+    expect(await authorize(request('token-one'))).toEqual({ isAuthorized: true });
+    now += FIVE_MINUTES;
+    expect(await authorize(request('token-two'))).toEqual({ isAuthorized: true });
+    expect(await authorize(request('token-one'))).toEqual({ isAuthorized: false });
+  });
+
+  it('reads a blank API token secret as no token: nobody is let in', async () => {
+    secretValues('   ');
+    const token = cachedSecretString('api-token', { client });
+    const authorize = makeAuthorizer({ apiToken: async () => (await token()) ?? '', logger: spiedLogger().logger });
+    const request = { headers: { authorization: 'Bearer    ' }, rawPath: '/v1/metrics' };
+    expect(await authorize(request as unknown as APIGatewayRequestAuthorizerEventV2)).toEqual({
+      isAuthorized: false,
+    });
+  });
+
+  it('keeps the last value when a refresh fails, and reads again after a short while', async () => {
+    let calls = 0;
+    secretsManager.on(GetSecretValueCommand).callsFake(async () => {
+      calls++;
+      if (calls === 2) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      return { SecretString: calls === 1 ? 'first' : 'second' };
+    });
+    let now = 0;
+    const { logger, warn } = spiedLogger();
+    const secret = cachedSecretString('s', { client, now: () => now, logger });
+    expect(await secret()).toBe('first');
+    now += FIVE_MINUTES;
+    expect(await secret()).toBe('first');
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(await secret()).toBe('first'); // no new read right after a failure
+    expect(calls).toBe(2);
+    now += 60_000;
+    expect(await secret()).toBe('second');
+  });
+
+  it('does not keep a failed first read: the next call reads again', async () => {
+    let calls = 0;
+    secretsManager.on(GetSecretValueCommand).callsFake(async () => {
+      if (++calls === 1) throw new Error('network down');
+      return { SecretString: 'value' };
+    });
+    const secret = cachedSecretString('s', { client });
+    await expect(secret()).rejects.toThrow('network down');
+    expect(await secret()).toBe('value');
+  });
+
+  it('shares one read among the callers that ask at the same time', async () => {
+    secretValues('value');
+    const secret = cachedSecretString('s', { client });
+    expect(await Promise.all([secret(), secret(), secret()])).toEqual(['value', 'value', 'value']);
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+  });
+});
+
+describe('secrets from the environment (npm start)', () => {
+  it.each([
+    ['WEBHOOK_SECRET_DELIGHTED', ' '],
+    ['PIPEDRIVE_BASIC_AUTH', '\t'],
+    ['API_TOKEN', '  '],
+    ['ALERT_WEBHOOK_URL', '\n'],
+  ])('refuse to start with %s set to whitespace, naming it', (name, value) => {
+    expect(() => envSecrets({ WEBHOOK_SECRET_GENERIC: 'fine', [name]: value })).toThrow(
+      new RegExp(`^${name} is only whitespace`),
+    );
+  });
+
+  it('take an empty variable as unset, and use the others', async () => {
+    const secrets = envSecrets({ WEBHOOK_SECRET_DELIGHTED: '', WEBHOOK_SECRET_GENERIC: 'fine' });
+    expect(await secrets.get('WEBHOOK_SECRET_DELIGHTED')).toBeUndefined();
+    expect(await secrets.get('WEBHOOK_SECRET_GENERIC')).toBe('fine');
+  });
+});
