@@ -24,7 +24,7 @@ import {
   type Values,
 } from '@flash/core';
 import { StoreError, StoreRejectedError, StoreUnavailableError } from './errors.js';
-import { aggregateKeyOf, itemKeys, tableSchema } from './schema.js';
+import { aggregateKeyOf, itemKeys, nodeKeyOf, tableSchema } from './schema.js';
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -99,7 +99,7 @@ export class DynamoStore implements EntityStore {
   async loadNodes(keys: readonly string[]): Promise<Map<string, Stored<Values>>> {
     const items = await this.batchGet(keys.map(itemKeys.node));
     const out = new Map<string, Stored<Values>>();
-    for (const item of items) out.set(String(item.pk).slice(2), { value: item.vals as Values, rev: Number(item.rev) });
+    for (const item of items) out.set(nodeKeyOf(item), { value: item.vals as Values, rev: Number(item.rev) });
     return out;
   }
 
@@ -137,6 +137,14 @@ export class DynamoStore implements EntityStore {
   async listAggregatePartition(partition: string): Promise<Map<string, AggregateRecord>> {
     const out = new Map<string, AggregateRecord>();
     for await (const item of this.queryPartition(`A#${partition}`)) out.set(String(item.sk), aggregateRecord(item));
+    return out;
+  }
+
+  /** Every rollup of a kind (`@customer#`), by the id part of its key. */
+  async listRollups(prefix: string): Promise<Map<string, Values>> {
+    const out = new Map<string, Values>();
+    for await (const item of this.queryPartition(itemKeys.nodePartition(prefix)))
+      out.set(String(item.sk), item.vals as Values);
     return out;
   }
 
@@ -265,7 +273,7 @@ export class DynamoStore implements EntityStore {
   async scanDerived(): Promise<{ nodes: Map<string, Values>; aggregates: Map<string, AggregateRecord> }> {
     const nodes = new Map<string, Values>();
     const aggregates = new Map<string, AggregateRecord>();
-    for await (const item of this.scanPrefix('N#')) nodes.set(String(item.pk).slice(2), item.vals as Values);
+    for await (const item of this.scanPrefix('N#')) nodes.set(nodeKeyOf(item), item.vals as Values);
     for await (const item of this.scanPrefix('A#')) aggregates.set(aggregateKeyOf(item), aggregateRecord(item));
     return { nodes, aggregates };
   }
