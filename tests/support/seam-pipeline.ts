@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { LogItemExtraInput, LogItemMessage } from '@aws-lambda-powertools/logger/types';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import {
   type Drift,
@@ -108,6 +109,37 @@ const sqsRecord = (message: Message, at: Date): SQSRecord => ({
 
 const silent = () => new Logger({ serviceName: 'seams', logLevel: 'SILENT' });
 
+/** A silent logger that keeps the aggregator's warnings and errors, to say why a record keeps failing. */
+class RecordingLogger extends Logger {
+  readonly lines: string[] = [];
+  constructor() {
+    super({ serviceName: 'seams-aggregate', logLevel: 'SILENT' });
+  }
+  private record(input: LogItemMessage, extra: LogItemExtraInput) {
+    const text = (value: unknown): string =>
+      value instanceof Error
+        ? `${value.name}: ${value.message}`
+        : typeof value === 'string'
+          ? value
+          : JSON.stringify(value);
+    const details = extra.map((e) =>
+      typeof e === 'object' && e !== null && !(e instanceof Error)
+        ? Object.entries(e)
+            .map(([k, v]) => `${k}=${text(v)}`)
+            .join(' ')
+        : text(e),
+    );
+    this.lines.push([text(input), ...details].join(' '));
+    this.lines.splice(0, Math.max(0, this.lines.length - 20));
+  }
+  override warn(input: LogItemMessage, ...extra: LogItemExtraInput): void {
+    this.record(input, extra);
+  }
+  override error(input: LogItemMessage, ...extra: LogItemExtraInput): void {
+    this.record(input, extra);
+  }
+}
+
 export interface SeamPipeline {
   /** POST /webhooks/{source} through the ingest handler; what it publishes waits in the queue. */
   post(delivery: Delivery, extraHeaders?: Record<string, string>): Promise<PostResult>;
@@ -183,11 +215,12 @@ export const startSeamPipeline = async ({
     publicBaseUrl: PUBLIC_BASE_URL,
     settings: {},
   });
+  const aggregateLog = new RecordingLogger();
   const aggregate = makeAggregateHandler({
     store: table.store,
     ctx,
     now: clock,
-    logger: silent(),
+    logger: aggregateLog,
     deadLetters: {
       async deadLetter(record, reason) {
         deadLetters.push({ reason, body: record.body });
@@ -251,7 +284,10 @@ export const startSeamPipeline = async ({
           const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
           for (const { message, record } of records) {
             if (!failed.has(record.messageId)) continue;
-            if (message.receiveCount >= 20) throw new Error(`a message failed ${message.receiveCount} times in a row`);
+            if (message.receiveCount >= 20)
+              throw new Error(
+                `a message failed ${message.receiveCount} times in a row; the aggregator said: ${aggregateLog.lines.slice(-3).join(' | ')}`,
+              );
             pending.push(message);
           }
         }
