@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { diffBreakdown, diffDetractors, diffFigures } from '../support/figure-diff.js';
 import { expectedMonth } from '../support/reference-model.js';
-import { SEAM_CTX, SEAM_NOW, seededRandom, shuffle, startSeamPipeline } from '../support/seam-pipeline.js';
+import { SEAM_NOW, seededRandom, shuffle, startSeamPipeline } from '../support/seam-pipeline.js';
 import { businessOf, deliveriesOf, entityCount, ownersOf, type World, worldArbitrary } from '../support/seam-world.js';
 
 /**
@@ -27,7 +27,7 @@ const runWorld = async (world: World): Promise<string[]> => {
   const random = seededRandom(world.seed);
   const business = businessOf(world);
   const owners = ownersOf(world);
-  const pipeline = await startSeamPipeline();
+  const pipeline = await startSeamPipeline({ ctx: world.ctx });
   try {
     const problems: string[] = [];
     // Providers retry and redeliver: each webhook arrives 1 to 3 times, all of them in any order.
@@ -45,7 +45,7 @@ const runWorld = async (world: World): Promise<string[]> => {
     for (const dead of pipeline.deadLetters) problems.push(`dead letter: ${dead.reason}`);
 
     for (const period of PERIODS) {
-      const expected = expectedMonth(business, period, SEAM_CTX, owners);
+      const expected = expectedMonth(business, period, world.ctx, owners);
       const metrics = await pipeline.get<Json>('/v1/metrics', { period });
       problems.push(...diffFigures(expected.metrics, metrics.body, `${period} /v1/metrics`));
 

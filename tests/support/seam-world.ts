@@ -39,7 +39,8 @@ import { shuffle } from './seam-pipeline.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Time: everything happens in September to November 2026 (and at the turn of 2025/2026), with instants on
-// both sides of the month boundaries in Europe/Oslo (CEST until 25 October, CET after).
+// both sides of the month boundaries in Europe/Oslo (CEST until 25 October, CET after), the zone most runs
+// use; runs in other zones see the same instants fall on other sides.
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 const sec = (text: string) => Date.parse(text) / 1000;
@@ -502,6 +503,8 @@ const delightedUpdates = (d: DelightedSpec) => {
 export interface World {
   /** Seeds the order of deliveries, their duplicates and the SQS batches. */
   seed: number;
+  /** METRICS_TIMEZONE and BASE_CURRENCY of the run. */
+  ctx: { timeZone: string; baseCurrency: string };
   generic: GenericEntity[];
   stripeInvoices: StripeInvoiceSpec[];
   creditNotes: CreditNoteSpec[];
@@ -513,6 +516,10 @@ export interface World {
 
 export const worldArbitrary: fc.Arbitrary<World> = fc.record({
   seed: fc.integer(),
+  ctx: fc.record({
+    timeZone: fc.constantFrom('Europe/Oslo', 'Europe/Oslo', 'America/New_York', 'Asia/Kolkata', 'UTC'),
+    baseCurrency: fc.constantFrom('EUR', 'EUR', 'USD'),
+  }),
   generic: fc
     .tuple(
       genericOf('customer', customerFields, CUSTOMERS),
