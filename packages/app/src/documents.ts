@@ -1,0 +1,9 @@
+/** The kinds of document the API stores: KPI profiles and the users scored against them. */
+export const PROFILES = 'profile';
+export const USERS = 'user';
+
+/** The longest id of a user, a profile or an owner that the API takes (its keys stay far below DynamoDB's). */
+export const MAX_ID_LENGTH = 256;
+
+/** A profile or user id in a path: letters, digits, `.`, `_`, `@` and `-`, as a JSON Schema / RegExp pattern. */
+export const ID_PATTERN = `^[A-Za-z0-9._@-]{1,${MAX_ID_LENGTH}}$`;
