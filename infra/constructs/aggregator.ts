@@ -22,7 +22,10 @@ export interface AggregatorProps {
 
 const AGGREGATE_TIMEOUT = Duration.seconds(60);
 
-/** The aggregating path: every canonical event on the bus → a queue → batches applied by the aggregate function. */
+/**
+ * The aggregating path: every canonical event on the bus → a queue → batches applied by the aggregate
+ * function, which announces the detractor alerts of what it applied (`Alert Raised`) back on the bus.
+ */
 export class Aggregator extends Construct {
   readonly queue: sqs.Queue;
   /**
@@ -58,8 +61,11 @@ export class Aggregator extends Construct {
         ...metricEnv,
         TABLE_NAME: data.table.tableName,
         DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
+        // Where it announces detractor alerts (`Alert Raised`) once their state is applied.
+        EVENT_BUS_NAME: data.bus.eventBusName,
       },
     });
+    data.bus.grantPutEventsTo(this.function);
     // What DynamoStore's EntityStore calls: loadEntities and loadNodes (BatchGetItem), and commit, one
     // TransactWriteItems of conditional Puts (entity states, rollup nodes) and Updates (aggregate counters).
     // Nothing that deletes, scans or reads an index.

@@ -91,14 +91,17 @@ export const allowAlarmsToPublish = (topic: sns.ITopic, key: kms.IKey): void => 
 };
 
 /**
- * Detractor alerts: the detractor rule → the alert function, which records each alert once and puts
- * `Detractor Detected` on the bus → a KMS-encrypted SNS topic (e-mail subscription optional).
+ * Detractor alerts: `Alert Raised` from the aggregator → the alert function, which records each alert once and
+ * puts `Detractor Detected` on the bus → a KMS-encrypted SNS topic (e-mail subscription optional) and, with
+ * Slack configured, back to the alert function's Slack step, retried on its own.
  */
 export class Alerts extends Construct {
   /** Alerts that reached nobody: failed alert invocations, undeliverable rule targets and e-mails. */
   readonly deadLetterQueue: sqs.Queue;
   readonly function: MetricsFunction;
   readonly detractorRule: events.Rule;
+  /** `Detractor Detected` → the alert function's Slack step; only with a Slack webhook secret. */
+  readonly slackRule: events.Rule | undefined;
   /** Alert messages carry comments and e-mail addresses, so the topic is encrypted with a key of its own. */
   readonly key: kms.Key;
   readonly topic: sns.Topic;
@@ -121,25 +124,36 @@ export class Alerts extends Construct {
       retryAttempts: 2,
       onFailure: new SqsDestination(this.deadLetterQueue),
     });
-    // Records an alert once (conditional put, read back when it exists), marks it notified, and reads the
-    // customer's stake (billing this year, open pipeline) from the aggregates.
+    // Records an alert once (conditional put, read back when it exists), marks it published, reads the
+    // customer's stake (billing this year, open pipeline) from the aggregates; the Slack step reads the alert
+    // and marks it delivered.
     allowOnTable(this.function, table, ['PutItem', 'GetItem', 'UpdateItem', 'BatchGetItem']);
     bus.grantPutEventsTo(this.function);
     data.alertWebhookUrl?.grantRead(this.function);
+    // EventBridge retries only what it could not hand to Lambda (throttling, service errors); the function's
+    // own failures are retried by Lambda's async invocation (2) and then land in the same DLQ.
+    const toAlertFunction = () =>
+      new targets.LambdaFunction(this.function, {
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(6),
+      });
     this.detractorRule = new events.Rule(this, 'DetractorAlertRule', {
-      description: 'Survey responses scored 0-6 to the alert function',
+      description: 'Applied detractor states (Alert Raised, scored 0-6) to the alert function',
       eventBus: bus,
       eventPattern: ruleEventPattern(rulePatterns.detractorAlert),
-      targets: [
-        // EventBridge retries only what it could not hand to Lambda (throttling, service errors); the function's
-        // own failures are retried by Lambda's async invocation (2) and then land in the same DLQ.
-        new targets.LambdaFunction(this.function, {
-          deadLetterQueue: this.deadLetterQueue,
-          retryAttempts: 2,
-          maxEventAge: Duration.hours(6),
-        }),
-      ],
+      targets: [toAlertFunction()],
     });
+    // The Slack step is an invocation of its own: a Slack outage retries and dead-letters the POST alone, and
+    // never publishes (or e-mails) the alert again.
+    this.slackRule = data.alertWebhookUrl
+      ? new events.Rule(this, 'SlackAlertRule', {
+          description: 'Published detractor alerts (Detractor Detected) to the Slack step of the alert function',
+          eventBus: bus,
+          eventPattern: ruleEventPattern(rulePatterns.slackAlert),
+          targets: [toAlertFunction()],
+        })
+      : undefined;
 
     this.key = new kms.Key(this, 'AlertsKey', { description: 'flash figures: alerts topic', enableKeyRotation: true });
     // EventBridge encrypts what the rules of our bus publish to the topic. Rules of the bus, not the one rule:

@@ -1,3 +1,4 @@
+import { SLACK_WEBHOOK_PLACEHOLDER } from '@flash/app';
 import { connectors } from '@flash/connectors';
 import { INGEST_SOURCE } from '@flash/core';
 import { tableSchema } from '@flash/store';
@@ -79,7 +80,8 @@ export class MetricsData extends Construct {
     this.alertWebhookUrl = props.slackAlerts
       ? new secretsmanager.Secret(this, 'AlertWebhookUrl', {
           description: 'flash figures: Slack-compatible incoming webhook URL for detractor alerts',
-          secretStringValue: SecretValue.unsafePlainText('https://hooks.slack.com/services/REPLACE/ME'),
+          // The alert function reads the placeholder as "not configured" until the operator puts the real URL.
+          secretStringValue: SecretValue.unsafePlainText(SLACK_WEBHOOK_PLACEHOLDER),
         })
       : undefined;
     for (const secret of [this.webhookSecrets, this.apiToken, this.alertWebhookUrl]) {

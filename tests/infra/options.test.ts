@@ -1,8 +1,10 @@
+import { SLACK_WEBHOOK_PLACEHOLDER } from '@flash/app';
+import { rulePatterns } from '@flash/core';
 import type { Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { envOf, synthesizeApp } from './support.js';
+import { envOf, functionIdOf, synthesizeApp } from './support.js';
 
 /** The app with every optional setting, synthesized once for the whole file. */
 let data: Template;
@@ -49,6 +51,25 @@ describe('options', () => {
     const outputs = Object.values(service.findOutputs('*')).map((o) => o.Value);
     expect(outputs).toContain('https://figures.example.com/webhooks/stripe');
     expect(outputs.filter((v) => typeof v === 'string' && v.includes('/webhooks/'))).toHaveLength(3);
+  });
+
+  it('routes published alerts back to the Slack step of the alert function, retried on its own', () => {
+    const alertArn = { 'Fn::GetAtt': [functionIdOf(service, 'alert'), 'Arn'] };
+    service.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectEquals(rulePatterns.slackAlert),
+      Targets: [
+        Match.objectLike({
+          Arn: alertArn,
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 6 * 3600 },
+          DeadLetterConfig: { Arn: Match.anyValue() },
+        }),
+      ],
+    });
+    expect(envOf(service, 'alert').ALERT_WEBHOOK_URL_SECRET_ARN).toEqual(expect.anything());
+  });
+
+  it('creates the Slack secret with the placeholder the alert function reads as "not configured"', () => {
+    data.hasResourceProperties('AWS::SecretsManager::Secret', { SecretString: SLACK_WEBHOOK_PLACEHOLDER });
   });
 
   it('keeps the logical id of the API mapping of the custom domain', () => {

@@ -72,6 +72,13 @@ describe('event routing', () => {
     });
   });
 
+  it('routes published alerts to no Slack step without a Slack secret', () => {
+    const toAlert = Object.values(service.findResources('AWS::Events::Rule')).filter((r) =>
+      JSON.stringify(r.Properties.Targets).includes(JSON.stringify(arnOf(functionIdOf(service, 'alert')))),
+    );
+    expect(toAlert.map((r) => r.Properties.EventPattern)).toEqual([rulePatterns.detractorAlert]);
+  });
+
   it('keeps ingested events in an archive for replay', () => {
     data.hasResourceProperties('AWS::Events::Archive', {
       EventPattern: { source: rulePatterns.aggregate.source },
@@ -195,6 +202,17 @@ describe('least privilege', () => {
       'dynamodb:BatchGetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
+    ]);
+  });
+
+  it('lets the aggregate function put events on its own bus (it announces Alert Raised), and nothing else there', () => {
+    expect(env('aggregate').EVENT_BUS_NAME).toEqual({ 'Fn::ImportValue': expect.stringMatching(/OutputRefDataBus/) });
+    const events = statements('aggregate').filter((s) => [s.Action].flat().some((a) => a.startsWith('events:')));
+    expect(events).toEqual([
+      expect.objectContaining({
+        Action: 'events:PutEvents',
+        Resource: { 'Fn::ImportValue': expect.stringMatching(/GetAttDataBus\w*Arn/) },
+      }),
     ]);
   });
 
