@@ -1,7 +1,24 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type BatchWriteCommandInput, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, queryAll } from '@flash/store';
-import type { DeadLetter, QueueMessage } from './queue.js';
+
+export interface QueueMessage {
+  messageId: string;
+  body: string;
+  receiveCount: number;
+  sentAt: number;
+  visibleAt: number;
+}
+
+export interface DeadLetter {
+  message: QueueMessage;
+  /** Why the last attempt failed, as far as the consumer said. */
+  reason: string;
+}
+
+/** The local stack's queues: the aggregator's, the alert function's and the Slack step's. */
+export const LOCAL_QUEUES = ['aggregate', 'alert', 'slack'] as const;
+export type LocalQueueName = (typeof LOCAL_QUEUES)[number];
 
 /** Where a LocalQueue keeps its messages so that what was accepted survives a crash of the process. */
 export interface QueueStorage {
@@ -32,7 +49,7 @@ export class DynamoQueueStorage implements QueueStorage {
 
   constructor(
     client: DynamoDBClient,
-    queueName: string,
+    queueName: LocalQueueName,
     private readonly tableName = QUEUE_TABLE_NAME,
   ) {
     this.doc = documentClient(client);

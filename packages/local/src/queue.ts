@@ -1,21 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DeadLetterSink } from '@flash/app';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { QueueStorage } from './queue-storage.js';
-
-export interface QueueMessage {
-  messageId: string;
-  body: string;
-  receiveCount: number;
-  sentAt: number;
-  visibleAt: number;
-}
-
-export interface DeadLetter {
-  message: QueueMessage;
-  /** Why the last attempt failed, as far as the consumer said. */
-  reason: string;
-}
+import type { DeadLetter, LocalQueueName, QueueMessage, QueueStorage } from './queue-storage.js';
 
 export interface LocalQueueOptions {
   /** Most records handed to the consumer at once (SQS event source mapping: BatchSize). */
@@ -52,7 +38,7 @@ export class LocalQueue implements DeadLetterSink {
   private idleWaiters: (() => void)[] = [];
 
   constructor(
-    readonly name: string,
+    readonly name: LocalQueueName,
     options: LocalQueueOptions = {},
   ) {
     this.options = {

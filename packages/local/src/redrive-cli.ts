@@ -1,14 +1,14 @@
 import { startDynamoDbLocal } from './dynamodb-local.js';
-import { DynamoQueueStorage } from './queue-storage.js';
+import { DynamoQueueStorage, LOCAL_QUEUES, type LocalQueueName } from './queue-storage.js';
 
-const usage = `npm run redrive [-- --list] [-- --queue aggregate|alert]
+const usage = `npm run redrive [-- --list] [-- --queue ${LOCAL_QUEUES.join('|')}]
 
 Moves the local stack's dead letters back onto their queue, to be processed again (after a fix).
 --list only shows them, with the reason each one failed.
 Where: the running stack on STACK_URL (default http://127.0.0.1:$PORT, PORT 3000), else the queues kept in
 DATA_DIR (with the stack stopped; they are processed at its next start).`;
 
-const QUEUES = ['aggregate', 'alert'];
+const isQueue = (name: string): name is LocalQueueName => (LOCAL_QUEUES as readonly string[]).includes(name);
 
 const option = (args: string[], name: string): string | undefined => {
   const index = args.indexOf(name);
@@ -34,11 +34,11 @@ const viaStack = async (base: string, list: boolean, queue: string | undefined, 
 };
 
 /** Straight on the stored queues, with the stack stopped. */
-const viaDataDir = async (dataDir: string, list: boolean, queue: string | undefined) => {
+const viaDataDir = async (dataDir: string, list: boolean, queue: LocalQueueName | undefined) => {
   const dynamo = await startDynamoDbLocal({ dataDir });
   try {
     const out: Record<string, unknown> = {};
-    for (const name of queue ? [queue] : QUEUES) {
+    for (const name of queue ? [queue] : LOCAL_QUEUES) {
       const storage = new DynamoQueueStorage(dynamo.client, name);
       const { deadLetters } = await storage.load();
       if (list) {
@@ -60,8 +60,10 @@ const main = async () => {
   const env = process.env;
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const list = args.includes('--list');
-  const queue = option(args, '--queue');
-  if (queue && !QUEUES.includes(queue)) throw new Error(`no queue "${queue}"; queues: ${QUEUES.join(', ')}`);
+  const named = option(args, '--queue');
+  if (named !== undefined && !isQueue(named))
+    throw new Error(`no queue "${named}"; queues: ${LOCAL_QUEUES.join(', ')}`);
+  const queue = named;
   const base = env.STACK_URL ?? `http://127.0.0.1:${env.PORT || 3000}`;
   const result =
     (await viaStack(base, list, queue, env.API_TOKEN || undefined)) ??
