@@ -4,7 +4,6 @@ import {
   ALERT_RAISED,
   applyEvents,
   type CanonicalEvent,
-  ConflictError,
   type DueAlert,
   type EntityStore,
   entityKey,
@@ -12,9 +11,8 @@ import {
   markAlertsAnnounced,
   metricModel,
   parseCanonicalEvent,
-  ThrottledError,
+  RetryableError,
 } from '@flash/core';
-import { StoreUnavailableError } from '@flash/store';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { EventPublisher } from './bus.js';
 import type { DeadLetterSink } from './dead-letters.js';
@@ -42,8 +40,7 @@ interface Item {
 }
 
 /** Failures that go away by themselves: the same batch succeeds later. Everything else is about the data. */
-const isTransient = (error: unknown): boolean =>
-  error instanceof ConflictError || error instanceof ThrottledError || error instanceof StoreUnavailableError;
+const isTransient = (error: unknown): boolean => error instanceof RetryableError;
 
 /** One line: zod's messages are pretty-printed JSON. */
 const describe = (error: unknown): string =>

@@ -1,4 +1,5 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { UnavailableError } from '@flash/core';
 
 /** One event for the bus, before the bus adds its envelope. */
 export interface BusEntry {
@@ -13,12 +14,8 @@ export interface EventPublisher {
   publish(entries: readonly BusEntry[]): Promise<void>;
 }
 
-export class BusUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'BusUnavailableError';
-  }
-}
+/** The bus did not take every entry after retries: the delivery is refused (503) and its sender retries. */
+export class BusUnavailableError extends UnavailableError {}
 
 const PUT_EVENTS_LIMIT = 10;
 

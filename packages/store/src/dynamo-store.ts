@@ -16,6 +16,7 @@ import {
 import {
   type CommitPlan,
   ConflictError,
+  CoreError,
   type EntityState,
   type EntityStore,
   type Listing,
@@ -23,7 +24,7 @@ import {
   ThrottledError,
   type Values,
 } from '@flash/core';
-import { StoreError, StoreRejectedError, StoreUnavailableError } from './errors.js';
+import { StoreRejectedError, StoreUnavailableError } from './errors.js';
 import { aggregateKeyOf, itemKeys, nodeKeyOf, tableSchema } from './schema.js';
 
 type Item = Record<string, unknown>;
@@ -474,7 +475,7 @@ const commitError = (error: unknown): Error => {
   return unavailable('commit', error);
 };
 
-const unavailable = (operation: string, error: unknown): StoreError =>
-  error instanceof StoreError
+const unavailable = (operation: string, error: unknown): CoreError =>
+  error instanceof CoreError
     ? error
     : new StoreUnavailableError(`${operation} failed: ${(error as Error).message}`, { cause: error });
