@@ -15,7 +15,7 @@ export const handler = makeAggregateHandler({
   now: () => new Date(),
   logger: makeLogger('aggregate'),
   // The queue's DLQ: poison records are parked there at once, with their reason as message attributes.
-  deadLetters: process.env.DEAD_LETTER_QUEUE_URL ? sqsDeadLetters(process.env.DEAD_LETTER_QUEUE_URL) : undefined,
+  deadLetters: sqsDeadLetters(requireEnv('DEAD_LETTER_QUEUE_URL')),
   // Detractor alerts are announced here (`Alert Raised`) once their state is applied.
   publisher: eventBridgePublisher(requireEnv('EVENT_BUS_NAME')),
 });

@@ -45,6 +45,8 @@ const contextShape = z.object({
   hubspotWonStages: list.optional(),
   hubspotLostStages: list.optional(),
   hubspotCustomerProperty: z.string().trim().min(1).optional(),
+  /** HubSpot's legacy v1/v2 signatures (no replay window) accepted too; off unless set. */
+  hubspotAcceptLegacySignatures: flag.default(false),
 });
 const contextSchema = contextShape
   .refine((c) => !c.domainName === !c.certificateArn, 'domainName and certificateArn go together')
@@ -69,6 +71,7 @@ export const settingsFromContext = (node: Node): AppSettings => {
     wonStages: stages(c.hubspotWonStages),
     lostStages: stages(c.hubspotLostStages),
     customerProperty: c.hubspotCustomerProperty,
+    acceptLegacySignatures: c.hubspotAcceptLegacySignatures,
   };
   return {
     stackPrefix: c.stackPrefix,

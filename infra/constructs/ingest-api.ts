@@ -14,6 +14,11 @@ export interface HubSpotSettings {
   readonly lostStages?: readonly string[] | undefined;
   /** The deal property holding our customer id (HUBSPOT_CUSTOMER_PROPERTY). @default 'customer_id' */
   readonly customerProperty?: string | undefined;
+  /**
+   * Also accept HubSpot's legacy v1/v2 signatures, which carry no timestamp, so a captured request replays
+   * forever (HUBSPOT_ACCEPT_LEGACY_SIGNATURES). Only for apps that cannot send v3. @default false
+   */
+  readonly acceptLegacySignatures?: boolean | undefined;
 }
 
 export interface IngestApiProps {
@@ -32,6 +37,7 @@ const hubspotEnv = (settings: HubSpotSettings = {}): Record<string, string> => {
   if (settings.wonStages?.length) env.HUBSPOT_WON_STAGES = settings.wonStages.join(',');
   if (settings.lostStages?.length) env.HUBSPOT_LOST_STAGES = settings.lostStages.join(',');
   if (settings.customerProperty) env.HUBSPOT_CUSTOMER_PROPERTY = settings.customerProperty;
+  if (settings.acceptLegacySignatures) env.HUBSPOT_ACCEPT_LEGACY_SIGNATURES = 'true';
   return env;
 };
 

@@ -39,14 +39,13 @@ export class MetricsData extends Construct {
 
   constructor(scope: Construct, id: string, props: MetricsDataProps = {}) {
     super(scope, id);
-    const { partitionKey, sortKey, listIndex, ttlAttribute } = tableSchema;
+    const { partitionKey, sortKey, listIndex } = tableSchema;
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: stringKey(partitionKey),
       sortKey: stringKey(sortKey),
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
-      timeToLiveAttribute: ttlAttribute,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.table.addGlobalSecondaryIndex({

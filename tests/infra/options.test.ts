@@ -28,6 +28,7 @@ beforeAll(() => {
       hubspotWonStages: ['12345', 'contractsigned'],
       hubspotLostStages: '67890',
       hubspotCustomerProperty: 'company_number',
+      hubspotAcceptLegacySignatures: 'true',
       webhookThrottleRateLimit: 20,
       webhookThrottleBurstLimit: '40',
       queryThrottleRateLimit: '10',
@@ -105,6 +106,7 @@ describe('options', () => {
       HUBSPOT_WON_STAGES: '12345,contractsigned',
       HUBSPOT_LOST_STAGES: '67890',
       HUBSPOT_CUSTOMER_PROPERTY: 'company_number',
+      HUBSPOT_ACCEPT_LEGACY_SIGNATURES: 'true',
       ENABLED_SOURCES: 'generic,stripe,hubspot',
       PUBLIC_BASE_URL: 'https://figures.example.com',
     });

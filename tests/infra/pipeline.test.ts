@@ -476,8 +476,8 @@ describe('ingest settings and secrets', () => {
 });
 
 describe('table', () => {
-  it('uses the shared key schema, on demand, with PITR, deletion protection, TTL and the list index', () => {
-    const { partitionKey, sortKey, listIndex, ttlAttribute } = tableSchema;
+  it('uses the shared key schema, on demand, with PITR, deletion protection and the list index, without a TTL nothing writes', () => {
+    const { partitionKey, sortKey, listIndex } = tableSchema;
     data.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
       Properties: Match.objectLike({
@@ -488,7 +488,7 @@ describe('table', () => {
         ],
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         DeletionProtectionEnabled: true,
-        TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
+        TimeToLiveSpecification: Match.absent(),
         GlobalSecondaryIndexes: [
           Match.objectLike({
             IndexName: listIndex.name,

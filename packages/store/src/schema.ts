@@ -3,7 +3,6 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
-  UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 
 /**
@@ -14,7 +13,6 @@ export const tableSchema = {
   partitionKey: 'pk',
   sortKey: 'sk',
   listIndex: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-  ttlAttribute: 'expiresAt',
 } as const;
 
 /**
@@ -66,7 +64,7 @@ export const ensureTable = async (client: DynamoDBClient, tableName: string): Pr
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  const { partitionKey, sortKey, listIndex, ttlAttribute } = tableSchema;
+  const { partitionKey, sortKey, listIndex } = tableSchema;
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
@@ -89,12 +87,6 @@ export const ensureTable = async (client: DynamoDBClient, tableName: string): Pr
           Projection: { ProjectionType: 'ALL' },
         },
       ],
-    }),
-  );
-  await client.send(
-    new UpdateTimeToLiveCommand({
-      TableName: tableName,
-      TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
     }),
   );
 };
