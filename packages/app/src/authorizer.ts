@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { safeEqual } from '@flash/connectors';
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerResult } from 'aws-lambda';
+import { bearerAllows } from './bearer.js';
 
 export interface AuthorizerDeps {
   /** The API token; on AWS a cached read of its secret (see cachedSecretString). */
@@ -9,15 +9,15 @@ export interface AuthorizerDeps {
 }
 
 /**
- * HTTP API Lambda authorizer (simple responses) for `/v1/*`: allows exactly `Authorization: Bearer <token>`,
- * compared in constant time. An empty token allows nobody, so a blank secret never opens the API.
+ * HTTP API Lambda authorizer (simple responses) of the `bearer` routes: allows exactly
+ * `Authorization: Bearer <token>`, compared in constant time (bearerAllows). An empty token allows nobody, so a
+ * blank secret never opens the API.
  */
 export const makeAuthorizer =
   (deps: AuthorizerDeps) =>
   async (event: APIGatewayRequestAuthorizerEventV2): Promise<APIGatewaySimpleAuthorizerResult> => {
     const token = await deps.apiToken();
-    const given = event.headers?.authorization ?? '';
-    const isAuthorized = token !== '' && safeEqual(given, `Bearer ${token}`);
+    const isAuthorized = bearerAllows(event.headers?.authorization, token);
     if (!isAuthorized) deps.logger.warn('request refused: missing or wrong bearer token', { path: event.rawPath });
     return { isAuthorized };
   };

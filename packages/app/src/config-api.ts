@@ -1,10 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { PayloadError, parseJson, parseWith, safeEqual } from '@flash/connectors';
+import { PayloadError, parseJson, parseWith } from '@flash/connectors';
 import { type Profile, profileSchema, type User, userSchema } from '@flash/core';
 import type { z } from 'zod';
+import { bearerRefusal } from './bearer.js';
 import { corsHeaders, preflight } from './cors.js';
+import { ID_PATTERN, MAX_ID_LENGTH, PROFILES, USERS } from './documents.js';
 import { type HttpEvent, type HttpResult, header, json, problem, rawBody } from './http.js';
-import type { WriteRouteDoc } from './openapi.js';
+import { pathPattern } from './paths.js';
+import type { WritePath } from './routes.js';
 
 /** Where profiles and users are kept; DynamoStore implements it. */
 export interface DocumentStore {
@@ -20,21 +23,7 @@ export interface ConfigDeps {
   corsOrigins?: readonly string[];
 }
 
-/** The write routes, for the OpenAPI document. */
-export const configRoutes: readonly WriteRouteDoc[] = [
-  { path: '/v1/profiles/{id}', summary: 'Create or replace a KPI profile (at most 10 KPIs)', schema: 'Profile' },
-  {
-    path: '/v1/users/{id}',
-    summary: 'Create or replace a user and the profile they are scored against',
-    schema: 'User',
-  },
-];
-
-export const PROFILES = 'profile';
-export const USERS = 'user';
-/** The longest id of a user, a profile or an owner that the API takes (its keys stay far below DynamoDB's). */
-export const MAX_ID_LENGTH = 256;
-const ID = new RegExp(`^[A-Za-z0-9._@-]{1,${MAX_ID_LENGTH}}$`);
+const ID = new RegExp(ID_PATTERN);
 
 /**
  * The first number in `value` that the store cannot keep, with where it is: DynamoDB refuses magnitudes under
@@ -66,6 +55,36 @@ const parseBody = <S extends z.ZodType>(schema: S, event: HttpEvent): z.output<S
   }
 };
 
+/** A write route's work: the body validated and stored under `id`; the answer, or what is wrong (a 400). */
+type Writer = (id: string, event: HttpEvent, deps: ConfigDeps) => Promise<{ stored: object } | { refused: string }>;
+
+/** One writer per write route of the table: a route without one, or one without a route, does not compile. */
+const writers: Record<WritePath, Writer> = {
+  '/v1/profiles/{id}': async (id, event, deps) => {
+    const profile = parseBody(profileSchema, event);
+    if (typeof profile === 'string') return { refused: profile };
+    const unstorable = unstorableNumber(profile);
+    if (unstorable) return { refused: unstorable };
+    await deps.store.putDocument(PROFILES, id, profile satisfies Profile);
+    deps.logger.info('profile stored', { profileId: id, kpis: profile.kpis.length });
+    return { stored: { id, ...profile } };
+  },
+  '/v1/users/{id}': async (id, event, deps) => {
+    const user = parseBody(userSchema, event);
+    if (typeof user === 'string') return { refused: user };
+    const profiles = await deps.store.getDocuments(PROFILES, [user.profileId]);
+    if (!profiles.has(user.profileId))
+      return {
+        refused: `profileId: profile "${user.profileId}" does not exist; PUT /v1/profiles/${user.profileId} first`,
+      };
+    await deps.store.putDocument(USERS, id, user satisfies User);
+    deps.logger.info('user stored', { userId: id, profileId: user.profileId });
+    return { stored: { id, ...user, ownerIds: user.ownerIds ?? [id] } };
+  },
+};
+
+const writeRoutes = Object.entries(writers).map(([path, write]) => ({ pattern: pathPattern(path), write }));
+
 /**
  * PUT /v1/profiles/{id} and PUT /v1/users/{id}: KPI targets per profile and the users assigned to them,
  * validated and stored whole (a PUT replaces). Kept apart from the read-only query function.
@@ -78,39 +97,20 @@ export const makeConfigHandler =
     const cors = corsHeaders(header(event, 'origin'), origins);
     const fail = (status: number, message: string, extra: Record<string, string> = {}) =>
       problem(status, message, { ...cors, ...extra });
-    if (deps.apiToken && !safeEqual(header(event, 'authorization') ?? '', `Bearer ${deps.apiToken}`)) {
-      return fail(401, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer' });
-    }
-    const match = /^\/v1\/(profiles|users)\/([^/]+)$/.exec(event.rawPath);
-    if (!match) return fail(404, `no route ${event.rawPath}`);
+    const refused = bearerRefusal(event, deps.apiToken, cors);
+    if (refused) return refused;
+    const route = writeRoutes
+      .map(({ pattern, write }) => ({ write, rawId: pattern.exec(event.rawPath)?.groups?.id }))
+      .find((r) => r.rawId !== undefined);
+    if (!route?.rawId) return fail(404, `no route ${event.rawPath}`);
     if (event.requestContext.http.method !== 'PUT') return fail(405, 'use PUT', { allow: 'PUT, OPTIONS' });
     let id: string;
     try {
-      id = decodeURIComponent(match[2] as string);
+      id = decodeURIComponent(route.rawId);
     } catch {
       return fail(400, 'id is not valid percent-encoding (a "%" must be followed by two hexadecimal digits)');
     }
     if (!ID.test(id)) return fail(400, `id must be 1-${MAX_ID_LENGTH} letters, digits, ".", "_", "@" or "-"`);
-
-    if (match[1] === 'profiles') {
-      const profile = parseBody(profileSchema, event);
-      if (typeof profile === 'string') return fail(400, profile);
-      const unstorable = unstorableNumber(profile);
-      if (unstorable) return fail(400, unstorable);
-      await deps.store.putDocument(PROFILES, id, profile satisfies Profile);
-      deps.logger.info('profile stored', { profileId: id, kpis: profile.kpis.length });
-      return json(200, { id, ...profile }, cors);
-    }
-    const user = parseBody(userSchema, event);
-    if (typeof user === 'string') return fail(400, user);
-    const profiles = await deps.store.getDocuments(PROFILES, [user.profileId]);
-    if (!profiles.has(user.profileId)) {
-      return fail(
-        400,
-        `profileId: profile "${user.profileId}" does not exist; PUT /v1/profiles/${user.profileId} first`,
-      );
-    }
-    await deps.store.putDocument(USERS, id, user satisfies User);
-    deps.logger.info('user stored', { userId: id, profileId: user.profileId });
-    return json(200, { id, ...user, ownerIds: user.ownerIds ?? [id] }, cors);
+    const written = await route.write(id, event, deps);
+    return 'refused' in written ? fail(400, written.refused) : json(200, written.stored, cors);
   };

@@ -1,6 +1,11 @@
-import type { QueryStore } from './query.js';
+import type { AggregateView } from '@flash/core';
 
-type Read = ReturnType<QueryStore['getAggregates']>;
+/** The read the cache shares: aggregates by key (the query store's). */
+export interface AggregateReader {
+  getAggregates(keys: readonly string[]): Promise<ReadonlyMap<string, AggregateView>>;
+}
+
+type Read = ReturnType<AggregateReader['getAggregates']>;
 
 interface Entry {
   /** When the read was started. */
@@ -18,7 +23,7 @@ interface Entry {
  * DynamoDB; older than that, the request waits for a fresh read. A busy key is therefore at most `ttlMs`
  * plus one read old, an idle one is read afresh, and DynamoDB sees about one read per key set per `ttlMs`.
  */
-export const withReadCache = <S extends QueryStore>(store: S, ttlMs: number, now = () => Date.now()): S => {
+export const withReadCache = <S extends AggregateReader>(store: S, ttlMs: number, now = () => Date.now()): S => {
   if (ttlMs <= 0) return store;
   const entries = new Map<string, Entry>();
 
@@ -34,7 +39,7 @@ export const withReadCache = <S extends QueryStore>(store: S, ttlMs: number, now
     return entry;
   };
 
-  const getAggregates: QueryStore['getAggregates'] = (keys) => {
+  const getAggregates: AggregateReader['getAggregates'] = (keys) => {
     const id = keys.join('\u0000');
     const t = now();
     const hit = entries.get(id);

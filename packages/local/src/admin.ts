@@ -1,5 +1,4 @@
-import { type HttpEvent, type HttpResult, header, json, problem } from '@flash/app';
-import { safeEqual } from '@flash/connectors';
+import { bearerRefusal, type HttpEvent, type HttpResult, json, problem } from '@flash/app';
 import type { LocalQueue } from './queue.js';
 
 /**
@@ -10,8 +9,8 @@ import type { LocalQueue } from './queue.js';
 export const makeLocalAdminHandler =
   ({ queues, apiToken }: { queues: readonly LocalQueue[]; apiToken: string | undefined }) =>
   async (event: HttpEvent): Promise<HttpResult> => {
-    if (apiToken && !safeEqual(header(event, 'authorization') ?? '', `Bearer ${apiToken}`))
-      return problem(401, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer' });
+    const refused = bearerRefusal(event, apiToken);
+    if (refused) return refused;
     if (event.requestContext.http.method === 'GET') {
       return json(200, {
         queues: queues.map((q) => ({

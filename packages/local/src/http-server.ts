@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type HttpEvent, type HttpResult, MAX_BODY_BYTES } from '@flash/app';
+import { type HttpEvent, type HttpResult, MAX_BODY_BYTES, pathPattern } from '@flash/app';
 import { LocalStackError } from './errors.js';
 
 export type HttpHandler = (event: HttpEvent) => Promise<HttpResult>;
 
 export interface Route {
   method: string;
-  /** A path pattern; `{name}` matches one segment, a trailing `*` any rest. */
+  /**
+   * A path pattern; `{name}` matches one segment, a final `{name+}` or `*` any rest. As on API Gateway, a path
+   * without a greedy part wins over one with it, whatever their order.
+   */
   path: string;
   handler: HttpHandler;
 }
@@ -63,7 +66,7 @@ export const httpLimitsFromEnv = (env: Readonly<Record<string, string | undefine
 export interface HostCheck {
   /** Host names (without port) that are answered, lower case; IPv6 in brackets: `[::1]`. */
   allowed: readonly string[];
-  anyHost?: RegExp;
+  anyHost?: { test(path: string): boolean };
 }
 
 /** The loopback names, and the host of PUBLIC_BASE_URL when set. */
@@ -97,13 +100,8 @@ const misdirected = (host: string | undefined, check: HostCheck): HttpResult => 
   }),
 });
 
-const compile = (path: string): RegExp =>
-  new RegExp(
-    `^${path
-      .replace(/[.+?^$()|[\]\\]/g, '\\$&')
-      .replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')
-      .replace(/\*$/, '.*')}$`,
-  );
+/** Whether a path pattern ends in a greedy part, which API Gateway tries after the patterns without one. */
+const isGreedy = (path: string): boolean => /(\+\}|\*)$/.test(path);
 
 const tooLarge = (limit: number) => ({
   statusCode: 413,
@@ -237,7 +235,9 @@ export const startHttpServer = async (
     hostCheck,
   }: HttpServerOptions,
 ): Promise<{ server: Server; port: number; stop(): Promise<void> }> => {
-  const compiled = routes.map((r) => ({ ...r, regex: compile(r.path) }));
+  const compiled = [...routes]
+    .sort((a, b) => Number(isGreedy(a.path)) - Number(isGreedy(b.path)))
+    .map((r) => ({ ...r, regex: pathPattern(r.path) }));
   const allowedHosts = new Set(hostCheck?.allowed.map((name) => name.toLowerCase()));
   const server = createServer(
     {

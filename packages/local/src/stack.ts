@@ -3,12 +3,15 @@ import {
   corsOriginsFromEnv,
   customerContext,
   envSecrets,
+  gatewayRoutes,
+  httpRoutes,
   makeAggregateHandler,
   makeAlertHandler,
   makeConfigHandler,
   makeIngestHandler,
   makeQueryHandler,
   metricContextFromEnv,
+  pathPattern,
 } from '@flash/app';
 import { connectorFor } from '@flash/connectors';
 import { type MetricContext, rulePatterns } from '@flash/core';
@@ -165,26 +168,24 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     });
 
     const port = options.port ?? Number(env.PORT || 3000);
+    // The route table's routes as API Gateway holds them, and the local ones; each target's handler serves its own.
+    const handlers = { ingest, query, config, 'local-admin': admin };
+    const signed = httpRoutes.filter((route) => route.auth === 'signature').map((route) => pathPattern(route.path));
     const http = await startHttpServer(
-      [
-        { method: 'POST', path: '/webhooks/{source}', handler: ingest },
-        { method: 'GET', path: '/local/dead-letters', handler: admin },
-        { method: 'POST', path: '/local/redrive', handler: admin },
-        { method: 'GET', path: '/', handler: query },
-        // The write routes first: OPTIONS on them is their own preflight, not the query API's.
-        ...['/v1/profiles/{id}', '/v1/users/{id}'].flatMap((path) =>
-          ['PUT', 'OPTIONS'].map((method) => ({ method, path, handler: config })),
-        ),
-        { method: 'GET', path: '/v1/*', handler: query },
-        { method: 'OPTIONS', path: '/v1/*', handler: query },
-      ],
+      gatewayRoutes({ local: true }).map(({ method, path, target }) => ({ method, path, handler: handlers[target] })),
       {
         port,
         onError: (error) => logger.error('http request failed', { error }),
         limits: httpLimitsFromEnv(env),
         trustForwardedHeaders: env.TRUST_FORWARDED_HEADERS?.trim().toLowerCase() === 'true',
-        // Without a token, only local names (and PUBLIC_BASE_URL's) are answered: DNS rebinding. Webhooks are signed.
-        hostCheck: apiToken ? undefined : { allowed: localHostNames(env.PUBLIC_BASE_URL), anyHost: /^\/webhooks\// },
+        // Without a token, only local names (and PUBLIC_BASE_URL's) are answered: DNS rebinding. Signed routes
+        // (webhooks) are answered whatever the Host.
+        hostCheck: apiToken
+          ? undefined
+          : {
+              allowed: localHostNames(env.PUBLIC_BASE_URL),
+              anyHost: { test: (path: string) => signed.some((pattern) => pattern.test(path)) },
+            },
       },
     );
     cleanup.unshift(

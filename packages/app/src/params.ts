@@ -1,0 +1,102 @@
+import { currentMonth, DIMENSIONS, type Dimension, InvalidValueError, type Month, parseMonth } from '@flash/core';
+import { MAX_ID_LENGTH } from './documents.js';
+import { BadRequest, type Param } from './read-route.js';
+
+/**
+ * The query parameters of the read routes: what each means (for the OpenAPI document) and how it is read. Each
+ * parser throws BadRequest naming the parameter, so a bad value is a 400 that says what to send, never a 500.
+ */
+
+const unset = (raw: string | undefined): raw is undefined => raw === undefined || raw === '';
+
+export const periodParam: Param<Month> = {
+  description: 'The month, YYYY-MM; default: the current month in the configured time zone',
+  schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' },
+  example: '2026-11',
+  parse: (raw, { now, ctx }) => {
+    if (unset(raw)) return currentMonth(now(), ctx.timeZone);
+    try {
+      return parseMonth(raw);
+    } catch (error) {
+      if (error instanceof InvalidValueError) throw new BadRequest(error.message);
+      throw error;
+    }
+  },
+};
+
+export const integerParam = (name: string, description: string, fallback: number, min: number, max: number) =>
+  ({
+    description: `${description}; default ${fallback}`,
+    schema: { type: 'integer', minimum: min, maximum: max, default: fallback },
+    parse: (raw) => {
+      if (unset(raw)) return fallback;
+      const n = Number(raw);
+      if (!/^\d+$/.test(raw) || n < min || n > max)
+        throw new BadRequest(`${name} must be a whole number from ${min} to ${max}`);
+      return n;
+    },
+  }) satisfies Param<number>;
+
+export const limitParam = (fallback: number) =>
+  integerParam('limit', 'How many to list, newest first', fallback, 1, 500);
+
+export const ownerParam: Param<string | undefined> = {
+  description: "A deal owner's id, to see that owner's pipeline only",
+  schema: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH },
+  parse: (raw) => {
+    if (raw !== undefined && (raw === '' || raw.length > MAX_ID_LENGTH))
+      throw new BadRequest(`owner must be a non-empty id of at most ${MAX_ID_LENGTH} characters`);
+    return raw;
+  },
+};
+
+/** A plain decimal: digits, optionally a point and more digits. No sign, exponent, hex (`0x10`) or spaces. */
+const PLAIN_DECIMAL = /^\d{1,15}(\.\d{1,15})?$/;
+
+export const budgetParam: Param<number> = {
+  description: 'The monthly budget in the base currency, a plain decimal such as 100000 or 2500.50',
+  schema: { type: 'number', exclusiveMinimum: 0 },
+  required: true,
+  example: '100000',
+  parse: (raw) => {
+    if (unset(raw))
+      throw new BadRequest('budget is required: a positive number, the monthly budget in the base currency');
+    const budget = Number(raw);
+    if (!PLAIN_DECIMAL.test(raw) || budget <= 0)
+      throw new BadRequest(
+        'budget must be a positive plain decimal (digits, optionally "." and decimals; at most 15 of each), ' +
+          'the monthly budget in the base currency',
+      );
+    return budget;
+  },
+};
+
+export const byParam: Param<Dimension> = {
+  description: 'What to break the figures down by',
+  schema: { type: 'string', enum: [...DIMENSIONS], default: 'segment' },
+  parse: (raw) => {
+    if (unset(raw)) return 'segment';
+    if (!(DIMENSIONS as readonly string[]).includes(raw))
+      throw new BadRequest(`by must be one of ${DIMENSIONS.join(', ')}`);
+    return raw as Dimension;
+  },
+};
+
+export const userParam: Param<string> = {
+  description: 'The user whose KPIs to score (see PUT /v1/users/{id})',
+  schema: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH },
+  required: true,
+  example: 'ann',
+  parse: (raw) => {
+    if (unset(raw)) throw new BadRequest('user is required: the id of a user set with PUT /v1/users/{id}');
+    if (raw.length > MAX_ID_LENGTH) throw new BadRequest(`user must be an id of at most ${MAX_ID_LENGTH} characters`);
+    return raw;
+  },
+};
+
+/** A parameter the dashboard page reads itself: documented with `like`'s schema, never parsed by the server. */
+export const pageParam = (description: string, like: Param<unknown>): Param<undefined> => ({
+  description,
+  schema: like.schema,
+  parse: () => undefined,
+});

@@ -1,0 +1,289 @@
+import { ID_PATTERN } from './documents.js';
+import { htmlFormat, jsonFormat, prometheusFormats } from './formats.js';
+import {
+  budgetParam,
+  byParam,
+  integerParam,
+  limitParam,
+  ownerParam,
+  pageParam,
+  periodParam,
+  userParam,
+} from './params.js';
+import type { Formats, Params } from './read-route.js';
+import type { JsonSchema, SchemaName } from './schemas.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'OPTIONS';
+
+/**
+ * What a caller must show: a provider's signature over the delivery (checked by the ingest function), the
+ * API's bearer token (on AWS the Lambda authorizer; locally the handler, when API_TOKEN is set), or nothing.
+ */
+export type RouteAuth = 'signature' | 'bearer' | 'public';
+
+/** What serves a route: a Lambda function on AWS and the same handler locally, or the local stack's admin. */
+export type RouteTarget = 'ingest' | 'query' | 'config' | 'local-admin';
+
+interface RouteBase {
+  method: HttpMethod;
+  /** As API Gateway and OpenAPI write it: `{name}` one segment, a final `{name+}` the rest. */
+  path: string;
+  auth: RouteAuth;
+  target: RouteTarget;
+  summary: string;
+  /** Why a route without the bearer token is safe to call; on AWS, the reason given to cdk-nag (APIG4). */
+  why?: string;
+  /**
+   * The API Gateway route that carries this one when it is broader than the path: the query function's
+   * reads share `GET /v1/{proxy+}`, so a new read route needs no new API Gateway route.
+   */
+  gatewayPath?: string;
+  /** Served by the local stack only (on AWS their work is done by other means). */
+  localOnly?: boolean;
+}
+
+/** A read (GET on the query function): its query parameters and its representations, documented in OpenAPI. */
+export interface ReadRoute<Path extends string = string, P extends Params = Params, A = never> extends RouteBase {
+  kind: 'read';
+  method: 'GET';
+  path: Path;
+  target: 'query';
+  params: P;
+  formats: Formats<A>;
+}
+
+/** A write (PUT on the config function) storing a document under an id, documented in OpenAPI. */
+export interface WriteRoute<Path extends string = string> extends RouteBase {
+  kind: 'write';
+  method: 'PUT';
+  path: Path;
+  target: 'config';
+  pathParams: Record<string, JsonSchema>;
+  body: SchemaName;
+  answer: SchemaName;
+}
+
+/** Served but not in the OpenAPI document: webhooks, CORS preflights, the local stack's own routes. */
+export interface OtherRoute extends RouteBase {
+  kind: 'other';
+}
+
+export type HttpRoute = ReadRoute | WriteRoute | OtherRoute;
+
+const V1_READS = '/v1/{proxy+}';
+
+const read = <Path extends string, P extends Params, A>(
+  path: Path,
+  spec: { summary: string; params: P; formats: Formats<A> } & ({ auth?: 'bearer' } | { auth: 'public'; why: string }),
+): ReadRoute<Path, P, A> => ({
+  kind: 'read',
+  method: 'GET',
+  path,
+  target: 'query',
+  auth: 'bearer',
+  ...(path.startsWith('/v1/') ? { gatewayPath: V1_READS } : {}),
+  ...spec,
+});
+
+const idParam: JsonSchema = { type: 'string', pattern: ID_PATTERN };
+
+const write = <Path extends string>(
+  path: Path,
+  spec: { summary: string; body: SchemaName; answer: SchemaName },
+): WriteRoute<Path> => ({
+  kind: 'write',
+  method: 'PUT',
+  path,
+  target: 'config',
+  auth: 'bearer',
+  pathParams: { id: idParam },
+  ...spec,
+});
+
+const PREFLIGHT =
+  'CORS preflight: browsers send OPTIONS without credentials, so it cannot be authorised; the function answers with the allowed origins, methods and headers only and reads no data.';
+
+/** The CORS preflight of the routes under `path`, answered by the function that serves them. */
+const preflight = (path: string, target: 'query' | 'config'): OtherRoute => ({
+  kind: 'other',
+  method: 'OPTIONS',
+  path,
+  target,
+  auth: 'public',
+  summary: `CORS preflight of ${path}`,
+  why: PREFLIGHT,
+});
+
+/** Behind API_TOKEN when it is set, because dead letters hold whole events. */
+const local = (method: HttpMethod, path: string, summary: string): OtherRoute => ({
+  kind: 'other',
+  method,
+  path,
+  target: 'local-admin',
+  auth: 'bearer',
+  summary,
+  localOnly: true,
+});
+
+/**
+ * Every HTTP route of the product, once: its method, path, what the caller must show, what serves it and its
+ * documentation. The local server routes by it (gatewayRoutes), `GET /v1/openapi.json` is generated from it,
+ * the query function answers its read routes (query.ts binds an answer to each) and the CDK app creates the
+ * API Gateway routes from it, with the authorizer on the bearer ones. A new route is one entry here, plus its
+ * answer (query.ts) or its handler.
+ */
+export const httpRoutes = [
+  {
+    kind: 'other',
+    method: 'POST',
+    path: '/webhooks/{source}',
+    target: 'ingest',
+    auth: 'signature',
+    summary: 'A delivery from a source: verified, parsed, its canonical events put on the bus',
+    why: 'Webhook senders cannot send our credentials; each delivery is authenticated by its provider signature (or Basic auth), verified in constant time by the ingest function.',
+  },
+  read('/', {
+    summary: 'The live dashboard (HTML)',
+    auth: 'public',
+    why: 'The dashboard page: static HTML and inline script holding no data; every figure it shows comes from /v1 with the bearer token, which the page asks the user for.',
+    params: {
+      period: pageParam(
+        'The month the page opens on, YYYY-MM (read by the page itself); default: the current month',
+        periodParam,
+      ),
+      user: pageParam('The user whose KPIs the page shows (read by the page itself)', userParam),
+      by: pageParam('The breakdown the page shows (read by the page itself)', byParam),
+    },
+    formats: [htmlFormat],
+  }),
+  read('/v1/metrics', {
+    summary: 'The flash figures of a month (JSON, or Prometheus/OpenMetrics text by Accept)',
+    params: { period: periodParam },
+    formats: [jsonFormat('Metrics'), ...prometheusFormats],
+  }),
+  read('/v1/metrics/prometheus', {
+    summary: 'The headline figures as Prometheus gauges, for scraping',
+    params: { period: periodParam },
+    formats: prometheusFormats,
+  }),
+  read('/v1/pipeline', {
+    summary: 'Pipeline figures of a month, for everyone or one owner',
+    params: { period: periodParam, owner: ownerParam },
+    formats: [jsonFormat('Pipeline')],
+  }),
+  read('/v1/pipeline/requirements', {
+    summary: 'What the pipeline must hold to reach a monthly budget, beside the actual figures',
+    params: {
+      budget: budgetParam,
+      period: periodParam,
+      owner: ownerParam,
+      months: integerParam('months', 'How many full months before the period the rates come from', 6, 1, 36),
+    },
+    formats: [jsonFormat('Requirements')],
+  }),
+  read('/v1/nps/detractors', {
+    summary: 'Detractor responses of a month, newest first',
+    params: { period: periodParam, limit: limitParam(100) },
+    formats: [jsonFormat('Detractors')],
+  }),
+  read('/v1/alerts', {
+    summary: 'Detractor alerts, newest first',
+    params: { limit: limitParam(50) },
+    formats: [jsonFormat('Alerts')],
+  }),
+  read('/v1/metrics/segments', {
+    summary: 'NPS, billing, average basket and won value of a month by customer segment, sales channel or owner',
+    params: { period: periodParam, by: byParam },
+    formats: [jsonFormat('Segments')],
+  }),
+  read('/v1/coaching', {
+    summary: 'Created and converted per source, lost reasons, open deals per stage, deals past their close date',
+    params: { period: periodParam, owner: ownerParam },
+    formats: [jsonFormat('Coaching')],
+  }),
+  read('/v1/kpis', {
+    summary: "A user's KPIs from their profile: actual, target, score (actual / target in percent), freshness",
+    params: { user: userParam },
+    formats: [jsonFormat('Kpis')],
+  }),
+  read('/v1/profiles', { summary: 'KPI profiles', params: {}, formats: [jsonFormat('Profiles')] }),
+  read('/v1/users', {
+    summary: 'Users and the profiles they are scored against',
+    params: {},
+    formats: [jsonFormat('Users')],
+  }),
+  read('/v1/openapi.json', {
+    summary: 'This API described in OpenAPI 3.1',
+    params: {},
+    formats: [jsonFormat('OpenApi')],
+  }),
+  preflight(V1_READS, 'query'),
+  // More specific than /v1/{proxy+}: PUT and OPTIONS on these paths go to the config function.
+  write('/v1/profiles/{id}', {
+    summary: 'Create or replace a KPI profile (at most 10 KPIs)',
+    body: 'ProfileBody',
+    answer: 'Profile',
+  }),
+  preflight('/v1/profiles/{id}', 'config'),
+  write('/v1/users/{id}', {
+    summary: 'Create or replace a user and the profile they are scored against',
+    body: 'UserBody',
+    answer: 'User',
+  }),
+  preflight('/v1/users/{id}', 'config'),
+  local('GET', '/local/dead-letters', "Each queue's dead letters with their reason"),
+  local('POST', '/local/redrive', 'Moves dead letters back onto their queue (`?queue=` for one)'),
+] as const satisfies readonly HttpRoute[];
+
+type TableRoute = (typeof httpRoutes)[number];
+/** The read routes, each with its own parameter and answer types (query.ts binds their answers). */
+export type ReadRoutes = Extract<TableRoute, { kind: 'read' }>;
+/** The paths the config function stores documents at. */
+export type WritePath = Extract<TableRoute, { kind: 'write' }>['path'];
+
+const isRead = (route: HttpRoute): route is ReadRoute => route.kind === 'read';
+const isWrite = (route: HttpRoute): route is WriteRoute => route.kind === 'write';
+
+/** The read routes: GET on the query function. */
+export const queryRoutes: readonly ReadRoute[] = (httpRoutes as readonly HttpRoute[]).filter(isRead);
+/** The write routes: PUT on the config function. */
+export const configRoutes: readonly WriteRoute[] = (httpRoutes as readonly HttpRoute[]).filter(isWrite);
+
+/** A route as API Gateway holds it (and the local server, standing in for it). */
+export interface GatewayRoute {
+  method: HttpMethod;
+  path: string;
+  auth: RouteAuth;
+  target: RouteTarget;
+  why?: string;
+}
+
+/**
+ * The routes API Gateway needs, in table order: each route on its gateway path, those that share one merged
+ * (they must agree on what serves them and how they are let in). The CDK app creates these, attaching the
+ * authorizer to the `bearer` ones; with `local`, the local stack's own routes too, which the local server
+ * serves.
+ */
+export const gatewayRoutes = (
+  { local = false }: { local?: boolean } = {},
+  routes: readonly HttpRoute[] = httpRoutes,
+): GatewayRoute[] => {
+  const byKey = new Map<string, GatewayRoute>();
+  for (const route of routes) {
+    if (route.localOnly && !local) continue;
+    const path = route.gatewayPath ?? route.path;
+    const key = `${route.method} ${path}`;
+    const seen = byKey.get(key);
+    if (seen && (seen.auth !== route.auth || seen.target !== route.target))
+      throw new Error(`${key} carries routes with different auth or target (${route.path})`);
+    if (!seen)
+      byKey.set(key, {
+        method: route.method,
+        path,
+        auth: route.auth,
+        target: route.target,
+        ...(route.why ? { why: route.why } : {}),
+      });
+  }
+  return [...byKey.values()];
+};

@@ -1,0 +1,103 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import {
+  bearerAllows,
+  bearerRefusal,
+  type HttpEvent,
+  makeAuthorizer,
+  makeConfigHandler,
+  makeQueryHandler,
+  type QueryStore,
+} from '@flash/app';
+import type { MetricContext } from '@flash/core';
+import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { makeLocalAdminHandler } from '../../../packages/local/src/admin.js';
+
+/**
+ * One bearer check (bearer.ts) behind every route the table marks `bearer`: the Lambda authorizer on AWS, and
+ * locally, where no authorizer stands in front, the query, config and local admin handlers themselves.
+ */
+
+const logger = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Logger;
+
+const event = (method: string, rawPath: string, headers: Record<string, string> = {}): HttpEvent =>
+  ({
+    rawPath,
+    rawQueryString: '',
+    headers,
+    requestContext: { http: { method } },
+    isBase64Encoded: false,
+  }) as unknown as HttpEvent;
+
+/** A store no refused request may reach. */
+const untouchable = new Proxy(
+  {},
+  {
+    get: () => {
+      throw new Error('the store was read before the token was checked');
+    },
+  },
+);
+
+describe('the bearer check', () => {
+  it('allows exactly `Bearer <token>`', () => {
+    expect(bearerAllows('Bearer s3cret', 's3cret')).toBe(true);
+    for (const given of [undefined, '', 's3cret', 'Bearer', 'Bearer s3cre', 'Bearer s3cret ', 'bearer s3cret'])
+      expect(bearerAllows(given, 's3cret'), String(given)).toBe(false);
+  });
+
+  it('allows nobody with an empty token, so a blank secret never opens the API', () => {
+    for (const given of [undefined, '', 'Bearer', 'Bearer '])
+      expect(bearerAllows(given, ''), String(given)).toBe(false);
+  });
+
+  it('answers 401 with WWW-Authenticate and the headers given, or lets the request on', () => {
+    const open = event('GET', '/v1/metrics');
+    expect(bearerRefusal(open, undefined)).toBeUndefined();
+    expect(bearerRefusal(open, '')).toBeUndefined();
+    expect(bearerRefusal(event('GET', '/v1/metrics', { Authorization: 'Bearer s3cret' }), 's3cret')).toBeUndefined();
+    expect(bearerRefusal(open, 's3cret', { vary: 'Origin' })).toEqual({
+      statusCode: 401,
+      headers: { 'content-type': 'application/json; charset=utf-8', vary: 'Origin', 'www-authenticate': 'Bearer' },
+      body: '{"error":"missing or wrong bearer token"}',
+    });
+  });
+
+  it('is the one the authorizer, the query, config and local admin handlers apply', async () => {
+    const authorize = makeAuthorizer({ apiToken: async () => 's3cret', logger });
+    const authorizerEvent = (authorization?: string) =>
+      ({
+        headers: authorization === undefined ? {} : { authorization },
+        rawPath: '/v1/metrics',
+      }) as unknown as APIGatewayRequestAuthorizerEventV2;
+    expect(await authorize(authorizerEvent('Bearer s3cret'))).toEqual({ isAuthorized: true });
+    expect(await authorize(authorizerEvent('Bearer wrong'))).toEqual({ isAuthorized: false });
+    expect(await authorize(authorizerEvent())).toEqual({ isAuthorized: false });
+
+    const query = makeQueryHandler({
+      store: untouchable as QueryStore,
+      ctx: {} as MetricContext,
+      now: () => new Date(),
+      logger,
+      apiToken: 's3cret',
+    });
+    const config = makeConfigHandler({ store: untouchable as never, logger, apiToken: 's3cret' });
+    const admin = makeLocalAdminHandler({ queues: [], apiToken: 's3cret' });
+    const refusals = [
+      await query(event('GET', '/v1/metrics', { authorization: 'Bearer wrong' })),
+      await config(event('PUT', '/v1/profiles/sales', { authorization: 'Bearer wrong' })),
+      await admin(event('GET', '/local/dead-letters', { authorization: 'Bearer wrong' })),
+    ];
+    for (const refusal of refusals) {
+      expect(refusal.statusCode).toBe(401);
+      expect(refusal.headers?.['www-authenticate']).toBe('Bearer');
+      expect(refusal.body).toBe('{"error":"missing or wrong bearer token"}');
+    }
+    // Query errors are never cached; the others answer as before.
+    expect(refusals.map((r) => r.headers?.['cache-control'])).toEqual(['no-store', undefined, undefined]);
+
+    // The page and the preflights are public.
+    expect((await query(event('OPTIONS', '/v1/metrics'))).statusCode).toBe(204);
+    expect((await config(event('OPTIONS', '/v1/users/ann'))).statusCode).toBe(204);
+  });
+});
