@@ -24,6 +24,13 @@ export const LIMITS = {
   /** Years a date may fall in. */
   minYear: 1000,
   maxYear: 9999,
+  /**
+   * Digits of a decimal amount in major units (HubSpot's `amount`) before and after the point. 15 before the
+   * point is what a currency without minor digits (JPY) holds exactly; in minor units of a currency with more
+   * (over 90 trillion EUR) an amount beyond a safe integer counts as no amount (`dealMoney`).
+   */
+  decimalWhole: 15,
+  decimalFraction: 20,
 } as const;
 
 const wellFormed = (value: string): boolean =>
@@ -61,6 +68,13 @@ export const fields = {
       `must be an ISO 8601 date (YYYY-MM-DD) or date-time with an offset (YYYY-MM-DDThh:mm:ssZ), years ${LIMITS.minYear}-${LIMITS.maxYear}`,
     ),
   minor: z.number().int().refine(Number.isSafeInteger, 'must be a safe integer'),
+  /** A plain decimal in major units, as a provider sent it (`"2500.5"`), scaled once its currency is known. */
+  decimal: z
+    .string()
+    .regex(
+      new RegExp(`^-?\\d{1,${LIMITS.decimalWhole}}(\\.\\d{1,${LIMITS.decimalFraction}})?$`),
+      `must be a plain decimal: an optional "-", 1 to ${LIMITS.decimalWhole} digits, optionally "." and 1 to ${LIMITS.decimalFraction} digits`,
+    ),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an upper-case ISO 4217 code'),
 };
 
@@ -129,7 +143,13 @@ export const dealData = z.object({
   ownerId: nullableId,
   status: z.enum(['open', 'won', 'lost']),
   stage: label,
+  /** Minor units of `currency` (snapshot sources). Read a deal's amount with `dealMoney` (money.ts). */
   amount: minor.nullable().default(null),
+  /**
+   * The amount as HubSpot sent it, major units, whose currency may come in another delivery: scaled to minor
+   * units by `dealMoney` with the currency the state holds. Absent from snapshot sources' deals.
+   */
+  amountDecimal: fields.decimal.nullable().optional(),
   currency: currency.nullable().default(null),
   createdAt: isoDate.nullable().default(null),
   closedAt: isoDate.nullable().default(null),
