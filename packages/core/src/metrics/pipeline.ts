@@ -1,5 +1,5 @@
 import type { MetricContext } from '../context.js';
-import { toMajor } from '../money.js';
+import { dealMoney, toMajor } from '../money.js';
 import { type Month, monthOf } from '../period.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Listing, Values } from '../values.js';
@@ -14,10 +14,10 @@ import { wonSegmentContributions } from './segments.js';
  * is a cohort rate), lost per reason, open per stage. Lead time is summed in whole seconds to stay exact.
  */
 export const dealContributions = (state: EntityState<'deal'>, ctx: MetricContext): Contribution[] => {
-  const { status, amount, currency, createdAt, ownerId, customerId, source, stage, lostReason } = state.data;
+  const { status, createdAt, ownerId, customerId, source, stage, lostReason } = state.data;
   const out: Contribution[] = [];
-  const hasMoney = amount !== null && currency !== null;
-  const money = (name: string): Values => (hasMoney ? { [currencyField(name, currency)]: amount } : {});
+  const deal = dealMoney(state);
+  const money = (name: string): Values => (deal ? { [currencyField(name, deal.currency)]: deal.minor } : {});
   const both = (key: (owner?: string | null) => string, values: Values) => {
     out.push({ key: key(), values });
     if (ownerId) out.push({ key: key(ownerId), values });
@@ -55,7 +55,7 @@ export const dealContributions = (state: EntityState<'deal'>, ctx: MetricContext
   const won: Values = {
     won: 1,
     ...money('wonValue'),
-    ...(hasMoney ? { [currencyField('wonCount', currency)]: 1 } : {}),
+    ...(deal ? { [currencyField('wonCount', deal.currency)]: 1 } : {}),
   };
   if (createdAt) {
     won.leadSeconds = Math.max(0, Math.round((Date.parse(closedAt) - Date.parse(createdAt)) / 1000));

@@ -1,4 +1,4 @@
-import { toMajor } from '../money.js';
+import { dealMoney, toMajor } from '../money.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
 import { byCurrency, byLabel, currencyField, keys, labelMember, parseLabelMember } from './keys.js';
@@ -57,18 +57,15 @@ export const billingSegmentContributions = (
     },
   );
 
-export const wonSegmentContributions = (s: EntityState<'deal'>, month: string): Contribution[] =>
-  split(
+export const wonSegmentContributions = (s: EntityState<'deal'>, month: string): Contribution[] => {
+  const deal = dealMoney(s);
+  return split(
     month,
     s.data.customerId,
     { owner: s.data.ownerId },
-    {
-      won: 1,
-      ...(s.data.amount !== null && s.data.currency
-        ? { [currencyField('wonValue', s.data.currency)]: s.data.amount }
-        : {}),
-    },
+    { won: 1, ...(deal ? { [currencyField('wonValue', deal.currency)]: deal.minor } : {}) },
   );
+};
 
 /**
  * A customer's labels, as `segment=Gold` counters on its rollup (`@customer#C1`): a rollup drops the fields
