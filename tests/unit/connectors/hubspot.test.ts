@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { PayloadError, SignatureError } from '@flash/connectors';
-import { applyEvent, type CanonicalEvent, type EntityState } from '@flash/core';
+import { applyEvent, type CanonicalEvent, checkCanonicalEvent, dealMoney, type EntityState } from '@flash/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type SignatureVector, signatureVectors } from '../../support/fixtures.js';
@@ -74,7 +74,8 @@ describe('hubspot connector', () => {
           }),
           dealPatch(DEAL, 1773829200375, '2026-03-18T10:20:00.375Z', { stage: 'appointmentscheduled', status: 'open' }),
           dealPatch(DEAL, 1773829200375 - FALLBACK, '2026-03-18T10:20:00.375Z', { closedAt: null }),
-          dealPatch(DEAL, 1773833712904, '2026-03-18T11:35:12.904Z', { amount: 2400000 }),
+          dealPatch(DEAL, 1773833712904, '2026-03-18T11:35:12.904Z', { amount: null, amountDecimal: '24000' }),
+          dealPatch(DEAL, 1773833712904 - FALLBACK, '2026-03-18T11:35:12.904Z', { currency: 'EUR' }),
           dealPatch(DEAL, 1773833712904, '2026-03-18T11:35:12.904Z', { currency: 'EUR' }),
           dealPatch(DEAL, 1773835108112, '2026-03-18T11:58:28.112Z', { stage: 'closedwon', status: 'won' }),
           dealPatch(DEAL, 1773835108112 - FALLBACK, '2026-03-18T11:58:28.112Z', {
@@ -107,12 +108,18 @@ describe('hubspot connector', () => {
       );
       fc.assert(
         fc.property(fc.shuffledSubarray(events, { minLength: events.length }), (order) => {
-          expect(fold(order)?.data).toEqual({
+          const deal = fold(order);
+          expect(deal && deal.entity === 'deal' ? dealMoney(deal) : undefined).toEqual({
+            minor: 2400000,
+            currency: 'EUR',
+          });
+          expect(deal?.data).toEqual({
             customerId: null,
             ownerId: null,
             status: 'won',
             stage: 'closedwon',
-            amount: 2400000,
+            amount: null,
+            amountDecimal: '24000',
             currency: 'EUR',
             createdAt: '2026-03-18T10:20:00.375Z',
             closedAt: '2026-03-18T11:58:28.112Z',
@@ -164,31 +171,113 @@ describe('hubspot connector', () => {
 
   describe('amount and currency', () => {
     const t0 = Date.parse('2026-03-18T10:00:00Z');
+    const money = (events: readonly CanonicalEvent[]) => {
+      const deal = fold(events);
+      return deal?.entity === 'deal' ? dealMoney(deal) : undefined;
+    };
+    /** Every order of some deliveries, each delivery's events kept together. */
+    const orders = (...deliveries: CanonicalEvent[][]): CanonicalEvent[][] =>
+      deliveries.length <= 1
+        ? [deliveries.flat()]
+        : deliveries.flatMap((d, i) => orders(...deliveries.filter((_, j) => j !== i)).map((rest) => [...d, ...rest]));
 
-    it('scales the amount by a currency changed in the same delivery', () => {
+    it('sends the amount as the decimal it is, scaled by the aggregator with the deal currency', () => {
       const { events } = parse([change('amount', '24000', t0), change('deal_currency_code', 'jpy', t0)]);
-      expect(fold(events)?.data).toMatchObject({ amount: 24000, currency: 'JPY' });
+      expect(events[0]).toMatchObject({ at: t0, changes: { amount: null, amountDecimal: '24000' } });
+      expect(fold(events)?.data).toMatchObject({ amount: null, amountDecimal: '24000', currency: 'JPY' });
+      expect(money(events)).toEqual({ minor: 24000, currency: 'JPY' });
+    });
+
+    it("keeps the currency's scale when the currency arrives in another delivery, in any order", () => {
+      for (const [code, value, minor] of [
+        ['JPY', '2500', 2500],
+        ['EUR', '2500', 250000],
+        ['KWD', '2500.125', 2500125],
+      ] as const) {
+        const amount = parse([change('amount', value, t0 + 1000)]).events;
+        const currency = parse([change('deal_currency_code', code.toLowerCase(), t0 + 1000)]).events;
+        const created = parse([creation(t0)]).events;
+        for (const order of orders(created, amount, currency))
+          expect(money(order), `${value} ${code}`).toEqual({ minor, currency: code });
+      }
+    });
+
+    it('rescales the amount when only the currency changes later', () => {
+      const amount = parse([change('amount', '1234.5', t0), change('deal_currency_code', 'EUR', t0)]).events;
+      const later = parse([change('deal_currency_code', 'JPY', t0 + 60_000)]).events;
+      for (const order of orders(amount, later)) expect(money(order)).toEqual({ minor: 1235, currency: 'JPY' });
+    });
+
+    it('rounds more decimals than the currency has half away from zero, never refusing them', () => {
+      for (const [code, value, minor] of [
+        ['JPY', '2500.5', 2501],
+        ['JPY', '2500.4999', 2500],
+        ['JPY', '-2500.5', -2501],
+        ['EUR', '12.345', 1235],
+        ['EUR', '12.344999999999999999', 1234],
+        ['KWD', '0.0005', 1],
+      ] as const) {
+        const events = parse([change('amount', value, t0), change('deal_currency_code', code, t0)]).events;
+        expect(money(events), `${value} ${code}`).toEqual({ minor, currency: code });
+      }
     });
 
     it('assumes the company (base) currency when none is known, and a real currency outranks it', () => {
       const amount = parse([change('amount', '1234.5', t0 + 5000)]).events;
-      expect(fold(amount)?.data).toMatchObject({ amount: 123450, currency: 'EUR' });
+      expect(fold(amount)?.data).toMatchObject({ amountDecimal: '1234.5', currency: 'EUR' });
+      expect(money(amount)).toEqual({ minor: 123450, currency: 'EUR' });
       const earlierCurrency = parse([change('deal_currency_code', 'USD', t0)]).events;
-      for (const order of [
-        [...amount, ...earlierCurrency],
-        [...earlierCurrency, ...amount],
-      ]) {
-        expect(fold(order)?.data).toMatchObject({ amount: 123450, currency: 'USD' });
-      }
+      for (const order of orders(amount, earlierCurrency))
+        expect(money(order)).toEqual({ minor: 123450, currency: 'USD' });
     });
 
     it('clears the amount when the property is emptied', () => {
-      expect(parse([change('amount', '', t0)]).events[0]).toMatchObject({ changes: { amount: null } });
+      const emptied = parse([change('amount', '', t0 + 1000)]).events;
+      expect(emptied).toEqual([expect.objectContaining({ changes: { amount: null, amountDecimal: null } })]);
+      const amount = parse([change('amount', '2500', t0)]).events;
+      for (const order of orders(amount, emptied)) expect(money(order)).toBeNull();
     });
 
-    it('refuses an amount that is not a decimal number, naming where', () => {
+    it('writes the decimal without a plus sign, leading zeros or trailing zeros', () => {
+      const decimalOf = (value: string) => {
+        const [event] = parse([change('amount', value, t0)]).events;
+        return event?.mode === 'patch' ? event.changes : undefined;
+      };
+      expect(decimalOf('+02500.50')).toMatchObject({ amountDecimal: '2500.5' });
+      expect(decimalOf(' 2500.00 ')).toMatchObject({ amountDecimal: '2500' });
+      expect(decimalOf('0.070')).toMatchObject({ amountDecimal: '0.07' });
+      expect(decimalOf('-0.000')).toMatchObject({ amountDecimal: '0' });
+      expect(decimalOf('-000012')).toMatchObject({ amountDecimal: '-12' });
+      expect(decimalOf(`${'0'.repeat(40)}1.${'5'.padEnd(60, '0')}`)).toMatchObject({ amountDecimal: '1.5' });
+    });
+
+    it('refuses an amount that is not a decimal number or is out of bounds, naming where', () => {
       expect(() => parse([creation(t0), change('amount', '12,5', t0)])).toThrow(/^\[1\]\.propertyValue: /);
-      expect(() => parse([change('amount', '12.345', t0)])).toThrow(PayloadError);
+      for (const value of ['1e5', '12.', '.5', 'NaN', '--1', '1 000', '9'.repeat(16), `1.${'1'.repeat(21)}`])
+        expect(() => parse([change('amount', value, t0)]), value).toThrow(PayloadError);
+      expect(() => parse([change('amount', '9'.repeat(16), t0)])).toThrow(/^\[0\]\.propertyValue: must be a plain/);
+    });
+
+    it('accepts at the gate every amount it parses, at the bounds too', () => {
+      for (const value of ['2500.5', '9'.repeat(15), `-${'9'.repeat(15)}.${'9'.repeat(20)}`, '0']) {
+        for (const event of parse([change('amount', value, t0)]).events)
+          expect(checkCanonicalEvent(JSON.parse(JSON.stringify(event))).problem, value).toBeUndefined();
+      }
+    });
+
+    it('keeps a minor amount stored before amounts were decimals until the amount changes', () => {
+      // What this connector sent before: the amount in minor units, scaled by the base currency.
+      const stored = [
+        dealPatch('555', t0, '2026-03-18T10:00:00.000Z', { amount: 250000 }),
+        dealPatch('555', t0, '2026-03-18T10:00:00.000Z', { currency: 'EUR' }),
+      ] as CanonicalEvent[];
+      expect(money(stored)).toEqual({ minor: 250000, currency: 'EUR' });
+      const changed = parse([change('amount', '3000', t0 + 1000)]).events;
+      for (const order of orders(stored, changed)) expect(money(order)).toEqual({ minor: 300000, currency: 'EUR' });
+      // An old-style amount newer than the decimal (in flight while the connector was replaced) wins.
+      const newer = [dealPatch('555', t0 + 2000, '2026-03-18T10:00:02.000Z', { amount: 310000 })] as CanonicalEvent[];
+      for (const order of orders(stored, changed, newer))
+        expect(money(order)).toEqual({ minor: 310000, currency: 'EUR' });
     });
   });
 

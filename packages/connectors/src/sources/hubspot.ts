@@ -1,17 +1,8 @@
-import type { EntityData, PatchEvent } from '@flash/core';
+import { type EntityData, fields, type PatchEvent } from '@flash/core';
 import * as z from 'zod';
 import type { Connector, ParseContext, WebhookRequest } from '../connector.js';
 import { PayloadError, SignatureError } from '../errors.js';
-import {
-  currencyCode,
-  dateText,
-  epochMs,
-  epochMsToIso,
-  externalId,
-  minorAmount,
-  parseJson,
-  parseWith,
-} from '../payload.js';
+import { currencyCode, dateText, epochMs, epochMsToIso, externalId, parseJson, parseWith } from '../payload.js';
 import {
   assertFresh,
   hmac,
@@ -141,7 +132,22 @@ interface Mapped {
   fallback?: Changes;
 }
 
-const decimal = /^[-+]?\d+(\.\d+)?$/;
+const decimal = /^([-+]?)(\d+)(?:\.(\d+))?$/;
+
+/**
+ * HubSpot's amount as the canonical decimal: exact, as sent, without a `+`, leading zeros before the point or
+ * trailing zeros after it (`"+02500.50"` → `"2500.5"`). Scaled to minor units by the aggregator with the
+ * deal's currency, which may arrive in another delivery (core's `dealMoney`).
+ */
+const amountDecimal = (value: string, where: string): string => {
+  const [, sign, whole = '', fraction = ''] = decimal.exec(value) ?? [];
+  if (!whole) throw new PayloadError(`${where}: amount "${value}" is not a decimal number`);
+  const digits = whole.replace(/^0+(?=\d)/, '');
+  const decimals = fraction.replace(/0+$/, '');
+  const zero = digits === '0' && !decimals;
+  const text = `${sign === '-' && !zero ? '-' : ''}${digits}${decimals ? `.${decimals}` : ''}`;
+  return parseWith(fields.decimal, text, [where]);
+};
 
 /** A date property: epoch milliseconds as a string (HubSpot's form), or an ISO 8601 text. */
 const dateProperty = (value: string, where: string): string => {
@@ -152,8 +158,6 @@ const dateProperty = (value: string, where: string): string => {
 interface Mapper {
   settings: Settings;
   ctx: ParseContext;
-  /** The newest `deal_currency_code` of each deal in this delivery, the scale for its amounts. */
-  currencies: ReadonlyMap<string, string>;
 }
 
 const mapProperty = (e: DealEvent & { propertyName: string }, where: string, m: Mapper): Mapped | undefined => {
@@ -171,16 +175,15 @@ const mapProperty = (e: DealEvent & { propertyName: string }, where: string, m: 
           : 'open';
       return { changes: { stage: value || null, status }, fallback: { closedAt: status === 'open' ? null : at } };
     }
-    case 'amount': {
-      if (!value) return { changes: { amount: null } };
-      if (!decimal.test(value)) throw new PayloadError(`${where}: amount "${value}" is not a decimal number`);
-      const currency = m.currencies.get(e.objectId);
+    // The amount stays a decimal until the aggregator knows the deal's currency; `amount: null` at the same
+    // time retires a minor amount an older version of this connector stored.
+    case 'amount':
+      if (!value) return { changes: { amount: null, amountDecimal: null } };
       return {
-        changes: { amount: minorAmount(Number(value), currency ?? m.ctx.baseCurrency, where) },
+        changes: { amount: null, amountDecimal: amountDecimal(value, where) },
         // Without a deal currency HubSpot means the company currency; a real deal_currency_code outranks this.
-        fallback: currency ? undefined : { currency: m.ctx.baseCurrency },
+        fallback: { currency: m.ctx.baseCurrency },
       };
-    }
     case 'deal_currency_code':
       return { changes: { currency: value ? parseWith(currencyCode, value, [where]) : m.ctx.baseCurrency } };
     case 'hubspot_owner_id':
@@ -219,21 +222,6 @@ const dealAction = ({ subscriptionType, objectTypeId }: z.output<typeof envelope
   return undefined;
 };
 
-const currenciesOf = (batch: readonly unknown[]): Map<string, string> => {
-  const newest = new Map<string, { at: number; code: string }>();
-  batch.forEach((raw, index) => {
-    const kind = parseWith(envelope, raw, [index]);
-    if (dealAction(kind) !== 'propertyChange') return;
-    const e = parseWith(propertyChange, raw, [index]);
-    const value = e.propertyValue?.trim();
-    if (e.propertyName !== 'deal_currency_code' || !value) return;
-    const code = parseWith(currencyCode, value, [index, 'propertyValue']);
-    const seen = newest.get(e.objectId);
-    if (!seen || seen.at <= e.occurredAt) newest.set(e.objectId, { at: e.occurredAt, code });
-  });
-  return new Map([...newest].map(([id, { code }]) => [id, code]));
-};
-
 export const hubspot: Connector = {
   source: 'hubspot',
   secretVariable: 'WEBHOOK_SECRET_HUBSPOT',
@@ -255,7 +243,7 @@ export const hubspot: Connector = {
 
   parse(request, ctx) {
     const batch = parseWith(z.array(z.unknown()).max(MAX_EVENTS_PER_REQUEST), parseJson(request.body));
-    const mapper: Mapper = { settings: settingsOf(ctx), ctx, currencies: currenciesOf(batch) };
+    const mapper: Mapper = { settings: settingsOf(ctx), ctx };
     const events: PatchEvent<'deal'>[] = [];
     let ignored = 0;
     batch.forEach((raw, index) => {
