@@ -1,5 +1,5 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { UnavailableError } from '@flash/core';
+import { backoffMs, sleep, UnavailableError } from '@flash/core';
 
 /** One event for the bus, before the bus adds its envelope. */
 export interface BusEntry {
@@ -60,7 +60,7 @@ export const eventBridgePublisher = (
           `${pending.length} of ${entries.length} events not accepted by the bus (${lastError})`,
         );
       }
-      await new Promise((r) => setTimeout(r, Math.random() * baseDelayMs * 2 ** attempt));
+      await sleep(backoffMs(attempt, baseDelayMs));
     }
   },
 });

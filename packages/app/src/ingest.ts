@@ -85,7 +85,13 @@ export const makeIngestHandler =
     const body = rawBody(event);
     if (body.length > MAX_BODY_BYTES)
       return problem(413, `body is ${body.length} bytes; the limit is ${MAX_BODY_BYTES}`);
-    const secret = await deps.secrets.get(connector.secretVariable);
+    let secret: string | undefined;
+    try {
+      secret = await deps.secrets.get(connector.secretVariable);
+    } catch (error) {
+      logger.error('webhook not accepted: signing secrets unavailable', { error });
+      return problem(503, 'the signing secrets could not be read; retry later', { 'retry-after': '5' });
+    }
     if (!secret) {
       logger.warn('webhook refused: source not configured', { variable: connector.secretVariable });
       return problem(503, `source "${source}" is not configured: set ${connector.secretVariable}`);
@@ -119,13 +125,14 @@ export const makeIngestHandler =
         logger.warn('webhook refused: signature', { reason: error.message });
         return problem(401, error.message);
       }
-      if (error instanceof PayloadError || error instanceof ConnectorError || error instanceof CoreError) {
-        logger.warn('webhook refused: payload', { reason: error.message });
-        return problem(400, error.message);
-      }
+      // Before CoreError: an unavailable bus is a CoreError too, and a retry, not the sender's fault.
       if (error instanceof BusUnavailableError) {
         logger.error('webhook not accepted: bus unavailable', { error });
         return problem(503, 'the event bus did not accept the delivery; retry later', { 'retry-after': '5' });
+      }
+      if (error instanceof PayloadError || error instanceof ConnectorError || error instanceof CoreError) {
+        logger.warn('webhook refused: payload', { reason: error.message });
+        return problem(400, error.message);
       }
       throw error;
     }

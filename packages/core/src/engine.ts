@@ -4,6 +4,7 @@ import type { CanonicalEvent, SnapshotEvent } from './events.js';
 import { entityKey } from './events.js';
 import { isDetractor } from './metrics/nps.js';
 import type { MetricModel } from './model.js';
+import { backoffMs, sleep } from './retry.js';
 import { type AlertMark, applyEvent, type EntityState } from './state.js';
 import { addValues, Deltas, type Listing, type Values } from './values.js';
 
@@ -137,8 +138,6 @@ interface Transition {
   unchanged: number;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Applies a batch of canonical events: folds them per entity, turns each state change into contribution
  * deltas, sums deltas per aggregate across the batch (a hot aggregate is written once), propagates them
@@ -152,7 +151,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  */
 export const applyEvents = async (events: readonly CanonicalEvent[], options: ApplyOptions): Promise<ApplyResult> => {
   const result: ApplyResult = { changed: 0, unchanged: 0, commits: 0, items: 0, alerts: [] };
-  const sleep = options.sleep ?? defaultSleep;
+  const pause = options.sleep ?? sleep;
   const maxRetries = options.maxRetries ?? 8;
   let pending = groupByEntity(events);
   for (let attempt = 0; pending.length > 0; attempt++) {
@@ -181,7 +180,7 @@ export const applyEvents = async (events: readonly CanonicalEvent[], options: Ap
       pending = pending.filter((g) => !committed.has(g));
       // Full jitter: concurrent writers of the same hot rollup, or of a throttled partition, spread out
       // instead of colliding again.
-      await sleep(Math.random() * Math.min(1000, 10 * 2 ** attempt));
+      await pause(backoffMs(attempt, 10, 1000));
     }
   }
   return result;
@@ -199,7 +198,7 @@ export const markAlertsAnnounced = async (
   options: Omit<ApplyOptions, 'now'>,
 ): Promise<number> => {
   const { store, model, ctx, maxItemsPerCommit = 100, maxRetries = 8 } = options;
-  const sleep = options.sleep ?? defaultSleep;
+  const pause = options.sleep ?? sleep;
   let left = [...new Set(keys)];
   let marked = 0;
   for (let attempt = 0; left.length > 0; attempt++) {
@@ -224,7 +223,7 @@ export const markAlertsAnnounced = async (
     } catch (error) {
       const retryable = error instanceof ConflictError || error instanceof ThrottledError;
       if (!retryable || attempt >= maxRetries) throw error;
-      await sleep(Math.random() * Math.min(1000, 10 * 2 ** attempt));
+      await pause(backoffMs(attempt, 10, 1000));
     }
   }
   return marked;

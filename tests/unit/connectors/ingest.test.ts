@@ -1,5 +1,5 @@
-import { BusUnavailableError } from '@flash/app';
-import { connectors } from '@flash/connectors';
+import { BusUnavailableError, makeIngestHandler } from '@flash/app';
+import { connectorFor, connectors } from '@flash/connectors';
 import { describe, expect, it } from 'vitest';
 import { compactFixture, signatureVectors } from '../../support/fixtures.js';
 import {
@@ -12,6 +12,7 @@ import {
   postSigned,
   SECRETS,
   signedHeaders,
+  silentLogger,
 } from './helpers.js';
 
 const FIXTURES: Record<string, string> = {
@@ -211,6 +212,25 @@ describe('webhook ingress refusals', () => {
     ];
     await postSigned('hubspot', JSON.stringify(batch), { publisher, settings: { HUBSPOT_WON_STAGES: '1233582150' } });
     expect(published[0]?.detail).toMatchObject({ changes: { status: 'won' } });
+  });
+
+  it('answers 503 with Retry-After, never 500, when the signing secrets cannot be read', async () => {
+    const handler = makeIngestHandler({
+      connectorFor,
+      secrets: {
+        get: async () => {
+          throw new Error('Secrets Manager: connect ETIMEDOUT');
+        },
+      },
+      publisher: memoryPublisher().publisher,
+      logger: silentLogger(),
+      ctx: { timeZone: 'Europe/Oslo', baseCurrency: 'EUR' },
+      now: () => NOW,
+    });
+    const body = Buffer.from(compactFixture('stripe/invoice.paid.json'));
+    const result = await handler(httpEvent('stripe', body, signedHeaders('stripe', body)));
+    expect(result.statusCode).toBe(503);
+    expect(result.headers?.['retry-after']).toBe('5');
   });
 
   it('answers 503 with Retry-After when the bus does not take the events', async () => {
