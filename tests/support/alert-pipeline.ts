@@ -1,26 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { makeAggregateHandler, makeAlertHandler } from '@flash/app';
 import {
+  type AlertRecord,
   type AlertStore,
   type BusEntry,
-  type EventPublisher,
-  makeAggregateHandler,
-  makeAlertHandler,
-} from '@flash/app';
-import {
   type BusEvent,
   type CanonicalEvent,
   type CommitPlan,
   detailTypeOf,
   type EntityStore,
+  type EventPublisher,
   INGEST_SOURCE,
   MemoryStore,
   type MetricContext,
   matchesPattern,
   type RuleName,
   rulePatterns,
+  type StoredAlert,
 } from '@flash/core';
-import type { AlertRecord, StoredAlert } from '@flash/store';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 
 export const ctx: MetricContext = { timeZone: 'Europe/Oslo', baseCurrency: 'EUR' };

@@ -4,8 +4,10 @@ import {
   ALERT_RAISED,
   applyEvents,
   type CanonicalEvent,
+  type DeadLetterSink,
   type DueAlert,
   type EntityStore,
+  type EventPublisher,
   entityKey,
   type MetricContext,
   markAlertsAnnounced,
@@ -14,8 +16,6 @@ import {
   RetryableError,
 } from '@flash/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { EventPublisher } from './bus.js';
-import type { DeadLetterSink } from './dead-letters.js';
 
 export interface AggregateDeps {
   store: EntityStore;
@@ -26,7 +26,7 @@ export interface AggregateDeps {
    * Where records that can never be applied go, with their reason. Without it they are reported as failed
    * and reach the DLQ through the queue's redrive policy after maxReceiveCount, without a reason.
    */
-  deadLetters?: DeadLetterSink | undefined;
+  deadLetters?: DeadLetterSink<SQSRecord> | undefined;
   /**
    * Where detractor alerts are announced once their state is applied (`Alert Raised` on the bus, which the
    * detractorAlert rule sends to the alert function). Without it they stay pending in the entity states.

@@ -1,7 +1,14 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { ALERT_SOURCE, DETRACTOR_DETECTED, entityKey, isDetractor, parseCanonicalEvent } from '@flash/core';
-import type { AlertRecord, StoredAlert } from '@flash/store';
-import type { EventPublisher } from './bus.js';
+import {
+  ALERT_SOURCE,
+  type AlertRecord,
+  type AlertStore,
+  DETRACTOR_DETECTED,
+  type EventPublisher,
+  entityKey,
+  isDetractor,
+  parseCanonicalEvent,
+} from '@flash/core';
 import type { customerContext } from './insights.js';
 
 export interface DetractorAlert extends AlertRecord {
@@ -36,15 +43,6 @@ export const configuredSlackUrl = (url: string | undefined): string | undefined 
  */
 export const escapeSlackText = (text: string): string =>
   text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-
-export interface AlertStore {
-  recordAlert(alert: AlertRecord): Promise<{ alert: AlertRecord; notified: boolean }>;
-  /** The publication mark: its `Detractor Detected` event is on the bus. */
-  markAlertNotified(key: string): Promise<void>;
-  getAlert(key: string): Promise<StoredAlert | undefined>;
-  /** The Slack step's own mark. */
-  markSlackDelivered(key: string, at: string): Promise<void>;
-}
 
 export interface AlertDeps {
   alerts: AlertStore;

@@ -1,18 +1,8 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { backoffMs, sleep, UnavailableError } from '@flash/core';
+import { backoffMs, type EventPublisher, sleep, UnavailableError } from '@flash/core';
 
-/** One event for the bus, before the bus adds its envelope. */
-export interface BusEntry {
-  source: string;
-  detailType: string;
-  detail: unknown;
-}
-
-/** The port handlers publish through: EventBridge on AWS, the in-process bus locally. */
-export interface EventPublisher {
-  /** Resolves once every entry is durably on the bus; throws BusUnavailableError otherwise. */
-  publish(entries: readonly BusEntry[]): Promise<void>;
-}
+/** Until packages/local/src/bus.ts imports them from @flash/core. */
+export type { BusEntry, EventPublisher } from '@flash/core';
 
 /** The bus did not take every entry after retries: the delivery is refused (503) and its sender retries. */
 export class BusUnavailableError extends UnavailableError {}

@@ -1,4 +1,4 @@
-import { assertTimeZone, type MetricContext, normaliseCurrency } from '@flash/core';
+import { assertTimeZone, type MetricContext, normaliseCurrency, type SecretProvider } from '@flash/core';
 
 /** Settings shared by every function; the same variables locally and on AWS (contract section 1). */
 export const metricContextFromEnv = (env: NodeJS.ProcessEnv = process.env): MetricContext => {
@@ -12,11 +12,6 @@ export const requireEnv = (name: string, env: NodeJS.ProcessEnv = process.env): 
   if (!value) throw new Error(`${name} is not set`);
   return value;
 };
-
-/** Where signing secrets come from: the environment locally, Secrets Manager on AWS. */
-export interface SecretProvider {
-  get(name: string): Promise<string | undefined>;
-}
 
 /** A secret's value, or undefined when it is unset, empty or only whitespace: a blank secret is no secret. */
 export const nonBlankSecret = (value: string | undefined): string | undefined =>

@@ -1,11 +1,8 @@
 import { SendMessageCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
-import type { SQSRecord } from 'aws-lambda';
+import type { DeadLetterSink } from '@flash/core';
 
-/** Where a handler parks a record it can never apply, with the reason; only a handler decides that. */
-export interface DeadLetterSink {
-  /** Resolves once the record is durably parked; the handler then reports it as processed. */
-  deadLetter(record: SQSRecord, reason: string): Promise<void>;
-}
+/** Until packages/local/src/queue.ts imports it from @flash/core. */
+export type { DeadLetterSink } from '@flash/core';
 
 /** SQS message attributes hold at most 256 KiB in all; a reason needs far less. */
 const MAX_REASON = 1000;

@@ -6,13 +6,14 @@ import {
   CoreError,
   checkCanonicalEvent,
   detailTypeOf,
+  type EventPublisher,
   INGEST_SOURCE,
   InvalidValueError,
   LIMITS,
   type MetricContext,
+  type SecretProvider,
 } from '@flash/core';
-import { BusUnavailableError, type EventPublisher } from './bus.js';
-import type { SecretProvider } from './config.js';
+import { BusUnavailableError } from './bus.js';
 import {
   type HttpEvent,
   type HttpResult,

@@ -7,7 +7,7 @@ import {
   coachingFigures,
   customerLabelsOf,
   type Dimension,
-  type EntityState,
+  type InsightsStore,
   KPI_UNITS,
   type KpiDefinition,
   keys,
@@ -28,17 +28,9 @@ import {
   type User,
   type Values,
 } from '@flash/core';
-import type { ListOptions } from '@flash/store';
 
-/** What the segment, coaching and KPI answers read; DynamoStore implements it. */
-export interface InsightsStore {
-  getAggregates(keys: readonly string[]): Promise<ReadonlyMap<string, AggregateView>>;
-  listAggregatePartition(partition: string): Promise<ReadonlyMap<string, AggregateView>>;
-  /** Every rollup of a kind (`@customer#`), by the key part of its id. */
-  listRollups(prefix: string): Promise<ReadonlyMap<string, Values>>;
-  loadNodes(keys: readonly string[]): Promise<ReadonlyMap<string, { value: Values }>>;
-  listEntities(list: string, limit: number, options?: ListOptions): Promise<EntityState[]>;
-}
+/** Until query.ts imports it from @flash/core. */
+export type { InsightsStore } from '@flash/core';
 
 /** The members of some partitions as `[member, values]` pairs, the shape the label readers take. */
 const membersOf = (views: Iterable<ReadonlyMap<string, AggregateView>>): [string, Values][] =>

@@ -1,13 +1,11 @@
-import { type EntityState, type MetricContext, type MetricModel, recompute, type Values } from '@flash/core';
-import type { AggregateRecord } from '@flash/store';
-
-/** What rebuild needs from the store; DynamoStore implements it. */
-export interface RebuildStore {
-  scanEntities(): AsyncIterable<EntityState>;
-  scanDerived(): Promise<{ nodes: Map<string, Values>; aggregates: Map<string, AggregateRecord> }>;
-  replaceNode(key: string, values: Values): Promise<void>;
-  replaceAggregate(key: string, values: Values, previous: Values, at: string): Promise<void>;
-}
+import {
+  type EntityState,
+  type MetricContext,
+  type MetricModel,
+  type RebuildStore,
+  recompute,
+  type Values,
+} from '@flash/core';
 
 export interface Drift {
   kind: 'rollup' | 'aggregate';

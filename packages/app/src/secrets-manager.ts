@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { nonBlankSecret, type SecretProvider } from './config.js';
+import type { SecretProvider } from '@flash/core';
+import { nonBlankSecret } from './config.js';
 
 /**
  * How long a function uses a secret it read before reading it again. A value put with `put-secret-value`

@@ -4,40 +4,12 @@ import type { CanonicalEvent, SnapshotEvent } from './events.js';
 import { entityKey } from './events.js';
 import { isDetractor } from './metrics/nps.js';
 import type { MetricModel } from './model.js';
+import type { CommitPlan, EntityStore, Stored } from './ports.js';
 import { backoffMs, sleep } from './retry.js';
 import { type AlertMark, applyEvent, type EntityState } from './state.js';
-import { addValues, Deltas, type Listing, type Values } from './values.js';
-
-/** What the store holds for an entity or a rollup node: the value and a revision for optimistic locking. */
-export interface Stored<T> {
-  value: T;
-  rev: number;
-}
-
-/** One atomic unit of writes: all of it lands, or none of it does. */
-export interface CommitPlan {
-  /** New entity states, each conditioned on the revision read (null: must not exist yet). */
-  entities: { key: string; state: EntityState; listing: Listing | undefined; expectedRev: number | null }[];
-  /** New rollup node values, conditioned the same way. */
-  nodes: { key: string; values: Values; expectedRev: number | null }[];
-  /** Increments to plain aggregates; commutative, so they need no condition. */
-  aggregates: { key: string; delta: Values }[];
-  /** Processing time, recorded as the aggregates' `changedAt`. */
-  at: string;
-}
+import { addValues, Deltas, type Values } from './values.js';
 
 export const planSize = (plan: CommitPlan): number => plan.entities.length + plan.nodes.length + plan.aggregates.length;
-
-/** The port the engine writes through; `packages/store` implements it on DynamoDB. */
-export interface EntityStore {
-  loadEntities(keys: readonly string[]): Promise<Map<string, Stored<EntityState>>>;
-  loadNodes(keys: readonly string[]): Promise<Map<string, Stored<Values>>>;
-  /**
-   * Writes the plan atomically; throws ConflictError when a condition no longer holds and ThrottledError when
-   * the store refuses for capacity. Either way nothing of the plan was written.
-   */
-  commit(plan: CommitPlan): Promise<void>;
-}
 
 export interface ApplyOptions {
   store: EntityStore;

@@ -19,6 +19,7 @@ export * from './metrics/segments.js';
 export * from './model.js';
 export * from './money.js';
 export * from './period.js';
+export * from './ports.js';
 export * from './retry.js';
 export * from './routing.js';
 export * from './state.js';

@@ -1,5 +1,5 @@
-import type { CommitPlan, EntityStore, Stored } from './engine.js';
 import { ConflictError } from './errors.js';
+import type { CommitPlan, EntityStore, Stored } from './ports.js';
 import type { EntityState } from './state.js';
 import { addValues, type Listing, type Values } from './values.js';
 

@@ -7,10 +7,10 @@ import {
   type HttpEvent,
   makeAuthorizer,
   makeIngestHandler,
-  type SecretProvider,
   secretsManagerSecrets,
 } from '@flash/app';
 import { connectorFor } from '@flash/connectors';
+import type { SecretProvider } from '@flash/core';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
