@@ -23,15 +23,7 @@ import { negotiate } from './negotiate.js';
 import { openApiDocument } from './openapi.js';
 import type { MetricsReport } from './prometheus.js';
 import { type AggregateReader, withReadCache } from './read-cache.js';
-import {
-  BadRequest,
-  type Formats,
-  type Params,
-  type ParseContext,
-  type Parsed,
-  parseParams,
-  render,
-} from './read-route.js';
+import { BadRequest, type Params, type ParseContext, type Parsed, parseParams, render } from './read-route.js';
 import { httpRoutes, type ReadRoute, type ReadRoutes } from './routes.js';
 
 /** What the query function reads; DynamoStore implements it. */
@@ -47,7 +39,7 @@ export interface QueryDeps extends ParseContext {
   ctx: MetricContext;
   now: () => Date;
   logger: Logger;
-  /** When set, `/v1/*` requires `Authorization: Bearer <token>` (on AWS the authorizer checks it instead). */
+  /** When set, the read routes marked `bearer` (all of /v1) require it (on AWS the authorizer checks it instead). */
   apiToken?: string | undefined;
   /** Seconds a poller may cache an answer. */
   maxAgeSeconds?: number;

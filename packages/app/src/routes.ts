@@ -72,6 +72,7 @@ export type HttpRoute = ReadRoute | WriteRoute | OtherRoute;
 
 const V1_READS = '/v1/{proxy+}';
 
+/** A read route: behind the bearer token unless public (which says why); under /v1, carried by GET /v1/{proxy+}. */
 const read = <Path extends string, P extends Params, A>(
   path: Path,
   spec: { summary: string; params: P; formats: Formats<A> } & ({ auth?: 'bearer' } | { auth: 'public'; why: string }),
@@ -85,8 +86,10 @@ const read = <Path extends string, P extends Params, A>(
   ...spec,
 });
 
+/** A profile or user id, at most MAX_ID_LENGTH characters: what the config function takes. */
 const idParam: JsonSchema = { type: 'string', pattern: ID_PATTERN };
 
+/** A write route: PUT of a document under `{id}`, behind the bearer token. */
 const write = <Path extends string>(
   path: Path,
   spec: { summary: string; body: SchemaName; answer: SchemaName },
