@@ -6,8 +6,7 @@ import * as z from 'zod';
  */
 export const MAX_KPIS_PER_PROFILE = 10;
 
-// DynamoDB keeps what the SDK can marshal exactly: integers up to 2^53 - 1.
-const target = z.number().finite().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const target = z.number().finite().nonnegative();
 const days = z.number().int().min(1).max(365);
 const months = z.number().int().min(1).max(24);
 const label = z.string().min(1).max(100).optional();
