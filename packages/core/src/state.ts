@@ -1,5 +1,5 @@
 import type { CanonicalEvent, EntityData, EntityType, Version } from './events.js';
-import { entityData, entityKey } from './events.js';
+import { entityData } from './events.js';
 
 /** The last applied state of one entity, as the store keeps it. */
 export type EntityState<T extends EntityType = EntityType> = {
@@ -105,4 +105,3 @@ const blankState = (event: CanonicalEvent): EntityState | undefined => {
   } as EntityState;
 };
 
-export const stateKey = (state: EntityState): string => entityKey(state);
