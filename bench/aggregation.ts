@@ -10,7 +10,7 @@ import {
   type Values,
 } from '@flash/core';
 import { localClient } from '@flash/local';
-import { DynamoStore, ensureTable, tableSchema } from '@flash/store';
+import { dynamoStore, ensureTable, tableSchema } from '@flash/store';
 import type { SQSRecord } from 'aws-lambda';
 import { CapacityMeter, type CapacityTotals } from './capacity.js';
 
@@ -75,7 +75,7 @@ export const runAggregation = async (opts: {
     await ensureTable(client, opts.table);
     const meter = new CapacityMeter(tableSchema.listIndex.partitionKey).attach(client);
     const handler = makeAggregateHandler({
-      store: new DynamoStore(client, opts.table),
+      store: dynamoStore(client, opts.table),
       ctx: opts.ctx,
       now: () => new Date(),
       logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }),
@@ -134,7 +134,7 @@ export const checkConsistency = async (
     const snapshots: { table: string; aggregates: string; rollups: string; size: [number, number] }[] = [];
     const drift: Record<string, number> = {};
     for (const table of tables) {
-      const store = new DynamoStore(client, table);
+      const store = dynamoStore(client, table);
       const report = await rebuildAggregates({ store, model: metricModel, ctx, now: () => new Date(), mode: 'verify' });
       drift[table] = report.drift.length;
       const derived = await store.scanDerived();

@@ -7,10 +7,10 @@ import {
   requireEnv,
   sqsDeadLetters,
 } from '@flash/app';
-import { DynamoStore } from '@flash/store';
+import { dynamoStore } from '@flash/store';
 
 export const handler = makeAggregateHandler({
-  store: new DynamoStore(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
+  store: dynamoStore(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
   ctx: metricContextFromEnv(),
   now: () => new Date(),
   logger: makeLogger('aggregate'),

@@ -8,7 +8,7 @@ import {
   metricContextFromEnv,
   requireEnv,
 } from '@flash/app';
-import { DynamoStore } from '@flash/store';
+import { dynamoStore } from '@flash/store';
 
 const logger = makeLogger('alert');
 const webhookUrl = process.env.ALERT_WEBHOOK_URL;
@@ -17,7 +17,7 @@ const webhookUrl = process.env.ALERT_WEBHOOK_URL;
 const webhookUrlSecretArn = process.env.ALERT_WEBHOOK_URL_SECRET_ARN;
 const webhookUrlFromSecret = webhookUrlSecretArn ? cachedSecretString(webhookUrlSecretArn, { logger }) : undefined;
 
-const store = new DynamoStore(new DynamoDBClient({}), requireEnv('TABLE_NAME'));
+const store = dynamoStore(new DynamoDBClient({}), requireEnv('TABLE_NAME'));
 const ctx = metricContextFromEnv();
 
 /** Both steps: `Alert Raised` (record, publish once) and `Detractor Detected` (post to Slack), by detail-type. */

@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { corsOriginsFromEnv, makeLogger, makeQueryHandler, metricContextFromEnv, requireEnv } from '@flash/app';
-import { DynamoStore } from '@flash/store';
+import { dynamoStore } from '@flash/store';
 
 export const handler = makeQueryHandler({
-  store: new DynamoStore(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
+  store: dynamoStore(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
   ctx: metricContextFromEnv(),
   now: () => new Date(),
   logger: makeLogger('query'),

@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeLogger, metricContextFromEnv, rebuildAggregates, requireEnv } from '@flash/app';
 import { metricModel } from '@flash/core';
-import { DynamoStore } from '@flash/store';
+import { dynamoStore } from '@flash/store';
 
-const store = new DynamoStore(new DynamoDBClient({}), requireEnv('TABLE_NAME'));
+const store = dynamoStore(new DynamoDBClient({}), requireEnv('TABLE_NAME'));
 const logger = makeLogger('rebuild');
 
 /** Invoked by hand: `{"mode": "verify"}` reports drift, `{"mode": "rebuild"}` repairs it (pause the aggregator first). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoStore, ensureTable } from '@flash/store';
+import { dynamoStore, ensureTable } from '@flash/store';
 import { inject } from 'vitest';
 import { localClient } from '../../packages/local/src/dynamodb-local.js';
 
@@ -12,7 +12,7 @@ export const freshTable = async () => {
   return {
     client,
     tableName,
-    store: new DynamoStore(client, tableName),
+    store: dynamoStore(client, tableName),
     drop: async () => {
       await client.send(new DeleteTableCommand({ TableName: tableName }));
       client.destroy();

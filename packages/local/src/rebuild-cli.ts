@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { metricContextFromEnv, rebuildAggregates } from '@flash/app';
 import { metricModel } from '@flash/core';
-import { DynamoStore } from '@flash/store';
+import { dynamoStore } from '@flash/store';
 import { localClient, startDynamoDbLocal } from './dynamodb-local.js';
 import { TABLE_NAME } from './stack.js';
 
@@ -30,7 +30,7 @@ const main = async () => {
     process.exit(2);
   }
   try {
-    const store = new DynamoStore(client, env.TABLE_NAME ?? TABLE_NAME);
+    const store = dynamoStore(client, env.TABLE_NAME ?? TABLE_NAME);
     const report = await rebuildAggregates({
       store,
       model: metricModel,

@@ -15,7 +15,7 @@ import {
 } from '@flash/app';
 import { connectorFor } from '@flash/connectors';
 import { type MetricContext, rulePatterns } from '@flash/core';
-import { DynamoStore, ensureTable } from '@flash/store';
+import { type DynamoStore, dynamoStore, ensureTable } from '@flash/store';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { makeLocalAdminHandler } from './admin.js';
 import { LocalBus } from './bus.js';
@@ -72,7 +72,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   try {
     await ensureTable(dynamo.client, TABLE_NAME);
     await ensureTable(dynamo.client, QUEUE_TABLE_NAME);
-    const store = new DynamoStore(dynamo.client, TABLE_NAME);
+    const store = dynamoStore(dynamo.client, TABLE_NAME);
 
     // Both queues keep their messages in DynamoDB Local (on disk with DATA_DIR): an event answered 202 is
     // stored before the answer and survives a crash of this process.

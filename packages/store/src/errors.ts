@@ -5,3 +5,6 @@ export class StoreUnavailableError extends UnavailableError {}
 
 /** DynamoDB refused the request itself (validation, item too large): the same request never succeeds. */
 export class StoreRejectedError extends RejectedError {}
+
+/** A stored item does not have the shape its adapter writes: reading it again cannot help. */
+export class MalformedItemError extends RejectedError {}

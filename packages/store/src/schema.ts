@@ -15,13 +15,18 @@ export const tableSchema = {
   listIndex: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
 } as const;
 
+/** What the partition key of each kind of item starts with. */
+export const keyPrefixes = { entity: 'E#', node: 'N#', aggregate: 'A#', alert: 'ALERT#', document: 'DOC#' } as const;
+
 /**
  * An aggregate key `partition|member` (e.g. `bycust#2026-11|C1`) is stored as one item of a partition, so a
  * Query reads all members at once; a key without `|` is a single item.
  */
 const aggregateItemKey = (key: string) => {
   const bar = key.indexOf('|');
-  return bar < 0 ? { pk: `A#${key}`, sk: '#' } : { pk: `A#${key.slice(0, bar)}`, sk: key.slice(bar + 1) };
+  return bar < 0
+    ? { pk: `${keyPrefixes.aggregate}${key}`, sk: '#' }
+    : { pk: `${keyPrefixes.aggregate}${key.slice(0, bar)}`, sk: key.slice(bar + 1) };
 };
 
 /**
@@ -30,29 +35,38 @@ const aggregateItemKey = (key: string) => {
  */
 const nodeItemKey = (key: string) => {
   const hash = key.indexOf('#');
-  return hash < 0 ? { pk: `N#${key}`, sk: '#' } : { pk: `N#${key.slice(0, hash + 1)}`, sk: key.slice(hash + 1) };
+  return hash < 0
+    ? { pk: `${keyPrefixes.node}${key}`, sk: '#' }
+    : { pk: `${keyPrefixes.node}${key.slice(0, hash + 1)}`, sk: key.slice(hash + 1) };
 };
 
 /** The rollup key a node item was stored under (the inverse of `itemKeys.node`). */
 export const nodeKeyOf = (item: { pk?: unknown; sk?: unknown }): string => {
-  const base = String(item.pk).slice(2);
+  const base = String(item.pk).slice(keyPrefixes.node.length);
   return base.endsWith('#') ? `${base}${String(item.sk)}` : base;
 };
 
 export const itemKeys = {
-  entity: (key: string) => ({ pk: `E#${key}`, sk: '#' }),
+  entity: (key: string) => ({ pk: `${keyPrefixes.entity}${key}`, sk: '#' }),
   node: nodeItemKey,
   /** The partition holding every rollup whose key starts with `prefix` (`@customer#`). */
-  nodePartition: (prefix: string) => `N#${prefix}`,
+  nodePartition: (prefix: string) => `${keyPrefixes.node}${prefix}`,
   aggregate: aggregateItemKey,
-  alert: (key: string) => ({ pk: `ALERT#${key}`, sk: '#' }),
+  /** The partition holding every member of an aggregate partition (`bycust#2026-11`). */
+  aggregatePartition: (partition: string) => `${keyPrefixes.aggregate}${partition}`,
+  alert: (key: string) => ({ pk: `${keyPrefixes.alert}${key}`, sk: '#' }),
   /** Configuration documents (KPI profiles, users). */
-  document: (kind: string, id: string) => ({ pk: `DOC#${kind}`, sk: id }),
+  document: (kind: string, id: string) => ({ pk: `${keyPrefixes.document}${kind}`, sk: id }),
+  /** The partition holding every document of a kind. */
+  documentPartition: (kind: string) => `${keyPrefixes.document}${kind}`,
 };
+
+/** The entity key an entity item was stored under (the inverse of `itemKeys.entity`). */
+export const entityKeyOf = (item: { pk?: unknown }): string => String(item.pk).slice(keyPrefixes.entity.length);
 
 /** The aggregate key an item was stored under (the inverse of `itemKeys.aggregate`). */
 export const aggregateKeyOf = (item: { pk?: unknown; sk?: unknown }): string => {
-  const base = String(item.pk).slice(2);
+  const base = String(item.pk).slice(keyPrefixes.aggregate.length);
   return item.sk === '#' ? base : `${base}|${String(item.sk)}`;
 };
 

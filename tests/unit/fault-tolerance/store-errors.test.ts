@@ -7,12 +7,12 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type CommitPlan, ConflictError, ThrottledError } from '@flash/core';
-import { DynamoStore, StoreRejectedError, StoreUnavailableError } from '@flash/store';
+import { dynamoStore, StoreRejectedError, StoreUnavailableError } from '@flash/store';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
-const store = new DynamoStore(new DynamoDBClient({ region: 'local' }), 't');
+const store = dynamoStore(new DynamoDBClient({ region: 'local' }), 't');
 const plan: CommitPlan = {
   entities: [],
   nodes: [],

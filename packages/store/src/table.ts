@@ -1,0 +1,307 @@
+import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandInput,
+  type BatchGetCommandOutput,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  ScanCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  backoffMs,
+  ConflictError,
+  CoreError,
+  type Listing,
+  type ListOptions,
+  sleep,
+  ThrottledError,
+} from '@flash/core';
+import { StoreRejectedError, StoreUnavailableError } from './errors.js';
+import { tableSchema } from './schema.js';
+
+export type Item = Record<string, unknown>;
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** An UpdateItem's expression with its placeholders. */
+export interface UpdateParts {
+  UpdateExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Item;
+}
+
+/** A write's condition on the item it replaces, with its placeholders. */
+export interface Condition {
+  ConditionExpression: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Item;
+}
+
+/** The item exists, or none does. */
+export const IF_PRESENT: Condition = { ConditionExpression: `attribute_exists(${tableSchema.partitionKey})` };
+export const IF_ABSENT: Condition = { ConditionExpression: `attribute_not_exists(${tableSchema.partitionKey})` };
+
+/** The attribute that counts an item's writes, for optimistic locking. */
+export const REVISION = 'rev';
+
+/** The item is at the revision read (null: none may exist yet). */
+export const atRevision = (expected: number | null): Condition =>
+  expected === null
+    ? IF_ABSENT
+    : {
+        ConditionExpression: '#rev = :rev',
+        ExpressionAttributeNames: { '#rev': REVISION },
+        ExpressionAttributeValues: { ':rev': expected },
+      };
+
+export const documentClient = (client: DynamoDBClient) =>
+  DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+
+interface Page {
+  Items?: Item[] | undefined;
+  LastEvaluatedKey?: Item | undefined;
+}
+
+/** Every item of every page `page` answers, from the first on: the paging of Query and Scan. */
+async function* paginate(page: (startKey: Item | undefined) => Promise<Page>): AsyncGenerator<Item> {
+  let startKey: Item | undefined;
+  do {
+    const { Items = [], LastEvaluatedKey } = await page(startKey);
+    yield* Items;
+    startKey = LastEvaluatedKey;
+  } while (startKey);
+}
+
+/** Every item a Query finds, page after page. */
+export const queryAll = (doc: DynamoDBDocumentClient, input: QueryCommandInput): AsyncGenerator<Item> =>
+  paginate((startKey) => doc.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey })));
+
+/**
+ * One table, as every adapter of the store reaches it: each request goes out here and each error comes back
+ * as the core's (`storeError`), so no adapter lets an SDK error through. `operation` names the adapter's
+ * method in those errors.
+ */
+export class Table {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    readonly name: string,
+  ) {
+    this.doc = documentClient(client);
+  }
+
+  /** One item, read strongly consistent (GetItem); undefined if there is none. */
+  async get(operation: string, key: ItemKey): Promise<Item | undefined> {
+    const request = new GetCommand({ TableName: this.name, Key: key, ConsistentRead: true });
+    return (await mapErrors(operation, () => this.doc.send(request))).Item;
+  }
+
+  /** Writes a whole item (PutItem), if `condition` holds on the one it replaces. */
+  async put(operation: string, item: Item, condition?: Condition): Promise<void> {
+    await mapErrors(operation, () => this.doc.send(new PutCommand(this.putInput(item, condition))));
+  }
+
+  /**
+   * Updates an item's attributes (UpdateItem), creating it if need be, if `condition` holds. The condition
+   * may not use placeholders of its own (IF_PRESENT, IF_ABSENT).
+   */
+  async update(operation: string, key: ItemKey, update: UpdateParts, condition?: Condition): Promise<void> {
+    const request = new UpdateCommand({
+      ...this.updateInput(key, update),
+      ConditionExpression: condition?.ConditionExpression,
+    });
+    await mapErrors(operation, () => this.doc.send(request));
+  }
+
+  /** Writes every item or none (TransactWriteItems): Puts (`putInput`) and Updates (`updateInput`). */
+  async transactWrite(operation: string, items: TransactItem[]): Promise<void> {
+    await mapErrors(operation, () => this.doc.send(new TransactWriteCommand({ TransactItems: items })));
+  }
+
+  putInput(item: Item, condition?: Condition) {
+    return { TableName: this.name, Item: item, ...condition };
+  }
+
+  updateInput(key: ItemKey, update: UpdateParts) {
+    return { TableName: this.name, Key: key, ...update };
+  }
+
+  /** Items by key, strongly consistent, in one BatchGetItem per 100 keys; keys left unprocessed are asked again. */
+  async batchGet(operation: string, keys: readonly ItemKey[]): Promise<Item[]> {
+    const out: Item[] = [];
+    const unique = [...new Map(keys.map((k) => [`${k.pk}\u0000${k.sk}`, k])).values()];
+    for (let i = 0; i < unique.length; i += 100) {
+      let request: BatchGetCommandInput['RequestItems'] = {
+        [this.name]: { Keys: unique.slice(i, i + 100), ConsistentRead: true },
+      };
+      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+        if (attempt > 8) throw new ThrottledError(`${operation}: BatchGetItem left keys unprocessed after 8 retries`);
+        if (attempt > 0) await sleep(backoffMs(attempt, 20));
+        const batch = new BatchGetCommand({ RequestItems: request });
+        const response: BatchGetCommandOutput = await mapErrors(operation, () => this.doc.send(batch));
+        out.push(...(response.Responses?.[this.name] ?? []));
+        request = response.UnprocessedKeys;
+      }
+    }
+    return out;
+  }
+
+  /** Every item of one partition, page after page. */
+  queryPartition(operation: string, pk: string): AsyncGenerator<Item> {
+    const { partitionKey } = tableSchema;
+    return mapEachError(
+      operation,
+      queryAll(this.doc, {
+        TableName: this.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': partitionKey },
+        ExpressionAttributeValues: { ':pk': pk },
+      }),
+    );
+  }
+
+  /**
+   * The first `limit` items of a list on the list index, newest first by sort key (or oldest first), the sort
+   * key bounded by `from` and `to` (inclusive).
+   */
+  async queryList(operation: string, list: string, limit: number, options: ListOptions = {}): Promise<Item[]> {
+    const { from, to, oldestFirst = false } = options;
+    const { name, partitionKey, sortKey } = tableSchema.listIndex;
+    const values: Item = { ':l': list };
+    const range: string[] = [];
+    if (from !== undefined) {
+      values[':from'] = from;
+      range.push('#s >= :from');
+    }
+    if (to !== undefined) {
+      values[':to'] = to;
+      range.push('#s <= :to');
+    }
+    const condition = range.length === 2 ? '#l = :l AND #s BETWEEN :from AND :to' : ['#l = :l', ...range].join(' AND ');
+    const request = new QueryCommand({
+      TableName: this.name,
+      IndexName: name,
+      KeyConditionExpression: condition,
+      ExpressionAttributeNames: { '#l': partitionKey, ...(range.length > 0 ? { '#s': sortKey } : {}) },
+      ExpressionAttributeValues: values,
+      ScanIndexForward: oldestFirst,
+      Limit: limit,
+    });
+    return (await mapErrors(operation, () => this.doc.send(request))).Items ?? [];
+  }
+
+  /** Every item whose partition key starts with `prefix`, page after page (a Scan: rebuild only). */
+  scanPrefix(operation: string, prefix: string): AsyncGenerator<Item> {
+    const scan = (startKey: Item | undefined) =>
+      this.doc.send(
+        new ScanCommand({
+          TableName: this.name,
+          FilterExpression: 'begins_with(#pk, :p)',
+          ExpressionAttributeNames: { '#pk': tableSchema.partitionKey },
+          ExpressionAttributeValues: { ':p': prefix },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+    return mapEachError(operation, paginate(scan));
+  }
+}
+
+/**
+ * `SET` these attributes and `ADD` to these numbers (an ADD creates a missing number at 0), every name and
+ * value through a placeholder, so any attribute name (`v:amount:EUR`) is safe.
+ */
+export const updateExpression = (set: Item, add: Record<string, number> = {}): UpdateParts => {
+  const names: Record<string, string> = {};
+  const values: Item = {};
+  const clause = (verb: string, attributes: Item, render: (name: string, value: string) => string) => {
+    const parts = Object.entries(attributes).map(([attribute, value], i) => {
+      names[`#${verb}${i}`] = attribute;
+      values[`:${verb}${i}`] = value;
+      return render(`#${verb}${i}`, `:${verb}${i}`);
+    });
+    return parts.length > 0 ? [`${verb} ${parts.join(', ')}`] : [];
+  };
+  const clauses = [...clause('SET', set, (n, v) => `${n} = ${v}`), ...clause('ADD', add, (n, v) => `${n} ${v}`)];
+  return { UpdateExpression: clauses.join(' '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+};
+
+/** The entries `entry` makes of items, as a map. */
+export const toMap = async <T>(
+  items: AsyncIterable<Item>,
+  entry: (item: Item) => [string, T],
+): Promise<Map<string, T>> => {
+  const out = new Map<string, T>();
+  for await (const item of items) out.set(...entry(item));
+  return out;
+};
+
+/** The attributes that put an item on the list index, or none. */
+export const listingAttributes = (listing: Listing | undefined): Item =>
+  listing ? { [tableSchema.listIndex.partitionKey]: listing.list, [tableSchema.listIndex.sortKey]: listing.sort } : {};
+
+/** Throttling as the SDK names it once its own retries are spent. */
+const THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TransactionInProgressException',
+]);
+/** Requests DynamoDB refuses for what they are: sending them again cannot help. */
+const REJECTED = new Set(['ValidationException', 'ItemCollectionSizeLimitExceededException']);
+
+const errorName = (error: unknown): string => (error instanceof Error ? error.name : '');
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * What a failed request means, in the core's words: a condition that no longer holds or a concurrent
+ * transaction is a conflict (read and plan again); throttling, of the whole request or of single items of a
+ * transaction, is retried with backoff; validation is refused for good; anything else is the store being
+ * unavailable. Errors that already are the core's pass through.
+ */
+export const storeError = (operation: string, error: unknown): CoreError => {
+  if (error instanceof CoreError) return error;
+  const cause = { cause: error };
+  if (error instanceof TransactionCanceledException) {
+    const reasons = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+    const summary = `${operation} cancelled (${reasons.join(', ')})`;
+    if (reasons.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict'))
+      return new ConflictError(summary, cause);
+    if (reasons.some((code) => code === 'ThrottlingError' || code === 'ProvisionedThroughputExceeded'))
+      return new ThrottledError(summary, cause);
+    if (reasons.some((code) => code === 'ValidationError' || code === 'ItemCollectionSizeLimitExceeded'))
+      return new StoreRejectedError(summary, cause);
+  }
+  const name = errorName(error);
+  if (name === 'ConditionalCheckFailedException')
+    return new ConflictError(`${operation}: condition failed: ${messageOf(error)}`, cause);
+  if (THROTTLING.has(name)) return new ThrottledError(`${operation} throttled: ${messageOf(error)}`, cause);
+  if (REJECTED.has(name)) return new StoreRejectedError(`${operation} refused: ${messageOf(error)}`, cause);
+  return new StoreUnavailableError(`${operation} failed: ${messageOf(error)}`, cause);
+};
+
+const mapErrors = async <T>(operation: string, request: () => Promise<T>): Promise<T> => {
+  try {
+    return await request();
+  } catch (error) {
+    throw storeError(operation, error);
+  }
+};
+
+async function* mapEachError(operation: string, items: AsyncIterable<Item>): AsyncGenerator<Item> {
+  try {
+    yield* items;
+  } catch (error) {
+    throw storeError(operation, error);
+  }
+}
