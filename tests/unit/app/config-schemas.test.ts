@@ -61,16 +61,24 @@ describe('the configuration schemas of the OpenAPI document', () => {
 
   it('take the profile bodies the API takes, and refuse those it refuses', () => {
     const validate = validator('ProfileBody');
-    for (const [name, body] of Object.entries(profileBodies))
-      expect(validate(body), name).toBe(profileSchema.safeParse(body).success);
-    expect(Object.values(profileBodies).filter((body) => profileSchema.safeParse(body).success)).toHaveLength(4);
+    const verdicts = Object.entries(profileBodies).map(([name, body]) => {
+      const accepted = profileSchema.safeParse(body).success;
+      expect(validate(body), name).toBe(accepted);
+      return accepted;
+    });
+    expect(verdicts).toContain(true);
+    expect(verdicts).toContain(false);
   });
 
   it('take the user bodies the API takes, and refuse those it refuses', () => {
     const validate = validator('UserBody');
-    for (const [name, body] of Object.entries(userBodies))
-      expect(validate(body), name).toBe(userSchema.safeParse(body).success);
-    expect(Object.values(userBodies).filter((body) => userSchema.safeParse(body).success)).toHaveLength(2);
+    const verdicts = Object.entries(userBodies).map(([name, body]) => {
+      const accepted = userSchema.safeParse(body).success;
+      expect(validate(body), name).toBe(accepted);
+      return accepted;
+    });
+    expect(verdicts).toContain(true);
+    expect(verdicts).toContain(false);
   });
 
   it('describe exactly what the API answers: the stored document, defaults filled in, with its id', () => {
