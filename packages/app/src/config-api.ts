@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { PayloadError, parseJson, parseWith } from '@flash/connectors';
-import { type Profile, profileSchema, type User, userSchema } from '@flash/core';
+import { type DocumentStore, type Profile, profileSchema, type User, userSchema } from '@flash/core';
 import type { z } from 'zod';
 import { bearerRefusal } from './bearer.js';
 import { corsHeaders, preflight } from './cors.js';
@@ -9,11 +9,8 @@ import { type HttpEvent, type HttpResult, header, json, problem, rawBody } from 
 import { pathPattern } from './paths.js';
 import type { WritePath } from './routes.js';
 
-/** Where profiles and users are kept; DynamoStore implements it. */
-export interface DocumentStore {
-  putDocument(kind: string, id: string, document: unknown): Promise<void>;
-  getDocuments(kind: string, ids: readonly string[]): Promise<Map<string, unknown>>;
-}
+/** Where profiles and users are kept: a port of the core. */
+export type { DocumentStore } from '@flash/core';
 
 export interface ConfigDeps {
   store: DocumentStore;

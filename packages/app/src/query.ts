@@ -1,7 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   keys as aggregateKeys,
-  type EntityState,
   type MetricContext,
   type Month,
   metricsAggregateKeys,
@@ -9,30 +8,25 @@ import {
   type Profile,
   pipelineFigure,
   pipelineRequirements,
+  type QueryStore,
   requirementsAggregateKeys,
   type User,
 } from '@flash/core';
 import { dashboardPage } from '@flash/dashboard';
-import type { AlertRecord, ListOptions } from '@flash/store';
 import { bearerRefusal } from './bearer.js';
 import { corsHeaders, preflight } from './cors.js';
 import { PROFILES, USERS } from './documents.js';
 import { etagOf, type HttpEvent, type HttpResult, header, problem } from './http.js';
-import { coachingReport, evaluateKpis, type InsightsStore, segmentsReport } from './insights.js';
+import { coachingReport, evaluateKpis, segmentsReport } from './insights.js';
 import { negotiate } from './negotiate.js';
 import { openApiDocument } from './openapi.js';
 import type { MetricsReport } from './prometheus.js';
-import { type AggregateReader, withReadCache } from './read-cache.js';
+import { withReadCache } from './read-cache.js';
 import { BadRequest, type Params, type ParseContext, type Parsed, parseParams, render } from './read-route.js';
 import { httpRoutes, type ReadRoute, type ReadRoutes } from './routes.js';
 
-/** What the query function reads; DynamoStore implements it. */
-export interface QueryStore extends InsightsStore, AggregateReader {
-  listEntities(list: string, limit: number, options?: ListOptions): Promise<EntityState[]>;
-  getDocuments(kind: string, ids: readonly string[]): Promise<Map<string, unknown>>;
-  listDocuments(kind: string): Promise<Map<string, unknown>>;
-  listAlerts(limit: number): Promise<AlertRecord[]>;
-}
+/** What the query function reads: a port of the core. */
+export type { QueryStore } from '@flash/core';
 
 export interface QueryDeps extends ParseContext {
   store: QueryStore;

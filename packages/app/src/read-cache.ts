@@ -1,9 +1,4 @@
-import type { AggregateView } from '@flash/core';
-
-/** The read the cache shares: aggregates by key (the query store's). */
-export interface AggregateReader {
-  getAggregates(keys: readonly string[]): Promise<ReadonlyMap<string, AggregateView>>;
-}
+import type { AggregateReader } from '@flash/core';
 
 type Read = ReturnType<AggregateReader['getAggregates']>;
 
