@@ -1,16 +1,36 @@
+/**
+ * The in-memory twins of the store's adapters (packages/store), for unit and property tests; the contract
+ * suite (tests/integration/store-contract.test.ts) holds each twin and its adapter to the same behaviour.
+ */
 import { ConflictError } from './errors.js';
-import type { CommitPlan, EntityStore, Stored } from './ports.js';
+import type {
+  AggregateRecord,
+  AggregateStore,
+  AlertLister,
+  AlertStore,
+  CommitPlan,
+  DocumentReader,
+  DocumentStore,
+  EntityStore,
+  ListOptions,
+  RebuildStore,
+  Stored,
+  StoredAlert,
+} from './ports.js';
 import type { EntityState } from './state.js';
 import { addValues, type Listing, type Values } from './values.js';
 
 /**
- * The engine's store port in memory, with the same conditional, all-or-nothing commit as DynamoDB.
- * For unit and property tests, and as the reference the DynamoDB adapter is compared with.
+ * The engine's store port in memory, with the same conditional, all-or-nothing commit as DynamoDB. It also
+ * holds what the read and rebuild twins read (memoryAggregateStore, memoryRebuildStore), as the table does.
  */
 export class MemoryStore implements EntityStore {
   readonly entities = new Map<string, Stored<EntityState> & { listing?: Listing }>();
   readonly nodes = new Map<string, Stored<Values>>();
+  /** Aggregates by key, without the fields that returned to zero (and without those whose every field did). */
   readonly aggregates = new Map<string, Values>();
+  /** When each aggregate ever written was last changed (`CommitPlan.at`). */
+  readonly aggregatesChangedAt = new Map<string, string>();
 
   async loadEntities(keys: readonly string[]) {
     return pick(this.entities, keys);
@@ -30,11 +50,8 @@ export class MemoryStore implements EntityStore {
       this.entities.set(e.key, { value: structuredClone(e.state), rev: (e.expectedRev ?? 0) + 1, listing: e.listing });
     }
     for (const n of plan.nodes) this.nodes.set(n.key, { value: { ...n.values }, rev: (n.expectedRev ?? 0) + 1 });
-    for (const a of plan.aggregates) {
-      const next = addValues(this.aggregates.get(a.key) ?? {}, a.delta);
-      if (Object.keys(next).length === 0) this.aggregates.delete(a.key);
-      else this.aggregates.set(a.key, next);
-    }
+    for (const a of plan.aggregates)
+      this.setAggregate(a.key, addValues(this.aggregates.get(a.key) ?? {}, a.delta), plan.at);
   }
 
   /** The members of an aggregate partition (`partition|member` keys), as the DynamoDB store lists them. */
@@ -56,13 +73,141 @@ export class MemoryStore implements EntityStore {
   states(): EntityState[] {
     return [...this.entities.values()].map((s) => s.value);
   }
+
+  /** Every aggregate ever written, as the DynamoDB store keeps them: at zero too, once written. */
+  aggregateRecords(): Map<string, AggregateRecord> {
+    const out = new Map<string, AggregateRecord>();
+    for (const [key, updatedAt] of this.aggregatesChangedAt)
+      out.set(key, { values: { ...this.aggregates.get(key) }, updatedAt });
+    return out;
+  }
+
+  /** Sets an aggregate's values (zero fields dropped) and when it changed. */
+  setAggregate(key: string, values: Values, at: string): void {
+    const nonZero = addValues({}, values);
+    if (Object.keys(nonZero).length === 0) this.aggregates.delete(key);
+    else this.aggregates.set(key, nonZero);
+    this.aggregatesChangedAt.set(key, at);
+  }
 }
 
-const pick = <T>(map: Map<string, T>, keys: readonly string[]): Map<string, T> => {
+/** The read side over a MemoryStore: the twin of the DynamoDB aggregate store. */
+export const memoryAggregateStore = (store: MemoryStore): AggregateStore => ({
+  async getAggregates(keys) {
+    return pick(store.aggregateRecords(), keys);
+  },
+  async listAggregatePartition(partition) {
+    const out = new Map<string, AggregateRecord>();
+    for (const [key, record] of store.aggregateRecords())
+      if (key.startsWith(`${partition}|`)) out.set(key.slice(partition.length + 1), record);
+    return out;
+  },
+  async listRollups(prefix) {
+    return store.rollups(prefix);
+  },
+  async listEntities(list, limit, options = {}) {
+    const listed = [...store.entities.values()].flatMap((e) =>
+      e.listing?.list === list && inRange(e.listing.sort, options) ? [{ sort: e.listing.sort, state: e.value }] : [],
+    );
+    const order = options.oldestFirst ? 1 : -1;
+    listed.sort((a, b) => order * byCodePoint(a.sort, b.sort));
+    return listed.slice(0, limit).map((e) => structuredClone(e.state));
+  },
+});
+
+/** Rebuild over a MemoryStore: the twin of the DynamoDB rebuild store. */
+export const memoryRebuildStore = (store: MemoryStore): RebuildStore => ({
+  async *scanEntities() {
+    yield* store.states().map((state) => structuredClone(state));
+  },
+  async scanDerived() {
+    const nodes = new Map([...store.nodes].map(([key, node]): [string, Values] => [key, { ...node.value }]));
+    return { nodes, aggregates: store.aggregateRecords() };
+  },
+  async replaceNode(key, values) {
+    store.nodes.set(key, { value: { ...values }, rev: (store.nodes.get(key)?.rev ?? 0) + 1 });
+  },
+  async replaceAggregate(key, values, previous, at) {
+    const fields = Object.fromEntries(Object.keys({ ...previous, ...values }).map((f) => [f, values[f] ?? 0]));
+    store.setAggregate(key, { ...store.aggregates.get(key), ...fields }, at);
+  },
+});
+
+/** Configuration documents in memory: the twin of the DynamoDB document store. */
+export const memoryDocumentStore = (): DocumentStore & DocumentReader => {
+  const kinds = new Map<string, Map<string, unknown>>();
+  const kind = (name: string) => {
+    const documents = kinds.get(name) ?? new Map<string, unknown>();
+    kinds.set(name, documents);
+    return documents;
+  };
+  return {
+    async putDocument(name, id, document) {
+      kind(name).set(id, structuredClone(document));
+    },
+    async getDocuments(name, ids) {
+      return pick(kind(name), ids);
+    },
+    async listDocuments(name) {
+      return structuredClone(kind(name));
+    },
+  };
+};
+
+/** Alerts in memory: the twin of the DynamoDB alert store (recorded once per key, then marked). */
+export const memoryAlertStore = (): AlertStore & AlertLister => {
+  const stored = new Map<string, StoredAlert>();
+  const existing = (key: string): StoredAlert => {
+    const alert = stored.get(key);
+    if (!alert) throw new ConflictError(`alert ${key} is not recorded`);
+    return alert;
+  };
+  return {
+    async recordAlert(alert) {
+      const first = stored.get(alert.key) ?? {
+        alert: structuredClone(alert),
+        notified: false,
+        slackDeliveredAt: undefined,
+      };
+      stored.set(alert.key, first);
+      return { alert: structuredClone(first.alert), notified: first.notified };
+    },
+    async markAlertNotified(key) {
+      existing(key).notified = true;
+    },
+    async getAlert(key) {
+      return structuredClone(stored.get(key));
+    },
+    async markSlackDelivered(key, at) {
+      existing(key).slackDeliveredAt = at;
+    },
+    async listAlerts(limit) {
+      const sort = ({ alert }: StoredAlert) => `${alert.raisedAt}#${alert.key}`;
+      const newestFirst = [...stored.values()].sort((a, b) => byCodePoint(sort(b), sort(a)));
+      return newestFirst.slice(0, limit).map((s) => structuredClone(s.alert));
+    },
+  };
+};
+
+const pick = <T>(map: ReadonlyMap<string, T>, keys: readonly string[]): Map<string, T> => {
   const out = new Map<string, T>();
   for (const key of keys) {
     const value = map.get(key);
     if (value !== undefined) out.set(key, structuredClone(value));
   }
   return out;
+};
+
+const inRange = (sort: string, { from, to }: ListOptions): boolean =>
+  (from === undefined || byCodePoint(sort, from) >= 0) && (to === undefined || byCodePoint(sort, to) <= 0);
+
+/** Strings in DynamoDB's order for sort keys (their UTF-8 bytes, that is their code points). */
+const byCodePoint = (a: string, b: string): number => {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = (x[i]?.codePointAt(0) ?? 0) - (y[i]?.codePointAt(0) ?? 0);
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
 };

@@ -1,0 +1,117 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { RejectedError, ThrottledError } from '@flash/core';
+import {
+  type DynamoStore,
+  documentClient,
+  dynamoStore,
+  itemKeys,
+  MalformedItemError,
+  StoreRejectedError,
+  StoreUnavailableError,
+} from '@flash/store';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshTable } from '../support/dynamo.js';
+
+const named = (name: string) => Object.assign(new Error(`${name} from DynamoDB`), { name });
+
+/** One call of every method of the store, by its name. */
+const calls: Record<keyof DynamoStore, (store: DynamoStore) => Promise<unknown>> = {
+  loadEntities: (s) => s.loadEntities(['survey_response#generic#R1']),
+  loadNodes: (s) => s.loadNodes(['@customer#C1']),
+  commit: (s) => s.commit({ entities: [], nodes: [], aggregates: [{ key: 'nps#2026-11', delta: { n: 1 } }], at: '' }),
+  getAggregates: (s) => s.getAggregates(['nps#2026-11']),
+  listAggregatePartition: (s) => s.listAggregatePartition('bycust#2026-11'),
+  listRollups: (s) => s.listRollups('@customer#'),
+  listEntities: (s) => s.listEntities('detractors#2026-11', 10),
+  putDocument: (s) => s.putDocument('profile', 'sales', {}),
+  getDocuments: (s) => s.getDocuments('profile', ['sales']),
+  listDocuments: (s) => s.listDocuments('profile'),
+  recordAlert: (s) => s.recordAlert({ key: 'k', raisedAt: '2026-11-23T10:00:00Z' }),
+  markAlertNotified: (s) => s.markAlertNotified('k'),
+  getAlert: (s) => s.getAlert('k'),
+  markSlackDelivered: (s) => s.markSlackDelivered('k', '2026-11-23T10:00:00Z'),
+  listAlerts: (s) => s.listAlerts(10),
+  scanEntities: (s) => s.scanEntities()[Symbol.asyncIterator]().next(),
+  scanDerived: (s) => s.scanDerived(),
+  replaceNode: (s) => s.replaceNode('@customer#C1', { won: 1 }),
+  replaceAggregate: (s) => s.replaceAggregate('nps#2026-11', { n: 1 }, {}, '2026-11-23T10:00:00Z'),
+};
+
+describe('DynamoDB adapters: what the SDK throws reaches callers as the core errors', () => {
+  let dynamo: ReturnType<typeof mockClient>;
+  const store = dynamoStore(new DynamoDBClient({ region: 'local' }), 't');
+  beforeAll(() => {
+    dynamo = mockClient(DynamoDBDocumentClient);
+  });
+  afterAll(() => dynamo.restore());
+
+  it('has a call below for every method of the store', () => {
+    expect(Object.keys(store).sort()).toEqual(Object.keys(calls).sort());
+  });
+
+  it.each([
+    ['InternalServerError', StoreUnavailableError],
+    ['ThrottlingException', ThrottledError],
+    ['ValidationException', StoreRejectedError],
+  ])('answers %s with %s from every method, naming the method', async (name, expected) => {
+    for (const [method, call] of Object.entries(calls)) {
+      const error = named(name);
+      dynamo.reset();
+      dynamo.onAnyCommand().rejects(error);
+      const thrown = await call(store).catch((e: unknown) => e);
+      expect(thrown, method).toBeInstanceOf(expected);
+      expect((thrown as Error).cause, method).toBe(error);
+      expect((thrown as Error).message, method).toMatch(new RegExp(`^${method}\\b`));
+    }
+  });
+});
+
+describe('DynamoDB adapters: items that are not what an adapter wrote', () => {
+  let table: Awaited<ReturnType<typeof freshTable>>;
+  const put = (item: Record<string, unknown>) =>
+    documentClient(table.client).send(new PutCommand({ TableName: table.tableName, Item: item }));
+  beforeAll(async () => {
+    table = await freshTable();
+    await put({ ...itemKeys.entity('survey_response#generic#R1'), state: 'not a state', rev: 1 });
+    await put({ ...itemKeys.entity('survey_response#generic#R2'), state: { entity: 'survey_response' }, rev: 1 });
+    await put({ ...itemKeys.node('@customer#C1'), vals: { won: 'one' }, rev: 1 });
+    await put({ ...itemKeys.node('@customer#C2'), vals: { won: 1 } });
+    await put({ ...itemKeys.aggregate('nps#2026-11'), 'v:responses': '3' });
+    await put({ ...itemKeys.alert('k'), alert: { key: 'k' }, notified: false });
+  });
+  afterAll(async () => {
+    await table.drop();
+  });
+
+  it.each([
+    [
+      'an entity state that is not an object',
+      (s: DynamoStore) => s.loadEntities(['survey_response#generic#R1']),
+      /E#survey_response#generic#R1 .*state is not an entity state/,
+    ],
+    [
+      'an entity state without its fields',
+      (s: DynamoStore) => s.loadEntities(['survey_response#generic#R2']),
+      /state is not an entity state/,
+    ],
+    [
+      'a rollup value that is not a number',
+      (s: DynamoStore) => s.loadNodes(['@customer#C1']),
+      /N#@customer# \/ C1: vals is not a map of numbers/,
+    ],
+    ['a rollup without its revision', (s: DynamoStore) => s.loadNodes(['@customer#C2']), /rev is not a number/],
+    [
+      'an aggregate field that is not a number',
+      (s: DynamoStore) => s.getAggregates(['nps#2026-11']),
+      /v:responses is not a number/,
+    ],
+    ['an alert without raisedAt', (s: DynamoStore) => s.getAlert('k'), /alert is not an alert/],
+  ])('refuses %s (MalformedItemError, never retried), naming the item', async (_, read, message) => {
+    const thrown = await read(table.store).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(MalformedItemError);
+    expect(thrown).toBeInstanceOf(RejectedError);
+    expect((thrown as Error).message).toMatch(message);
+  });
+});
