@@ -1,3 +1,5 @@
+import { gatewayRoutes, type RouteTarget } from '@flash/app';
+import { Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -73,6 +75,34 @@ export class PipelineApi extends Construct {
       ...(this.domainName ? { domainMapping: { domainName: this.domainName } } : {}),
     });
     this.url = props.domain ? `https://${props.domain.domainName}` : this.api.apiEndpoint;
+  }
+
+  /**
+   * Creates the API Gateway routes of the route table (`gatewayRoutes()` of @flash/app) that `target` serves:
+   * the authorizer on the `bearer` ones; each other one (webhooks: `signature`; the page and the preflights:
+   * `public`) acknowledged to cdk-nag with the reason the table gives. Returns them by route key.
+   */
+  addTableRoutes(
+    target: RouteTarget,
+    integration: apigwv2.HttpRouteIntegration,
+    authorizer?: apigwv2.IHttpRouteAuthorizer,
+  ): Map<string, apigwv2.HttpRoute[]> {
+    const created = new Map<string, apigwv2.HttpRoute[]>();
+    for (const route of gatewayRoutes().filter((r) => r.target === target)) {
+      if (route.auth === 'bearer' && !authorizer)
+        throw new Error(`${route.method} ${route.path} needs the bearer-token authorizer`);
+      const routes = this.api.addRoutes({
+        path: route.path,
+        methods: [apigwv2.HttpMethod[route.method]],
+        integration,
+        ...(route.auth === 'bearer' ? { authorizer } : {}),
+      });
+      if (route.auth !== 'bearer')
+        for (const r of routes)
+          Validations.of(r).acknowledge({ id: 'AwsSolutions-APIG4', reason: route.why ?? route.auth });
+      created.set(`${route.method} ${route.path}`, routes);
+    }
+    return created;
   }
 
   /**

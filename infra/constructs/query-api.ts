@@ -1,6 +1,5 @@
 import { tableSchema } from '@flash/store';
 import { Duration, Validations } from 'aws-cdk-lib';
-import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,9 +19,6 @@ export interface QueryApiProps {
   /** The token bucket of `GET /v1/{proxy+}`, apart from the webhooks'. */
   readonly throttle: ThrottleSettings;
 }
-
-const preflightReason =
-  'CORS preflight: browsers send OPTIONS without credentials, so it cannot be authorised; the function answers with the allowed origins, methods and headers only and reads no data.';
 
 /**
  * The query API: `GET /v1/*` (read only) and the dashboard page at `GET /` on the query function, the KPI
@@ -77,7 +73,6 @@ export class QueryApi extends Construct {
           'Invoked synchronously by API Gateway, which returns the error to the caller; a DLQ only serves asynchronous invocations.',
       });
 
-    const { api } = props.httpApi;
     const queryIntegration = new HttpLambdaIntegration('Query', this.queryFunction);
     const configIntegration = new HttpLambdaIntegration('Config', this.configFunction);
     // Simple responses: a wrong token is answered 403 by API Gateway, a missing one 401 (docs/deploy.md).
@@ -86,40 +81,10 @@ export class QueryApi extends Construct {
       identitySource: ['$request.header.Authorization'],
       resultsCacheTtl: Duration.minutes(5),
     });
-    // Routes without the authorizer, each acknowledged with why it needs no API credentials.
-    const publicRoute = (
-      options: { path: string; method: apigwv2.HttpMethod; integration: HttpLambdaIntegration },
-      reason: string,
-    ) => {
-      for (const route of api.addRoutes({ ...options, methods: [options.method] }))
-        Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason });
-    };
-
-    // The dashboard page is static HTML with no figures in it; it asks for the token and sends it on /v1.
-    publicRoute(
-      { path: '/', method: apigwv2.HttpMethod.GET, integration: queryIntegration },
-      'The dashboard page: static HTML and inline script holding no data; every figure it shows comes from /v1 with the bearer token, which the page asks the user for.',
-    );
-    publicRoute(
-      { path: '/v1/{proxy+}', method: apigwv2.HttpMethod.OPTIONS, integration: queryIntegration },
-      preflightReason,
-    );
-    const reads = api.addRoutes({
-      path: '/v1/{proxy+}',
-      methods: [apigwv2.HttpMethod.GET],
-      integration: queryIntegration,
-      authorizer: this.authorizer,
-    });
-    props.httpApi.throttleRoutes(reads, props.throttle);
-    // More specific than /v1/{proxy+}, so PUT and OPTIONS on these paths go to the config function.
-    for (const path of ['/v1/profiles/{id}', '/v1/users/{id}']) {
-      api.addRoutes({
-        path,
-        methods: [apigwv2.HttpMethod.PUT],
-        integration: configIntegration,
-        authorizer: this.authorizer,
-      });
-      publicRoute({ path, method: apigwv2.HttpMethod.OPTIONS, integration: configIntegration }, preflightReason);
-    }
+    // The routes of the route table these functions serve: the authorizer on the bearer ones (GET /v1/{proxy+},
+    // PUT /v1/profiles/{id}, PUT /v1/users/{id}); the page and the preflights public, each with its reason.
+    const queryRoutes = props.httpApi.addTableRoutes('query', queryIntegration, this.authorizer);
+    props.httpApi.throttleRoutes(queryRoutes.get('GET /v1/{proxy+}') ?? [], props.throttle);
+    props.httpApi.addTableRoutes('config', configIntegration, this.authorizer);
   }
 }

@@ -18,6 +18,26 @@ const errorResponse = (description: string) => ({
   content: { 'application/json': { schema: schemaRef('Error') } },
 });
 
+/** API Gateway's own error body, which its Lambda authorizer answers with on AWS. */
+const gatewayError: JsonSchema = { type: 'object', properties: { message: string }, required: ['message'] };
+
+/**
+ * A missing token is a 401. A wrong one is a 403 on AWS, where the Lambda authorizer refuses it before the
+ * API is reached, and a 401 from the local server: clients treat both alike.
+ */
+const bearerResponses = {
+  '401': {
+    description:
+      'Missing bearer token (locally also a wrong one); on AWS the body is API Gateway\'s {"message":"Unauthorized"}',
+    content: { 'application/json': { schema: { anyOf: [schemaRef('Error'), gatewayError] } } },
+  },
+  '403': {
+    description:
+      'Wrong bearer token, on AWS only (the Lambda authorizer refused it): {"message":"Forbidden"}; the local server answers 401',
+    content: { 'application/json': { schema: gatewayError } },
+  },
+};
+
 const putOperation = (route: WriteRoute) => ({
   put: {
     summary: route.summary,
@@ -35,7 +55,7 @@ const putOperation = (route: WriteRoute) => ({
         content: { 'application/json': { schema: schemaRef(route.answer) } },
       },
       '400': errorResponse('The body or the id is invalid (the message names the field)'),
-      '401': errorResponse('Missing or wrong bearer token'),
+      ...bearerResponses,
     },
   },
 });
@@ -63,7 +83,7 @@ const getOperation = (route: ReadRoute) => {
         },
         '304': { description: 'Not modified: the If-None-Match matched the current ETag' },
         ...(Object.keys(route.params).length > 0 ? { '400': errorResponse('A parameter is invalid') } : {}),
-        ...(isPublic ? {} : { '401': errorResponse('Missing or wrong bearer token') }),
+        ...(isPublic ? {} : bearerResponses),
         '406': errorResponse('None of the Accept types is offered'),
       },
     },
@@ -93,7 +113,10 @@ export const openApiDocument = (routes: readonly HttpRoute[]) => ({
     version: '1.0.0',
     description:
       'Live business figures. Every answer carries an ETag (a matching If-None-Match gets 304) and Cache-Control; ' +
-      'answers under /v1 need `Authorization: Bearer <token>` when the deployment sets one.',
+      'answers under /v1 need `Authorization: Bearer <token>` when the deployment sets one. A missing token is ' +
+      "answered 401. A wrong one is answered 403 on AWS, where API Gateway's Lambda authorizer refuses it before the " +
+      'API is reached (body {"message":"Forbidden"}; its 401 body is {"message":"Unauthorized"}), and 401 by the ' +
+      'local server: treat 401 and 403 alike, the token is missing or wrong.',
   },
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
