@@ -29,9 +29,6 @@ import {
   type Values,
 } from '@flash/core';
 
-/** Until query.ts imports it from @flash/core. */
-export type { InsightsStore } from '@flash/core';
-
 /** The members of some partitions as `[member, values]` pairs, the shape the label readers take. */
 const membersOf = (views: Iterable<ReadonlyMap<string, AggregateView>>): [string, Values][] =>
   [...views].flatMap((partition) => [...partition].map(([member, view]): [string, Values] => [member, view.values]));

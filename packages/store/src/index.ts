@@ -1,5 +1,3 @@
-/** Until packages/app/src/query.ts imports them from @flash/core. */
-export type { AlertRecord, ListOptions } from '@flash/core';
 export * from './aggregate-store.js';
 export * from './alert-store.js';
 export * from './document-store.js';

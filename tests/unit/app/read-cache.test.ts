@@ -1,4 +1,5 @@
-import { type QueryStore, withReadCache } from '@flash/app';
+import { withReadCache } from '@flash/app';
+import type { QueryStore } from '@flash/core';
 import { describe, expect, it } from 'vitest';
 
 /** A store whose aggregate reads are counted and resolve when told to. */

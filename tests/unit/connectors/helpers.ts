@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { type BusEntry, type EventPublisher, type HttpEvent, type HttpResult, makeIngestHandler } from '@flash/app';
+import { type HttpEvent, type HttpResult, makeIngestHandler } from '@flash/app';
 import {
   type Connector,
   connectorFor,
@@ -8,6 +8,7 @@ import {
   SignatureError,
   type WebhookRequest,
 } from '@flash/connectors';
+import type { BusEntry, EventPublisher } from '@flash/core';
 import { describe, expect, it } from 'vitest';
 import { compactFixture, fixtureText, type SignatureVector, signatureVectors } from '../../support/fixtures.js';
 

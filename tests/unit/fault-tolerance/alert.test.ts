@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { type BusEntry, type DetractorAlert, makeAlertHandler, SLACK_WEBHOOK_PLACEHOLDER } from '@flash/app';
-import { AGGREGATE_SOURCE, ALERT_RAISED, DETRACTOR_DETECTED } from '@flash/core';
+import { type DetractorAlert, makeAlertHandler, SLACK_WEBHOOK_PLACEHOLDER } from '@flash/app';
+import { AGGREGATE_SOURCE, ALERT_RAISED, type BusEntry, DETRACTOR_DETECTED } from '@flash/core';
 import { describe, expect, it, vi } from 'vitest';
 import { memoryAlerts, memoryPipeline } from '../../support/alert-pipeline.js';
 import { surveyResponse } from '../../support/events.js';
