@@ -5,20 +5,19 @@ import {
   eventBridgePublisher,
   makeAlertHandler,
   makeLogger,
-  metricContextFromEnv,
   requireEnv,
+  settingsFromEnv,
 } from '@flash/app';
 import { dynamoStore } from '@flash/store';
 
 const logger = makeLogger('alert');
-const webhookUrl = process.env.ALERT_WEBHOOK_URL;
+const { ctx, alertWebhookUrl: webhookUrl } = settingsFromEnv();
 // On AWS the Slack webhook URL is a credential, so it lives in Secrets Manager rather than in the environment;
 // it is read again every SECRET_MAX_AGE_MS, so putting the real URL over the placeholder takes effect.
 const webhookUrlSecretArn = process.env.ALERT_WEBHOOK_URL_SECRET_ARN;
 const webhookUrlFromSecret = webhookUrlSecretArn ? cachedSecretString(webhookUrlSecretArn, { logger }) : undefined;
 
 const store = dynamoStore(new DynamoDBClient({}), requireEnv('TABLE_NAME'));
-const ctx = metricContextFromEnv();
 
 /** Both steps: `Alert Raised` (record, publish once) and `Detractor Detected` (post to Slack), by detail-type. */
 export const handler = makeAlertHandler({

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { corsOriginsFromEnv, makeConfigHandler, makeLogger, requireEnv } from '@flash/app';
+import { makeConfigHandler, makeLogger, requireEnv, settingsFromEnv } from '@flash/app';
 import { dynamoStore } from '@flash/store';
 
 /** PUT /v1/profiles/{id} and PUT /v1/users/{id}: the only writes the API takes (behind the authorizer). */
@@ -7,5 +7,5 @@ export const handler = makeConfigHandler({
   store: dynamoStore(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
   logger: makeLogger('config'),
   // The function answers OPTIONS on its paths itself (no authorizer there), as query does on /v1/{proxy+}.
-  corsOrigins: corsOriginsFromEnv(),
+  corsOrigins: settingsFromEnv().corsOrigins,
 });

@@ -3,13 +3,14 @@ import {
   eventBridgePublisher,
   makeIngestHandler,
   makeLogger,
-  metricContextFromEnv,
   requireEnv,
   secretsManagerSecrets,
+  settingsFromEnv,
 } from '@flash/app';
 import { connectorFor } from '@flash/connectors';
 
 const logger = makeLogger('ingest');
+const { ctx, publicBaseUrl, connectorSettings } = settingsFromEnv();
 const secretsArn = process.env.WEBHOOK_SECRETS_ARN;
 // On AWS only the deployment's enabled sources are served; the others answer 404 like an unknown source.
 const enabledSources = process.env.ENABLED_SOURCES?.split(',');
@@ -21,9 +22,8 @@ export const handler = makeIngestHandler({
   // No fallback to the default bus: no rule listens there, so events would be answered 202 and lost.
   publisher: eventBridgePublisher(requireEnv('EVENT_BUS_NAME')),
   logger,
-  ctx: metricContextFromEnv(),
+  ctx,
   now: () => new Date(),
-  publicBaseUrl: process.env.PUBLIC_BASE_URL,
-  // Connector settings such as HUBSPOT_WON_STAGES come from the function's environment.
-  settings: process.env,
+  publicBaseUrl,
+  settings: connectorSettings,
 });

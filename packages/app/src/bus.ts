@@ -1,9 +1,6 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { backoffMs, type EventPublisher, sleep, UnavailableError } from '@flash/core';
 
-/** Until packages/local/src/bus.ts imports them from @flash/core. */
-export type { BusEntry, EventPublisher } from '@flash/core';
-
 /** The bus did not take every entry after retries: the delivery is refused (503) and its sender retries. */
 export class BusUnavailableError extends UnavailableError {}
 

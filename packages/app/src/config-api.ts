@@ -9,9 +9,6 @@ import { type HttpEvent, type HttpResult, header, json, problem, rawBody } from 
 import { pathPattern } from './paths.js';
 import type { WritePath } from './routes.js';
 
-/** Where profiles and users are kept: a port of the core. */
-export type { DocumentStore } from '@flash/core';
-
 export interface ConfigDeps {
   store: DocumentStore;
   logger: Logger;

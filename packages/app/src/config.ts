@@ -1,4 +1,5 @@
 import { assertTimeZone, type MetricContext, normaliseCurrency, type SecretProvider } from '@flash/core';
+import { corsOriginsFromEnv } from './cors.js';
 
 /** Settings shared by every function; the same variables locally and on AWS (contract section 1). */
 export const metricContextFromEnv = (env: NodeJS.ProcessEnv = process.env): MetricContext => {
@@ -43,3 +44,28 @@ export const envSecrets = (env: NodeJS.ProcessEnv = process.env): SecretProvider
   assertNoBlankSecrets(env);
   return { get: async (name) => nonBlankSecret(env[name]) };
 };
+
+/**
+ * The settings the handlers share, read from one environment by every entry point: the Lambda functions
+ * (their environment) and the local stack (its own). Each is checked here, so a wrong value stops the
+ * function or `npm start` at once, naming the variable.
+ */
+export interface Settings {
+  ctx: MetricContext;
+  /** CORS_ORIGINS: origins that may call /v1 from a browser. */
+  corsOrigins: string[];
+  /** PUBLIC_BASE_URL: the URL a signature that covers the URL (HubSpot v3) is checked against. */
+  publicBaseUrl: string | undefined;
+  /** ALERT_WEBHOOK_URL, when set in the environment (on AWS it is a secret instead). */
+  alertWebhookUrl: string | undefined;
+  /** Connector settings by variable name (HUBSPOT_WON_STAGES, …). */
+  connectorSettings: Readonly<Record<string, string | undefined>>;
+}
+
+export const settingsFromEnv = (env: NodeJS.ProcessEnv = process.env): Settings => ({
+  ctx: metricContextFromEnv(env),
+  corsOrigins: corsOriginsFromEnv(env),
+  publicBaseUrl: env.PUBLIC_BASE_URL || undefined,
+  alertWebhookUrl: env.ALERT_WEBHOOK_URL,
+  connectorSettings: env,
+});

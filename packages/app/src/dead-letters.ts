@@ -1,9 +1,6 @@
 import { SendMessageCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import type { DeadLetterSink } from '@flash/core';
 
-/** Until packages/local/src/queue.ts imports it from @flash/core. */
-export type { DeadLetterSink } from '@flash/core';
-
 /** SQS message attributes hold at most 256 KiB in all; a reason needs far less. */
 const MAX_REASON = 1000;
 

@@ -25,9 +25,6 @@ import { withReadCache } from './read-cache.js';
 import { BadRequest, type Params, type ParseContext, type Parsed, parseParams, render } from './read-route.js';
 import { httpRoutes, type ReadRoute, type ReadRoutes } from './routes.js';
 
-/** What the query function reads: a port of the core. */
-export type { QueryStore } from '@flash/core';
-
 export interface QueryDeps extends ParseContext {
   store: QueryStore;
   ctx: MetricContext;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type BusEntry, BusUnavailableError, type EventPublisher } from '@flash/app';
-import { type BusEvent, type EventPattern, matchesPattern } from '@flash/core';
+import { BusUnavailableError } from '@flash/app';
+import { type BusEntry, type BusEvent, type EventPattern, type EventPublisher, matchesPattern } from '@flash/core';
 
 export interface LocalRule {
   name: string;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DeadLetterSink } from '@flash/app';
+import type { DeadLetterSink } from '@flash/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DeadLetter, LocalQueueName, QueueMessage, QueueStorage } from './queue-storage.js';
 

@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
-  corsOriginsFromEnv,
   customerContext,
   envSecrets,
   gatewayRoutes,
@@ -10,8 +9,8 @@ import {
   makeConfigHandler,
   makeIngestHandler,
   makeQueryHandler,
-  metricContextFromEnv,
   pathPattern,
+  settingsFromEnv,
 } from '@flash/app';
 import { connectorFor } from '@flash/connectors';
 import { type MetricContext, rulePatterns } from '@flash/core';
@@ -64,7 +63,8 @@ export const TABLE_NAME = 'flash-figures';
  */
 export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
   const env = options.env ?? process.env;
-  const ctx = metricContextFromEnv(env);
+  const settings = settingsFromEnv(env);
+  const { ctx } = settings;
   const now = options.now ?? (() => new Date());
   const logger = new Logger({ serviceName: 'flash-figures-local', logLevel: options.logLevel ?? 'INFO' });
   const dynamo = await startDynamoDbLocal({ dataDir: env.DATA_DIR });
@@ -114,7 +114,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       logger: logger.createChild({ serviceName: 'alert' }),
       now,
       // Unset, empty or the deploy's placeholder: alerts are logged and listed only.
-      slackWebhookUrl: async () => env.ALERT_WEBHOOK_URL,
+      slackWebhookUrl: async () => settings.alertWebhookUrl,
       customerContext: (customerId) => customerContext(store, customerId, ctx, now()),
     });
     bus
@@ -147,10 +147,10 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       logger: logger.createChild({ serviceName: 'ingest' }),
       ctx,
       now,
-      publicBaseUrl: env.PUBLIC_BASE_URL,
-      settings: env,
+      publicBaseUrl: settings.publicBaseUrl,
+      settings: settings.connectorSettings,
     });
-    const corsOrigins = corsOriginsFromEnv(env);
+    const { corsOrigins } = settings;
     const config = makeConfigHandler({
       store,
       logger: logger.createChild({ serviceName: 'config' }),

@@ -6,9 +6,8 @@ import {
   makeAuthorizer,
   makeConfigHandler,
   makeQueryHandler,
-  type QueryStore,
 } from '@flash/app';
-import type { MetricContext } from '@flash/core';
+import type { MetricContext, QueryStore } from '@flash/core';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { makeLocalAdminHandler } from '../../../packages/local/src/admin.js';
