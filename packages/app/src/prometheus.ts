@@ -72,6 +72,9 @@ const perCurrency = (
 export const metricsFamilies = (report: MetricsReport): Family[] => {
   const { period, currency: base, nps, billing, margin, pipeline } = report;
   const year = `${margin.year}`;
+  /** One sample per name, labelled `label=name`: NPS categories, pipeline events. */
+  const oneEach = <K extends string>(label: string, names: readonly K[], values: Record<K, number>) =>
+    names.map((name) => ({ labels: { period, [label]: name }, value: values[name] }));
   return [
     {
       name: 'flash_nps_score',
@@ -81,10 +84,7 @@ export const metricsFamilies = (report: MetricsReport): Family[] => {
     {
       name: 'flash_nps_responses',
       help: 'Survey responses of the month by NPS category.',
-      samples: (['promoters', 'passives', 'detractors'] as const).map((category) => ({
-        labels: { period, category },
-        value: nps[category],
-      })),
+      samples: oneEach('category', ['promoters', 'passives', 'detractors'], nps),
     },
     {
       name: 'flash_billing_amount',
@@ -134,10 +134,7 @@ export const metricsFamilies = (report: MetricsReport): Family[] => {
     {
       name: 'flash_pipeline_deals',
       help: 'Deals created, won and lost in the month.',
-      samples: (['created', 'won', 'lost'] as const).map((event) => ({
-        labels: { period, event },
-        value: pipeline[event],
-      })),
+      samples: oneEach('event', ['created', 'won', 'lost'], pipeline),
     },
     {
       name: 'flash_pipeline_won_value_amount',

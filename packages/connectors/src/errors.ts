@@ -1,10 +1,7 @@
+import { CoreError } from '@flash/core';
+
 /** Base of every connector error. The ingest handler maps subclasses to HTTP answers. */
-export class ConnectorError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class ConnectorError extends CoreError {}
 
 /** Missing or wrong signature, or a timestamp outside the replay window: 401. */
 export class SignatureError extends ConnectorError {}

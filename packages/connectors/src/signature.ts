@@ -61,6 +61,17 @@ export const verifyEqual = (received: string, expected: string, header: string):
   if (!safeEqual(received.trim(), expected)) throw new SignatureError(`${header} does not match the body`);
 };
 
+/**
+ * The scheme Typeform, Delighted and our generic source share: a header `sha256=<HMAC-SHA256 of the raw body>`,
+ * hex or base64, with no timestamp.
+ */
+export const bodyHmacVerifier =
+  (header: string, encoding: 'hex' | 'base64') =>
+  (request: { headers: Readonly<Record<string, string | undefined>>; body: Buffer }, secret: string): void => {
+    const received = requireHeader(request.headers, header);
+    verifyEqual(received, `sha256=${hmac('sha256', secret, request.body, encoding)}`, header);
+  };
+
 /** A signed timestamp header as epoch milliseconds; `unitMs` is 1000 for seconds. */
 export const timestampHeader = (value: string, unitMs: number, header: string): number => {
   if (!/^\d{1,15}$/.test(value.trim())) throw new SignatureError(`${header} is not an epoch timestamp`);

@@ -232,13 +232,17 @@ export const canonicalEventSchema = z.union([...ENTITY_TYPES.map((t) => snapshot
   ...z.ZodTypeAny[],
 ]);
 
+/** What every canonical event carries besides its content. */
+interface EventEnvelope {
+  source: string;
+  id: string;
+  occurredAt: string;
+  deliveryId?: string;
+}
+
 export type SnapshotEvent<T extends EntityType = EntityType> = {
-  [K in T]: {
+  [K in T]: EventEnvelope & {
     entity: K;
-    source: string;
-    id: string;
-    occurredAt: string;
-    deliveryId?: string;
     mode: 'snapshot';
     version: Version;
     deleted: boolean;
@@ -247,12 +251,8 @@ export type SnapshotEvent<T extends EntityType = EntityType> = {
 }[T];
 
 export type PatchEvent<T extends EntityType = EntityType> = {
-  [K in T]: {
+  [K in T]: EventEnvelope & {
     entity: K;
-    source: string;
-    id: string;
-    occurredAt: string;
-    deliveryId?: string;
     mode: 'patch';
     at: number;
     changes: Partial<EntityData[K]> & { deleted?: boolean };

@@ -104,4 +104,3 @@ const blankState = (event: CanonicalEvent): EntityState | undefined => {
     occurredAt: event.occurredAt,
   } as EntityState;
 };
-

@@ -92,21 +92,17 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       publisher: bus,
     });
     // Lambda's asynchronous invocation by an EventBridge rule: one event at a time, two retries, then the DLQ.
-    const alertQueue = new LocalQueue('alert', {
-      batchSize: 1,
-      maxReceiveCount: 3,
-      visibilityTimeoutMs: 200,
-      storage: new DynamoQueueStorage(dynamo.client, 'alert'),
-      onError: (error) => logger.error('alert invocation failed', { error }),
-    });
+    const asyncInvocation = (name: 'alert' | 'slack') =>
+      new LocalQueue(name, {
+        batchSize: 1,
+        maxReceiveCount: 3,
+        visibilityTimeoutMs: 200,
+        storage: new DynamoQueueStorage(dynamo.client, name),
+        onError: (error) => logger.error(`${name} invocation failed`, { error }),
+      });
+    const alertQueue = asyncInvocation('alert');
     // The Slack step, on its own rule and queue: a Slack outage retries and dead-letters only the POST.
-    const slackQueue = new LocalQueue('slack', {
-      batchSize: 1,
-      maxReceiveCount: 3,
-      visibilityTimeoutMs: 200,
-      storage: new DynamoQueueStorage(dynamo.client, 'slack'),
-      onError: (error) => logger.error('slack invocation failed', { error }),
-    });
+    const slackQueue = asyncInvocation('slack');
 
     const alert = makeAlertHandler({
       alerts: store,

@@ -35,7 +35,7 @@ describe("the dashboard's script", () => {
     expect(built.inputs).toContain(ENTRY);
     expect(built.inputs.every((input) => input.startsWith('src/browser/'))).toBe(true);
     expect(built.js).not.toMatch(/\brequire\(|\bimport\b|\bprocess\.|node:/);
-    expect(built.js.startsWith("'use strict';\n(() => {")).toBe(true);
+    expect(built.js.startsWith("'use strict';\n(()=>{")).toBe(true);
   });
 
   it('is inlined as it is and allowed by its hash, with no other script', () => {

@@ -2,7 +2,7 @@ import type { SnapshotEvent } from '@flash/core';
 import * as z from 'zod';
 import type { Connector } from '../connector.js';
 import { epochSeconds, epochSecondsToIso, externalId, parseJson, parseWith } from '../payload.js';
-import { hmac, requireHeader, verifyEqual } from '../signature.js';
+import { bodyHmacVerifier } from '../signature.js';
 
 /** Delighted: `X-Delighted-Webhook-Signature: sha256=<hex HMAC-SHA256 of the raw body>`, key = the API key. */
 
@@ -34,10 +34,7 @@ export const delighted: Connector = {
   source: 'delighted',
   secretVariable: 'WEBHOOK_SECRET_DELIGHTED',
 
-  verify(request, secret) {
-    const received = requireHeader(request.headers, 'X-Delighted-Webhook-Signature');
-    verifyEqual(received, `sha256=${hmac('sha256', secret, request.body, 'hex')}`, 'X-Delighted-Webhook-Signature');
-  },
+  verify: bodyHmacVerifier('X-Delighted-Webhook-Signature', 'hex'),
 
   parse(request, ctx) {
     const body = parseWith(delivery, parseJson(request.body));

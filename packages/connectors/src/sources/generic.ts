@@ -3,7 +3,7 @@ import * as z from 'zod';
 import type { Connector, ParseContext } from '../connector.js';
 import { PayloadError } from '../errors.js';
 import { currencyCode, minorAmount, parseJson, parseWith } from '../payload.js';
-import { hmac, requireHeader, verifyEqual } from '../signature.js';
+import { bodyHmacVerifier } from '../signature.js';
 
 /**
  * Generic: the contract's canonical events from any ERP/CRM without native webhooks (Visma, NetSuite, an
@@ -154,10 +154,7 @@ export const generic: Connector = {
   source: 'generic',
   secretVariable: 'WEBHOOK_SECRET_GENERIC',
 
-  verify(request, secret) {
-    const received = requireHeader(request.headers, 'X-Signature');
-    verifyEqual(received, `sha256=${hmac('sha256', secret, request.body, 'hex')}`, 'X-Signature');
-  },
+  verify: bodyHmacVerifier('X-Signature', 'hex'),
 
   parse(request, ctx) {
     const { events } = parseWith(envelope, parseJson(request.body));

@@ -2,7 +2,7 @@ import type { SnapshotEvent } from '@flash/core';
 import * as z from 'zod';
 import type { Connector } from '../connector.js';
 import { parseJson, parseWith } from '../payload.js';
-import { hmac, requireHeader, verifyEqual } from '../signature.js';
+import { bodyHmacVerifier } from '../signature.js';
 
 /** Typeform: `Typeform-Signature: sha256=<base64 HMAC-SHA256 of the raw body>`; no timestamp, dedupe by token. */
 
@@ -32,10 +32,7 @@ export const typeform: Connector = {
   source: 'typeform',
   secretVariable: 'WEBHOOK_SECRET_TYPEFORM',
 
-  verify(request, secret) {
-    const received = requireHeader(request.headers, 'Typeform-Signature');
-    verifyEqual(received, `sha256=${hmac('sha256', secret, request.body, 'base64')}`, 'Typeform-Signature');
-  },
+  verify: bodyHmacVerifier('Typeform-Signature', 'base64'),
 
   parse(request, ctx) {
     const body = parseWith(delivery, parseJson(request.body));
