@@ -12,7 +12,6 @@ import {
   partitions,
   segmentBreakdown,
   segmentFigure,
-  type Values,
 } from '@flash/core';
 import { describe, expect, it } from 'vitest';
 import { creditNote, customer, deal, invoice, snapshot } from '../../support/events.js';

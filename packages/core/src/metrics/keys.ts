@@ -1,6 +1,6 @@
 import type { Month, Year } from '../period.js';
 
-// As a string, so the control-character range reads as what it is.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what keyPart escapes
 const KEY_SYNTAX = /[%|#=:/\x00-\x1f\x7f]/g;
 
 /**
