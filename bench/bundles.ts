@@ -23,6 +23,7 @@ const lambdaEnv = {
   AWS_REGION: 'eu-west-1',
   TABLE_NAME: 'bench',
   EVENT_BUS_NAME: 'bench',
+  DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/000000000000/bench-dlq',
   API_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:bench',
   POWERTOOLS_LOG_LEVEL: 'WARN',
 };
