@@ -2,14 +2,12 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import { eventBridgePublisher, rebuildAggregates } from '@flash/app';
 import { ALERT_RAISED, DETRACTOR_DETECTED, metricModel } from '@flash/core';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { alertPipeline, ctx } from '../support/alert-pipeline.js';
 import { mixedBatch } from '../support/batches.js';
-import { freshTable } from '../support/dynamo.js';
+import { type Table, tablesPerTest } from '../support/dynamo.js';
 import { surveyResponse } from '../support/events.js';
 import { applyBatch, CrashError, crashingStore } from '../support/faults.js';
-
-type Table = Awaited<ReturnType<typeof freshTable>>;
 
 /** The alerts stored in the table: response id → score, and where each one's delivery stands. */
 const storedAlerts = async (table: Table, ids: readonly string[]) => {
@@ -24,15 +22,7 @@ const storedAlerts = async (table: Table, ids: readonly string[]) => {
 const RESPONSES = ['R0', 'R1', 'R2', 'R3', 'R4', 'R5'];
 
 describe('detractor alerts on DynamoDB Local', () => {
-  const tables: Table[] = [];
-  const table = async () => {
-    const t = await freshTable();
-    tables.push(t);
-    return t;
-  };
-  afterEach(async () => {
-    for (const t of tables.splice(0)) await t.drop();
-  });
+  const table = tablesPerTest();
 
   it('raise one alert per applied detractor after a stop at any commit of a batch', async () => {
     // mixedBatch: R0 scored 0 then 9 (superseded in the batch), R1..R5 scored 2, 4, 6, 8, 10.

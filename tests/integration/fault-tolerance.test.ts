@@ -10,16 +10,15 @@ import { makeAggregateHandler, rebuildAggregates } from '@flash/app';
 import { type CanonicalEvent, entityKey, keys, type MetricContext, metricModel } from '@flash/core';
 import { DynamoQueueStorage, LocalQueue } from '@flash/local';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mixedBatch } from '../support/batches.js';
-import { freshTable } from '../support/dynamo.js';
+import { type Table, tablesPerTest } from '../support/dynamo.js';
 import { invoice, surveyResponse } from '../support/events.js';
 import { applyBatch, CrashError, crashingStore } from '../support/faults.js';
 
 const ctx: MetricContext = { timeZone: 'Europe/Oslo', baseCurrency: 'EUR' };
 const now = () => new Date('2026-11-23T10:00:00Z');
 const silent = () => new Logger({ serviceName: 'fault-tests', logLevel: 'SILENT' });
-type Table = Awaited<ReturnType<typeof freshTable>>;
 
 const verify = (table: Table) =>
   rebuildAggregates({ store: table.store, model: metricModel, ctx, now, mode: 'verify' });
@@ -57,15 +56,7 @@ const injectFaults = (faults: (command: object, nth: number) => Error | undefine
 };
 
 describe('aggregator under DynamoDB faults', () => {
-  const tables: Table[] = [];
-  const table = async () => {
-    const t = await freshTable();
-    tables.push(t);
-    return t;
-  };
-  afterEach(async () => {
-    for (const t of tables.splice(0)) await t.drop();
-  });
+  const table = tablesPerTest();
 
   it('retries throttling and cancelled transactions until the batch lands, with exact figures', async () => {
     const reference = await table();

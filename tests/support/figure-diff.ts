@@ -57,14 +57,7 @@ interface AnsweredRow {
   otherCurrencies: Record<string, unknown>;
 }
 
-const emptyRow = (r: {
-  nps: { responses: number };
-  billing: number;
-  invoices: number;
-  won: number;
-  wonValue: number;
-  otherCurrencies: Record<string, unknown>;
-}) =>
+const emptyRow = (r: Omit<AnsweredRow, 'label'>) =>
   r.nps.responses === 0 &&
   r.billing === 0 &&
   r.invoices === 0 &&
@@ -87,19 +80,9 @@ export const diffBreakdown = (expected: readonly SegmentRow[], actual: readonly 
   return out;
 };
 
-interface AnsweredDetractor {
-  source: string;
-  id: string;
-  score: number;
-  comment: string | null;
-  contact: string | null;
-  customerId: string | null;
-  submittedAt: string;
-}
-
 /** The same detractors (as instants, however the time is written), and newest first. */
-export const diffDetractors = (expected: readonly Detractor[], actual: readonly AnsweredDetractor[], path: string) => {
-  const key = (d: AnsweredDetractor | Detractor) =>
+export const diffDetractors = (expected: readonly Detractor[], actual: readonly Detractor[], path: string) => {
+  const key = (d: Detractor | Detractor) =>
     JSON.stringify([d.source, d.id, d.score, d.comment, d.contact, d.customerId, Date.parse(d.submittedAt)]);
   const out: string[] = [];
   const want = expected.map(key).sort();
@@ -107,7 +90,7 @@ export const diffDetractors = (expected: readonly Detractor[], actual: readonly 
   if (JSON.stringify(want) !== JSON.stringify(got))
     out.push(`${path}: expected ${want.join(' ')}, got ${got.join(' ')}`);
   for (let i = 1; i < actual.length; i++) {
-    const [before, after] = [actual[i - 1], actual[i]] as [AnsweredDetractor, AnsweredDetractor];
+    const [before, after] = [actual[i - 1], actual[i]] as [Detractor, Detractor];
     if (Date.parse(before.submittedAt) < Date.parse(after.submittedAt))
       out.push(
         `${path}: not newest first: ${before.submittedAt} (${before.id}) before ${after.submittedAt} (${after.id})`,

@@ -53,17 +53,8 @@ export interface PostResult {
   body: Record<string, unknown>;
 }
 
-/** A small seeded PRNG (mulberry32), so a failing run replays from its seed. */
-export const seededRandom = (seed: number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-};
+/** A small seeded PRNG, so a failing run replays from its seed: the benchmark's own. */
+export { seededRandom } from '../../bench/workload.js';
 
 export const shuffle = <T>(items: readonly T[], random: () => number): T[] => {
   const out = [...items];

@@ -1,10 +1,29 @@
-import { ALERT_RAISED, applyEvents, type CommitPlan, DETRACTOR_DETECTED, MemoryStore, metricModel } from '@flash/core';
+import {
+  ALERT_RAISED,
+  applyEvents,
+  type CanonicalEvent,
+  type CommitPlan,
+  DETRACTOR_DETECTED,
+  MemoryStore,
+  metricModel,
+} from '@flash/core';
 import { describe, expect, it } from 'vitest';
 import { ctx, isAlertMark, memoryPipeline, recordedScores } from '../../support/alert-pipeline.js';
 import { surveyResponse } from '../../support/events.js';
 import { CrashError, crashingStore } from '../../support/faults.js';
 
 const R = 'survey_response#generic#R';
+
+/** An aggregator that commits the event's state and dies before announcing anything. */
+const commitThenStop = (store: MemoryStore, event: CanonicalEvent) =>
+  expect(
+    applyEvents([event], {
+      store: crashingStore(store, { commit: 1, when: 'after' }),
+      model: metricModel,
+      ctx,
+      now: () => new Date(),
+    }),
+  ).rejects.toThrow(CrashError);
 
 describe('detractor alerts follow the applied state (issue 12, finding 10)', () => {
   it('raises no alert for a detractor state superseded before it applied', async () => {
@@ -76,14 +95,7 @@ describe('detractor alerts follow the applied state (issue 12, finding 10)', () 
   it('announces the pending alert of a batch that stopped after its commit when SQS hands it out again', async () => {
     const pipeline = memoryPipeline();
     // The first attempt commits the detractor and dies before announcing it (a crash, a timeout).
-    await expect(
-      applyEvents([surveyResponse('R', 1, 3)], {
-        store: crashingStore(pipeline.store, { commit: 1, when: 'after' }),
-        model: metricModel,
-        ctx,
-        now: () => new Date(),
-      }),
-    ).rejects.toThrow(CrashError);
+    await commitThenStop(pipeline.store, surveyResponse('R', 1, 3));
     expect(recordedScores(pipeline.alerts)).toEqual([]);
     await pipeline.ingest(surveyResponse('R', 1, 3));
     await pipeline.settle();
@@ -113,14 +125,7 @@ describe('detractor alerts follow the applied state (issue 12, finding 10)', () 
 
   it('still alerts on a detractor state that applied, when a newer state superseded it before the announcement', async () => {
     const pipeline = memoryPipeline();
-    await expect(
-      applyEvents([surveyResponse('R', 1, 3)], {
-        store: crashingStore(pipeline.store, { commit: 1, when: 'after' }),
-        model: metricModel,
-        ctx,
-        now: () => new Date(),
-      }),
-    ).rejects.toThrow(CrashError);
+    await commitThenStop(pipeline.store, surveyResponse('R', 1, 3));
     await pipeline.ingest(surveyResponse('R', 2, 9));
     await pipeline.settle();
     // NPS counted R as a detractor for a while; the alert says what was applied then, once.
