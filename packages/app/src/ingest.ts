@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type Connector, ConnectorError, PayloadError, SignatureError } from '@flash/connectors';
+import { type Connector, SignatureError } from '@flash/connectors';
 import {
   type CanonicalEvent,
   CoreError,
@@ -11,9 +11,9 @@ import {
   InvalidValueError,
   LIMITS,
   type MetricContext,
+  RetryableError,
   type SecretProvider,
 } from '@flash/core';
-import { BusUnavailableError } from './bus.js';
 import {
   type HttpEvent,
   type HttpResult,
@@ -126,12 +126,14 @@ export const makeIngestHandler =
         logger.warn('webhook refused: signature', { reason: error.message });
         return problem(401, error.message);
       }
-      // Before CoreError: an unavailable bus is a CoreError too, and a retry, not the sender's fault.
-      if (error instanceof BusUnavailableError) {
+      // Before CoreError: a dependency that did not answer (the bus) is the core's RetryableError, not the
+      // sender's fault.
+      if (error instanceof RetryableError) {
         logger.error('webhook not accepted: bus unavailable', { error });
         return problem(503, 'the event bus did not accept the delivery; retry later', { 'retry-after': '5' });
       }
-      if (error instanceof PayloadError || error instanceof ConnectorError || error instanceof CoreError) {
+      // A connector's PayloadError, the gate's InvalidValueError: the body is not what the source sends.
+      if (error instanceof CoreError) {
         logger.warn('webhook refused: payload', { reason: error.message });
         return problem(400, error.message);
       }

@@ -85,6 +85,12 @@ const withAlertMark = (state: EntityState, mark: AlertMark | undefined): EntityS
   return (mark ? { ...rest, alert: mark } : rest) as EntityState;
 };
 
+/**
+ * What the engine retries itself, planning again from fresh reads: a conflict or throttling. An unavailable
+ * store is left to the caller's retry (SQS redelivers the batch).
+ */
+const retriedHere = (error: unknown): boolean => error instanceof ConflictError || error instanceof ThrottledError;
+
 interface EntityGroup {
   key: string;
   events: CanonicalEvent[];
@@ -147,8 +153,7 @@ export const applyEvents = async (events: readonly CanonicalEvent[], options: Ap
       }
       return result;
     } catch (error) {
-      const retryable = error instanceof ConflictError || error instanceof ThrottledError;
-      if (!retryable || attempt >= maxRetries) throw error;
+      if (!retriedHere(error) || attempt >= maxRetries) throw error;
       pending = pending.filter((g) => !committed.has(g));
       // Full jitter: concurrent writers of the same hot rollup, or of a throttled partition, spread out
       // instead of colliding again.
@@ -193,8 +198,7 @@ export const markAlertsAnnounced = async (
       }
       return marked;
     } catch (error) {
-      const retryable = error instanceof ConflictError || error instanceof ThrottledError;
-      if (!retryable || attempt >= maxRetries) throw error;
+      if (!retriedHere(error) || attempt >= maxRetries) throw error;
       await pause(backoffMs(attempt, 10, 1000));
     }
   }

@@ -56,18 +56,12 @@ export class MemoryStore implements EntityStore {
 
   /** The members of an aggregate partition (`partition|member` keys), as the DynamoDB store lists them. */
   partition(name: string): Map<string, Values> {
-    const out = new Map<string, Values>();
-    for (const [key, values] of this.aggregates)
-      if (key.startsWith(`${name}|`)) out.set(key.slice(name.length + 1), { ...values });
-    return out;
+    return byPrefix(this.aggregates, `${name}|`, (values) => ({ ...values }));
   }
 
   /** Every rollup whose key starts with `prefix`, by the rest of its key, as the DynamoDB store lists them. */
   rollups(prefix: string): Map<string, Values> {
-    const out = new Map<string, Values>();
-    for (const [key, node] of this.nodes)
-      if (key.startsWith(prefix)) out.set(key.slice(prefix.length), { ...node.value });
-    return out;
+    return byPrefix(this.nodes, prefix, (node) => ({ ...node.value }));
   }
 
   states(): EntityState[] {
@@ -91,16 +85,23 @@ export class MemoryStore implements EntityStore {
   }
 }
 
+/**
+ * The entries whose key starts with `prefix`, by the rest of their key, each as `copy` makes it: how the
+ * DynamoDB store lists the members of a partition or the rollups of a kind.
+ */
+const byPrefix = <T, R>(entries: ReadonlyMap<string, T>, prefix: string, copy: (value: T) => R): Map<string, R> => {
+  const out = new Map<string, R>();
+  for (const [key, value] of entries) if (key.startsWith(prefix)) out.set(key.slice(prefix.length), copy(value));
+  return out;
+};
+
 /** The read side over a MemoryStore: the twin of the DynamoDB aggregate store. */
 export const memoryAggregateStore = (store: MemoryStore): AggregateStore => ({
   async getAggregates(keys) {
     return pick(store.aggregateRecords(), keys);
   },
   async listAggregatePartition(partition) {
-    const out = new Map<string, AggregateRecord>();
-    for (const [key, record] of store.aggregateRecords())
-      if (key.startsWith(`${partition}|`)) out.set(key.slice(partition.length + 1), record);
-    return out;
+    return byPrefix(store.aggregateRecords(), `${partition}|`, (record) => record);
   },
   async listRollups(prefix) {
     return store.rollups(prefix);
