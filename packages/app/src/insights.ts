@@ -38,15 +38,13 @@ const membersOf = (views: Iterable<ReadonlyMap<string, AggregateView>>): [string
  * in those months, and every customer's labels, joined in memory (see metrics/segments.ts).
  */
 export const readBreakdown = async (store: InsightsStore, months: readonly Month[], dimension: Dimension) => {
-  const [labels, ...monthly] = await Promise.all([
+  const listEach = (partition: (month: Month) => string) =>
+    Promise.all(months.map((m) => store.listAggregatePartition(partition(m))));
+  const [labels, direct, perMonth] = await Promise.all([
     store.listRollups(CUSTOMER_ROLLUP),
-    ...months.flatMap((m) => [
-      store.listAggregatePartition(partitions.segments(m)),
-      store.listAggregatePartition(partitions.byCustomer(m)),
-    ]),
+    listEach(partitions.segments),
+    listEach(partitions.byCustomer),
   ]);
-  const direct = monthly.filter((_, i) => i % 2 === 0);
-  const perMonth = monthly.filter((_, i) => i % 2 === 1);
   const perCustomer = new Map<string, Values>();
   for (const month of perMonth) {
     for (const [customer, view] of month)
