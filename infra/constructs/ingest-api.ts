@@ -29,6 +29,8 @@ export interface IngestApiProps {
   readonly hubspot?: HubSpotSettings | undefined;
   /** The webhook route's own token bucket, apart from /v1's. */
   readonly throttle: ThrottleSettings;
+  /** The bearer-token authorizer, for `POST /v1/events` (history clients). */
+  readonly authorizer: apigwv2.IHttpRouteAuthorizer;
 }
 
 /** The connector settings as environment variables; unset ones are left out, so the connector's defaults apply. */
@@ -41,7 +43,10 @@ const hubspotEnv = (settings: HubSpotSettings = {}): Record<string, string> => {
   return env;
 };
 
-/** Webhook ingress: `POST /webhooks/{source}` → the ingest function, which verifies, parses and puts events on the bus. */
+/**
+ * Ingress: `POST /webhooks/{source}` → the ingest function, which verifies, parses and puts events on the bus;
+ * and `POST /v1/events`, canonical events from history clients, behind the bearer-token authorizer.
+ */
 export class IngestApi extends Construct {
   readonly function: MetricsFunction;
   readonly routes: apigwv2.HttpRoute[];
@@ -71,9 +76,12 @@ export class IngestApi extends Construct {
         'Invoked synchronously by API Gateway, which returns the error to the caller; a DLQ only serves asynchronous invocations.',
     });
 
-    // POST /webhooks/{source}, from the route table: no authorizer, each delivery is verified by its signature.
+    // From the route table: POST /webhooks/{source} without authorizer (each delivery is verified by its
+    // signature), POST /v1/events behind it.
     this.routes = [
-      ...props.httpApi.addTableRoutes('ingest', new HttpLambdaIntegration('Ingest', this.function)).values(),
+      ...props.httpApi
+        .addTableRoutes('ingest', new HttpLambdaIntegration('Ingest', this.function), props.authorizer)
+        .values(),
     ].flat();
     props.httpApi.throttleRoutes(this.routes, props.throttle);
   }

@@ -105,13 +105,6 @@ export class MetricsPipeline extends Construct {
       logRetention: shared.logRetention,
       throttle: props.throttle ?? DEFAULT_THROTTLE,
     });
-    this.ingestApi = new IngestApi(this, 'IngestApi', {
-      shared,
-      httpApi: this.httpApi,
-      sources: props.sources,
-      hubspot: props.hubspot,
-      throttle: props.webhookThrottle ?? DEFAULT_THROTTLE,
-    });
     this.aggregator = new Aggregator(this, 'Aggregator', { shared });
     this.alerts = new Alerts(this, 'Alerts', { shared, alertEmail: props.alertEmail });
     this.queryApi = new QueryApi(this, 'QueryApi', {
@@ -119,6 +112,14 @@ export class MetricsPipeline extends Construct {
       httpApi: this.httpApi,
       corsOrigins: props.corsOrigins,
       throttle: props.queryThrottle ?? DEFAULT_THROTTLE,
+    });
+    this.ingestApi = new IngestApi(this, 'IngestApi', {
+      shared,
+      httpApi: this.httpApi,
+      sources: props.sources,
+      hubspot: props.hubspot,
+      throttle: props.webhookThrottle ?? DEFAULT_THROTTLE,
+      authorizer: this.queryApi.authorizer,
     });
     const { queryFunction, authorizerFunction, configFunction } = this.queryApi;
     const served = {

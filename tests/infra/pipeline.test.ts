@@ -391,6 +391,7 @@ describe('HTTP API', () => {
     const guarded = (fn: string) => ({ auth: 'CUSTOM', authorizer: authorizerId, fn });
     expect(routes()).toEqual({
       'POST /webhooks/{source}': open('ingest'),
+      'POST /v1/events': guarded('ingest'),
       'GET /': open('query'),
       'OPTIONS /v1/{proxy+}': open('query'),
       'GET /v1/{proxy+}': guarded('query'),
@@ -430,8 +431,8 @@ describe('HTTP API', () => {
     });
   });
 
-  it('gives the webhooks and /v1 a token bucket each, so a flood on one cannot starve the other', () => {
-    const throttled = ['POST /webhooks/{source}', 'GET /v1/{proxy+}'];
+  it('gives the webhooks, history and /v1 a token bucket each, so a flood on one cannot starve another', () => {
+    const throttled = ['POST /webhooks/{source}', 'POST /v1/events', 'GET /v1/{proxy+}'];
     service.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       RouteSettings: Match.objectEquals(
         Object.fromEntries(throttled.map((key) => [key, { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }])),

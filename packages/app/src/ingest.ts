@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type Connector, SignatureError } from '@flash/connectors';
+import { type Connector, parseJson, parseWith, SignatureError } from '@flash/connectors';
 import {
   type CanonicalEvent,
   CoreError,
@@ -14,6 +14,8 @@ import {
   RetryableError,
   type SecretProvider,
 } from '@flash/core';
+import * as z from 'zod';
+import { bearerRefusal } from './bearer.js';
 import {
   type HttpEvent,
   type HttpResult,
@@ -27,6 +29,15 @@ import {
 
 /** Bodies above this are refused before any parsing (contract: 413 over 1 MiB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * How many canonical events one `POST /v1/events` may carry: the generic source's limit, so a history client
+ * (backfill, import) sends what a generic sender may.
+ */
+export const MAX_CANONICAL_EVENTS_PER_REQUEST = 1000;
+
+/** The route history clients deliver canonical events to (its entry in routes.ts reads it). */
+export const CANONICAL_EVENTS_PATH = '/v1/events';
 
 /** EventBridge refuses an entry (source, detail type and detail, UTF-8) over 256 KB. */
 export const MAX_BUS_ENTRY_BYTES = 256 * 1024;
@@ -42,20 +53,28 @@ export const deliveryIdOf = (requestId: string | undefined, fallback: string): s
 };
 
 /**
- * The one gate between a connector and the bus: each event exactly as the bus will carry it (a JSON round
- * trip) must pass the schema the aggregator parses with, and fit in a bus entry. So 202 means every event
- * will apply; anything else is a 400 naming the event and the field.
+ * The one gate in front of the bus, for connectors and history clients alike: each event exactly as the bus
+ * will carry it (a JSON round trip) must pass the schema the aggregator parses with, and fit in a bus entry.
+ * So 202 means every event will apply; anything else is an InvalidValueError (a 400) naming the event and
+ * the field.
  */
-const gate = (events: readonly CanonicalEvent[]): CanonicalEvent[] =>
-  events.map((candidate, index) => {
-    const where = `event ${index} (${candidate.entity} ${JSON.stringify(candidate.id)})`;
-    const { event, problem } = checkCanonicalEvent(JSON.parse(JSON.stringify(candidate)));
+export const checkForBus = (candidates: readonly unknown[]): CanonicalEvent[] =>
+  candidates.map((candidate, index) => {
+    const { entity, id } = (candidate ?? {}) as { entity?: unknown; id?: unknown };
+    const where = `event ${index}${typeof entity === 'string' ? ` (${entity} ${JSON.stringify(id)})` : ''}`;
+    const { event, problem } = checkCanonicalEvent(JSON.parse(JSON.stringify(candidate ?? null)));
     if (!event) throw new InvalidValueError(`${where}: ${problem}`);
     const bytes = Buffer.byteLength(JSON.stringify(event)) + INGEST_SOURCE.length + detailTypeOf(event.entity).length;
     if (bytes > MAX_BUS_ENTRY_BYTES)
       throw new InvalidValueError(`${where}: ${bytes} bytes; an event may hold at most ${MAX_BUS_ENTRY_BYTES}`);
     return event;
   });
+
+/** Puts checked events on the bus, each as the entry the aggregate rule routes. */
+export const publishCanonical = (publisher: EventPublisher, events: readonly CanonicalEvent[]): Promise<void> =>
+  publisher.publish(events.map((e) => ({ source: INGEST_SOURCE, detailType: detailTypeOf(e.entity), detail: e })));
+
+const canonicalBody = z.object({ events: z.array(z.unknown()).min(1).max(MAX_CANONICAL_EVENTS_PER_REQUEST) }).strict();
 
 export interface IngestDeps {
   connectorFor: (source: string) => Connector | undefined;
@@ -68,13 +87,56 @@ export interface IngestDeps {
   publicBaseUrl?: string;
   /** Connector settings by variable name (HUBSPOT_WON_STAGES, …); usually the environment. */
   settings?: Readonly<Record<string, string | undefined>>;
+  /** Locally, the token `POST /v1/events` requires (on AWS the authorizer checks it in front). */
+  apiToken?: string | undefined;
 }
+
+/**
+ * The ingest function's two routes: provider webhooks (`POST /webhooks/{source}`) and canonical events from
+ * history clients (`POST /v1/events`, behind the API token).
+ */
+export const makeIngestHandler = (deps: IngestDeps) => {
+  const webhook = makeWebhookHandler(deps);
+  return (event: HttpEvent): Promise<HttpResult> =>
+    event.routeKey === `POST ${CANONICAL_EVENTS_PATH}` ? acceptCanonicalEvents(deps, event) : webhook(event);
+};
+
+/**
+ * POST /v1/events: canonical events as a backfill or an import built them, through the same gate as a
+ * webhook's, answered 202 once every one is on the bus. The bus and the engine cannot tell them from live
+ * events, so history overlapping live deliveries changes nothing: versions decide.
+ */
+const acceptCanonicalEvents = async (deps: IngestDeps, event: HttpEvent): Promise<HttpResult> => {
+  const refused = bearerRefusal(event, deps.apiToken);
+  if (refused) return refused;
+  const deliveryId = deliveryIdOf(header(event, 'x-request-id'), event.requestContext.requestId);
+  const logger = deps.logger.createChild({ persistentKeys: { source: 'history', deliveryId } });
+  const body = rawBody(event);
+  if (body.length > MAX_BODY_BYTES) return problem(413, `body is ${body.length} bytes; the limit is ${MAX_BODY_BYTES}`);
+  try {
+    const events = checkForBus(parseWith(canonicalBody, parseJson(body)).events);
+    await publishCanonical(deps.publisher, events);
+    logger.info('history events accepted', { accepted: events.length });
+    return json(202, { accepted: events.length, ignored: 0 });
+  } catch (error) {
+    if (error instanceof RetryableError) {
+      logger.error('history events not accepted: bus unavailable', { error });
+      return problem(503, 'the event bus did not accept the delivery; retry later', { 'retry-after': '5' });
+    }
+    // The body's PayloadError, the gate's InvalidValueError.
+    if (error instanceof CoreError) {
+      logger.warn('history events refused', { reason: error.message });
+      return problem(400, error.message);
+    }
+    throw error;
+  }
+};
 
 /**
  * POST /webhooks/{source}: verify the signature on the raw bytes, parse with the source's connector, and
  * answer 202 only once every canonical event is on the bus. Bad input is always a 4xx, never a 5xx.
  */
-export const makeIngestHandler =
+const makeWebhookHandler =
   (deps: IngestDeps) =>
   async (event: HttpEvent): Promise<HttpResult> => {
     const source = event.pathParameters?.source ?? '';
@@ -114,11 +176,9 @@ export const makeIngestHandler =
         baseCurrency: deps.ctx.baseCurrency,
         settings: deps.settings ?? {},
       });
-      const events = gate(parsed.events);
+      const events = checkForBus(parsed.events);
       const { ignored } = parsed;
-      await deps.publisher.publish(
-        events.map((e) => ({ source: INGEST_SOURCE, detailType: detailTypeOf(e.entity), detail: e })),
-      );
+      await publishCanonical(deps.publisher, events);
       logger.info('webhook accepted', { accepted: events.length, ignored });
       return json(202, { accepted: events.length, ignored });
     } catch (error) {

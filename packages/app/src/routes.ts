@@ -1,5 +1,6 @@
 import { ID_PATTERN } from './documents.js';
 import { htmlFormat, jsonFormat, prometheusFormats } from './formats.js';
+import { CANONICAL_EVENTS_PATH } from './ingest.js';
 import {
   budgetParam,
   byParam,
@@ -144,6 +145,15 @@ export const httpRoutes = [
     auth: 'signature',
     summary: 'A delivery from a source: verified, parsed, its canonical events put on the bus',
     why: 'Webhook senders cannot send our credentials; each delivery is authenticated by its provider signature (or Basic auth), verified in constant time by the ingest function.',
+  },
+  {
+    kind: 'other',
+    method: 'POST',
+    path: CANONICAL_EVENTS_PATH,
+    target: 'ingest',
+    auth: 'bearer',
+    summary:
+      'Canonical events from history (npm run backfill, npm run import): `{"events": [...]}`, at most 1,000, through the same gate as a webhook; 202 `{"accepted": n}` once on the bus',
   },
   read('/', {
     summary: 'The live dashboard (HTML)',

@@ -145,6 +145,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       now,
       publicBaseUrl: settings.publicBaseUrl,
       settings: settings.connectorSettings,
+      apiToken,
     });
     const { corsOrigins } = settings;
     const config = makeConfigHandler({

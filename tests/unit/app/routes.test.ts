@@ -45,6 +45,7 @@ describe('the HTTP route table', () => {
   it('deploys as exactly these API Gateway routes, with their function and auth', () => {
     expect(gatewayRoutes().map(({ method, path, auth, target }) => [`${method} ${path}`, target, auth])).toEqual([
       ['POST /webhooks/{source}', 'ingest', 'signature'],
+      ['POST /v1/events', 'ingest', 'bearer'],
       ['GET /', 'query', 'public'],
       ['GET /v1/{proxy+}', 'query', 'bearer'],
       ['OPTIONS /v1/{proxy+}', 'query', 'public'],
