@@ -128,3 +128,26 @@ export const deal = (
     },
     extra,
   );
+
+export const activity = (
+  id: string,
+  version: number,
+  data: Partial<EntityData['activity']>,
+  extra: { deleted?: boolean; source?: string } = {},
+) =>
+  snapshot(
+    'activity',
+    id,
+    version,
+    {
+      kind: 'meeting',
+      ownerId: 'U1',
+      customerId: 'C1',
+      dealId: null,
+      dueAt: '2026-11-25T10:00:00Z',
+      doneAt: null,
+      subject: null,
+      ...data,
+    },
+    extra,
+  );

@@ -158,6 +158,21 @@ export const dealData = z.object({
   lostReason: label,
 });
 
+/** The kinds of activity CRMs plan and log; contract section 8. */
+export const ACTIVITY_KINDS = ['meeting', 'call', 'email', 'task'] as const;
+export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
+
+/** A meeting, call, e-mail or task: planned while `doneAt` is null, done from `doneAt` on. */
+export const activityData = z.object({
+  kind: z.enum(ACTIVITY_KINDS),
+  ownerId: nullableId,
+  customerId: nullableId,
+  dealId: nullableId,
+  dueAt: isoDate.nullable().default(null),
+  doneAt: isoDate.nullable().default(null),
+  subject: label,
+});
+
 export const entityData = {
   survey_response: surveyResponseData,
   customer: customerData,
@@ -166,6 +181,7 @@ export const entityData = {
   credit_note: creditNoteData,
   cost: costData,
   deal: dealData,
+  activity: activityData,
 } as const;
 
 export type EntityType = keyof typeof entityData;

@@ -1,4 +1,5 @@
 import type { MetricContext } from './context.js';
+import { activityContributions, activityListing } from './metrics/activities.js';
 import { creditNoteContributions, deriveInvoice, invoiceContributions } from './metrics/billing.js';
 import { customerContributions, deriveCustomer } from './metrics/customers.js';
 import { CUSTOMER_ROLLUP, INVOICE_ROLLUP, PROJECT_ROLLUP } from './metrics/keys.js';
@@ -49,6 +50,8 @@ const entityContributions = (state: EntityState, ctx: MetricContext): Contributi
       return customerContributions(state);
     case 'deal':
       return dealContributions(state, ctx);
+    case 'activity':
+      return activityContributions(state, ctx);
   }
 };
 
@@ -58,6 +61,7 @@ export const metricModel: MetricModel = {
     if (state.deleted) return undefined;
     if (state.entity === 'survey_response') return detractorListing(state, ctx);
     if (state.entity === 'deal') return openDealListing(state);
+    if (state.entity === 'activity') return activityListing(state, ctx);
     return undefined;
   },
   // Projects pass costs on to customers, customers to the margin and the customer counts: projects first.

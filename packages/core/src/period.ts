@@ -62,3 +62,48 @@ export const addMonths = (month: Month, delta: number): Month => {
 };
 
 export const currentMonth = (now: Date, timeZone: string): Month => localDateOf(now, timeZone).slice(0, 7);
+
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+/** How far `timeZone`'s wall clock is ahead of UTC at an instant, in ms. */
+const zoneOffsetMs = (ms: number, timeZone: string): number => {
+  let formatter = offsetFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    offsetFormatters.set(timeZone, formatter);
+  }
+  const parts = Object.fromEntries(formatter.formatToParts(new Date(ms)).map((p) => [p.type, Number(p.value)]));
+  const wall = Date.UTC(
+    parts.year ?? 0,
+    (parts.month ?? 1) - 1,
+    parts.day ?? 1,
+    parts.hour,
+    parts.minute,
+    parts.second,
+  );
+  return wall - Math.floor(ms / 1000) * 1000;
+};
+
+/**
+ * The instant (epoch ms) a timestamp stands for: a date-time as written, a plain date ("2026-12-03", a
+ * local date in the metrics zone, contract 3a) as the start of that day in `timeZone`.
+ */
+export const instantOf = (timestamp: string, timeZone: string): number => {
+  if (!LOCAL_DATE.test(timestamp)) {
+    const ms = Date.parse(timestamp);
+    if (Number.isNaN(ms)) throw new InvalidValueError(`"${timestamp}" is not a date or timestamp`);
+    return ms;
+  }
+  const wallMidnight = Date.parse(`${timestamp}T00:00:00Z`);
+  // Two passes find the offset in force at that local midnight, also on a day the clocks change.
+  const first = wallMidnight - zoneOffsetMs(wallMidnight, timeZone);
+  return wallMidnight - zoneOffsetMs(first, timeZone);
+};

@@ -49,6 +49,19 @@ const CONTRACT_EXAMPLES = [
     segment: 'Gold',
     channel: 'Partner',
   },
+  // Contract section 8.
+  {
+    type: 'activity',
+    id: 'A1',
+    version: 1,
+    kind: 'meeting',
+    ownerId: 'U1',
+    customerId: 'C1',
+    dealId: 'D1',
+    dueAt: '2026-12-03T10:00:00Z',
+    doneAt: null,
+    subject: 'Demo',
+  },
 ];
 
 describe('generic connector', () => {
@@ -62,6 +75,7 @@ describe('generic connector', () => {
       ['cost', 'K1', [1]],
       ['deal', 'D1', [5]],
       ['survey_response', 'R1', [1]],
+      ['activity', 'A1', [1]],
     ]);
     expect(events[2]).toMatchObject({
       data: { status: 'issued', number: '2026-001', total: 125000, currency: 'EUR', invoiceDate: '2026-11-03' },
@@ -71,6 +85,22 @@ describe('generic connector', () => {
       data: { amount: 1770700, currency: 'EUR', status: 'open', stage: 'proposal', source: 'marketing' },
     });
     expect(events[5]).toMatchObject({ occurredAt: '2026-11-05T08:00:00Z', data: { score: 9, email: 'a@b.c' } });
+    expect(events[6]).toMatchObject({
+      data: {
+        kind: 'meeting',
+        ownerId: 'U1',
+        customerId: 'C1',
+        dealId: 'D1',
+        dueAt: '2026-12-03T10:00:00Z',
+        doneAt: null,
+        subject: 'Demo',
+      },
+    });
+  });
+
+  it('refuses an activity of a kind it does not know, or a due time without its offset', () => {
+    expect(() => parse([{ ...CONTRACT_EXAMPLES[6], kind: 'lunch' }])).toThrow(/^events\[0\]\.kind: /);
+    expect(() => parse([{ ...CONTRACT_EXAMPLES[6], dueAt: '2026-12-03T10:00:00' }])).toThrow(/^events\[0\]\.dueAt: /);
   });
 
   it('keeps deleted flags', () => {
@@ -81,7 +111,7 @@ describe('generic connector', () => {
 
   it('refuses a type it does not know, naming it and the types it takes (a typo would lose data)', () => {
     expect(() => parse([CONTRACT_EXAMPLES[0], { ...CONTRACT_EXAMPLES[2], type: 'invioce' }])).toThrow(
-      'events[1].type: unknown type "invioce"; expected one of customer, project, invoice, cost, deal, survey_response',
+      'events[1].type: unknown type "invioce"; expected one of customer, project, invoice, cost, deal, survey_response, activity',
     );
   });
 

@@ -1,5 +1,5 @@
 import { PayloadError, SignatureError } from '@flash/connectors';
-import { applyEvent, type CanonicalEvent, type EntityState } from '@flash/core';
+import { applyEvent, type CanonicalEvent, type EntityState, type SnapshotEvent } from '@flash/core';
 import { describe, expect, it } from 'vitest';
 import {
   connector,
@@ -216,6 +216,102 @@ describe('pipedrive connector', () => {
       expect(() => parse({ current: {}, previous: null, meta: { v: 1, action: 'updated', object: 'deal' } })).toThrow(
         PayloadError,
       );
+    });
+  });
+
+  /*
+   * The fixtures hold no activity delivery, so these are built from Pipedrive's documented shapes: the
+   * webhooks v2 envelope (https://pipedrive.readme.io/docs/guide-for-webhooks-v2: `meta.entity` "activity",
+   * `meta.action` create/change/delete, the object in `data`, on delete the last state in `previous`) around
+   * API v2's activity object (https://developers.pipedrive.com/docs/api/v1/Activities: `type`, `subject`,
+   * `owner_id`, `org_id`, `deal_id`, `due_date`, `due_time` HH:MM UTC, `done`, `marked_as_done_time`,
+   * `update_time`, `is_deleted`), with the meta of the change.deal fixture.
+   */
+  describe('activities (webhooks v2, *.activity)', () => {
+    const ACTIVITY = {
+      id: 8841,
+      subject: 'Demo at Nordlicht',
+      type: 'meeting',
+      owner_id: 12415231,
+      org_id: 342,
+      deal_id: 1187,
+      person_id: 907,
+      due_date: '2026-03-25',
+      due_time: '09:30',
+      duration: '01:00',
+      done: false,
+      marked_as_done_time: null,
+      add_time: '2026-03-18T14:02:11Z',
+      update_time: '2026-03-18T14:02:11Z',
+      is_deleted: false,
+    };
+    const delivery = (action: string, activity: Record<string, unknown>, timestamp = '2026-03-18T14:02:11.057Z') => {
+      const { meta } = fixtureJson('pipedrive/change.deal.json') as { meta: Record<string, unknown> };
+      const envelope = { meta: { ...meta, action, entity: 'activity', entity_id: '8841', timestamp } };
+      return action === 'delete'
+        ? { ...envelope, data: null, previous: activity }
+        : { ...envelope, data: activity, previous: null };
+    };
+
+    it('maps a planned meeting: owner, organisation, deal, due instant in UTC', () => {
+      const [event] = parse(delivery('create', ACTIVITY)).events;
+      expect(event).toMatchObject({
+        entity: 'activity',
+        source: 'pipedrive',
+        id: '8841',
+        version: [Date.parse('2026-03-18T14:02:11Z'), Date.parse('2026-03-18T14:02:11.057Z')],
+        deleted: false,
+        data: {
+          kind: 'meeting',
+          ownerId: '12415231',
+          customerId: '342',
+          dealId: '1187',
+          dueAt: '2026-03-25T09:30:00Z',
+          doneAt: null,
+          subject: 'Demo at Nordlicht',
+        },
+      });
+    });
+
+    it('marks it done at marked_as_done_time, and a due date without a time stays a local date', () => {
+      const done = {
+        ...ACTIVITY,
+        due_time: null,
+        done: true,
+        marked_as_done_time: '2026-03-25T10:40:00Z',
+        update_time: '2026-03-25T10:40:00Z',
+      };
+      const [event] = parse(delivery('change', done)).events;
+      expect(event).toMatchObject({ data: { dueAt: '2026-03-25', doneAt: '2026-03-25T10:40:00.000Z' } });
+    });
+
+    it('maps the built-in types onto the canonical kinds, a company type to task', () => {
+      const kinds = ['call', 'meeting', 'lunch', 'email', 'task', 'deadline', 'site_visit'].map(
+        (type) => (parse(delivery('change', { ...ACTIVITY, type })).events[0] as SnapshotEvent<'activity'>).data.kind,
+      );
+      expect(kinds).toEqual(['call', 'meeting', 'meeting', 'email', 'task', 'task', 'task']);
+    });
+
+    it('deletes it whichever order the change and the delete arrive in', () => {
+      const change = parse(delivery('change', { ...ACTIVITY, update_time: '2026-03-19T08:00:00Z' })).events;
+      const remove = parse(
+        delivery('delete', { ...ACTIVITY, update_time: '2026-03-19T08:00:00Z' }, '2026-03-19T08:00:05Z'),
+      ).events;
+      expect(fold([...change, ...remove])?.deleted).toBe(true);
+      expect(fold([...remove, ...change])?.deleted).toBe(true);
+    });
+
+    it('keeps the newer state when an older edit arrives late', () => {
+      const newer = parse(
+        delivery('change', { ...ACTIVITY, subject: 'moved', update_time: '2026-03-20T08:00:00Z' }),
+      ).events;
+      const older = parse(delivery('change', ACTIVITY)).events;
+      expect(fold([...newer, ...older])?.data).toMatchObject({ subject: 'moved' });
+    });
+
+    it('names the field that is wrong', () => {
+      expect(() => parse(delivery('change', { ...ACTIVITY, due_time: '9.30' }))).toThrow(/^data\.due_time: /);
+      expect(() => parse(delivery('change', { ...ACTIVITY, done: 'yes' }))).toThrow(/^data\.done: /);
     });
   });
 

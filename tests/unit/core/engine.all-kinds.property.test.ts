@@ -1,7 +1,15 @@
-import { applyEvents, type CanonicalEvent, MemoryStore, type MetricContext, metricModel, recompute } from '@flash/core';
+import {
+  applyEvents,
+  type CanonicalEvent,
+  MemoryStore,
+  type MetricContext,
+  memoryAggregateStore,
+  metricModel,
+  recompute,
+} from '@flash/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cost, creditNote, customer, deal, invoice, project, surveyResponse } from '../../support/events.js';
+import { activity, cost, creditNote, customer, deal, invoice, project, surveyResponse } from '../../support/events.js';
 
 const ctx: MetricContext = { timeZone: 'Europe/Oslo', baseCurrency: 'EUR' };
 const now = () => new Date('2026-11-23T10:00:00Z');
@@ -91,6 +99,25 @@ const anyEvent: fc.Arbitrary<CanonicalEvent> = fc.oneof(
   fc
     .record({ id: fc.constantFrom('R1', 'R2'), v: version, score: fc.integer({ min: 0, max: 10 }), date: dates })
     .map((r) => surveyResponse(r.id, r.v, r.score, r.date)),
+  fc
+    .record({
+      id: fc.constantFrom('A1', 'A2', 'A3'),
+      v: version,
+      kind: fc.constantFrom('meeting', 'call', 'email', 'task'),
+      o: fc.option(fc.constantFrom('U1', 'U2')),
+      c: fc.option(customers),
+      due: fc.option(dates),
+      done: fc.option(dates),
+      d: deleted,
+    })
+    .map((r) =>
+      activity(
+        r.id,
+        r.v,
+        { kind: r.kind as 'meeting', ownerId: r.o, customerId: r.c, dueAt: r.due, doneAt: r.done },
+        { deleted: r.d },
+      ),
+    ),
 );
 
 /** One state per (entity, version): providers never send two different states under one version. */
@@ -136,6 +163,16 @@ describe('delta engine over every entity kind, property', () => {
             ][],
           );
           expect(nodes).toEqual(new Map([...expected.nodes].filter(([, v]) => Object.keys(v).length > 0)));
+          // Each owner's activity lists hold exactly the live activities their final states place there.
+          for (const list of ['activities-planned#owner=U1', 'activities-done#owner=U2']) {
+            const listed = (await memoryAggregateStore(store).listEntities(list, 1000)).map((s) => s.id).sort();
+            const placed = store
+              .states()
+              .filter((s) => !s.deleted && metricModel.listing(s, ctx)?.list === list)
+              .map((s) => s.id)
+              .sort();
+            expect(listed).toEqual(placed);
+          }
         },
       ),
       { numRuns: 250 },

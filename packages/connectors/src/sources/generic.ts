@@ -1,4 +1,4 @@
-import { type CanonicalEvent, fields, normaliseCurrency } from '@flash/core';
+import { ACTIVITY_KINDS, type CanonicalEvent, fields, normaliseCurrency } from '@flash/core';
 import * as z from 'zod';
 import type { Connector, ParseContext } from '../connector.js';
 import { PayloadError } from '../errors.js';
@@ -69,6 +69,16 @@ const schemas = {
     email: optionalLabel,
     segment: optionalLabel,
     channel: optionalLabel,
+  }),
+  activity: z.object({
+    ...base,
+    kind: z.enum(ACTIVITY_KINDS),
+    ownerId: optionalId,
+    customerId: optionalId,
+    dealId: optionalId,
+    dueAt: date.nullish().transform((v) => v ?? null),
+    doneAt: date.nullish().transform((v) => v ?? null),
+    subject: optionalLabel,
   }),
 };
 type GenericType = keyof typeof schemas;
@@ -144,6 +154,10 @@ const toCanonical = (type: GenericType, raw: unknown, index: number, ctx: ParseC
         occurredAt: data.submittedAt,
         data,
       };
+    }
+    case 'activity': {
+      const { id, version, deleted, ...data } = parseWith(schemas.activity, raw, where);
+      return { ...common, entity: 'activity', id, version: [version], deleted, data };
     }
   }
 };

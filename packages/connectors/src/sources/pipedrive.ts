@@ -1,6 +1,6 @@
-import type { SnapshotEvent } from '@flash/core';
+import type { ActivityKind, SnapshotEvent } from '@flash/core';
 import * as z from 'zod';
-import type { Connector } from '../connector.js';
+import type { Connector, ParseContext } from '../connector.js';
 import { SignatureError } from '../errors.js';
 import {
   currencyCode,
@@ -17,8 +17,8 @@ import { requireHeader, safeEqual, strictBase64, strictUtf8 } from '../signature
 
 /**
  * Pipedrive webhooks v2: one `{meta, data, previous}` object per event, authenticated only by the HTTP Basic
- * credentials set on the webhook (no signature, no timestamp). Deals become snapshots ordered by
- * `data.update_time`, then `meta.timestamp`.
+ * credentials set on the webhook (no signature, no timestamp). Deals and activities become snapshots ordered
+ * by `data.update_time`, then `meta.timestamp`.
  */
 
 const text = orNull(z.string()).transform((v) => v || null);
@@ -42,6 +42,37 @@ const deal = z.object({
   origin: text,
 });
 type Deal = z.output<typeof deal>;
+
+/**
+ * An activity as webhooks v2 carry it: the fields of API v2's activity object
+ * (https://developers.pipedrive.com/docs/api/v1/Activities, v2 `GET /api/v2/activities/{id}`): `type` is the
+ * activity type's key (`call`, `meeting`, `task`, `deadline`, `email`, `lunch` or a company's own), `due_date`
+ * a date and `due_time` `HH:MM` in UTC, `done` a boolean, `marked_as_done_time` when it was marked done.
+ */
+const activity = z.object({
+  type: z.string().min(1),
+  subject: text,
+  owner_id: optionalId,
+  org_id: optionalId,
+  deal_id: optionalId,
+  due_date: orNull(dateText),
+  due_time: orNull(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$|^$/, 'expected HH:MM')),
+  done: z.boolean().default(false),
+  marked_as_done_time: time,
+  add_time: time,
+  update_time: time,
+  is_deleted: z.boolean().default(false),
+});
+
+/** Pipedrive's built-in activity types onto the canonical kinds; a company's own types count as tasks. */
+const ACTIVITY_KIND: Readonly<Record<string, ActivityKind>> = {
+  meeting: 'meeting',
+  lunch: 'meeting',
+  call: 'call',
+  email: 'email',
+  task: 'task',
+  deadline: 'task',
+};
 
 const delivery = z.object({
   meta: z.object({
@@ -83,40 +114,74 @@ export const pipedrive: Connector = {
 
   parse(request, ctx) {
     const { meta, data, previous } = parseWith(delivery, parseJson(request.body));
-    const action = meta.action;
-    if (meta.entity !== 'deal' || !['create', 'change', 'delete'].includes(action)) {
-      return { events: [], ignored: 1 };
-    }
+    if (!['create', 'change', 'delete'].includes(meta.action)) return { events: [], ignored: 1 };
     // A delete carries the last state in `previous` and nothing in `data`.
-    const where = action === 'delete' ? 'previous' : 'data';
-    const d = parseWith(deal, action === 'delete' ? previous : data, [where]);
-    const currency = d.currency ?? ctx.baseCurrency;
-    const amount = d.value === null ? null : minorAmount(d.value, currency, `${where}.value`);
-    const event: SnapshotEvent<'deal'> = {
-      entity: 'deal',
-      source: 'pipedrive',
-      id: meta.entity_id,
-      mode: 'snapshot',
-      // update_time has second precision and is null on create; meta.timestamp orders within the second.
-      version: [d.update_time ?? d.add_time ?? 0, meta.timestamp],
-      deleted: action === 'delete' || d.status === 'deleted',
-      occurredAt: epochMsToIso(meta.timestamp),
-      deliveryId: ctx.deliveryId,
-      data: {
-        customerId: d.org_id,
-        ownerId: d.owner_id,
-        // A deleted deal counts nothing, whatever its status.
-        status: d.status === 'deleted' ? 'open' : d.status,
-        stage: d.stage_id,
-        amount,
-        currency: amount === null ? d.currency : currency,
-        createdAt: iso(d.add_time),
-        closedAt: iso(closedAt(d)),
-        expectedCloseDate: d.expected_close_date,
-        source: d.origin,
-        lostReason: d.lost_reason,
-      },
-    };
-    return { events: [event], ignored: 0 };
+    const isDelete = meta.action === 'delete';
+    const where = isDelete ? 'previous' : 'data';
+    const state = isDelete ? previous : data;
+    if (meta.entity === 'deal')
+      return { events: [dealEvent(meta, parseWith(deal, state, [where]), isDelete, where, ctx)], ignored: 0 };
+    if (meta.entity === 'activity')
+      return { events: [activityEvent(meta, parseWith(activity, state, [where]), isDelete, ctx)], ignored: 0 };
+    return { events: [], ignored: 1 };
   },
 };
+
+type Meta = z.output<typeof delivery>['meta'];
+
+const dealEvent = (meta: Meta, d: Deal, isDelete: boolean, where: string, ctx: ParseContext): SnapshotEvent<'deal'> => {
+  const currency = d.currency ?? ctx.baseCurrency;
+  const amount = d.value === null ? null : minorAmount(d.value, currency, `${where}.value`);
+  return {
+    entity: 'deal',
+    source: 'pipedrive',
+    id: meta.entity_id,
+    mode: 'snapshot',
+    // update_time has second precision and is null on create; meta.timestamp orders within the second.
+    version: [d.update_time ?? d.add_time ?? 0, meta.timestamp],
+    deleted: isDelete || d.status === 'deleted',
+    occurredAt: epochMsToIso(meta.timestamp),
+    deliveryId: ctx.deliveryId,
+    data: {
+      customerId: d.org_id,
+      ownerId: d.owner_id,
+      // A deleted deal counts nothing, whatever its status.
+      status: d.status === 'deleted' ? 'open' : d.status,
+      stage: d.stage_id,
+      amount,
+      currency: amount === null ? d.currency : currency,
+      createdAt: iso(d.add_time),
+      closedAt: iso(closedAt(d)),
+      expectedCloseDate: d.expected_close_date,
+      source: d.origin,
+      lostReason: d.lost_reason,
+    },
+  };
+};
+
+const activityEvent = (
+  meta: Meta,
+  a: z.output<typeof activity>,
+  isDelete: boolean,
+  ctx: ParseContext,
+): SnapshotEvent<'activity'> => ({
+  entity: 'activity',
+  source: 'pipedrive',
+  id: meta.entity_id,
+  mode: 'snapshot',
+  version: [a.update_time ?? a.add_time ?? 0, meta.timestamp],
+  deleted: isDelete || a.is_deleted,
+  occurredAt: epochMsToIso(meta.timestamp),
+  deliveryId: ctx.deliveryId,
+  data: {
+    kind: ACTIVITY_KIND[a.type] ?? 'task',
+    ownerId: a.owner_id,
+    customerId: a.org_id,
+    dealId: a.deal_id,
+    // A due date without a time is a whole day, a local date; with one, the time is UTC.
+    dueAt: a.due_date && a.due_time ? `${a.due_date}T${a.due_time.slice(0, 5)}:00Z` : a.due_date,
+    // Done when marked done; an activity marked done without a time was done when that change was made.
+    doneAt: a.done ? epochMsToIso(a.marked_as_done_time ?? a.update_time ?? meta.timestamp) : null,
+    subject: a.subject,
+  },
+});

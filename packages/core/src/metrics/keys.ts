@@ -66,6 +66,10 @@ export const lists = {
   detractors: (month: Month) => `detractors#${month}`,
   /** Open deals by expected close date. */
   openDeals: 'open-deals',
+  /** One owner's activities not done, by due instant (no due date: last). */
+  plannedActivities: (owner: string) => `activities-planned${ownerSuffix(owner)}`,
+  /** One owner's activities done, by the instant they were done. */
+  doneActivities: (owner: string) => `activities-done${ownerSuffix(owner)}`,
   /** Detractor alerts by the time they were raised. */
   alerts: 'alerts',
 } as const;

@@ -68,6 +68,17 @@ export const wonSegmentContributions = (s: EntityState<'deal'>, month: string): 
 };
 
 /**
+ * An activity counts as `meetingPlanned`, `callDone`, … in the month it is due (planned) or was done, under
+ * its owner and its customer's segment and channel: the activity reports and the commercial effort per
+ * segment beside the value won there.
+ */
+export const activitySegmentContributions = (
+  s: EntityState<'activity'>,
+  month: string,
+  field: string,
+): Contribution[] => split(month, s.data.customerId, { owner: s.data.ownerId }, { [field]: 1 });
+
+/**
  * A customer's labels, as `segment=Gold` counters on its rollup (`@customer#C1`): a rollup drops the fields
  * that return to zero, so it holds the current labels only, however often they change.
  */
