@@ -70,8 +70,8 @@ describe('segments, coaching and KPIs on DynamoDB Local', () => {
       { template: 'wonValue', actual: 30_000, target: 60_000, score: 50 },
       // One won (November), one lost (October): 50%.
       { template: 'hitRate', actual: 50, target: 60, score: 83.3 },
-      // Customer A (owned by ann): a promoter in November, a detractor in October → 0.
-      { template: 'nps', actual: 0, target: 50, score: 0 },
+      // Customer A (owned by ann): a promoter in November, a detractor in October → 0, 50 points short.
+      { template: 'nps', actual: 0, target: 50, score: -50 },
     ]);
     expect(result.kpis.every((k) => k.updatedAt !== null)).toBe(true);
   });

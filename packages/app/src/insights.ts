@@ -1,15 +1,20 @@
 import {
   type AggregateView,
+  activityWindow,
   addMonths,
   addValues,
   byCurrency,
   CUSTOMER_ROLLUP,
   coachingFigures,
+  currentMonth,
   customerLabelsOf,
   type Dimension,
+  type EntityState,
   type InsightsStore,
-  KPI_UNITS,
+  instantOf,
+  KPI_RULES,
   type KpiDefinition,
+  keyPart,
   keys,
   kpiScore,
   latestUpdate,
@@ -18,9 +23,11 @@ import {
   lookbackMonths,
   type MetricContext,
   type Month,
+  NO_DUE_DATE,
   npsFigure,
   type Profile,
   partitions,
+  scoreUnit,
   segmentBreakdown,
   segmentFigure,
   sumViews,
@@ -126,20 +133,73 @@ const ownerFlow = async (store: InsightsStore, months: readonly Month[], ownerId
   return { values: sumViews(views.values()), updatedAt: latestUpdate(views.values()) };
 };
 
+/** The most entries a KPI reads from one list (an owner's activities in a window, the open deals). */
+const MAX_LISTED = 10_000;
+
 interface KpiActual {
   actual: number | null;
   updatedAt: string | null;
 }
+
+/** The newest change among listed states, as a figure's freshness. */
+const newestChange = (states: readonly EntityState[]): string | null =>
+  states.reduce<string | null>((max, s) => (!max || s.occurredAt > max ? s.occurredAt : max), null);
+
+/** The activities of several owner ids in one of their lists between two instants. */
+const ownersActivities = async (
+  store: InsightsStore,
+  list: (owner: string) => string,
+  ownerIds: readonly string[],
+  from: Date,
+  to: Date,
+): Promise<EntityState<'activity'>[]> =>
+  (
+    await Promise.all(ownerIds.map((owner) => store.listEntities(list(owner), MAX_LISTED, activityWindow(from, to))))
+  ).flatMap((states) => states.flatMap((s) => (s.entity === 'activity' ? [s] : [])));
+
+/** Open deals whose owner is one of the user's ids, with an expected close date up to `to` (a local date). */
+const ownersOpenDeals = async (
+  store: InsightsStore,
+  ownerIds: readonly string[],
+  range: { from?: string; to?: string } = {},
+): Promise<EntityState<'deal'>[]> =>
+  (await store.listEntities(lists.openDeals, MAX_LISTED, { ...range, oldestFirst: true })).flatMap((s) =>
+    s.entity === 'deal' && s.data.ownerId !== null && ownerIds.includes(s.data.ownerId) ? [s] : [],
+  );
+
+/**
+ * When a KPI is evaluated: the period's month figures, and the instant its look-back windows end (now for the
+ * current month, the end of a past month). Figures of the present (planned meetings, open deals) exist only
+ * now: for any other period they are null.
+ */
+interface KpiMoment {
+  period: Month;
+  at: Date;
+  isCurrent: boolean;
+  today: string;
+}
+
+export const kpiMoment = (period: Month, now: Date, ctx: MetricContext): KpiMoment => {
+  const current = currentMonth(now, ctx.timeZone);
+  const end = new Date(instantOf(`${addMonths(period, 1)}-01`, ctx.timeZone) - 1);
+  return {
+    period,
+    at: period === current ? now : end < now ? end : now,
+    isCurrent: period === current,
+    today: localDateOf(now, ctx.timeZone),
+  };
+};
+
+const DAY_MS = 86_400_000;
+const NOT_NOW: KpiActual = { actual: null, updatedAt: null };
 
 const actualOf = async (
   kpi: KpiDefinition,
   ownerIds: readonly string[],
   store: InsightsStore,
   ctx: MetricContext,
-  now: Date,
+  { period, at, isCurrent, today }: KpiMoment,
 ): Promise<KpiActual> => {
-  const today = localDateOf(now, ctx.timeZone);
-  const period = today.slice(0, 7);
   switch (kpi.template) {
     case 'dealsCreated': {
       const flow = await ownerFlow(store, [period], ownerIds);
@@ -166,24 +226,73 @@ const actualOf = async (
       return { actual: npsFigure(owned).score, updatedAt };
     }
     case 'openDealsPlanned': {
-      const until = localDateOf(new Date(now.getTime() + kpi.days * 86_400_000), ctx.timeZone);
-      const deals = await store.listEntities(lists.openDeals, 1000, {
-        from: today,
-        to: `${until}#\uffff`,
-        oldestFirst: true,
-      });
-      const mine = deals.filter(
-        (s) => s.entity === 'deal' && s.data.ownerId !== null && ownerIds.includes(s.data.ownerId),
+      if (!isCurrent) return NOT_NOW;
+      const until = localDateOf(new Date(at.getTime() + kpi.days * DAY_MS), ctx.timeZone);
+      const mine = await ownersOpenDeals(store, ownerIds, { from: today, to: `${until}#\uffff` });
+      return { actual: mine.length, updatedAt: newestChange(mine) };
+    }
+    case 'meetingsPlanned': {
+      if (!isCurrent) return NOT_NOW;
+      const planned = await ownersActivities(
+        store,
+        lists.plannedActivities,
+        ownerIds,
+        at,
+        new Date(at.getTime() + kpi.days * DAY_MS),
       );
+      const meetings = planned.filter((a) => a.data.kind === 'meeting');
+      return { actual: meetings.length, updatedAt: newestChange(meetings) };
+    }
+    case 'activitiesDone': {
+      const done = await ownersActivities(
+        store,
+        lists.doneActivities,
+        ownerIds,
+        new Date(at.getTime() - kpi.days * DAY_MS),
+        at,
+      );
+      const counted = done.filter((a) => !kpi.kind || a.data.kind === kpi.kind);
+      return { actual: counted.length, updatedAt: newestChange(counted) };
+    }
+    case 'keyAccountsMet': {
+      const [rollups, done] = await Promise.all([
+        store.listRollups(CUSTOMER_ROLLUP),
+        ownersActivities(store, lists.doneActivities, ownerIds, new Date(at.getTime() - kpi.days * DAY_MS), at),
+      ]);
+      // Rollups are listed by the key part of the customer id (keys.customerRollup).
+      const accounts = new Set(
+        [...customerLabelsOf(rollups)].flatMap(([customer, labels]) =>
+          labels.owner !== undefined && ownerIds.includes(labels.owner) ? [customer] : [],
+        ),
+      );
+      const meetings = done.filter(
+        (a) => a.data.kind === 'meeting' && a.data.customerId !== null && accounts.has(keyPart(a.data.customerId)),
+      );
+      const met = new Set(meetings.map((a) => keyPart(a.data.customerId ?? '')));
       return {
-        actual: mine.length,
-        updatedAt: mine.reduce<string | null>((max, s) => (!max || s.occurredAt > max ? s.occurredAt : max), null),
+        actual: accounts.size === 0 ? null : Math.round((1000 * met.size) / accounts.size) / 10,
+        updatedAt: newestChange(meetings),
       };
+    }
+    case 'dealsWithoutNextActivity': {
+      if (!isCurrent) return NOT_NOW;
+      const [deals, planned] = await Promise.all([
+        ownersOpenDeals(store, ownerIds),
+        ownersActivities(store, lists.plannedActivities, ownerIds, at, new Date(NO_DUE_DATE)),
+      ]);
+      const followed = new Set(planned.flatMap((a) => (a.data.dealId ? [`${a.source}#${a.data.dealId}`] : [])));
+      const without = deals.filter((d) => !followed.has(`${d.source}#${d.id}`));
+      return { actual: without.length, updatedAt: newestChange([...deals, ...planned]) };
+    }
+    case 'dealsPastCloseDate': {
+      if (!isCurrent) return NOT_NOW;
+      const past = await ownersOpenDeals(store, ownerIds, { to: `${today}#` });
+      return { actual: past.length, updatedAt: newestChange(past) };
     }
   }
 };
 
-/** A user's KPIs from their profile: actual, target, score (actual / target in percent) and freshness. */
+/** A user's KPIs from their profile for a period: actual, target, score (by the template's rule) and freshness. */
 export const evaluateKpis = async (
   userId: string,
   user: User,
@@ -191,20 +300,26 @@ export const evaluateKpis = async (
   store: InsightsStore,
   ctx: MetricContext,
   now: Date,
+  period: Month = currentMonth(now, ctx.timeZone),
 ) => {
   const ownerIds = user.ownerIds ?? [userId];
+  const moment = kpiMoment(period, now, ctx);
   const kpis = await Promise.all(
     profile.kpis.map(async (kpi) => {
-      const { actual, updatedAt } = await actualOf(kpi, ownerIds, store, ctx, now);
+      const { actual, updatedAt } = await actualOf(kpi, ownerIds, store, ctx, moment);
+      const { rule, unit } = KPI_RULES[kpi.template];
       return {
         template: kpi.template,
         label: kpi.label ?? kpi.template,
-        unit: KPI_UNITS[kpi.template] === 'currency' ? ctx.baseCurrency : KPI_UNITS[kpi.template],
+        unit: unit === 'currency' ? ctx.baseCurrency : unit,
         ...('days' in kpi ? { days: kpi.days } : {}),
         ...('months' in kpi ? { months: kpi.months } : {}),
+        ...('kind' in kpi && kpi.kind ? { kind: kpi.kind } : {}),
         actual,
         target: kpi.target,
-        score: kpiScore(actual, kpi.target),
+        scoreRule: rule,
+        scoreUnit: scoreUnit(rule),
+        score: kpiScore(rule, actual, kpi.target),
         updatedAt,
       };
     }),
@@ -212,6 +327,7 @@ export const evaluateKpis = async (
   return {
     user: { id: userId, name: user.name, ownerIds },
     profile: { id: user.profileId, name: profile.name },
+    period,
     asOf: now.toISOString(),
     kpis,
   };

@@ -205,6 +205,7 @@ export const answerSchemas = {
   Kpis: record({
     user: record({ id: string, name: string, ownerIds: { type: 'array', items: string } }),
     profile: record({ id: string, name: string }),
+    period: month,
     asOf: instant,
     kpis: {
       type: 'array',
@@ -216,12 +217,20 @@ export const answerSchemas = {
           unit: string,
           days: count,
           months: count,
+          kind: { type: 'string', enum: ['meeting', 'call', 'email', 'task'] },
           actual: nullable(number),
           target: number,
-          score: { ...nullable(number), description: 'actual / target in percent; null without data or target' },
+          scoreRule: {
+            type: 'string',
+            enum: ['higher', 'ceiling', 'points'],
+            description:
+              'higher: actual / target in percent; ceiling: 100 at or under the target, target / actual above it; points: actual − target',
+          },
+          scoreUnit: { type: 'string', enum: ['percent', 'points'] },
+          score: { ...nullable(number), description: 'by scoreRule, one decimal; null where undefined' },
           updatedAt,
         },
-        required: ['template', 'label', 'unit', 'actual', 'target', 'score', 'updatedAt'],
+        required: ['template', 'label', 'unit', 'actual', 'target', 'scoreRule', 'scoreUnit', 'score', 'updatedAt'],
         additionalProperties: false,
       },
     },

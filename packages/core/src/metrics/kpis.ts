@@ -1,8 +1,9 @@
 import * as z from 'zod';
+import { ACTIVITY_KINDS } from '../events.js';
 
 /**
  * KPI targets per user profile. A profile holds a few KPIs built from templates, each with a target; a user
- * belongs to a profile. Score = actual / target in percent.
+ * belongs to a profile. How each template is scored against its target: kpi-score.ts.
  */
 export const MAX_KPIS_PER_PROFILE = 10;
 
@@ -21,7 +22,31 @@ export const kpiDefinitionSchema = z.discriminatedUnion('template', [
   /** Hit rate in percent over the last `months` months, this one included. */
   z.object({ template: z.literal('hitRate'), target: target.max(100), months: months.default(6), label }),
   /** NPS of the customers the user owns over the last `months` months, this one included. */
-  z.object({ template: z.literal('nps'), target: target.max(100), months: months.default(3), label }),
+  z.object({
+    template: z.literal('nps'),
+    target: z.number().finite().min(-100).max(100),
+    months: months.default(3),
+    label,
+  }),
+  /** The user's meetings not done whose due time falls in the next `days` days (contract 8). */
+  z.object({ template: z.literal('meetingsPlanned'), target, days: days.default(14), label }),
+  /**
+   * The share, in percent, of the customers the user is key account manager of (the customer's `ownerId` is one
+   * of the user's ids) with a meeting of the user done in the last `days` days (contract 8).
+   */
+  z.object({ template: z.literal('keyAccountsMet'), target: target.max(100), days: days.default(90), label }),
+  /** The user's activities (of one kind, or of every kind) done in the last `days` days. */
+  z.object({
+    template: z.literal('activitiesDone'),
+    target,
+    kind: z.enum(ACTIVITY_KINDS).optional(),
+    days: days.default(30),
+    label,
+  }),
+  /** The user's open deals without an activity of the user planned from now on; the target is a ceiling. */
+  z.object({ template: z.literal('dealsWithoutNextActivity'), target, label }),
+  /** The user's open deals whose expected close date has passed; the target is a ceiling. */
+  z.object({ template: z.literal('dealsPastCloseDate'), target, label }),
 ]);
 export type KpiDefinition = z.output<typeof kpiDefinitionSchema>;
 export type KpiTemplate = KpiDefinition['template'];

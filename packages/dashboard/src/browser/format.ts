@@ -57,14 +57,34 @@ const TITLES: Record<Kpi['template'], string> = {
   hitRate: 'Hit rate',
   nps: 'NPS of my customers',
   openDealsPlanned: 'Deals planned to close',
+  meetingsPlanned: 'Meetings planned',
+  keyAccountsMet: 'Key accounts met',
+  activitiesDone: 'Activities done',
+  dealsWithoutNextActivity: 'Deals without a next activity',
+  dealsPastCloseDate: 'Deals past their close date',
 };
 
-/** A KPI's own label, or its template's title with its window. */
-export const kpiTitle = (k: Pick<Kpi, 'label' | 'template' | 'months' | 'days'>): string =>
+/** The templates whose window looks ahead; the others look back. */
+const AHEAD: ReadonlySet<Kpi['template']> = new Set(['openDealsPlanned', 'meetingsPlanned']);
+
+/** A KPI's own label, or its template's title with its kind and window. */
+export const kpiTitle = (k: Pick<Kpi, 'label' | 'template' | 'months' | 'days'> & { kind?: string }): string =>
   k.label !== k.template
     ? k.label
     : (TITLES[k.template] || k.template) +
-      (k.months ? `, last ${k.months} months` : k.days ? `, next ${k.days} days` : '');
+      (k.kind ? ` (${k.kind})` : '') +
+      (k.months
+        ? `, last ${k.months} months`
+        : k.days
+          ? `, ${AHEAD.has(k.template) ? 'next' : 'last'} ${k.days} days`
+          : '');
+
+/**
+ * A score on the percent scale the gauge and colours use: a percent score as it is; a score in points
+ * against the target (NPS) as 100 at or above the target, 100 − the points short below it.
+ */
+export const percentScale = (k: Pick<Kpi, 'score' | 'scoreUnit'>): number | null =>
+  k.score === null ? null : k.scoreUnit === 'points' ? 100 + Math.min(0, k.score) : k.score;
 
 /** A KPI figure in its unit: percent, points, a currency code or a count such as deals. */
 export const inUnit = (n: Figure, unit: string): string =>

@@ -12,7 +12,19 @@ import type {
   SegmentsAnswer,
 } from './api.js';
 import { $, cell, el, field, gauge, rows, setField } from './dom.js';
-import { dateTime, day, inUnit, kpiTitle, level, money, number, percent, setBaseCurrency, signed } from './format.js';
+import {
+  dateTime,
+  day,
+  inUnit,
+  kpiTitle,
+  level,
+  money,
+  number,
+  percent,
+  percentScale,
+  setBaseCurrency,
+  signed,
+} from './format.js';
 
 /**
  * When the figures of each `data-fresh` hook last changed: an ISO time, null for "no data yet", absent for
@@ -85,21 +97,21 @@ export const renderKpis = (k: KpisAnswer, fresh: Freshness): void => {
   $('mine-profile').textContent =
     `${k.user.name} · profile ${k.profile.name} · CRM owner ${k.user.ownerIds.join(', ')}`;
   const items = k.kpis.map((kpi, i) => {
-    const [lvl, verdict] = level(kpi.score);
+    const [lvl, verdict] = level(percentScale(kpi));
     const li = el('li', `lvl-${lvl}`);
     li.dataset.template = kpi.template;
     const head = el('div', 'row');
     head.append(el('h3', '', kpiTitle(kpi)), el('span', 'verdict', verdict));
     const nums = el('div', 'row');
     nums.append(
-      el('span', 'pct', kpi.score === null ? '–' : `${number(kpi.score, 1)} %`),
+      el('span', 'pct', inUnit(kpi.score, kpi.scoreUnit)),
       el(
         'span',
         'sub',
         (kpi.actual === null ? 'target ' : `${inUnit(kpi.actual, kpi.unit)} of `) + inUnit(kpi.target, kpi.unit),
       ),
     );
-    const bar = gauge(Math.min(100, Math.max(0, kpi.score ?? 0)));
+    const bar = gauge(Math.min(100, Math.max(0, percentScale(kpi) ?? 0)));
     bar.setAttribute('aria-hidden', 'true');
     const when = el('p', 'fresh');
     when.dataset.fresh = `kpi${i}`;
