@@ -10,7 +10,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type KpiTemplate, kpiDefinitionSchema, profileSchema, userSchema } from '@flash/core';
+import { type KpiTemplate, kpiDefinitionSchema, personalTokenSchema, profileSchema, userSchema } from '@flash/core';
 import * as z from 'zod';
 import { ID_PATTERN } from '../packages/app/src/documents.js';
 
@@ -46,6 +46,7 @@ export const buildConfigSchemas = (): Record<string, JsonSchema> => ({
     'output',
     'A stored user; ownerIds defaults to the user id',
   ),
+  TokenBody: jsonSchema(personalTokenSchema, 'input', 'A personal read token, as POST /v1/users/{id}/tokens takes it'),
 });
 
 /**

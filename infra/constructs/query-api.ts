@@ -54,17 +54,20 @@ export class QueryApi extends Construct {
     );
     this.authorizerFunction = pipelineFunction(this, 'authorizer', props.shared, {
       description: 'Bearer-token authorizer of /v1/*',
-      environment: { API_TOKEN_SECRET_ARN: data.apiToken.secretArn },
+      environment: { API_TOKEN_SECRET_ARN: data.apiToken.secretArn, TABLE_NAME: table.tableName },
     });
     data.apiToken.grantRead(this.authorizerFunction);
+    // Personal tokens: the stored hash and the token's user, by key (BatchGetItem), nothing else.
+    allowOnTable(this.authorizerFunction, table, ['BatchGetItem']);
 
     // The API's only writes (KPI profiles and users), kept apart from the read-only query function.
     this.configFunction = pipelineFunction(this, 'config', props.shared, {
-      description: 'PUT /v1/profiles/{id}, PUT /v1/users/{id} and their CORS preflights',
+      description: 'Profiles, users and personal tokens (PUT, POST, DELETE under /v1) and their CORS preflights',
       environment: { TABLE_NAME: table.tableName, ...corsEnv },
     });
-    // A PUT replaces a whole document (PutItem); a user's profile must exist first (BatchGetItem).
-    allowOnTable(this.configFunction, table, ['PutItem', 'BatchGetItem']);
+    // A PUT replaces a whole document (PutItem), a DELETE removes one (DeleteItem); a user's profile must exist
+    // first (BatchGetItem); a profile is deleted only when no user lists it (Query of the users).
+    allowOnTable(this.configFunction, table, ['PutItem', 'DeleteItem', 'BatchGetItem', 'Query']);
 
     for (const f of [this.queryFunction, this.authorizerFunction, this.configFunction])
       Validations.of(f).acknowledge({

@@ -176,10 +176,11 @@ describe('least privilege', () => {
     expect(ownActions('query').every((a) => a.startsWith('dynamodb:'))).toBe(true);
   });
 
-  it('lets the config function put and batch-get items on the table only, and nothing else', () => {
-    expect(ownActions('config')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:PutItem']);
-    expect(actionsOn(service, 'config', tableArn())).toEqual(['dynamodb:BatchGetItem', 'dynamodb:PutItem']);
-    expect(actions('config').filter((a) => /Update|Delete|Transact|BatchWrite|ConditionCheck/.test(a))).toEqual([]);
+  it('lets the config function put, delete, batch-get and query items on the table only, and nothing else', () => {
+    const allowed = ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'];
+    expect(ownActions('config')).toEqual(allowed);
+    expect(actionsOn(service, 'config', tableArn())).toEqual(allowed);
+    expect(actions('config').filter((a) => /Update|Transact|BatchWrite|ConditionCheck|Scan/.test(a))).toEqual([]);
   });
 
   it('lets the ingest function put events on its own bus and nothing else on any bus', () => {
@@ -242,8 +243,13 @@ describe('least privilege', () => {
     expect(alertActions).toContain('events:PutEvents');
   });
 
-  it('keeps the authorizer to reading its token', () => {
-    expect(ownActions('authorizer')).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+  it('keeps the authorizer to reading its token, and personal tokens and users by key', () => {
+    expect(ownActions('authorizer')).toEqual([
+      'dynamodb:BatchGetItem',
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+    ]);
+    expect(actionsOn(service, 'authorizer', tableArn())).toEqual(['dynamodb:BatchGetItem']);
   });
 
   it('keeps the list index to the query function', () => {
@@ -396,9 +402,15 @@ describe('HTTP API', () => {
       'OPTIONS /v1/{proxy+}': open('query'),
       'GET /v1/{proxy+}': guarded('query'),
       'PUT /v1/profiles/{id}': guarded('config'),
+      'DELETE /v1/profiles/{id}': guarded('config'),
       'OPTIONS /v1/profiles/{id}': open('config'),
       'PUT /v1/users/{id}': guarded('config'),
+      'DELETE /v1/users/{id}': guarded('config'),
       'OPTIONS /v1/users/{id}': open('config'),
+      'POST /v1/users/{id}/tokens': guarded('config'),
+      'OPTIONS /v1/users/{id}/tokens': open('config'),
+      'DELETE /v1/users/{id}/tokens/{tokenId}': guarded('config'),
+      'OPTIONS /v1/users/{id}/tokens/{tokenId}': open('config'),
     });
   });
 

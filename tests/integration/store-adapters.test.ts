@@ -26,6 +26,7 @@ const calls: Record<keyof DynamoStore, (store: DynamoStore) => Promise<unknown>>
   listRollups: (s) => s.listRollups('@customer#'),
   listEntities: (s) => s.listEntities('detractors#2026-11', 10),
   putDocument: (s) => s.putDocument('profile', 'sales', {}),
+  deleteDocument: (s) => s.deleteDocument('profile', 'sales'),
   getDocuments: (s) => s.getDocuments('profile', ['sales']),
   listDocuments: (s) => s.listDocuments('profile'),
   recordAlert: (s) => s.recordAlert({ key: 'k', raisedAt: '2026-11-23T10:00:00Z' }),

@@ -286,6 +286,15 @@ describe.each([memory, dynamo])('the store contract, $name', ({ open }) => {
       expect(await stores.documents.listDocuments('user')).toEqual(new Map([['sales', { profileId: 'sales' }]]));
       expect(await stores.documents.listDocuments('team')).toEqual(new Map());
     });
+
+    it('deletes a document of one kind only; deleting one that is not there is no error', async () => {
+      await stores.documents.putDocument('profile', 'sales', { kpis: [] });
+      await stores.documents.putDocument('user', 'sales', { profileId: 'sales' });
+      await stores.documents.deleteDocument('profile', 'sales');
+      await stores.documents.deleteDocument('profile', 'nobody');
+      expect(await stores.documents.getDocuments('profile', ['sales'])).toEqual(new Map());
+      expect(await stores.documents.listDocuments('user')).toEqual(new Map([['sales', { profileId: 'sales' }]]));
+    });
   });
 
   describe('alerts', () => {

@@ -1,18 +1,27 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { PayloadError, parseJson, parseWith } from '@flash/connectors';
-import { type DocumentStore, type Profile, profileSchema, type User, userSchema } from '@flash/core';
+import {
+  type DocumentStore,
+  type Profile,
+  personalTokenSchema,
+  profileSchema,
+  type User,
+  userSchema,
+} from '@flash/core';
 import type { z } from 'zod';
-import { bearerRefusal } from './bearer.js';
+import { newPersonalToken, type StoredToken, scopeOf } from './access.js';
 import { corsHeaders, preflight } from './cors.js';
-import { ID_PATTERN, MAX_ID_LENGTH, PROFILES, USERS } from './documents.js';
+import { ID_PATTERN, MAX_ID_LENGTH, PROFILES, TOKENS, USERS } from './documents.js';
 import { type HttpEvent, type HttpResult, header, json, problem, rawBody } from './http.js';
 import { pathPattern } from './paths.js';
-import type { WritePath } from './routes.js';
+import type { WriteKey } from './routes.js';
 
 export interface ConfigDeps {
   store: DocumentStore;
   logger: Logger;
   apiToken?: string | undefined;
+  /** The clock personal tokens are dated by. */
+  now?: () => Date;
   /** Origins that may call the API from a browser (`*` for any); none by default. */
   corsOrigins?: readonly string[];
 }
@@ -49,21 +58,42 @@ const parseBody = <S extends z.ZodType>(schema: S, event: HttpEvent): z.output<S
   }
 };
 
-/** A write route's work: the body validated and stored under `id`; the answer, or what is wrong (a 400). */
-type Writer = (id: string, event: HttpEvent, deps: ConfigDeps) => Promise<{ stored: object } | { refused: string }>;
+/** What a write answers: a status with its body (none for 204), or a refusal with its status and why. */
+type Written = { status: 200 | 201 | 204; body?: object } | { refused: string; status?: 400 | 404 | 409 };
+
+/** A write route's work on the ids of its path (`{id}`, `{tokenId}`), validated. */
+type Writer = (ids: Record<string, string>, event: HttpEvent, deps: ConfigDeps) => Promise<Written>;
+
+const required = (ids: Record<string, string>, name: string): string => ids[name] ?? '';
 
 /** One writer per write route of the table: a route without one, or one without a route, does not compile. */
-const writers: Record<WritePath, Writer> = {
-  '/v1/profiles/{id}': async (id, event, deps) => {
+const writers: Record<WriteKey, Writer> = {
+  'PUT /v1/profiles/{id}': async (ids, event, deps) => {
+    const id = required(ids, 'id');
     const profile = parseBody(profileSchema, event);
     if (typeof profile === 'string') return { refused: profile };
     const unstorable = unstorableNumber(profile);
     if (unstorable) return { refused: unstorable };
     await deps.store.putDocument(PROFILES, id, profile satisfies Profile);
     deps.logger.info('profile stored', { profileId: id, kpis: profile.kpis.length });
-    return { stored: { id, ...profile } };
+    return { status: 200, body: { id, ...profile } };
   },
-  '/v1/users/{id}': async (id, event, deps) => {
+  // Refused while users are scored against it (409) rather than cascading: deleting a profile must not
+  // silently delete people, and a user without a profile could not be scored.
+  'DELETE /v1/profiles/{id}': async (ids, _event, deps) => {
+    const id = required(ids, 'id');
+    const members = [...(await deps.store.listDocuments(USERS))].filter(([, u]) => (u as User).profileId === id);
+    if (members.length > 0)
+      return {
+        status: 409,
+        refused: `profile "${id}" is still the profile of ${members.map(([uid]) => `"${uid}"`).join(', ')}: PUT them with another profile or DELETE them first`,
+      };
+    await deps.store.deleteDocument(PROFILES, id);
+    deps.logger.info('profile deleted', { profileId: id });
+    return { status: 204 };
+  },
+  'PUT /v1/users/{id}': async (ids, event, deps) => {
+    const id = required(ids, 'id');
     const user = parseBody(userSchema, event);
     if (typeof user === 'string') return { refused: user };
     const profiles = await deps.store.getDocuments(PROFILES, [user.profileId]);
@@ -73,38 +103,101 @@ const writers: Record<WritePath, Writer> = {
       };
     await deps.store.putDocument(USERS, id, user satisfies User);
     deps.logger.info('user stored', { userId: id, profileId: user.profileId });
-    return { stored: { id, ...user, ownerIds: user.ownerIds ?? [id] } };
+    return { status: 200, body: { id, ...user, ownerIds: user.ownerIds ?? [id] } };
+  },
+  'DELETE /v1/users/{id}': async (ids, _event, deps) => {
+    const id = required(ids, 'id');
+    // Tokens resolve only while their user exists (access.ts), so the user goes last.
+    for (const tokenId of await tokensOf(id, deps)) await deps.store.deleteDocument(TOKENS, tokenId);
+    await deps.store.deleteDocument(USERS, id);
+    deps.logger.info('user deleted', { userId: id });
+    return { status: 204 };
+  },
+  'POST /v1/users/{id}/tokens': async (ids, event, deps) => {
+    const id = required(ids, 'id');
+    const grant = parseBody(personalTokenSchema, event);
+    if (typeof grant === 'string') return { refused: grant };
+    if (!(await deps.store.getDocuments(USERS, [id])).has(id))
+      return { status: 404, refused: `user "${id}" does not exist; PUT /v1/users/${id} first` };
+    const now = (deps.now ?? (() => new Date()))();
+    const { tokenId, token, stored } = newPersonalToken(
+      id,
+      { companyFigures: grant.companyFigures, label: grant.label ?? null },
+      now,
+    );
+    await deps.store.putDocument(TOKENS, tokenId, stored);
+    deps.logger.info('personal token issued', { userId: id, tokenId, companyFigures: stored.companyFigures });
+    return {
+      status: 201,
+      body: {
+        tokenId,
+        token,
+        userId: id,
+        label: stored.label,
+        companyFigures: stored.companyFigures,
+        createdAt: stored.createdAt,
+      },
+    };
+  },
+  'DELETE /v1/users/{id}/tokens/{tokenId}': async (ids, _event, deps) => {
+    const id = required(ids, 'id');
+    const tokenId = required(ids, 'tokenId');
+    const stored = (await deps.store.getDocuments(TOKENS, [tokenId])).get(tokenId) as StoredToken | undefined;
+    if (stored?.userId !== id) return { status: 404, refused: `user "${id}" has no token "${tokenId}"` };
+    await deps.store.deleteDocument(TOKENS, tokenId);
+    deps.logger.info('personal token revoked', { userId: id, tokenId });
+    return { status: 204 };
   },
 };
 
-const writeRoutes = Object.entries(writers).map(([path, write]) => ({ pattern: pathPattern(path), write }));
+/** The ids of a user's personal tokens. */
+const tokensOf = async (userId: string, deps: ConfigDeps): Promise<string[]> =>
+  [...(await deps.store.listDocuments(TOKENS))].flatMap(([tokenId, t]) =>
+    (t as StoredToken).userId === userId ? [tokenId] : [],
+  );
+
+const writeRoutes = Object.entries(writers).map(([key, write]) => {
+  const [method = '', path = ''] = key.split(' ');
+  return { method, pattern: pathPattern(path), write };
+});
+
+/** The methods a path takes, for 405 and CORS preflights. */
+const methodsOf = (rawPath: string): string[] =>
+  writeRoutes.filter((r) => r.pattern.test(rawPath)).map((r) => r.method);
 
 /**
- * PUT /v1/profiles/{id} and PUT /v1/users/{id}: KPI targets per profile and the users assigned to them,
- * validated and stored whole (a PUT replaces). Kept apart from the read-only query function.
+ * The configuration writes: KPI profiles and the users scored against them (validated and stored whole; a PUT
+ * replaces), their deletion, and users' personal tokens. The admin token only: a personal token never writes.
+ * Kept apart from the read-only query function.
  */
 export const makeConfigHandler =
   (deps: ConfigDeps) =>
   async (event: HttpEvent): Promise<HttpResult> => {
     const origins = deps.corsOrigins ?? [];
-    if (event.requestContext.http.method === 'OPTIONS') return preflight(event, origins, 'PUT, OPTIONS');
+    const method = event.requestContext.http.method;
+    const allowed = methodsOf(event.rawPath);
+    if (method === 'OPTIONS') return preflight(event, origins, [...allowed, 'OPTIONS'].join(', '));
     const cors = corsHeaders(header(event, 'origin'), origins);
     const fail = (status: number, message: string, extra: Record<string, string> = {}) =>
       problem(status, message, { ...cors, ...extra });
-    const refused = bearerRefusal(event, deps.apiToken, cors);
-    if (refused) return refused;
-    const route = writeRoutes
-      .map(({ pattern, write }) => ({ write, rawId: pattern.exec(event.rawPath)?.groups?.id }))
-      .find((r) => r.rawId !== undefined);
-    if (!route?.rawId) return fail(404, `no route ${event.rawPath}`);
-    if (event.requestContext.http.method !== 'PUT') return fail(405, 'use PUT', { allow: 'PUT, OPTIONS' });
-    let id: string;
-    try {
-      id = decodeURIComponent(route.rawId);
-    } catch {
-      return fail(400, 'id is not valid percent-encoding (a "%" must be followed by two hexadecimal digits)');
+    const scope = await scopeOf(event, deps.apiToken, deps.store);
+    if (!scope) return fail(401, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer' });
+    if (scope.kind !== 'admin') return fail(403, 'a personal token only reads; configuration takes the API token');
+    if (allowed.length === 0) return fail(404, `no route ${event.rawPath}`);
+    const route = writeRoutes.find((r) => r.method === method && r.pattern.test(event.rawPath));
+    if (!route) return fail(405, `use ${allowed.join(' or ')}`, { allow: [...allowed, 'OPTIONS'].join(', ') });
+    const ids: Record<string, string> = {};
+    for (const [name, raw] of Object.entries(route.pattern.exec(event.rawPath)?.groups ?? {})) {
+      let id: string;
+      try {
+        id = decodeURIComponent(raw);
+      } catch {
+        return fail(400, `${name} is not valid percent-encoding (a "%" must be followed by two hexadecimal digits)`);
+      }
+      if (!ID.test(id)) return fail(400, `${name} must be 1-${MAX_ID_LENGTH} letters, digits, ".", "_", "@" or "-"`);
+      ids[name] = id;
     }
-    if (!ID.test(id)) return fail(400, `id must be 1-${MAX_ID_LENGTH} letters, digits, ".", "_", "@" or "-"`);
-    const written = await route.write(id, event, deps);
-    return 'refused' in written ? fail(400, written.refused) : json(200, written.stored, cors);
+    const written = await route.write(ids, event, deps);
+    if ('refused' in written) return fail(written.status ?? 400, written.refused);
+    return written.status === 204 ? { statusCode: 204, headers: cors } : json(written.status, written.body, cors);
   };

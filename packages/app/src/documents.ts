@@ -1,6 +1,7 @@
-/** The kinds of document the API stores: KPI profiles and the users scored against them. */
+/** The kinds of document the API stores: KPI profiles, the users scored against them, users' personal tokens. */
 export const PROFILES = 'profile';
 export const USERS = 'user';
+export const TOKENS = 'token';
 
 /** The longest id of a user, a profile or an owner that the API takes (its keys stay far below DynamoDB's). */
 export const MAX_ID_LENGTH = 256;

@@ -1,3 +1,4 @@
+export * from './access.js';
 export * from './aggregate.js';
 export * from './alert.js';
 export * from './authorizer.js';

@@ -38,27 +38,39 @@ const bearerResponses = {
   },
 };
 
-const putOperation = (route: WriteRoute) => ({
-  put: {
-    summary: route.summary,
-    operationId: operationId('put', route.path),
-    parameters: Object.entries(route.pathParams).map(([name, schema]) => ({
-      name,
-      in: 'path',
-      required: true,
-      schema,
-    })),
-    requestBody: { required: true, content: { 'application/json': { schema: schemaRef(route.body) } } },
-    responses: {
-      '200': {
-        description: 'Stored; the answer is the stored document with its id',
-        content: { 'application/json': { schema: schemaRef(route.answer) } },
+const SUCCESS: Record<WriteRoute['method'], [string, string]> = {
+  PUT: ['200', 'Stored; the answer is the stored document with its id'],
+  POST: ['201', 'Created; the answer is what was created'],
+  DELETE: ['204', 'Deleted (also when it was not there)'],
+};
+
+const writeOperation = (route: WriteRoute) => {
+  const [status, description] = SUCCESS[route.method];
+  return {
+    [route.method.toLowerCase()]: {
+      summary: route.summary,
+      operationId: operationId(route.method.toLowerCase(), route.path),
+      parameters: Object.entries(route.pathParams).map(([name, schema]) => ({
+        name,
+        in: 'path',
+        required: true,
+        schema,
+      })),
+      ...(route.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: schemaRef(route.body) } } } }
+        : {}),
+      responses: {
+        [status]: {
+          description,
+          ...(route.answer ? { content: { 'application/json': { schema: schemaRef(route.answer) } } } : {}),
+        },
+        '400': errorResponse('The body or the id is invalid (the message names the field)'),
+        ...Object.fromEntries(Object.entries(route.refusals ?? {}).map(([code, why]) => [code, errorResponse(why)])),
+        ...bearerResponses,
       },
-      '400': errorResponse('The body or the id is invalid (the message names the field)'),
-      ...bearerResponses,
     },
-  },
-});
+  };
+};
 
 const getOperation = (route: ReadRoute) => {
   const isPublic = route.auth === 'public';
@@ -90,12 +102,12 @@ const getOperation = (route: ReadRoute) => {
   };
 };
 
-/** Each documented route's operation under its path: read routes as GET, write routes as PUT. */
+/** Each documented route's operation under its path: read routes as GET, write routes by their method. */
 const pathsOf = (routes: readonly HttpRoute[]): Record<string, object> => {
   const paths: Record<string, object> = {};
   for (const route of routes) {
     const operation =
-      route.kind === 'read' ? getOperation(route) : route.kind === 'write' ? putOperation(route) : undefined;
+      route.kind === 'read' ? getOperation(route) : route.kind === 'write' ? writeOperation(route) : undefined;
     if (operation) paths[route.path] = { ...paths[route.path], ...operation };
   }
   return paths;

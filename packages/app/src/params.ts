@@ -82,17 +82,29 @@ export const byParam: Param<Dimension> = {
   },
 };
 
-export const userParam: Param<string> = {
-  description: 'The user whose KPIs to score (see PUT /v1/users/{id})',
+/** An optional id parameter; `what` names it in the message of a bad value. */
+const idParam = (name: string, description: string, example?: string): Param<string | undefined> => ({
+  description,
   schema: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH },
-  required: true,
-  example: 'ann',
+  ...(example ? { example } : {}),
   parse: (raw) => {
-    if (unset(raw)) throw new BadRequest('user is required: the id of a user set with PUT /v1/users/{id}');
-    if (raw.length > MAX_ID_LENGTH) throw new BadRequest(`user must be an id of at most ${MAX_ID_LENGTH} characters`);
+    if (unset(raw)) return undefined;
+    if (raw.length > MAX_ID_LENGTH)
+      throw new BadRequest(`${name} must be an id of at most ${MAX_ID_LENGTH} characters`);
     return raw;
   },
-};
+});
+
+export const userParam = idParam(
+  'user',
+  'The user whose KPIs to score (see PUT /v1/users/{id}); give `user` or `profile`',
+  'ann',
+);
+
+export const profileParam = idParam(
+  'profile',
+  'A profile: every user scored against it, side by side (see PUT /v1/profiles/{id}); give `user` or `profile`',
+);
 
 /** A parameter the dashboard page reads itself: documented with `like`'s schema, never parsed by the server. */
 export const pageParam = (description: string, like: Param<unknown>): Param<undefined> => ({

@@ -13,7 +13,7 @@ import {
   type User,
 } from '@flash/core';
 import { dashboardPage } from '@flash/dashboard';
-import { bearerRefusal } from './bearer.js';
+import { type Scope, scopeOf } from './access.js';
 import { corsHeaders, preflight } from './cors.js';
 import { PROFILES, USERS } from './documents.js';
 import { etagOf, type HttpEvent, type HttpResult, header, problem } from './http.js';
@@ -114,14 +114,31 @@ const answers: Answers = {
     answer: ({ period, owner }, deps) => coachingReport(deps.store, period, owner, deps.ctx, deps.now()),
   },
   '/v1/kpis': {
-    answer: async ({ user: userId }, deps) => {
-      const user = (await deps.store.getDocuments(USERS, [userId])).get(userId) as User | undefined;
-      if (!user) throw new BadRequest(`user "${userId}" does not exist; PUT /v1/users/${userId} first`);
-      const profile = (await deps.store.getDocuments(PROFILES, [user.profileId])).get(user.profileId) as
-        | Profile
-        | undefined;
-      if (!profile) throw new BadRequest(`profile "${user.profileId}" of user "${userId}" does not exist`);
-      return evaluateKpis(userId, user, profile, deps.store, deps.ctx, deps.now());
+    answer: async ({ user: userId, profile: profileId, period }, deps) => {
+      if ((userId === undefined) === (profileId === undefined))
+        throw new BadRequest("give either user (one user's KPIs) or profile (every user of a profile)");
+      if (userId !== undefined) {
+        const user = (await deps.store.getDocuments(USERS, [userId])).get(userId) as User | undefined;
+        if (!user) throw new BadRequest(`user "${userId}" does not exist; PUT /v1/users/${userId} first`);
+        const profile = (await deps.store.getDocuments(PROFILES, [user.profileId])).get(user.profileId) as
+          | Profile
+          | undefined;
+        if (!profile) throw new BadRequest(`profile "${user.profileId}" of user "${userId}" does not exist`);
+        return evaluateKpis(userId, user, profile, deps.store, deps.ctx, deps.now(), period);
+      }
+      const id = profileId as string;
+      const profile = (await deps.store.getDocuments(PROFILES, [id])).get(id) as Profile | undefined;
+      if (!profile) throw new BadRequest(`profile "${id}" does not exist; PUT /v1/profiles/${id} first`);
+      const members = [...(await deps.store.listDocuments(USERS))].filter(([, u]) => (u as User).profileId === id);
+      const now = deps.now();
+      return {
+        profile: { id, name: profile.name },
+        period,
+        asOf: now.toISOString(),
+        users: await Promise.all(
+          members.map(([uid, u]) => evaluateKpis(uid, u as User, profile, deps.store, deps.ctx, now, period)),
+        ),
+      };
     },
   },
   '/v1/profiles': {
@@ -139,6 +156,34 @@ const answers: Answers = {
     }),
   },
   '/v1/openapi.json': { answer: () => (openApi ??= openApiDocument(httpRoutes)) },
+};
+
+/**
+ * Whose figures a read shows, for personal tokens (access.ts): the caller's own (`own`), everyone's
+ * (`company`, for tokens granted company figures), or another person's (`other`, never). Routes not listed
+ * here show company figures.
+ */
+type Reach = 'own' | 'company' | 'other';
+type ReachOf = (params: Record<string, unknown>, scope: Extract<Scope, { kind: 'personal' }>) => Reach;
+const ownerReach: ReachOf = ({ owner }, scope) =>
+  owner === undefined ? 'company' : scope.ownerIds.includes(owner as string) ? 'own' : 'other';
+const reachOf: Partial<Record<ReadRoutes['path'], ReachOf>> = {
+  '/': () => 'own',
+  '/v1/openapi.json': () => 'own',
+  '/v1/kpis': ({ user }, scope) => (user === scope.userId ? 'own' : 'other'),
+  '/v1/pipeline': ownerReach,
+  '/v1/pipeline/requirements': ownerReach,
+  '/v1/coaching': ownerReach,
+};
+
+/** Why a scope may not read what these parameters ask for, or undefined when it may. */
+const scopeRefusal = (path: ReadRoutes['path'], params: Record<string, unknown>, scope: Scope): string | undefined => {
+  if (scope.kind === 'admin') return undefined;
+  const reach = reachOf[path]?.(params, scope) ?? 'company';
+  if (reach === 'own' || (reach === 'company' && scope.companyFigures)) return undefined;
+  return reach === 'other'
+    ? `a personal token reads its own figures only: user=${scope.userId}, owner one of ${scope.ownerIds.join(', ')}`
+    : `a personal token reads company-wide figures only when issued with companyFigures; ask for your own (owner one of ${scope.ownerIds.join(', ')})`;
 };
 
 /** A read route with its answer, its types erased so that routes of different answers sit in one map. */
@@ -175,8 +220,9 @@ export const makeQueryHandler = (options: QueryDeps) => {
     if (method === 'OPTIONS' && target) return preflight(event, origins);
     if (!target) return fail(404, `no route ${event.rawPath}`);
     if (method !== 'GET') return fail(405, 'only GET is supported', { allow: 'GET, OPTIONS' });
-    const refused = target.auth === 'bearer' ? bearerRefusal(event, deps.apiToken, errorHeaders) : undefined;
-    if (refused) return refused;
+    const scope: Scope | undefined =
+      target.auth === 'bearer' ? await scopeOf(event, deps.apiToken, deps.store) : { kind: 'admin' };
+    if (!scope) return fail(401, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer' });
     const formatIndex = negotiate(
       header(event, 'accept'),
       target.formats.map((f) => f.mediaType),
@@ -186,6 +232,8 @@ export const makeQueryHandler = (options: QueryDeps) => {
 
     try {
       const params = parseParams(target, event.queryStringParameters ?? {}, deps);
+      const outOfScope = scopeRefusal(target.path as ReadRoutes['path'], params, scope);
+      if (outOfScope) return fail(403, outOfScope);
       const { format, body, validator } = render(target.formats, formatIndex, await target.answer(params, deps));
       // The ETag covers the figures, not the moment they were read: a weak validator.
       const etag = `W/${etagOf(validator)}`;

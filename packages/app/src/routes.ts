@@ -9,12 +9,13 @@ import {
   ownerParam,
   pageParam,
   periodParam,
+  profileParam,
   userParam,
 } from './params.js';
 import type { Formats, Params } from './read-route.js';
-import type { JsonSchema, SchemaName } from './schemas.js';
+import { type JsonSchema, type SchemaName, schemaRef } from './schemas.js';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'OPTIONS';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS';
 
 /**
  * What a caller must show: a provider's signature over the delivery (checked by the ingest function), the
@@ -53,15 +54,22 @@ export interface ReadRoute<Path extends string = string, P extends Params = Para
   formats: Formats<A>;
 }
 
-/** A write (PUT on the config function) storing a document under an id, documented in OpenAPI. */
-export interface WriteRoute<Path extends string = string> extends RouteBase {
+export type WriteMethod = 'PUT' | 'POST' | 'DELETE';
+
+/**
+ * A write on the config function, documented in OpenAPI: PUT stores a document under its id (200 with it),
+ * POST creates one under the path (201 with it), DELETE removes one (204, no body).
+ */
+export interface WriteRoute<Path extends string = string, M extends WriteMethod = WriteMethod> extends RouteBase {
   kind: 'write';
-  method: 'PUT';
+  method: M;
   path: Path;
   target: 'config';
   pathParams: Record<string, JsonSchema>;
-  body: SchemaName;
-  answer: SchemaName;
+  body?: SchemaName;
+  answer?: SchemaName;
+  /** Answers besides success and 400 (409 for a profile still in use, 404 for an unknown token). */
+  refusals?: Readonly<Record<number, string>>;
 }
 
 /** Served but not in the OpenAPI document: webhooks, CORS preflights, the local stack's own routes. */
@@ -90,17 +98,18 @@ const read = <Path extends string, P extends Params, A>(
 /** A profile or user id, at most MAX_ID_LENGTH characters: what the config function takes. */
 const idParam: JsonSchema = { type: 'string', pattern: ID_PATTERN };
 
-/** A write route: PUT of a document under `{id}`, behind the bearer token. */
-const write = <Path extends string>(
+/** A write route on the config function, behind the bearer token; each `{name}` of the path is an id. */
+const write = <M extends WriteMethod, Path extends string>(
+  method: M,
   path: Path,
-  spec: { summary: string; body: SchemaName; answer: SchemaName },
-): WriteRoute<Path> => ({
+  spec: { summary: string; body?: SchemaName; answer?: SchemaName; refusals?: Record<number, string> },
+): WriteRoute<Path, M> => ({
   kind: 'write',
-  method: 'PUT',
+  method,
   path,
   target: 'config',
   auth: 'bearer',
-  pathParams: { id: idParam },
+  pathParams: Object.fromEntries([...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => [name, idParam])),
   ...spec,
 });
 
@@ -215,9 +224,10 @@ export const httpRoutes = [
     formats: [jsonFormat('Coaching')],
   }),
   read('/v1/kpis', {
-    summary: "A user's KPIs from their profile: actual, target, score (actual / target in percent), freshness",
-    params: { user: userParam },
-    formats: [jsonFormat('Kpis')],
+    summary:
+      "A user's KPIs from their profile for a month (`user`), or every user of a profile side by side (`profile`): actual, target, score by the template's rule, freshness",
+    params: { user: userParam, profile: profileParam, period: periodParam },
+    formats: [{ ...jsonFormat('Kpis'), schema: { oneOf: [schemaRef('Kpis'), schemaRef('TeamKpis')] } }],
   }),
   read('/v1/profiles', { summary: 'KPI profiles', params: {}, formats: [jsonFormat('Profiles')] }),
   read('/v1/users', {
@@ -232,18 +242,36 @@ export const httpRoutes = [
   }),
   preflight(V1_READS, 'query'),
   // More specific than /v1/{proxy+}: PUT and OPTIONS on these paths go to the config function.
-  write('/v1/profiles/{id}', {
+  write('PUT', '/v1/profiles/{id}', {
     summary: 'Create or replace a KPI profile (at most 10 KPIs)',
     body: 'ProfileBody',
     answer: 'Profile',
   }),
+  write('DELETE', '/v1/profiles/{id}', {
+    summary: 'Delete a KPI profile that no user is scored against',
+    refusals: { 409: 'Users are still scored against the profile (the message names them): move or delete them first' },
+  }),
   preflight('/v1/profiles/{id}', 'config'),
-  write('/v1/users/{id}', {
+  write('PUT', '/v1/users/{id}', {
     summary: 'Create or replace a user and the profile they are scored against',
     body: 'UserBody',
     answer: 'User',
   }),
+  write('DELETE', '/v1/users/{id}', { summary: 'Delete a user, revoking their personal tokens' }),
   preflight('/v1/users/{id}', 'config'),
+  write('POST', '/v1/users/{id}/tokens', {
+    summary:
+      "Issue a personal read token for a user: it reads only the user's own pipeline, KPIs, coaching and activities (and company figures when granted). The token is in this answer only; it is stored hashed",
+    body: 'TokenBody',
+    answer: 'IssuedToken',
+    refusals: { 404: 'No such user' },
+  }),
+  preflight('/v1/users/{id}/tokens', 'config'),
+  write('DELETE', '/v1/users/{id}/tokens/{tokenId}', {
+    summary: 'Revoke a personal token of a user',
+    refusals: { 404: 'The user has no such token' },
+  }),
+  preflight('/v1/users/{id}/tokens/{tokenId}', 'config'),
   local('GET', '/local/dead-letters', "Each queue's dead letters with their reason"),
   local('POST', '/local/redrive', 'Moves dead letters back onto their queue (`?queue=` for one)'),
 ] as const satisfies readonly HttpRoute[];
@@ -251,15 +279,20 @@ export const httpRoutes = [
 type TableRoute = (typeof httpRoutes)[number];
 /** The read routes, each with its own parameter and answer types (query.ts binds their answers). */
 export type ReadRoutes = Extract<TableRoute, { kind: 'read' }>;
-/** The paths the config function stores documents at. */
-export type WritePath = Extract<TableRoute, { kind: 'write' }>['path'];
+/** The writes of the config function, as `METHOD path`. */
+export type WriteKey =
+  Extract<TableRoute, { kind: 'write' }> extends infer R
+    ? R extends { method: infer M extends string; path: infer P extends string }
+      ? `${M} ${P}`
+      : never
+    : never;
 
 const isRead = (route: HttpRoute): route is ReadRoute => route.kind === 'read';
 const isWrite = (route: HttpRoute): route is WriteRoute => route.kind === 'write';
 
 /** The read routes: GET on the query function. */
 export const queryRoutes: readonly ReadRoute[] = (httpRoutes as readonly HttpRoute[]).filter(isRead);
-/** The write routes: PUT on the config function. */
+/** The write routes of the config function. */
 export const configRoutes: readonly WriteRoute[] = (httpRoutes as readonly HttpRoute[]).filter(isWrite);
 
 /** A route as API Gateway holds it (and the local server, standing in for it). */

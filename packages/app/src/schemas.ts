@@ -235,6 +235,20 @@ export const answerSchemas = {
       },
     },
   }),
+  TeamKpis: record({
+    profile: record({ id: string, name: string }),
+    period: month,
+    asOf: instant,
+    users: { type: 'array', items: refTo('Kpis') },
+  }),
+  IssuedToken: record({
+    tokenId: string,
+    token: { type: 'string', description: 'The bearer token; shown in this answer only (it is stored hashed)' },
+    userId: string,
+    label: nullable(string),
+    companyFigures: { type: 'boolean' },
+    createdAt: instant,
+  }),
   Profiles: record({ profiles: { type: 'array', items: refTo('Profile') } }),
   Users: record({ users: { type: 'array', items: refTo('User') } }),
   // KpiTemplate, ProfileBody, Profile, UserBody, User: generated from the zod schemas that validate them.

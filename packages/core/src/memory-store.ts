@@ -146,6 +146,9 @@ export const memoryDocumentStore = (): DocumentStore & DocumentReader => {
     async putDocument(name, id, document) {
       kind(name).set(id, structuredClone(document));
     },
+    async deleteDocument(name, id) {
+      kind(name).delete(id);
+    },
     async getDocuments(name, ids) {
       return pick(kind(name), ids);
     },

@@ -80,10 +80,13 @@ export interface InsightsStore {
   listEntities(list: string, limit: number, options?: ListOptions): Promise<EntityState[]>;
 }
 
-/** Where profiles and users are kept (the configuration API writes them). */
+/** Where profiles, users and personal tokens are kept (the configuration API writes them). */
 export interface DocumentStore {
   putDocument(kind: string, id: string, document: unknown): Promise<void>;
+  /** Removes a document; removing one that is not there is no error. */
+  deleteDocument(kind: string, id: string): Promise<void>;
   getDocuments(kind: string, ids: readonly string[]): Promise<Map<string, unknown>>;
+  listDocuments(kind: string): Promise<Map<string, unknown>>;
 }
 
 /** Profiles and users as the query function reads them. */

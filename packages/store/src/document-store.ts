@@ -8,6 +8,10 @@ export const dynamoDocumentStore = (table: Table): DocumentStore & DocumentReade
     await table.put('putDocument', { ...itemKeys.document(kind, id), document });
   },
 
+  async deleteDocument(kind, id) {
+    await table.delete('deleteDocument', itemKeys.document(kind, id));
+  },
+
   async getDocuments(kind, ids) {
     const items = await table.batchGet(
       'getDocuments',

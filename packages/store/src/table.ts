@@ -1,6 +1,7 @@
 import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  DeleteCommand,
   type BatchGetCommandInput,
   type BatchGetCommandOutput,
   DynamoDBDocumentClient,
@@ -109,6 +110,11 @@ export class Table {
   /** Writes a whole item (PutItem), if `condition` holds on the one it replaces. */
   async put(operation: string, item: Item, condition?: Condition): Promise<void> {
     await mapErrors(operation, () => this.doc.send(new PutCommand(this.putInput(item, condition))));
+  }
+
+  /** Deletes an item (DeleteItem); deleting one that is not there is no error. */
+  async delete(operation: string, key: ItemKey): Promise<void> {
+    await mapErrors(operation, () => this.doc.send(new DeleteCommand({ TableName: this.name, Key: key })));
   }
 
   /**

@@ -6,6 +6,7 @@ import {
   makeAuthorizer,
   makeConfigHandler,
   makeQueryHandler,
+  newPersonalToken,
 } from '@flash/app';
 import type { MetricContext, QueryStore } from '@flash/core';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
@@ -63,15 +64,19 @@ describe('the bearer check', () => {
   });
 
   it('is the one the authorizer, the query, config and local admin handlers apply', async () => {
-    const authorize = makeAuthorizer({ apiToken: async () => 's3cret', logger });
+    const authorize = makeAuthorizer({
+      documents: { getDocuments: async () => new Map() },
+      apiToken: async () => 's3cret',
+      logger,
+    });
     const authorizerEvent = (authorization?: string) =>
       ({
         headers: authorization === undefined ? {} : { authorization },
         rawPath: '/v1/metrics',
       }) as unknown as APIGatewayRequestAuthorizerEventV2;
-    expect(await authorize(authorizerEvent('Bearer s3cret'))).toEqual({ isAuthorized: true });
-    expect(await authorize(authorizerEvent('Bearer wrong'))).toEqual({ isAuthorized: false });
-    expect(await authorize(authorizerEvent())).toEqual({ isAuthorized: false });
+    expect(await authorize(authorizerEvent('Bearer s3cret'))).toMatchObject({ isAuthorized: true });
+    expect(await authorize(authorizerEvent('Bearer wrong'))).toMatchObject({ isAuthorized: false });
+    expect(await authorize(authorizerEvent())).toMatchObject({ isAuthorized: false });
 
     const query = makeQueryHandler({
       store: untouchable as QueryStore,
@@ -98,5 +103,46 @@ describe('the bearer check', () => {
     // The page and the preflights are public.
     expect((await query(event('OPTIONS', '/v1/metrics'))).statusCode).toBe(204);
     expect((await config(event('OPTIONS', '/v1/users/ann'))).statusCode).toBe(204);
+  });
+});
+
+describe('personal tokens at the authorizer', () => {
+  it('lets a personal token read (GET) only, passing its scope to the function; the API token everything', async () => {
+    const issued = newPersonalToken('sam', { companyFigures: false, label: null }, new Date('2026-11-23T10:00:00Z'));
+    const documents = new Map<string, unknown>([
+      [`token:${issued.tokenId}`, issued.stored],
+      ['user:sam', { name: 'Sam', profileId: 'sellers', ownerIds: ['s1'] }],
+    ]);
+    const authorize = makeAuthorizer({
+      apiToken: async () => 'admin',
+      documents: {
+        getDocuments: async (kind, ids) =>
+          new Map(ids.flatMap((id) => (documents.has(`${kind}:${id}`) ? [[id, documents.get(`${kind}:${id}`)]] : []))),
+      },
+      logger,
+    });
+    const request = (authorization: string, routeKey: string) =>
+      ({ headers: { authorization }, rawPath: '/v1/kpis', routeKey }) as unknown as APIGatewayRequestAuthorizerEventV2;
+
+    const read = await authorize(request(`Bearer ${issued.token}`, 'GET /v1/{proxy+}'));
+    expect(read.isAuthorized).toBe(true);
+    expect(JSON.parse(read.context.scope ?? '')).toEqual({
+      kind: 'personal',
+      userId: 'sam',
+      ownerIds: ['s1'],
+      companyFigures: false,
+    });
+    expect((await authorize(request(`Bearer ${issued.token}`, 'PUT /v1/users/{id}'))).isAuthorized).toBe(false);
+    expect((await authorize(request(`Bearer ${issued.token}`, 'POST /v1/events'))).isAuthorized).toBe(false);
+    // One character of the secret wrong, or the token's user gone: refused.
+    const forged = `${issued.token.slice(0, -1)}${issued.token.endsWith('A') ? 'B' : 'A'}`;
+    expect((await authorize(request(`Bearer ${forged}`, 'GET /v1/{proxy+}'))).isAuthorized).toBe(false);
+    expect(issued.stored).not.toHaveProperty('token');
+    expect(JSON.stringify(issued.stored)).not.toContain(issued.token.split('_')[2]);
+    documents.delete('user:sam');
+    expect((await authorize(request(`Bearer ${issued.token}`, 'GET /v1/{proxy+}'))).isAuthorized).toBe(false);
+    const admin = await authorize(request('Bearer admin', 'PUT /v1/users/{id}'));
+    expect(admin.isAuthorized).toBe(true);
+    expect(JSON.parse(admin.context.scope ?? '')).toEqual({ kind: 'admin' });
   });
 });

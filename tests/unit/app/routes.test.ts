@@ -50,9 +50,15 @@ describe('the HTTP route table', () => {
       ['GET /v1/{proxy+}', 'query', 'bearer'],
       ['OPTIONS /v1/{proxy+}', 'query', 'public'],
       ['PUT /v1/profiles/{id}', 'config', 'bearer'],
+      ['DELETE /v1/profiles/{id}', 'config', 'bearer'],
       ['OPTIONS /v1/profiles/{id}', 'config', 'public'],
       ['PUT /v1/users/{id}', 'config', 'bearer'],
+      ['DELETE /v1/users/{id}', 'config', 'bearer'],
       ['OPTIONS /v1/users/{id}', 'config', 'public'],
+      ['POST /v1/users/{id}/tokens', 'config', 'bearer'],
+      ['OPTIONS /v1/users/{id}/tokens', 'config', 'public'],
+      ['DELETE /v1/users/{id}/tokens/{tokenId}', 'config', 'bearer'],
+      ['OPTIONS /v1/users/{id}/tokens/{tokenId}', 'config', 'public'],
     ]);
     // Every read under /v1 rides on GET /v1/{proxy+}: a new one needs no new API Gateway route.
     expect(queryRoutes.filter((r) => r.path !== '/').every((r) => r.gatewayPath === '/v1/{proxy+}')).toBe(true);
@@ -79,7 +85,7 @@ describe('the HTTP route table', () => {
     ).toThrow('GET /v1/{proxy+} carries routes with different auth or target (/v1/b)');
   });
 
-  it('is what the OpenAPI document describes: the reads as GET, the writes as PUT, nothing else', () => {
+  it('is what the OpenAPI document describes: the reads as GET, the writes by their method, nothing else', () => {
     const doc = openApiDocument(httpRoutes);
     const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
@@ -93,11 +99,17 @@ describe('the HTTP route table', () => {
   it('documents path ids with the length the API takes, MAX_ID_LENGTH', () => {
     const doc = openApiDocument(httpRoutes);
     for (const route of configRoutes) {
-      const put = (doc.paths[route.path] as { put: { parameters: { name: string; schema: { pattern: string } }[] } })
-        .put;
-      expect(put.parameters).toEqual([
-        { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: ID_PATTERN } },
-      ]);
+      const operation = (
+        doc.paths[route.path] as Record<string, { parameters: { name: string; schema: { pattern: string } }[] }>
+      )[route.method.toLowerCase()];
+      expect(operation?.parameters).toEqual(
+        [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+          name,
+          in: 'path',
+          required: true,
+          schema: { type: 'string', pattern: ID_PATTERN },
+        })),
+      );
     }
     const id = new RegExp(ID_PATTERN);
     expect(MAX_ID_LENGTH).toBe(256);

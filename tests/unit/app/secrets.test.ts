@@ -129,25 +129,33 @@ describe('secrets are read again after five minutes', () => {
     let now = Date.parse('2026-11-23T10:00:00Z');
     const token = cachedSecretString('api-token', { client, now: () => now });
     // As functions/authorizer.ts wires it.
-    const authorize = makeAuthorizer({ apiToken: async () => (await token()) ?? '', logger: spiedLogger().logger });
+    const authorize = makeAuthorizer({
+      documents: { getDocuments: async () => new Map() },
+      apiToken: async () => (await token()) ?? '',
+      logger: spiedLogger().logger,
+    });
     const request = (value: string) =>
       ({
         headers: { authorization: `Bearer ${value}` },
         rawPath: '/v1/metrics',
       }) as unknown as APIGatewayRequestAuthorizerEventV2;
 
-    expect(await authorize(request('token-one'))).toEqual({ isAuthorized: true });
+    expect(await authorize(request('token-one'))).toMatchObject({ isAuthorized: true });
     now += FIVE_MINUTES;
-    expect(await authorize(request('token-two'))).toEqual({ isAuthorized: true });
-    expect(await authorize(request('token-one'))).toEqual({ isAuthorized: false });
+    expect(await authorize(request('token-two'))).toMatchObject({ isAuthorized: true });
+    expect(await authorize(request('token-one'))).toMatchObject({ isAuthorized: false });
   });
 
   it('reads a blank API token secret as no token: nobody is let in', async () => {
     secretValues('   ');
     const token = cachedSecretString('api-token', { client });
-    const authorize = makeAuthorizer({ apiToken: async () => (await token()) ?? '', logger: spiedLogger().logger });
+    const authorize = makeAuthorizer({
+      documents: { getDocuments: async () => new Map() },
+      apiToken: async () => (await token()) ?? '',
+      logger: spiedLogger().logger,
+    });
     const request = { headers: { authorization: 'Bearer    ' }, rawPath: '/v1/metrics' };
-    expect(await authorize(request as unknown as APIGatewayRequestAuthorizerEventV2)).toEqual({
+    expect(await authorize(request as unknown as APIGatewayRequestAuthorizerEventV2)).toMatchObject({
       isAuthorized: false,
     });
   });

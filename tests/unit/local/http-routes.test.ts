@@ -62,7 +62,7 @@ describe('the local server over the route table', () => {
 
   it('answers 405 with the methods a path has, and 404 where nothing is routed', async () => {
     expect(await call('PUT', '/v1/metrics')).toMatchObject({ status: 405, allow: 'GET, OPTIONS' });
-    expect(await call('DELETE', '/v1/users/ann')).toMatchObject({ status: 405, allow: 'PUT, OPTIONS, GET' });
+    expect(await call('PATCH', '/v1/users/ann')).toMatchObject({ status: 405, allow: 'PUT, DELETE, OPTIONS, GET' });
     expect(await call('GET', '/v1')).toMatchObject({ status: 404 });
     expect(await call('GET', '/nope')).toMatchObject({ status: 404 });
   });

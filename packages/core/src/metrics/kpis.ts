@@ -69,3 +69,10 @@ export const userSchema = z.object({
   ownerIds: z.array(z.string().min(1).max(256)).min(1).max(10).optional(),
 });
 export type User = z.output<typeof userSchema>;
+
+/** What `POST /v1/users/{id}/tokens` takes: a personal read token's label and whether it sees company figures. */
+export const personalTokenSchema = z.object({
+  label: z.string().min(1).max(100).optional(),
+  /** Company-wide figures (metrics, segments, alerts, everyone's pipeline) besides the user's own. */
+  companyFigures: z.boolean().default(false),
+});
