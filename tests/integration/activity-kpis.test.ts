@@ -1,4 +1,4 @@
-import { evaluateKpis } from '@flash/app';
+import { evaluateKpis, segmentsReport } from '@flash/app';
 import { applyEvents, type MetricContext, metricModel, type Profile, profileSchema } from '@flash/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshTable } from '../support/dynamo.js';
@@ -132,5 +132,20 @@ describe('activity KPIs on DynamoDB Local', () => {
       { actual: 2, score: 200 },
       { actual: null, score: null },
     ]);
+  });
+
+  it('reports activities per owner and kind in a month (the activity report), beside the value won', async () => {
+    const report = await segmentsReport(table.store, '2026-11', 'owner', ctx);
+    const s1 = report.segments.find((row) => row.label === 's1');
+    expect(s1?.activities).toEqual({
+      // Due in November and not done: M1, M2, M4 (30 Nov), M11 (22 Nov); M5 and M7 fall in December.
+      meeting: { planned: 4, done: 5 },
+      // C1 and F2 planned, D6 done; F1 the task.
+      call: { planned: 2, done: 1 },
+      email: { planned: 0, done: 0 },
+      task: { planned: 1, done: 0 },
+    });
+    // Everyone: s1's four and five, hs-9's M3 (28 Nov; M6 is due in December), other's M9.
+    expect(report.total.activities.meeting).toEqual({ planned: 6, done: 5 });
   });
 });

@@ -166,6 +166,12 @@ export const answerSchemas = {
     avgBasket: { ...nullable(number), description: 'Billing per invoice' },
     won: count,
     wonValue: number,
+    activities: record(
+      Object.fromEntries(
+        ['meeting', 'call', 'email', 'task'].map((kind) => [kind, record({ planned: count, done: count })]),
+      ),
+      'Activities of the month per kind: planned (not done, due in the month) and done in it; by owner, the activity reports; by segment, the commercial effort beside the value won',
+    ),
     otherCurrencies: otherCurrencies('billing', 'wonValue'),
   }),
   NpsCounts: record({

@@ -1,6 +1,7 @@
 import { dealMoney, toMajor } from '../money.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
+import { activityCounts } from './activities.js';
 import { byCurrency, byLabel, currencyField, keys, labelMember, parseLabelMember } from './keys.js';
 import { npsFigure } from './nps.js';
 
@@ -162,6 +163,8 @@ export const segmentFigure = (label: string, values: Values, baseCurrency: strin
     avgBasket: invoices[base] ? toMajor(Math.round((billing[base] ?? 0) / invoices[base]), base) : null,
     won: values.won ?? 0,
     wonValue: toMajor(wonValue[base] ?? 0, base),
+    // The commercial effort beside the result: activities due (planned) and done in the month, per kind.
+    activities: activityCounts(values),
     otherCurrencies,
   };
 };
