@@ -11,3 +11,6 @@ export const pathPattern = (template: string): RegExp =>
       .replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')
       .replace(/\*$/, '.*')}$`,
   );
+
+/** The route history clients deliver canonical events to (its entry in routes.ts reads it). */
+export const CANONICAL_EVENTS_PATH = '/v1/events';

@@ -1,6 +1,5 @@
 import { ID_PATTERN } from './documents.js';
 import { htmlFormat, jsonFormat, prometheusFormats } from './formats.js';
-import { CANONICAL_EVENTS_PATH } from './ingest.js';
 import {
   budgetParam,
   byParam,
@@ -12,8 +11,9 @@ import {
   profileParam,
   userParam,
 } from './params.js';
+import { CANONICAL_EVENTS_PATH } from './paths.js';
 import type { Formats, Params } from './read-route.js';
-import { type JsonSchema, type SchemaName, schemaRef } from './schemas.js';
+import type { JsonSchema, SchemaName } from './schemas.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS';
 
@@ -227,7 +227,7 @@ export const httpRoutes = [
     summary:
       "A user's KPIs from their profile for a month (`user`), or every user of a profile side by side (`profile`): actual, target, score by the template's rule, freshness",
     params: { user: userParam, profile: profileParam, period: periodParam },
-    formats: [{ ...jsonFormat('Kpis'), schema: { oneOf: [schemaRef('Kpis'), schemaRef('TeamKpis')] } }],
+    formats: [jsonFormat('KpisAnswer')],
   }),
   read('/v1/profiles', { summary: 'KPI profiles', params: {}, formats: [jsonFormat('Profiles')] }),
   read('/v1/users', {

@@ -255,6 +255,10 @@ export const answerSchemas = {
     companyFigures: { type: 'boolean' },
     createdAt: instant,
   }),
+  KpisAnswer: {
+    oneOf: [refTo('Kpis'), refTo('TeamKpis')],
+    description: 'One user (`user=`) or a profile (`profile=`)',
+  },
   Profiles: record({ profiles: { type: 'array', items: refTo('Profile') } }),
   Users: record({ users: { type: 'array', items: refTo('User') } }),
   // KpiTemplate, ProfileBody, Profile, UserBody, User: generated from the zod schemas that validate them.

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ACTIVITY_KINDS } from './activity-kinds.js';
 
 /**
  * Canonical events: what every connector produces and what travels on the bus. Each event is a versioned
@@ -157,10 +158,6 @@ export const dealData = z.object({
   source: label,
   lostReason: label,
 });
-
-/** The kinds of activity CRMs plan and log; contract section 8. */
-export const ACTIVITY_KINDS = ['meeting', 'call', 'email', 'task'] as const;
-export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 
 /** A meeting, call, e-mail or task: planned while `doneAt` is null, done from `doneAt` on. */
 export const activityData = z.object({

@@ -1,3 +1,4 @@
+export * from './activity-kinds.js';
 export * from './context.js';
 export * from './engine.js';
 export * from './errors.js';

@@ -1,5 +1,5 @@
+import { ACTIVITY_KINDS, type ActivityKind } from '../activity-kinds.js';
 import type { MetricContext } from '../context.js';
-import { ACTIVITY_KINDS, type ActivityKind } from '../events.js';
 import { instantOf, monthOf } from '../period.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Listing, Values } from '../values.js';

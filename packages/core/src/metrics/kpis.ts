@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ACTIVITY_KINDS } from '../events.js';
+import { ACTIVITY_KINDS } from '../activity-kinds.js';
 
 /**
  * KPI targets per user profile. A profile holds a few KPIs built from templates, each with a target; a user
