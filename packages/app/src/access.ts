@@ -89,9 +89,17 @@ export const scopeOf = async (
   event: HttpEvent,
   apiToken: string | undefined,
   documents: ScopeDocuments,
-): Promise<Scope | undefined> => {
-  const fromAuthorizer = (event.requestContext as { authorizer?: { lambda?: Record<string, unknown> } }).authorizer
-    ?.lambda?.[SCOPE_CONTEXT];
-  if (typeof fromAuthorizer === 'string') return JSON.parse(fromAuthorizer) as Scope;
-  return resolveScope(header(event, 'authorization'), apiToken, documents);
+): Promise<Scope | undefined> =>
+  authorizerScope(event) ?? resolveScope(header(event, 'authorization'), apiToken, documents);
+
+/**
+ * The scope the Lambda authorizer passed on, if any. API Gateway caches the authorizer's answer by the
+ * Authorization header alone, so an answer given for a GET may be reused for a write: every function that
+ * writes refuses a personal scope itself.
+ */
+export const authorizerScope = (event: HttpEvent): Scope | undefined => {
+  const passed = (event.requestContext as { authorizer?: { lambda?: Record<string, unknown> } }).authorizer?.lambda?.[
+    SCOPE_CONTEXT
+  ];
+  return typeof passed === 'string' ? (JSON.parse(passed) as Scope) : undefined;
 };

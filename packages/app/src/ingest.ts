@@ -15,6 +15,7 @@ import {
   type SecretProvider,
 } from '@flash/core';
 import * as z from 'zod';
+import { authorizerScope } from './access.js';
 import { bearerRefusal } from './bearer.js';
 import {
   type HttpEvent,
@@ -105,6 +106,8 @@ export const makeIngestHandler = (deps: IngestDeps) => {
  * events, so history overlapping live deliveries changes nothing: versions decide.
  */
 const acceptCanonicalEvents = async (deps: IngestDeps, event: HttpEvent): Promise<HttpResult> => {
+  if (authorizerScope(event)?.kind === 'personal')
+    return problem(403, 'a personal token only reads; history takes the API token');
   const refused = bearerRefusal(event, deps.apiToken);
   if (refused) return refused;
   const deliveryId = deliveryIdOf(header(event, 'x-request-id'), event.requestContext.requestId);

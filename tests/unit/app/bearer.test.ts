@@ -3,12 +3,14 @@ import {
   bearerAllows,
   bearerRefusal,
   type HttpEvent,
+  type IngestDeps,
   makeAuthorizer,
   makeConfigHandler,
+  makeIngestHandler,
   makeQueryHandler,
   newPersonalToken,
 } from '@flash/app';
-import type { MetricContext, QueryStore } from '@flash/core';
+import type { DocumentStore, MetricContext, QueryStore } from '@flash/core';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { makeLocalAdminHandler } from '../../../packages/local/src/admin.js';
@@ -144,5 +146,29 @@ describe('personal tokens at the authorizer', () => {
     const admin = await authorize(request('Bearer admin', 'PUT /v1/users/{id}'));
     expect(admin.isAuthorized).toBe(true);
     expect(JSON.parse(admin.context.scope ?? '')).toEqual({ kind: 'admin' });
+  });
+});
+
+describe('a personal scope passed by a cached authorizer answer', () => {
+  // API Gateway caches the authorizer's answer by the Authorization header alone: an answer given for a GET
+  // reaches the write functions too, which therefore refuse a personal scope themselves.
+  const personal = JSON.stringify({ kind: 'personal', userId: 'sam', ownerIds: ['s1'], companyFigures: true });
+  const withScope = (method: string, rawPath: string, routeKey: string) =>
+    ({
+      rawPath,
+      routeKey,
+      rawQueryString: '',
+      headers: { authorization: 'Bearer ffp_whatever' },
+      body: '{"events": []}',
+      requestContext: { http: { method }, requestId: 'r1', authorizer: { lambda: { scope: personal } } },
+      isBase64Encoded: false,
+    }) as unknown as HttpEvent;
+
+  it('is refused by the config function and by POST /v1/events, before any store or bus is touched', async () => {
+    const config = makeConfigHandler({ store: untouchable as DocumentStore, logger });
+    expect((await config(withScope('PUT', '/v1/users/sam', 'PUT /v1/users/{id}'))).statusCode).toBe(403);
+    expect((await config(withScope('DELETE', '/v1/profiles/p', 'DELETE /v1/profiles/{id}'))).statusCode).toBe(403);
+    const ingest = makeIngestHandler({ ...(untouchable as IngestDeps), logger });
+    expect((await ingest(withScope('POST', '/v1/events', 'POST /v1/events'))).statusCode).toBe(403);
   });
 });
