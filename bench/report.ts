@@ -1,6 +1,7 @@
 import type { AggregationRun, Consistency } from './aggregation.js';
 import type { LoadResult } from './api-load.js';
 import type { BundleResult } from './bundles.js';
+import type { PacedResult } from './pollers.js';
 
 export interface BenchResults {
   generatedAt: string;
@@ -25,7 +26,9 @@ export interface BenchResults {
   };
   runs: { batched: AggregationRun; baseline: AggregationRun; batchedSample?: AggregationRun };
   consistency: Consistency;
-  api: { path: string; seconds: number; results: LoadResult[] };
+  /** p99 of 200 pollers, each once a second with its ETag, at staggered phases (target < 20 ms). */
+  apiP99MsPaced200: number;
+  api: { path: string; seconds: number; results: LoadResult[]; paced: PacedResult };
   bundles: { bareNodeMs: number; functions: BundleResult[] };
 }
 
@@ -97,6 +100,14 @@ ${table(
     a.errors,
   ]),
 )}
+
+Dashboards at their own pace (bench/pollers.ts): ${r.api.paced.pollers} pollers, each once every ${r.api.paced.intervalMs} ms
+with its ETag, at phases spread over the interval, ${r.api.paced.seconds} s: ${r.api.paced.requests} requests, p50
+${r.api.paced.latencyMs.p50} ms, **p99 ${r.api.paced.latencyMs.p99} ms** (max ${r.api.paced.latencyMs.max} ms), ${Object.entries(
+    r.api.paced.statuses,
+  )
+    .map(([s, n]) => `${s}: ${n}`)
+    .join(', ')}, ${r.api.paced.errors} errors.
 
 ## Lambda bundles (bare \`node -e 0\`: ${r.bundles.bareNodeMs} ms)
 
