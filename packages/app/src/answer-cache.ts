@@ -35,9 +35,11 @@ export interface Recording {
  * it shows cannot have changed, and is never older than the read cache's own window.
  *
  * An answer that read anything else (entity lists, partitions, documents, alerts) or the clock other than to
- * stamp `asOf` is built again for every request, as before. Concurrent requests share one build.
+ * stamp `asOf` is built again for every request, as before. Concurrent requests share one build. Without
+ * `reuse` (the read cache off) every answer is built.
  */
-export const makeAnswerCache = (store: QueryStore, maxEntries = 1000) => {
+export const makeAnswerCache = (store: QueryStore, options: { reuse: boolean; maxEntries?: number }) => {
+  const maxEntries = options.maxEntries ?? 1000;
   const entries = new Map<string, Promise<Recorded>>();
 
   const stillCurrent = async (reads: readonly Read[]): Promise<boolean> => {
@@ -85,9 +87,10 @@ export const makeAnswerCache = (store: QueryStore, maxEntries = 1000) => {
      */
     answer: async (
       id: string,
-      options: { clockForAsOfOnly: boolean; now: () => Date },
+      asked: { clockForAsOfOnly: boolean; now: () => Date },
       build: (recording: Recording) => Promise<BuiltAnswer>,
     ): Promise<BuiltAnswer> => {
+      if (!options.reuse) return build({ store, now: asked.now });
       const known = entries.get(id);
       if (known) {
         const kept = await known.catch(() => undefined);
@@ -96,7 +99,7 @@ export const makeAnswerCache = (store: QueryStore, maxEntries = 1000) => {
         const newer = entries.get(id);
         if (newer && newer !== known) return newer;
       }
-      const next = record(options.clockForAsOfOnly, options.now, build);
+      const next = record(asked.clockForAsOfOnly, asked.now, build);
       entries.delete(id); // re-inserted last: the map's order is the order of building, oldest first
       entries.set(id, next);
       if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);

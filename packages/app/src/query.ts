@@ -160,12 +160,14 @@ const withVary = (headers: Record<string, string>, ...names: string[]): Record<s
 
 /**
  * The query API and the dashboard page: the read routes of the table. Every answer carries an ETag (a
- * matching If-None-Match gets 304) and a Cache-Control, so polling dashboards cost little; CORS follows
+ * matching If-None-Match gets 304) and a Cache-Control, so polling dashboards cost little: answers are kept
+ * beside the read cache and reused while their reads are unchanged (answer-cache.ts); CORS follows
  * `corsOrigins`.
  */
 export const makeQueryHandler = (options: QueryDeps) => {
-  const deps = { ...options, store: withReadCache(options.store, options.readCacheMs ?? 250) };
-  const answerCache = makeAnswerCache(deps.store);
+  const readCacheMs = options.readCacheMs ?? 250;
+  const deps = { ...options, store: withReadCache(options.store, readCacheMs) };
+  const answerCache = makeAnswerCache(deps.store, { reuse: readCacheMs > 0 });
   const origins = deps.corsOrigins ?? [];
   const maxAge = `max-age=${deps.maxAgeSeconds ?? 5}`;
   return async (event: HttpEvent): Promise<HttpResult> => {
