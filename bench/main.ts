@@ -11,6 +11,7 @@ import { startLocalStack, TABLE_NAME } from '@flash/local';
 import { type AggregationRun, type Consistency, checkConsistency, runAggregation } from './aggregation.js';
 import { type LoadResult, pollWithAutocannon } from './api-load.js';
 import { measureBundles } from './bundles.js';
+import { type FreshnessResult, measureFreshness } from './freshness.js';
 import { type PacedResult, runPacedPollers } from './pollers.js';
 import { type BenchResults, toMarkdown } from './report.js';
 import { generateWorkload } from './workload.js';
@@ -23,6 +24,8 @@ const settings = {
   // One event at a time costs ~25 ms on DynamoDB Local: the default run gives the baseline a prefix of the workload.
   baselineEvents: full ? 50_000 : 1_500,
   pollSeconds: full ? 15 : 4,
+  // Webhooks at a steady rate to the local stack, in a month the workload leaves alone.
+  freshness: { ratePerSecond: 50, seconds: 30, period: '2030-01', watchIntervalMs: 10 },
   importRuns: full ? 15 : 5,
   period: '2026-11',
 };
@@ -35,13 +38,19 @@ const ratio = (a: number, b: number) => Math.round((a / b) * 10) / 10;
 const workload = generateWorkload({ events: settings.events, seed: settings.seed });
 log(`workload: ${workload.events.length} events (${workload.duplicates} duplicates, ${workload.late} late)`);
 
-const stack = await startLocalStack({ port: 0, logLevel: 'SILENT' });
+const webhookSecret = 'bench-generic-secret';
+const stack = await startLocalStack({
+  port: 0,
+  logLevel: 'SILENT',
+  env: { ...process.env, WEBHOOK_SECRET_GENERIC: webhookSecret },
+});
 let batched: AggregationRun;
 let baseline: AggregationRun;
 let sample: AggregationRun | undefined;
 let consistency: Consistency;
 const api: LoadResult[] = [];
 let paced: PacedResult;
+let freshness: FreshnessResult;
 try {
   const { endpoint } = stack.dynamo;
   const run = (table: string, events: number, batchSize: number) =>
@@ -101,6 +110,16 @@ try {
     signal: controller.signal,
   });
   log(`api 200 pollers once a second each, staggered: p50 ${paced.latencyMs.p50} ms, p99 ${paced.latencyMs.p99} ms`);
+
+  freshness = await measureFreshness({
+    baseUrl: stack.url,
+    secret: webhookSecret,
+    ...settings.freshness,
+    signal: controller.signal,
+  });
+  log(
+    `freshness at ${freshness.ratePerSecond} webhooks/s: p50 ${freshness.latencyMs.p50} ms, p99 ${freshness.latencyMs.p99} ms from the 202 to the API`,
+  );
 } finally {
   await stack.stop();
 }
@@ -141,6 +160,9 @@ const results: BenchResults = {
   runs: { batched, baseline, ...(sample ? { batchedSample: sample } : {}) },
   consistency,
   apiP99MsPaced200: paced.latencyMs.p99,
+  freshnessP50Ms: freshness.latencyMs.p50,
+  freshnessP99Ms: freshness.latencyMs.p99,
+  freshness,
   api: { path: `/v1/metrics?period=${settings.period}`, seconds: settings.pollSeconds, results: api, paced },
   bundles: { bareNodeMs, functions: bundles },
 };

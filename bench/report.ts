@@ -1,6 +1,7 @@
 import type { AggregationRun, Consistency } from './aggregation.js';
 import type { LoadResult } from './api-load.js';
 import type { BundleResult } from './bundles.js';
+import type { FreshnessResult } from './freshness.js';
 import type { PacedResult } from './pollers.js';
 
 export interface BenchResults {
@@ -28,6 +29,10 @@ export interface BenchResults {
   consistency: Consistency;
   /** p99 of 200 pollers, each once a second with its ETag, at staggered phases (target < 20 ms). */
   apiP99MsPaced200: number;
+  /** From a webhook's 202 to the API answering with it counted, at 50 webhooks/s on the local stack. */
+  freshnessP50Ms: number;
+  freshnessP99Ms: number;
+  freshness: FreshnessResult;
   api: { path: string; seconds: number; results: LoadResult[]; paced: PacedResult };
   bundles: { bareNodeMs: number; functions: BundleResult[] };
 }
@@ -108,6 +113,11 @@ ${r.api.paced.latencyMs.p50} ms, **p99 ${r.api.paced.latencyMs.p99} ms** (max ${
   )
     .map(([s, n]) => `${s}: ${n}`)
     .join(', ')}, ${r.api.paced.errors} errors.
+
+## Freshness: from a webhook's 202 to the figure in the API
+
+${r.freshness.sent} signed generic deliveries at ${r.freshness.ratePerSecond}/s for ${r.freshness.seconds} s (${r.freshness.accepted} accepted), the API
+asked every ${r.freshness.watchIntervalMs} ms: **p50 ${r.freshnessP50Ms} ms, p99 ${r.freshnessP99Ms} ms** (max ${r.freshness.latencyMs.max} ms).
 
 ## Lambda bundles (bare \`node -e 0\`: ${r.bundles.bareNodeMs} ms)
 
