@@ -25,19 +25,22 @@ export interface AggregationRun {
   capacity: CapacityTotals;
 }
 
+/** An event as the bus carries it. */
+export const busEventOf = (event: CanonicalEvent, n: number): BusEvent => ({
+  version: '0',
+  id: `bench-${n}`,
+  'detail-type': detailTypeOf(event.entity),
+  source: INGEST_SOURCE,
+  account: '000000000000',
+  time: event.occurredAt,
+  region: 'local',
+  resources: [],
+  detail: event,
+});
+
 /** What EventBridge hands SQS, as the aggregator's queue receives it. */
 const sqsRecord = (event: CanonicalEvent, n: number): SQSRecord => {
-  const envelope: BusEvent = {
-    version: '0',
-    id: `bench-${n}`,
-    'detail-type': detailTypeOf(event.entity),
-    source: INGEST_SOURCE,
-    account: '000000000000',
-    time: event.occurredAt,
-    region: 'local',
-    resources: [],
-    detail: event,
-  };
+  const envelope = busEventOf(event, n);
   return {
     messageId: `m-${n}`,
     receiptHandle: `r-${n}`,

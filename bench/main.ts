@@ -8,9 +8,10 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalStack, TABLE_NAME } from '@flash/local';
-import { type AggregationRun, type Consistency, checkConsistency, runAggregation } from './aggregation.js';
+import { type AggregationRun, busEventOf, type Consistency, checkConsistency, runAggregation } from './aggregation.js';
 import { type LoadResult, pollWithAutocannon } from './api-load.js';
 import { measureBundles } from './bundles.js';
+import { AWS_PRICES, costPerMillionEvents, type PathCounts } from './cost.js';
 import { type FreshnessResult, measureFreshness } from './freshness.js';
 import { type PacedResult, runPacedPollers } from './pollers.js';
 import { type BenchResults, toMarkdown } from './report.js';
@@ -130,6 +131,33 @@ for (const b of bundles)
     `bundle ${b.name}: ${(b.bytes / 1024).toFixed(1)} KB, cold import ${b.coldImportMs} ms (${b.coldImportRatio}x node -e 0 = ${bareNodeMs} ms)`,
   );
 
+// Per event on AWS: the measured counts, and the deployment's settings (infra/constructs).
+const eventBytes = Math.round(
+  workload.events.reduce((sum, e, i) => sum + Buffer.byteLength(JSON.stringify(busEventOf(e, i))), 0) /
+    workload.events.length,
+);
+const shared = {
+  eventsPerDelivery: 1,
+  ingestMs: freshness.ingestMsP50,
+  ingestMemoryMb: 256,
+  eventBytes,
+  archiveMonths: 12,
+  aggregateMemoryMb: 512,
+};
+const pathOf = (run: AggregationRun): PathCounts => ({
+  ...shared,
+  batchSize: run.batchSize,
+  aggregateMsPerEvent: (run.seconds * 1000) / run.events,
+  writeUnitsPerEvent: run.writeUnitsPerEvent,
+  readUnitsPerEvent: run.readUnitsPerEvent,
+});
+const cost = {
+  prices: AWS_PRICES,
+  design: { counts: pathOf(batched), ...costPerMillionEvents(pathOf(batched)) },
+  baseline: { counts: pathOf(baseline), ...costPerMillionEvents(pathOf(baseline)) },
+};
+log(`cost per million events on AWS: $${cost.design.total} against $${cost.baseline.total} for the baseline`);
+
 const sameSample = sample ?? batched;
 const results: BenchResults = {
   generatedAt: new Date().toISOString(),
@@ -159,6 +187,9 @@ const results: BenchResults = {
   },
   runs: { batched, baseline, ...(sample ? { batchedSample: sample } : {}) },
   consistency,
+  costPerMillionEventsUsd: cost.design.total,
+  baselineCostPerMillionEventsUsd: cost.baseline.total,
+  cost,
   apiP99MsPaced200: paced.latencyMs.p99,
   freshnessP50Ms: freshness.latencyMs.p50,
   freshnessP99Ms: freshness.latencyMs.p99,

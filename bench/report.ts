@@ -1,6 +1,7 @@
 import type { AggregationRun, Consistency } from './aggregation.js';
 import type { LoadResult } from './api-load.js';
 import type { BundleResult } from './bundles.js';
+import type { AWS_PRICES, CostBreakdown, PathCounts } from './cost.js';
 import type { FreshnessResult } from './freshness.js';
 import type { PacedResult } from './pollers.js';
 
@@ -28,6 +29,14 @@ export interface BenchResults {
   runs: { batched: AggregationRun; baseline: AggregationRun; batchedSample?: AggregationRun };
   consistency: Consistency;
   /** p99 of 200 pollers, each once a second with its ETag, at staggered phases (target < 20 ms). */
+  /** USD per million events on AWS, the whole path, this design and the naive one (bench/cost.ts). */
+  costPerMillionEventsUsd: number;
+  baselineCostPerMillionEventsUsd: number;
+  cost: {
+    prices: typeof AWS_PRICES;
+    design: CostBreakdown & { counts: PathCounts };
+    baseline: CostBreakdown & { counts: PathCounts };
+  };
   apiP99MsPaced200: number;
   /** From a webhook's 202 to the API answering with it counted, at 50 webhooks/s on the local stack. */
   freshnessP50Ms: number;
@@ -113,6 +122,20 @@ ${r.api.paced.latencyMs.p50} ms, **p99 ${r.api.paced.latencyMs.p99} ms** (max ${
   )
     .map(([s, n]) => `${s}: ${n}`)
     .join(', ')}, ${r.api.paced.errors} errors.
+
+## Cost per million events on AWS (${r.cost.prices.region}, prices of ${r.cost.prices.readOn})
+
+${table(
+  ['line', 'this design, USD', 'baseline, USD'],
+  [
+    ...Object.keys(r.cost.design.lines).map((line) => [
+      line,
+      r.cost.design.lines[line] ?? 0,
+      r.cost.baseline.lines[line] ?? 0,
+    ]),
+    ['**total**', `**${r.costPerMillionEventsUsd}**`, `**${r.baselineCostPerMillionEventsUsd}**`],
+  ],
+)}
 
 ## Freshness: from a webhook's 202 to the figure in the API
 
