@@ -72,11 +72,14 @@ export const runAggregation = async (opts: {
   events: readonly CanonicalEvent[];
   batchSize: number;
   ctx: MetricContext;
+  /** More meters on the run's client (the commit-protocol study classifies the items written). */
+  meters?: { attach(client: ReturnType<typeof localClient>): unknown }[];
 }): Promise<AggregationRun> => {
   const client = localClient(opts.endpoint);
   try {
     await ensureTable(client, opts.table);
     const meter = new CapacityMeter(tableSchema.listIndex.partitionKey).attach(client);
+    for (const extra of opts.meters ?? []) extra.attach(client);
     const handler = makeAggregateHandler({
       store: dynamoStore(client, opts.table),
       ctx: opts.ctx,
