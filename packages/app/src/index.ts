@@ -1,5 +1,6 @@
 export * from './aggregate.js';
 export * from './alert.js';
+export * from './answer-cache.js';
 export * from './authorizer.js';
 export * from './bearer.js';
 export * from './bus.js';

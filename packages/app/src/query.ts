@@ -13,6 +13,7 @@ import {
   type User,
 } from '@flash/core';
 import { dashboardPage } from '@flash/dashboard';
+import { makeAnswerCache } from './answer-cache.js';
 import { bearerRefusal } from './bearer.js';
 import { corsHeaders, preflight } from './cors.js';
 import { PROFILES, USERS } from './documents.js';
@@ -45,6 +46,8 @@ interface Answer<P, A> {
   answer: (params: P, deps: QueryDeps) => Promise<A> | A;
   cacheControl?: string;
   headers?: Record<string, string>;
+  /** The answer reads the clock only to stamp `asOf`, which its ETag leaves out: it may be reused (answer-cache.ts). */
+  clockForAsOfOnly?: true;
 }
 type AnswerOf<R> = R extends ReadRoute<string, infer P, infer A> ? Answer<Parsed<P>, A> : never;
 
@@ -67,8 +70,8 @@ const answers: Answers = {
       'referrer-policy': 'no-referrer',
     },
   },
-  '/v1/metrics': { answer: metricsAnswer },
-  '/v1/metrics/prometheus': { answer: metricsAnswer },
+  '/v1/metrics': { answer: metricsAnswer, clockForAsOfOnly: true },
+  '/v1/metrics/prometheus': { answer: metricsAnswer, clockForAsOfOnly: true },
   '/v1/pipeline': {
     answer: async ({ period, owner }, deps) => {
       const aggregates = await deps.store.getAggregates([
@@ -157,11 +160,14 @@ const withVary = (headers: Record<string, string>, ...names: string[]): Record<s
 
 /**
  * The query API and the dashboard page: the read routes of the table. Every answer carries an ETag (a
- * matching If-None-Match gets 304) and a Cache-Control, so polling dashboards cost little; CORS follows
+ * matching If-None-Match gets 304) and a Cache-Control, so polling dashboards cost little: answers are kept
+ * beside the read cache and reused while their reads are unchanged (answer-cache.ts); CORS follows
  * `corsOrigins`.
  */
 export const makeQueryHandler = (options: QueryDeps) => {
-  const deps = { ...options, store: withReadCache(options.store, options.readCacheMs ?? 250) };
+  const readCacheMs = options.readCacheMs ?? 250;
+  const deps = { ...options, store: withReadCache(options.store, readCacheMs) };
+  const answerCache = makeAnswerCache(deps.store, { reuse: readCacheMs > 0 });
   const origins = deps.corsOrigins ?? [];
   const maxAge = `max-age=${deps.maxAgeSeconds ?? 5}`;
   return async (event: HttpEvent): Promise<HttpResult> => {
@@ -186,9 +192,19 @@ export const makeQueryHandler = (options: QueryDeps) => {
 
     try {
       const params = parseParams(target, event.queryStringParameters ?? {}, deps);
-      const { format, body, validator } = render(target.formats, formatIndex, await target.answer(params, deps));
-      // The ETag covers the figures, not the moment they were read: a weak validator.
-      const etag = `W/${etagOf(validator)}`;
+      const { etag, contentType, body } = await answerCache.answer(
+        `${target.path}\n${formatIndex}\n${JSON.stringify(params)}`,
+        { clockForAsOfOnly: target.clockForAsOfOnly === true, now: deps.now },
+        async (recording) => {
+          const { format, body, validator } = render(
+            target.formats,
+            formatIndex,
+            await target.answer(params, { ...deps, ...recording }),
+          );
+          // The ETag covers the figures, not the moment they were read: a weak validator.
+          return { etag: `W/${etagOf(validator)}`, contentType: format.contentType, body };
+        },
+      );
       const headers = withVary(
         { ...cors, ...target.headers, etag, 'cache-control': target.cacheControl ?? maxAge },
         ...(target.formats.length > 1 ? ['Accept'] : []),
@@ -199,7 +215,7 @@ export const makeQueryHandler = (options: QueryDeps) => {
           .includes(etag)
       )
         return { statusCode: 304, headers };
-      return { statusCode: 200, headers: { ...headers, 'content-type': format.contentType }, body };
+      return { statusCode: 200, headers: { ...headers, 'content-type': contentType }, body };
     } catch (error) {
       if (error instanceof BadRequest) return fail(400, error.message);
       deps.logger.error('query failed', { error, path: event.rawPath });

@@ -1,4 +1,4 @@
-import type { AggregateReader } from '@flash/core';
+import type { AggregateReader, Aggregates, AggregateView } from '@flash/core';
 
 type Read = ReturnType<AggregateReader['getAggregates']>;
 
@@ -6,10 +6,26 @@ interface Entry {
   /** When the read was started. */
   at: number;
   value: Read;
-  /** The read has answered: it can be served while a newer one is on its way. */
-  settled: boolean;
+  /** What the read answered, once it has: it can be served while a newer one is on its way. */
+  settled: Aggregates | undefined;
   refreshing: boolean;
 }
+
+const sameView = (a: AggregateView, b: AggregateView): boolean => {
+  if (a.updatedAt !== b.updatedAt) return false;
+  const fields = Object.keys(a.values);
+  return fields.length === Object.keys(b.values).length && fields.every((f) => a.values[f] === b.values[f]);
+};
+
+/** Whether two reads of the same keys found the same aggregates. */
+const sameAggregates = (a: Aggregates, b: Aggregates): boolean => {
+  if (a.size !== b.size) return false;
+  for (const [key, view] of a) {
+    const other = b.get(key);
+    if (!other || !sameView(view, other)) return false;
+  }
+  return true;
+};
 
 /**
  * Polling dashboards ask for the same figures many times a second. This shares one aggregate read among all
@@ -17,19 +33,27 @@ interface Entry {
  * as long, it is still served while one request refreshes it in the background, so no poller waits on
  * DynamoDB; older than that, the request waits for a fresh read. A busy key is therefore at most `ttlMs`
  * plus one read old, an idle one is read afresh, and DynamoDB sees about one read per key set per `ttlMs`.
+ *
+ * A new read that finds exactly what the previous one found (values and `updatedAt`) answers the previous
+ * value object itself, so a value's identity changes exactly when the aggregates did: the answer cache
+ * (answer-cache.ts) relies on it.
  */
 export const withReadCache = <S extends AggregateReader>(store: S, ttlMs: number, now = () => Date.now()): S => {
   if (ttlMs <= 0) return store;
   const entries = new Map<string, Entry>();
 
-  const read = (id: string, keys: readonly string[]): Entry => {
-    const entry: Entry = { at: now(), value: store.getAggregates(keys), settled: false, refreshing: false };
-    entry.value.then(
-      () => {
-        entry.settled = true;
+  const read = (id: string, keys: readonly string[], previous: Aggregates | undefined): Entry => {
+    const entry = { at: now(), settled: undefined, refreshing: false } as Omit<Entry, 'value'> as Entry;
+    entry.value = store.getAggregates(keys).then(
+      (found) => {
+        entry.settled = previous && sameAggregates(previous, found) ? previous : found;
+        return entry.settled;
       },
-      // A failed read is not kept: the next request tries again.
-      () => entries.get(id) === entry && entries.delete(id),
+      (error: unknown) => {
+        // A failed read is not kept: the next request tries again.
+        if (entries.get(id) === entry) entries.delete(id);
+        throw error;
+      },
     );
     return entry;
   };
@@ -42,7 +66,7 @@ export const withReadCache = <S extends AggregateReader>(store: S, ttlMs: number
     if (hit?.settled && t - hit.at < 4 * ttlMs) {
       if (!hit.refreshing) {
         hit.refreshing = true;
-        const next = read(id, keys);
+        const next = read(id, keys, hit.settled);
         next.value.then(
           () => entries.set(id, next),
           () => {
@@ -52,7 +76,7 @@ export const withReadCache = <S extends AggregateReader>(store: S, ttlMs: number
       }
       return hit.value;
     }
-    const entry = read(id, keys);
+    const entry = read(id, keys, hit?.settled);
     entries.set(id, entry);
     if (entries.size > 1000) for (const [key, e] of entries) if (t - e.at >= 4 * ttlMs) entries.delete(key);
     return entry.value;
