@@ -228,7 +228,11 @@ const headerProblem = (columns: readonly string[], type: GenericType | undefined
     (type ? GENERIC_FIELDS[type].has(column) : GENERIC_TYPES.some((t) => GENERIC_FIELDS[t].has(column)));
   const unknown = columns.filter((c) => !known(c));
   if (unknown.length > 0)
-    return `the header names ${unknown.length === 1 ? 'a column' : 'columns'} ${unknown.join(', ')} that ${type ? `${type} does` : 'no generic type does'} not have (${type ? [...GENERIC_FIELDS[type].keys()].join(', ') : 'see the generic fields'})`;
+    return `the header names ${unknown.length === 1 ? 'a column' : 'columns'} ${unknown.join(', ')} that ${
+      type
+        ? `${type} does not have (its fields: ${[...GENERIC_FIELDS[type].keys()].join(', ')})`
+        : 'no generic type has'
+    }`;
   return undefined;
 };
 
