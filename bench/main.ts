@@ -11,6 +11,7 @@ import { startLocalStack, TABLE_NAME } from '@flash/local';
 import { type AggregationRun, type Consistency, checkConsistency, runAggregation } from './aggregation.js';
 import { type LoadResult, pollWithAutocannon } from './api-load.js';
 import { measureBundles } from './bundles.js';
+import { type ImportRun, runImport } from './import.js';
 import { type BenchResults, toMarkdown } from './report.js';
 import { generateWorkload } from './workload.js';
 
@@ -23,6 +24,8 @@ const settings = {
   baselineEvents: full ? 50_000 : 1_500,
   pollSeconds: full ? 15 : 4,
   importRuns: full ? 15 : 5,
+  // npm run import of a 100,000-line file, into the figures of the bench's stack.
+  historyImportEvents: 100_000,
   period: '2026-11',
 };
 
@@ -40,6 +43,7 @@ let baseline: AggregationRun;
 let sample: AggregationRun | undefined;
 let consistency: Consistency;
 const api: LoadResult[] = [];
+let historyImport: ImportRun;
 try {
   const { endpoint } = stack.dynamo;
   const run = (table: string, events: number, batchSize: number) =>
@@ -89,6 +93,10 @@ try {
       );
     }
   }
+  historyImport = await runImport({ stack, events: settings.historyImportEvents, seed: settings.seed });
+  log(
+    `import: ${historyImport.events} events into the figures in ${historyImport.seconds} s, ${historyImport.eventsPerSecond} events/s (${ratio(historyImport.eventsPerSecond, batched.eventsPerSecond)}x the aggregator's)`,
+  );
 } finally {
   await stack.stop();
 }
@@ -130,6 +138,12 @@ const results: BenchResults = {
   consistency,
   api: { path: `/v1/metrics?period=${settings.period}`, seconds: settings.pollSeconds, results: api },
   bundles: { bareNodeMs, functions: bundles },
+  importEventsPerSecond: historyImport.eventsPerSecond,
+  import: {
+    ...historyImport,
+    liveEventsPerSecond: batched.eventsPerSecond,
+    ratioToLive: ratio(historyImport.eventsPerSecond, batched.eventsPerSecond),
+  },
 };
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');

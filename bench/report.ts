@@ -1,6 +1,7 @@
 import type { AggregationRun, Consistency } from './aggregation.js';
 import type { LoadResult } from './api-load.js';
 import type { BundleResult } from './bundles.js';
+import type { ImportRun } from './import.js';
 
 export interface BenchResults {
   generatedAt: string;
@@ -27,6 +28,10 @@ export interface BenchResults {
   consistency: Consistency;
   api: { path: string; seconds: number; results: LoadResult[] };
   bundles: { bareNodeMs: number; functions: BundleResult[] };
+  /** `npm run import` into the figures, events per second. */
+  importEventsPerSecond: number;
+  /** The same import beside the batched aggregator of this run (`eventsPerSecond`), the ratio's base. */
+  import: ImportRun & { liveEventsPerSecond: number; ratioToLive: number };
 }
 
 const table = (head: string[], rows: (string | number)[][]): string =>
@@ -97,6 +102,30 @@ ${table(
     a.errors,
   ]),
 )}
+
+## History import: npm run import of ${r.import.events} events
+
+${table(
+  ['run', 'events', 'seconds', 'events/s into the figures', 'x the batched aggregator'],
+  [
+    [
+      'import (file checked, POST /v1/events, bus, queue, aggregator)',
+      r.import.events,
+      r.import.seconds,
+      r.import.eventsPerSecond,
+      r.import.ratioToLive,
+    ],
+    [
+      'batched aggregator alone (above)',
+      r.runs.batched.events,
+      r.runs.batched.seconds,
+      r.import.liveEventsPerSecond,
+      1,
+    ],
+  ],
+)}
+
+The pipeline accepted every request after ${r.import.acceptedSeconds} s (the check pass included); the rest is aggregation.
 
 ## Lambda bundles (bare \`node -e 0\`: ${r.bundles.bareNodeMs} ms)
 

@@ -29,7 +29,8 @@ describe('csvRecords (RFC 4180)', () => {
   });
 
   it('reads quoted fields with commas, doubled quotes and line breaks; a record spanning lines keeps its first line', async () => {
-    const text = 'id,comment\r\nR1,"Fast, friendly"\r\nR2,"She said ""no"""\r\nR3,"two\r\nlines\nand three"\r\nR4,""\r\n';
+    const text =
+      'id,comment\r\nR1,"Fast, friendly"\r\nR2,"She said ""no"""\r\nR3,"two\r\nlines\nand three"\r\nR4,""\r\n';
     expect(await records(text)).toEqual([
       { line: 1, fields: ['id', 'comment'], text: 'id,comment' },
       { line: 2, fields: ['R1', 'Fast, friendly'], text: 'R1,"Fast, friendly"' },
