@@ -32,83 +32,87 @@ export interface ImportRun {
 const round = (n: number, digits = 3) => Number(n.toFixed(digits));
 
 /**
- * A year of a mid-size company's history as one generic event a line: customers, projects, invoices (some
- * later voided, a newer version on a later line), costs, deals and survey answers, in the proportions of
- * the bench workload. Ids start with `imp-` so they never meet the workload's.
+ * A year of a company's history as one generic event a line, as an ERP export holds it (each entity's
+ * latest state): customers, projects, invoices (one in ten void), costs, deals and survey answers, in about
+ * the proportions of the bench workload. Ids start with `imp-` so they never meet the workload's.
  */
 export const writeImportFile = async (path: string, events: number, seed: number): Promise<number> => {
   const random = seededRandom(seed);
   const pick = <T>(values: readonly T[]) => values[Math.floor(random() * values.length)] as T;
-  const day = () =>
-    `2025-${String(1 + Math.floor(random() * 12)).padStart(2, '0')}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}`;
+  const two = (n: number) => String(n).padStart(2, '0');
+  const day = () => `2025-${two(1 + Math.floor(random() * 12))}-${two(1 + Math.floor(random() * 28))}`;
   const customers = Array.from({ length: Math.max(5, Math.ceil(events / 40)) }, (_, i) => `imp-C${i}`);
   const projects = Array.from({ length: Math.max(5, Math.ceil(events / 25)) }, (_, i) => `imp-P${i}`);
+  const eventAt = (n: number): Record<string, unknown> => {
+    const id = `imp-${n}`;
+    if (n < customers.length)
+      return {
+        type: 'customer',
+        id: customers[n],
+        version: 1,
+        internal: n % 20 === 0,
+        segment: pick(['Gold', 'Silver']),
+      };
+    if (n < customers.length + projects.length)
+      return {
+        type: 'project',
+        id: projects[n - customers.length],
+        version: 1,
+        customerId: pick(customers),
+        status: pick(['open', 'closed']),
+      };
+    const r = random();
+    if (r < 0.35)
+      return {
+        type: 'invoice',
+        id,
+        version: 1 + Math.floor(random() * 3),
+        customerId: pick(customers),
+        projectId: pick(projects),
+        number: `INV-${n}`,
+        status: random() < 0.9 ? 'sent' : 'void',
+        invoiceDate: day(),
+        total: Math.round(random() * 500_000) / 100,
+      };
+    if (r < 0.5)
+      return {
+        type: 'cost',
+        id,
+        version: 1,
+        projectId: pick(projects),
+        date: day(),
+        amount: Math.round(random() * 200_000) / 100,
+      };
+    if (r < 0.8) {
+      const status = pick(['open', 'won', 'lost']);
+      const createdAt = `${day()}T09:00:00Z`;
+      const closedAt = status === 'open' ? null : `2025-12-${two(1 + Math.floor(random() * 28))}T09:00:00Z`;
+      return {
+        type: 'deal',
+        id,
+        version: 1,
+        customerId: pick(customers),
+        ownerId: pick(['U1', 'U2', 'U3']),
+        status,
+        amount: Math.round(random() * 50_000),
+        createdAt,
+        closedAt,
+      };
+    }
+    return {
+      type: 'survey_response',
+      id,
+      version: 1,
+      customerId: pick(customers),
+      score: Math.floor(random() * 11),
+      submittedAt: `${day()}T08:00:00Z`,
+      comment: random() < 0.3 ? 'Good service, slow invoices' : null,
+    };
+  };
   const file = createWriteStream(path);
   let bytes = 0;
   for (let n = 0; n < events; n++) {
-    const r = random();
-    const id = `imp-${n}`;
-    const event =
-      n < customers.length
-        ? {
-            type: 'customer',
-            id: customers[n],
-            version: 1,
-            name: `Customer ${n}`,
-            internal: n % 20 === 0,
-            segment: pick(['Gold', 'Silver', 'Bronze']),
-          }
-        : n < customers.length + projects.length
-          ? {
-              type: 'project',
-              id: projects[n - customers.length],
-              version: 1,
-              customerId: pick(customers),
-              status: pick(['open', 'closed']),
-            }
-          : r < 0.35
-            ? {
-                type: 'invoice',
-                id,
-                version: 1 + Math.floor(random() * 3),
-                customerId: pick(customers),
-                projectId: pick(projects),
-                number: `INV-${n}`,
-                status: random() < 0.9 ? 'sent' : 'void',
-                invoiceDate: day(),
-                total: Math.round(random() * 500_000) / 100,
-              }
-            : r < 0.5
-              ? {
-                  type: 'cost',
-                  id,
-                  version: 1,
-                  projectId: pick(projects),
-                  date: day(),
-                  amount: Math.round(random() * 200_000) / 100,
-                }
-              : r < 0.8
-                ? {
-                    type: 'deal',
-                    id,
-                    version: 1,
-                    customerId: pick(customers),
-                    ownerId: pick(['U1', 'U2', 'U3', 'U4']),
-                    status: pick(['open', 'won', 'lost']),
-                    amount: Math.round(random() * 50_000),
-                    createdAt: `${day()}T09:00:00Z`,
-                    closedAt: `2025-12-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}T09:00:00Z`,
-                  }
-                : {
-                    type: 'survey_response',
-                    id,
-                    version: 1,
-                    customerId: pick(customers),
-                    score: Math.floor(random() * 11),
-                    submittedAt: `${day()}T08:00:00Z`,
-                    comment: random() < 0.3 ? 'Good service, slow invoices' : null,
-                  };
-    const line = `${JSON.stringify(event)}\n`;
+    const line = `${JSON.stringify(eventAt(n))}\n`;
     bytes += Buffer.byteLength(line);
     if (!file.write(line)) await once(file, 'drain');
   }

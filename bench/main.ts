@@ -93,7 +93,12 @@ try {
       );
     }
   }
-  historyImport = await runImport({ stack, events: settings.historyImportEvents, seed: settings.seed });
+  historyImport = await runImport({
+    stack,
+    events: settings.historyImportEvents,
+    seed: settings.seed,
+    token: process.env.API_TOKEN,
+  });
   log(
     `import: ${historyImport.events} events into the figures in ${historyImport.seconds} s, ${historyImport.eventsPerSecond} events/s (${ratio(historyImport.eventsPerSecond, batched.eventsPerSecond)}x the aggregator's)`,
   );
