@@ -13,6 +13,7 @@ import { type LoadResult, pollWithAutocannon } from './api-load.js';
 import { measureBundles } from './bundles.js';
 import { AWS_PRICES, costPerMillionEvents, type PathCounts } from './cost.js';
 import { type FreshnessResult, measureFreshness } from './freshness.js';
+import { type ImportRun, runImport } from './import.js';
 import { type PacedResult, runPacedPollers } from './pollers.js';
 import { type BenchResults, toMarkdown } from './report.js';
 import { generateWorkload } from './workload.js';
@@ -28,6 +29,8 @@ const settings = {
   // Webhooks at a steady rate to the local stack, in a month the workload leaves alone.
   freshness: { ratePerSecond: 50, seconds: 30, period: '2030-01', watchIntervalMs: 10 },
   importRuns: full ? 15 : 5,
+  // npm run import of a 100,000-line file, into the figures of the bench's stack.
+  historyImportEvents: 100_000,
   period: '2026-11',
 };
 
@@ -52,6 +55,7 @@ let consistency: Consistency;
 const api: LoadResult[] = [];
 let paced: PacedResult;
 let freshness: FreshnessResult;
+let historyImport: ImportRun;
 try {
   const { endpoint } = stack.dynamo;
   const run = (table: string, events: number, batchSize: number) =>
@@ -120,6 +124,16 @@ try {
   });
   log(
     `freshness at ${freshness.ratePerSecond} webhooks/s: p50 ${freshness.latencyMs.p50} ms, p99 ${freshness.latencyMs.p99} ms from the 202 to the API`,
+  );
+
+  historyImport = await runImport({
+    stack,
+    events: settings.historyImportEvents,
+    seed: settings.seed,
+    token: process.env.API_TOKEN,
+  });
+  log(
+    `import: ${historyImport.events} events into the figures in ${historyImport.seconds} s, ${historyImport.eventsPerSecond} events/s (${ratio(historyImport.eventsPerSecond, batched.eventsPerSecond)}x the aggregator's)`,
   );
 } finally {
   await stack.stop();
@@ -196,6 +210,12 @@ const results: BenchResults = {
   freshness,
   api: { path: `/v1/metrics?period=${settings.period}`, seconds: settings.pollSeconds, results: api, paced },
   bundles: { bareNodeMs, functions: bundles },
+  importEventsPerSecond: historyImport.eventsPerSecond,
+  import: {
+    ...historyImport,
+    liveEventsPerSecond: batched.eventsPerSecond,
+    ratioToLive: ratio(historyImport.eventsPerSecond, batched.eventsPerSecond),
+  },
 };
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');

@@ -3,6 +3,7 @@ import type { LoadResult } from './api-load.js';
 import type { BundleResult } from './bundles.js';
 import type { AWS_PRICES, CostBreakdown, PathCounts } from './cost.js';
 import type { FreshnessResult } from './freshness.js';
+import type { ImportRun } from './import.js';
 import type { PacedResult } from './pollers.js';
 
 export interface BenchResults {
@@ -44,6 +45,10 @@ export interface BenchResults {
   freshness: FreshnessResult;
   api: { path: string; seconds: number; results: LoadResult[]; paced: PacedResult };
   bundles: { bareNodeMs: number; functions: BundleResult[] };
+  /** `npm run import` into the figures, events per second. */
+  importEventsPerSecond: number;
+  /** The same import beside the batched aggregator of this run (`eventsPerSecond`), the ratio's base. */
+  import: ImportRun & { liveEventsPerSecond: number; ratioToLive: number };
 }
 
 const table = (head: string[], rows: (string | number)[][]): string =>
@@ -141,6 +146,30 @@ ${table(
 
 ${r.freshness.sent} signed generic deliveries at ${r.freshness.ratePerSecond}/s for ${r.freshness.seconds} s (${r.freshness.accepted} accepted), the API
 asked every ${r.freshness.watchIntervalMs} ms: **p50 ${r.freshnessP50Ms} ms, p99 ${r.freshnessP99Ms} ms** (max ${r.freshness.latencyMs.max} ms).
+
+## History import: npm run import of ${r.import.events} events
+
+${table(
+  ['run', 'events', 'seconds', 'events/s into the figures', 'x the batched aggregator'],
+  [
+    [
+      'import (file checked, POST /v1/events, bus, queue, aggregator)',
+      r.import.events,
+      r.import.seconds,
+      r.import.eventsPerSecond,
+      r.import.ratioToLive,
+    ],
+    [
+      'batched aggregator alone (above)',
+      r.runs.batched.events,
+      r.runs.batched.seconds,
+      r.import.liveEventsPerSecond,
+      1,
+    ],
+  ],
+)}
+
+The pipeline accepted every request after ${r.import.acceptedSeconds} s (the check pass included); the rest is aggregation.
 
 ## Lambda bundles (bare \`node -e 0\`: ${r.bundles.bareNodeMs} ms)
 

@@ -60,15 +60,25 @@ export const deliveryIdOf = (requestId: string | undefined, fallback: string): s
  */
 export const checkForBus = (candidates: readonly unknown[]): CanonicalEvent[] =>
   candidates.map((candidate, index) => {
-    const { entity, id } = (candidate ?? {}) as { entity?: unknown; id?: unknown };
-    const where = `event ${index}${typeof entity === 'string' ? ` (${entity} ${JSON.stringify(id)})` : ''}`;
-    const { event, problem } = checkCanonicalEvent(JSON.parse(JSON.stringify(candidate ?? null)));
-    if (!event) throw new InvalidValueError(`${where}: ${problem}`);
-    const bytes = Buffer.byteLength(JSON.stringify(event)) + INGEST_SOURCE.length + detailTypeOf(event.entity).length;
-    if (bytes > MAX_BUS_ENTRY_BYTES)
-      throw new InvalidValueError(`${where}: ${bytes} bytes; an event may hold at most ${MAX_BUS_ENTRY_BYTES}`);
-    return event;
+    try {
+      return checkEventForBus(candidate);
+    } catch (error) {
+      if (!(error instanceof InvalidValueError)) throw error;
+      const { entity, id } = (candidate ?? {}) as { entity?: unknown; id?: unknown };
+      const where = `event ${index}${typeof entity === 'string' ? ` (${entity} ${JSON.stringify(id)})` : ''}`;
+      throw new InvalidValueError(`${where}: ${error.message}`);
+    }
   });
+
+/** The gate for one event: the event as the bus carries it, or an InvalidValueError naming the field. */
+export const checkEventForBus = (candidate: unknown): CanonicalEvent => {
+  const { event, problem } = checkCanonicalEvent(JSON.parse(JSON.stringify(candidate ?? null)));
+  if (!event) throw new InvalidValueError(problem);
+  const bytes = Buffer.byteLength(JSON.stringify(event)) + INGEST_SOURCE.length + detailTypeOf(event.entity).length;
+  if (bytes > MAX_BUS_ENTRY_BYTES)
+    throw new InvalidValueError(`${bytes} bytes; an event may hold at most ${MAX_BUS_ENTRY_BYTES}`);
+  return event;
+};
 
 /** Puts checked events on the bus, each as the entry the aggregate rule routes. */
 export const publishCanonical = (publisher: EventPublisher, events: readonly CanonicalEvent[]): Promise<void> =>

@@ -1,1 +1,3 @@
+export * from './csv.js';
+export * from './import.js';
 export * from './sink.js';
