@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { type HttpEvent, makeQueryHandler, rebuildAggregates } from '@flash/app';
+import { type HttpEvent, makeQueryHandler, rebuildAggregates, SERIES_CSV_COLUMNS } from '@flash/app';
 import { addMonths, applyEvents, type CanonicalEvent, type MetricContext, metricModel, monthRange } from '@flash/core';
 import { documentClient, dynamoStore, itemKeys, keyPrefixes } from '@flash/store';
 import { describe, expect, it } from 'vitest';
@@ -130,6 +130,33 @@ describe('GET /v1/metrics/series on DynamoDB Local', () => {
       prospectsInPipeline: 11,
       nowFigures: { basis: 'live', date: null },
     });
+  });
+
+  it('exports the series as CSV, one row per month, the same figures as the JSON', async () => {
+    const { get } = await setUp();
+    const json = (await get('/v1/metrics/series', { from: FIRST, to: LAST })).json();
+    const csv = await get('/v1/metrics/series', { from: FIRST, to: LAST }, 'text/csv');
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8; header=present');
+    expect(csv.body.endsWith('\r\n')).toBe(true);
+    const [header, ...rows] = csv.body
+      .slice(0, -2)
+      .split('\r\n')
+      .map((line) => line.split(','));
+    expect(header).toEqual([...SERIES_CSV_COLUMNS, 'billing_USD']);
+    expect(rows).toHaveLength(12);
+    const months = json.months as Json[];
+    const cell = (row: number, column: string) => rows[row]?.[header?.indexOf(column) ?? -1];
+    rows.forEach((_, i) => {
+      const month = months[i] as { period: string; nps: Json; billing: Json; pipeline: Json };
+      expect(cell(i, 'period')).toBe(month.period);
+      expect(cell(i, 'nps_score')).toBe(month.nps.score === null ? '' : String(month.nps.score));
+      expect(cell(i, 'billing')).toBe(String(month.billing.thisMonth));
+      expect(cell(i, 'pipeline_won_value')).toBe(String(month.pipeline.wonValue));
+      expect(cell(i, 'currency')).toBe('EUR');
+    });
+    // USD invoices (7.77, months 1, 5 and 9) in their own column, never converted.
+    expect(rows.map((_, i) => cell(i, 'billing_USD'))).toEqual(months.map((_, i) => (i % 4 === 1 ? '7.77' : '0')));
   });
 
   it('reads with as many DynamoDB requests for 36 months as for 2', async () => {

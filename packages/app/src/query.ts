@@ -30,6 +30,7 @@ import type { MetricsReport } from './prometheus.js';
 import { withReadCache } from './read-cache.js';
 import { BadRequest, type Params, type ParseContext, type Parsed, parseParams, render } from './read-route.js';
 import { httpRoutes, type ReadRoute, type ReadRoutes } from './routes.js';
+import type { SeriesAnswer } from './series-csv.js';
 
 export interface QueryDeps extends ParseContext {
   store: QueryStore;
@@ -68,7 +69,7 @@ const metricsAnswer = async ({ period }: { period: Period }, deps: QueryDeps): P
   (await reports([period], deps))[0] as MetricsReport;
 
 /** A series element: the month's report without what the series says once for all (time zone, currency, asOf). */
-const seriesAnswer = async ({ from, to }: { from: Month; to: Month }, deps: QueryDeps) => {
+const seriesAnswer = async ({ from, to }: { from: Month; to: Month }, deps: QueryDeps): Promise<SeriesAnswer> => {
   const count = monthCount(from, to);
   if (count < 1) throw new BadRequest(`from (${from}) must not be after to (${to})`);
   if (count > SERIES_MAX_MONTHS)

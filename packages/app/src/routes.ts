@@ -14,6 +14,7 @@ import {
 } from './params.js';
 import type { Formats, Params } from './read-route.js';
 import type { JsonSchema, SchemaName } from './schemas.js';
+import { csvFormat } from './series-csv.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'OPTIONS';
 
@@ -173,7 +174,7 @@ export const httpRoutes = [
       from: seriesBoundParam('from', 'The first month'),
       to: seriesBoundParam('to', 'The last month'),
     },
-    formats: [jsonFormat('Series')],
+    formats: [jsonFormat('Series'), csvFormat],
   }),
   read('/v1/metrics/prometheus', {
     summary: 'The headline figures as Prometheus gauges, for scraping',
