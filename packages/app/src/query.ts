@@ -39,6 +39,8 @@ export interface QueryDeps extends ParseContext {
   logger: Logger;
   /** When set, the read routes marked `bearer` (all of /v1) require it (on AWS the authorizer checks it instead). */
   apiToken?: string | undefined;
+  /** READ_API_TOKEN: a token that reads the same routes (wallboards); locally only, on AWS the authorizer checks it. */
+  readApiToken?: string | undefined;
   /** Seconds a poller may cache an answer. */
   maxAgeSeconds?: number;
   /** Milliseconds an aggregate read is shared between requests (see withReadCache); 0 turns it off. */
@@ -207,7 +209,10 @@ export const makeQueryHandler = (options: QueryDeps) => {
     if (method === 'OPTIONS' && target) return preflight(event, origins);
     if (!target) return fail(404, `no route ${event.rawPath}`);
     if (method !== 'GET') return fail(405, 'only GET is supported', { allow: 'GET, OPTIONS' });
-    const refused = target.auth === 'bearer' ? bearerRefusal(event, deps.apiToken, errorHeaders) : undefined;
+    const refused =
+      target.auth === 'bearer'
+        ? bearerRefusal(event, { full: deps.apiToken, read: deps.readApiToken }, errorHeaders, 'read')
+        : undefined;
     if (refused) return refused;
     const formatIndex = negotiate(
       header(event, 'accept'),

@@ -138,6 +138,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       return { batchItemFailures: [] };
     };
     const apiToken = env.API_TOKEN || undefined;
+    // A read-only token means something only beside the API token: without one everything is open anyway.
+    const readApiToken = apiToken ? env.READ_API_TOKEN || undefined : undefined;
     const admin = makeLocalAdminHandler({ queues: [queue, alertQueue, slackQueue], apiToken });
 
     const ingest = makeIngestHandler({
@@ -155,6 +157,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       store,
       logger: logger.createChild({ serviceName: 'config' }),
       apiToken,
+      readApiToken,
       corsOrigins,
     });
     const query = makeQueryHandler({
@@ -163,6 +166,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       now,
       logger: logger.createChild({ serviceName: 'query' }),
       apiToken,
+      readApiToken,
       corsOrigins,
       readCacheMs: options.readCacheMs,
     });
