@@ -35,6 +35,8 @@ export class MetricsData extends Construct {
   readonly webhookSecrets: secretsmanager.Secret;
   /** The bearer token of the query API. */
   readonly apiToken: secretsmanager.Secret;
+  /** The read-only token: GETs of /v1 only, for wallboards and read-only links (docs/deploy.md). */
+  readonly readApiToken: secretsmanager.Secret;
   readonly alertWebhookUrl: secretsmanager.Secret | undefined;
 
   constructor(scope: Construct, id: string, props: MetricsDataProps = {}) {
@@ -76,6 +78,10 @@ export class MetricsData extends Construct {
       description: 'flash figures: bearer token of the /v1 query API',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
+    this.readApiToken = new secretsmanager.Secret(this, 'ReadApiToken', {
+      description: 'flash figures: read-only bearer token of the /v1 query API (GETs only, never the configuration)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
     this.alertWebhookUrl = props.slackAlerts
       ? new secretsmanager.Secret(this, 'AlertWebhookUrl', {
           description: 'flash figures: Slack-compatible incoming webhook URL for detractor alerts',
@@ -83,7 +89,7 @@ export class MetricsData extends Construct {
           secretStringValue: SecretValue.unsafePlainText(SLACK_WEBHOOK_PLACEHOLDER),
         })
       : undefined;
-    for (const secret of [this.webhookSecrets, this.apiToken, this.alertWebhookUrl]) {
+    for (const secret of [this.webhookSecrets, this.apiToken, this.readApiToken, this.alertWebhookUrl]) {
       if (!secret) continue;
       secret.applyRemovalPolicy(RemovalPolicy.RETAIN);
       Validations.of(secret).acknowledge({

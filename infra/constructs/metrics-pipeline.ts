@@ -170,6 +170,7 @@ export class MetricsPipeline extends Construct {
       });
     new CfnOutput(this, 'WebhookSecretsArn', { value: this.data.webhookSecrets.secretArn });
     new CfnOutput(this, 'ApiTokenSecretArn', { value: this.data.apiToken.secretArn });
+    new CfnOutput(this, 'ReadApiTokenSecretArn', { value: this.data.readApiToken.secretArn });
     new CfnOutput(this, 'AlertsTopicArn', { value: this.alertsTopic.topicArn });
     new CfnOutput(this, 'RebuildFunctionName', {
       description: 'aws lambda invoke --payload \'{"mode":"verify"}\' (or "rebuild"): drift of rollups and aggregates',

@@ -54,9 +54,13 @@ export class QueryApi extends Construct {
     );
     this.authorizerFunction = pipelineFunction(this, 'authorizer', props.shared, {
       description: 'Bearer-token authorizer of /v1/*',
-      environment: { API_TOKEN_SECRET_ARN: data.apiToken.secretArn },
+      environment: {
+        API_TOKEN_SECRET_ARN: data.apiToken.secretArn,
+        READ_API_TOKEN_SECRET_ARN: data.readApiToken.secretArn,
+      },
     });
     data.apiToken.grantRead(this.authorizerFunction);
+    data.readApiToken.grantRead(this.authorizerFunction);
 
     // The API's only writes (KPI profiles and users), kept apart from the read-only query function.
     this.configFunction = pipelineFunction(this, 'config', props.shared, {

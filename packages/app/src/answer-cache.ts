@@ -1,4 +1,4 @@
-import type { Aggregates, QueryStore } from '@flash/core';
+import type { QueryStore } from '@flash/core';
 
 /** An answer as sent: its representation and the ETag that covers its figures. */
 export interface BuiltAnswer {
@@ -7,10 +7,14 @@ export interface BuiltAnswer {
   body: string;
 }
 
-/** One aggregate read an answer was built from, as the read cache served it. */
+/** The reads the read cache shares (read-cache.ts), whose answers keep their identity while unchanged. */
+const SHARED_READS = new Set<PropertyKey>(['getAggregates', 'listAggregateRange', 'getSnapshots']);
+
+/** One shared read an answer was built from, as the read cache served it. */
 interface Read {
-  keys: readonly string[];
-  value: Aggregates;
+  method: string;
+  args: unknown[];
+  value: unknown;
 }
 
 interface Recorded extends BuiltAnswer {
@@ -35,36 +39,40 @@ export interface Recording {
  * it shows cannot have changed, and is never older than the read cache's own window.
  *
  * An answer that read anything else (entity lists, partitions, documents, alerts) or the clock other than to
- * stamp `asOf` is built again for every request, as before. Concurrent requests share one build. Without
+ * stamp `asOf` and learn today's date (which the caller puts in `id`) is built again for every request. Concurrent requests share one build. Without
  * `reuse` (the read cache off) every answer is built.
  */
 export const makeAnswerCache = (store: QueryStore, options: { reuse: boolean; maxEntries?: number }) => {
   const maxEntries = options.maxEntries ?? 1000;
   const entries = new Map<string, Promise<Recorded>>();
 
+  const readAgain = (read: Read): Promise<unknown> =>
+    (store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[read.method]?.(...read.args) ??
+    Promise.resolve(undefined);
   const stillCurrent = async (reads: readonly Read[]): Promise<boolean> => {
-    for (const read of reads) if ((await store.getAggregates(read.keys)) !== read.value) return false;
+    for (const read of reads) if ((await readAgain(read)) !== read.value) return false;
     return true;
   };
 
   const record = async (
-    clockForAsOfOnly: boolean,
+    clockForDateAndAsOf: boolean,
     now: () => Date,
     build: (recording: Recording) => Promise<BuiltAnswer>,
   ): Promise<Recorded> => {
     const reads: Read[] = [];
     let reusable = true;
-    const getAggregates = async (keys: readonly string[]) => {
-      const value = await store.getAggregates(keys);
-      reads.push({ keys, value });
-      return value;
-    };
-    // Any other read is not shared by the read cache, so nothing would tell when its answer changes.
+    // A shared read is recorded; any other read is not shared by the read cache, so nothing would tell when
+    // its answer changes.
     const recordingStore = new Proxy(store, {
       get: (target, name, receiver) => {
-        if (name === 'getAggregates') return getAggregates;
         const member = Reflect.get(target, name, receiver);
         if (typeof member !== 'function') return member;
+        if (SHARED_READS.has(name))
+          return async (...args: unknown[]) => {
+            const value: unknown = await member.apply(target, args);
+            reads.push({ method: String(name), args, value });
+            return value;
+          };
         return (...args: unknown[]) => {
           reusable = false;
           return member.apply(target, args);
@@ -72,7 +80,7 @@ export const makeAnswerCache = (store: QueryStore, options: { reuse: boolean; ma
       },
     });
     const recordingNow = () => {
-      if (!clockForAsOfOnly) reusable = false;
+      if (!clockForDateAndAsOf) reusable = false;
       return now();
     };
     const built = await build({ store: recordingStore, now: recordingNow });
@@ -82,12 +90,12 @@ export const makeAnswerCache = (store: QueryStore, options: { reuse: boolean; ma
   return {
     /**
      * The answer for `id`: the one kept if what it was built from is unchanged, else `build`'s, kept for the
-     * next request. `clockForAsOfOnly`: the route reads the clock only to stamp `asOf`, which the ETag leaves
-     * out, so its answer can be reused.
+     * next request. `clockForDateAndAsOf`: the route reads the clock only to stamp `asOf`, which the ETag leaves
+     * out, and to learn today's date, which `id` holds, so its answer can be reused.
      */
     answer: async (
       id: string,
-      asked: { clockForAsOfOnly: boolean; now: () => Date },
+      asked: { clockForDateAndAsOf: boolean; now: () => Date },
       build: (recording: Recording) => Promise<BuiltAnswer>,
     ): Promise<BuiltAnswer> => {
       if (!options.reuse) return build({ store, now: asked.now });
@@ -99,7 +107,7 @@ export const makeAnswerCache = (store: QueryStore, options: { reuse: boolean; ma
         const newer = entries.get(id);
         if (newer && newer !== known) return newer;
       }
-      const next = record(asked.clockForAsOfOnly, asked.now, build);
+      const next = record(asked.clockForDateAndAsOf, asked.now, build);
       entries.delete(id); // re-inserted last: the map's order is the order of building, oldest first
       entries.set(id, next);
       if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);

@@ -13,6 +13,8 @@ export interface ConfigDeps {
   store: DocumentStore;
   logger: Logger;
   apiToken?: string | undefined;
+  /** READ_API_TOKEN, refused here with 403 (locally; on AWS the authorizer says which token it was). */
+  readApiToken?: string | undefined;
   /** Origins that may call the API from a browser (`*` for any); none by default. */
   corsOrigins?: readonly string[];
 }
@@ -91,7 +93,7 @@ export const makeConfigHandler =
     const cors = corsHeaders(header(event, 'origin'), origins);
     const fail = (status: number, message: string, extra: Record<string, string> = {}) =>
       problem(status, message, { ...cors, ...extra });
-    const refused = bearerRefusal(event, deps.apiToken, cors);
+    const refused = bearerRefusal(event, { full: deps.apiToken, read: deps.readApiToken }, cors);
     if (refused) return refused;
     const route = writeRoutes
       .map(({ pattern, write }) => ({ write, rawId: pattern.exec(event.rawPath)?.groups?.id }))

@@ -97,8 +97,12 @@ export interface IngestDeps {
   publicBaseUrl?: string;
   /** Connector settings by variable name (HUBSPOT_WON_STAGES, …); usually the environment. */
   settings?: Readonly<Record<string, string | undefined>>;
-  /** Locally, the token `POST /v1/events` requires (on AWS the authorizer checks it in front). */
+  /**
+   * Locally, the token `POST /v1/events` requires, and the read-only token it refuses with 403 (on AWS the
+   * authorizer checks them in front and says which one it saw).
+   */
   apiToken?: string | undefined;
+  readApiToken?: string | undefined;
 }
 
 /**
@@ -117,7 +121,7 @@ export const makeIngestHandler = (deps: IngestDeps) => {
  * events, so history overlapping live deliveries changes nothing: versions decide.
  */
 const acceptCanonicalEvents = async (deps: IngestDeps, event: HttpEvent): Promise<HttpResult> => {
-  const refused = bearerRefusal(event, deps.apiToken);
+  const refused = bearerRefusal(event, { full: deps.apiToken, read: deps.readApiToken });
   if (refused) return refused;
   const deliveryId = deliveryIdOf(header(event, 'x-request-id'), event.requestContext.requestId);
   const logger = deps.logger.createChild({ persistentKeys: { source: 'history', deliveryId } });

@@ -1,14 +1,19 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   keys as aggregateKeys,
+  localDateOf,
   type MetricContext,
   type Month,
-  metricsAggregateKeys,
   metricsReport,
+  monthCount,
+  monthRange,
+  type Period,
   type Profile,
   pipelineFigure,
   pipelineRequirements,
   type QueryStore,
+  readReport,
+  reportReads,
   requirementsAggregateKeys,
   type User,
 } from '@flash/core';
@@ -21,10 +26,12 @@ import { etagOf, type HttpEvent, type HttpResult, header, problem } from './http
 import { coachingReport, evaluateKpis, segmentsReport } from './insights.js';
 import { negotiate } from './negotiate.js';
 import { openApiDocument } from './openapi.js';
+import { SERIES_MAX_MONTHS } from './params.js';
 import type { MetricsReport } from './prometheus.js';
 import { withReadCache } from './read-cache.js';
 import { BadRequest, type Params, type ParseContext, type Parsed, parseParams, render } from './read-route.js';
 import { httpRoutes, type ReadRoute, type ReadRoutes } from './routes.js';
+import type { SeriesAnswer } from './series-csv.js';
 
 export interface QueryDeps extends ParseContext {
   store: QueryStore;
@@ -33,6 +40,8 @@ export interface QueryDeps extends ParseContext {
   logger: Logger;
   /** When set, the read routes marked `bearer` (all of /v1) require it (on AWS the authorizer checks it instead). */
   apiToken?: string | undefined;
+  /** READ_API_TOKEN: a token that reads the same routes (wallboards); locally only, on AWS the authorizer checks it. */
+  readApiToken?: string | undefined;
   /** Seconds a poller may cache an answer. */
   maxAgeSeconds?: number;
   /** Milliseconds an aggregate read is shared between requests (see withReadCache); 0 turns it off. */
@@ -46,16 +55,43 @@ interface Answer<P, A> {
   answer: (params: P, deps: QueryDeps) => Promise<A> | A;
   cacheControl?: string;
   headers?: Record<string, string>;
-  /** The answer reads the clock only to stamp `asOf`, which its ETag leaves out: it may be reused (answer-cache.ts). */
-  clockForAsOfOnly?: true;
+  /**
+   * The answer reads the clock only to stamp `asOf`, which its ETag leaves out, and to learn today's local date,
+   * which the answer cache's identity holds: it may be reused (answer-cache.ts).
+   */
+  clockForDateAndAsOf?: true;
 }
 type AnswerOf<R> = R extends ReadRoute<string, infer P, infer A> ? Answer<Parsed<P>, A> : never;
 
 /** One answer per read route of the table: a route without one, or an answer without a route, does not compile. */
 type Answers = { [R in ReadRoutes as R['path']]: AnswerOf<R> };
 
-const metricsAnswer = async ({ period }: { period: Month }, deps: QueryDeps): Promise<MetricsReport> =>
-  metricsReport(period, await deps.store.getAggregates(metricsAggregateKeys(period)), deps.ctx, deps.now());
+/** The reports of some periods, from one read of everything they need (`reportReads`). */
+const reports = async (periods: readonly Period[], deps: QueryDeps): Promise<MetricsReport[]> => {
+  const now = deps.now();
+  const inputs = await readReport(deps.store, reportReads(periods, localDateOf(now, deps.ctx.timeZone)));
+  return periods.map((period) => metricsReport(period, inputs, deps.ctx, now));
+};
+
+const metricsAnswer = async ({ period }: { period: Period }, deps: QueryDeps): Promise<MetricsReport> =>
+  (await reports([period], deps))[0] as MetricsReport;
+
+/** A series element: the month's report without what the series says once for all (time zone, currency, asOf). */
+const seriesAnswer = async ({ from, to }: { from: Month; to: Month }, deps: QueryDeps): Promise<SeriesAnswer> => {
+  const count = monthCount(from, to);
+  if (count < 1) throw new BadRequest(`from (${from}) must not be after to (${to})`);
+  if (count > SERIES_MAX_MONTHS)
+    throw new BadRequest(`a series spans at most ${SERIES_MAX_MONTHS} months; ${from} to ${to} is ${count}`);
+  const months = await reports(monthRange(from, to), deps);
+  return {
+    from,
+    to,
+    timezone: deps.ctx.timeZone,
+    currency: deps.ctx.baseCurrency,
+    asOf: deps.now().toISOString(),
+    months: months.map(({ timezone: _zone, currency: _currency, asOf: _asOf, ...month }) => month),
+  };
+};
 
 let openApi: ReturnType<typeof openApiDocument> | undefined;
 
@@ -70,8 +106,9 @@ const answers: Answers = {
       'referrer-policy': 'no-referrer',
     },
   },
-  '/v1/metrics': { answer: metricsAnswer, clockForAsOfOnly: true },
-  '/v1/metrics/prometheus': { answer: metricsAnswer, clockForAsOfOnly: true },
+  '/v1/metrics': { answer: metricsAnswer, clockForDateAndAsOf: true },
+  '/v1/metrics/series': { answer: seriesAnswer, clockForDateAndAsOf: true },
+  '/v1/metrics/prometheus': { answer: metricsAnswer, clockForDateAndAsOf: true },
   '/v1/pipeline': {
     answer: async ({ period, owner }, deps) => {
       const aggregates = await deps.store.getAggregates([
@@ -181,7 +218,10 @@ export const makeQueryHandler = (options: QueryDeps) => {
     if (method === 'OPTIONS' && target) return preflight(event, origins);
     if (!target) return fail(404, `no route ${event.rawPath}`);
     if (method !== 'GET') return fail(405, 'only GET is supported', { allow: 'GET, OPTIONS' });
-    const refused = target.auth === 'bearer' ? bearerRefusal(event, deps.apiToken, errorHeaders) : undefined;
+    const refused =
+      target.auth === 'bearer'
+        ? bearerRefusal(event, { full: deps.apiToken, read: deps.readApiToken }, errorHeaders, 'read')
+        : undefined;
     if (refused) return refused;
     const formatIndex = negotiate(
       header(event, 'accept'),
@@ -193,8 +233,8 @@ export const makeQueryHandler = (options: QueryDeps) => {
     try {
       const params = parseParams(target, event.queryStringParameters ?? {}, deps);
       const { etag, contentType, body } = await answerCache.answer(
-        `${target.path}\n${formatIndex}\n${JSON.stringify(params)}`,
-        { clockForAsOfOnly: target.clockForAsOfOnly === true, now: deps.now },
+        `${target.path}\n${formatIndex}\n${JSON.stringify(params)}\n${localDateOf(deps.now(), deps.ctx.timeZone)}`,
+        { clockForDateAndAsOf: target.clockForDateAndAsOf === true, now: deps.now },
         async (recording) => {
           const { format, body, validator } = render(
             target.formats,

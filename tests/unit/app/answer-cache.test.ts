@@ -6,6 +6,7 @@ import {
   memoryAggregateStore,
   memoryAlertStore,
   memoryDocumentStore,
+  memorySnapshotStore,
   metricModel,
   type QueryStore,
 } from '@flash/core';
@@ -42,7 +43,7 @@ const changingStore = () => {
 const answering = (cache: ReturnType<typeof makeAnswerCache>) => {
   let builds = 0;
   const ask = () =>
-    cache.answer('/figures', { clockForAsOfOnly: true, now: () => new Date() }, async ({ store }) => {
+    cache.answer('/figures', { clockForDateAndAsOf: true, now: () => new Date() }, async ({ store }) => {
       builds++;
       const read = await store.getAggregates(['a', 'b']);
       const body = JSON.stringify([...read].map(([k, v]) => [k, v.values.n]));
@@ -153,7 +154,7 @@ describe('answer cache', () => {
     );
     let builds = 0;
     const ask = () =>
-      cache.answer('/alerts', { clockForAsOfOnly: true, now: () => new Date() }, async (recording) => {
+      cache.answer('/alerts', { clockForDateAndAsOf: true, now: () => new Date() }, async (recording) => {
         builds++;
         await recording.store.listAlerts(10);
         return { etag: '"x"', contentType: 'application/json', body: '[]' };
@@ -170,8 +171,8 @@ describe('answer cache', () => {
       { reuse: true },
     );
     let builds = 0;
-    for (const clockForAsOfOnly of [false, false, true, true])
-      await cache.answer('/today', { clockForAsOfOnly, now: () => new Date() }, async (recording) => {
+    for (const clockForDateAndAsOf of [false, false, true, true])
+      await cache.answer('/today', { clockForDateAndAsOf, now: () => new Date() }, async (recording) => {
         builds++;
         return { etag: '"x"', contentType: 'text/plain', body: recording.now().toISOString().slice(0, 10) };
       });
@@ -196,6 +197,7 @@ describe('pollers with an ETag, through the query handler', () => {
       ...memoryAggregateStore(entities),
       ...memoryDocumentStore(),
       ...memoryAlertStore(),
+      ...memorySnapshotStore(),
       loadNodes: (keys) => entities.loadNodes(keys),
     };
     const apply = (events: Parameters<typeof applyEvents>[0]) =>

@@ -136,10 +136,10 @@ describe('secrets are read again after five minutes', () => {
         rawPath: '/v1/metrics',
       }) as unknown as APIGatewayRequestAuthorizerEventV2;
 
-    expect(await authorize(request('token-one'))).toEqual({ isAuthorized: true });
+    expect(await authorize(request('token-one'))).toMatchObject({ isAuthorized: true });
     now += FIVE_MINUTES;
-    expect(await authorize(request('token-two'))).toEqual({ isAuthorized: true });
-    expect(await authorize(request('token-one'))).toEqual({ isAuthorized: false });
+    expect(await authorize(request('token-two'))).toMatchObject({ isAuthorized: true });
+    expect(await authorize(request('token-one'))).toMatchObject({ isAuthorized: false });
   });
 
   it('reads a blank API token secret as no token: nobody is let in', async () => {
@@ -147,7 +147,7 @@ describe('secrets are read again after five minutes', () => {
     const token = cachedSecretString('api-token', { client });
     const authorize = makeAuthorizer({ apiToken: async () => (await token()) ?? '', logger: spiedLogger().logger });
     const request = { headers: { authorization: 'Bearer    ' }, rawPath: '/v1/metrics' };
-    expect(await authorize(request as unknown as APIGatewayRequestAuthorizerEventV2)).toEqual({
+    expect(await authorize(request as unknown as APIGatewayRequestAuthorizerEventV2)).toMatchObject({
       isAuthorized: false,
     });
   });

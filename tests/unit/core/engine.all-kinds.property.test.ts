@@ -1,4 +1,14 @@
-import { applyEvents, type CanonicalEvent, MemoryStore, type MetricContext, metricModel, recompute } from '@flash/core';
+import {
+  addValues,
+  applyEvents,
+  type CanonicalEvent,
+  MemoryStore,
+  type MetricContext,
+  metricModel,
+  recompute,
+  series,
+  type Values,
+} from '@flash/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cost, creditNote, customer, deal, invoice, project, surveyResponse } from '../../support/events.js';
@@ -136,6 +146,30 @@ describe('delta engine over every entity kind, property', () => {
             ][],
           );
           expect(nodes).toEqual(new Map([...expected.nodes].filter(([, v]) => Object.keys(v).length > 0)));
+          // The day items of NPS and billing sum to their month; the total deal flow's days to its month's
+          // created, won, lost and value won.
+          for (const [day, month, fields] of [
+            [series.npsDay, series.nps, undefined],
+            [series.billingDay, series.billing, undefined],
+            [series.pipelineDay, series.pipeline(), /^(created|won|lost|wonValue:.*)$/],
+          ] as const) {
+            const byMonth = new Map<string, Values>();
+            for (const [key, values] of store.aggregates)
+              if (key.startsWith(`${day}|`)) {
+                const m = `${month}|${key.slice(day.length + 1, day.length + 8)}`;
+                byMonth.set(m, addValues(byMonth.get(m) ?? {}, values));
+              }
+            const months = new Map(
+              [...store.aggregates]
+                .filter(([key]) => key.startsWith(`${month}|`))
+                .map(([key, values]): [string, Values] => [
+                  key,
+                  Object.fromEntries(Object.entries(values).filter(([f]) => !fields || fields.test(f))),
+                ])
+                .filter(([, values]) => Object.keys(values).length > 0),
+            );
+            expect(byMonth).toEqual(months);
+          }
         },
       ),
       { numRuns: 250 },
