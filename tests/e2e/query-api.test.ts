@@ -51,7 +51,10 @@ describe('query API: OpenAPI, Prometheus, CORS', () => {
     const ajv = new Ajv2020({
       strict: true,
       allErrors: true,
-      formats: { 'date-time': (s: string) => !Number.isNaN(Date.parse(s)) },
+      formats: {
+        'date-time': (s: string) => !Number.isNaN(Date.parse(s)),
+        date: (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s)),
+      },
     });
     ajv.addKeyword('components');
     ajv.addSchema({ $id: DOC_ID, components: (doc as unknown as { components: object }).components });

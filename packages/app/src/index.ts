@@ -21,3 +21,4 @@ export * from './rebuild.js';
 export * from './routes.js';
 export * from './schemas.js';
 export * from './secrets-manager.js';
+export * from './snapshot.js';

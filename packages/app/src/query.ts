@@ -1,14 +1,19 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   keys as aggregateKeys,
+  localDateOf,
   type MetricContext,
   type Month,
-  metricsAggregateKeys,
   metricsReport,
+  monthCount,
+  monthRange,
+  type Period,
   type Profile,
   pipelineFigure,
   pipelineRequirements,
   type QueryStore,
+  readReport,
+  reportReads,
   requirementsAggregateKeys,
   type User,
 } from '@flash/core';
@@ -20,6 +25,7 @@ import { etagOf, type HttpEvent, type HttpResult, header, problem } from './http
 import { coachingReport, evaluateKpis, segmentsReport } from './insights.js';
 import { negotiate } from './negotiate.js';
 import { openApiDocument } from './openapi.js';
+import { SERIES_MAX_MONTHS } from './params.js';
 import type { MetricsReport } from './prometheus.js';
 import { withReadCache } from './read-cache.js';
 import { BadRequest, type Params, type ParseContext, type Parsed, parseParams, render } from './read-route.js';
@@ -51,8 +57,32 @@ type AnswerOf<R> = R extends ReadRoute<string, infer P, infer A> ? Answer<Parsed
 /** One answer per read route of the table: a route without one, or an answer without a route, does not compile. */
 type Answers = { [R in ReadRoutes as R['path']]: AnswerOf<R> };
 
-const metricsAnswer = async ({ period }: { period: Month }, deps: QueryDeps): Promise<MetricsReport> =>
-  metricsReport(period, await deps.store.getAggregates(metricsAggregateKeys(period)), deps.ctx, deps.now());
+/** The reports of some periods, from one read of everything they need (`reportReads`). */
+const reports = async (periods: readonly Period[], deps: QueryDeps): Promise<MetricsReport[]> => {
+  const now = deps.now();
+  const inputs = await readReport(deps.store, reportReads(periods, localDateOf(now, deps.ctx.timeZone)));
+  return periods.map((period) => metricsReport(period, inputs, deps.ctx, now));
+};
+
+const metricsAnswer = async ({ period }: { period: Period }, deps: QueryDeps): Promise<MetricsReport> =>
+  (await reports([period], deps))[0] as MetricsReport;
+
+/** A series element: the month's report without what the series says once for all (time zone, currency, asOf). */
+const seriesAnswer = async ({ from, to }: { from: Month; to: Month }, deps: QueryDeps) => {
+  const count = monthCount(from, to);
+  if (count < 1) throw new BadRequest(`from (${from}) must not be after to (${to})`);
+  if (count > SERIES_MAX_MONTHS)
+    throw new BadRequest(`a series spans at most ${SERIES_MAX_MONTHS} months; ${from} to ${to} is ${count}`);
+  const months = await reports(monthRange(from, to), deps);
+  return {
+    from,
+    to,
+    timezone: deps.ctx.timeZone,
+    currency: deps.ctx.baseCurrency,
+    asOf: deps.now().toISOString(),
+    months: months.map(({ timezone: _zone, currency: _currency, asOf: _asOf, ...month }) => month),
+  };
+};
 
 let openApi: ReturnType<typeof openApiDocument> | undefined;
 
@@ -68,6 +98,7 @@ const answers: Answers = {
     },
   },
   '/v1/metrics': { answer: metricsAnswer },
+  '/v1/metrics/series': { answer: seriesAnswer },
   '/v1/metrics/prometheus': { answer: metricsAnswer },
   '/v1/pipeline': {
     answer: async ({ period, owner }, deps) => {

@@ -8,6 +8,8 @@ import {
   ownerParam,
   pageParam,
   periodParam,
+  reportPeriodParam,
+  seriesBoundParam,
   userParam,
 } from './params.js';
 import type { Formats, Params } from './read-route.js';
@@ -160,9 +162,18 @@ export const httpRoutes = [
     formats: [htmlFormat],
   }),
   read('/v1/metrics', {
-    summary: 'The flash figures of a month (JSON, or Prometheus/OpenMetrics text by Accept)',
-    params: { period: periodParam },
+    summary:
+      'The flash figures of a month or a year, with their comparisons (JSON, or Prometheus/OpenMetrics text by Accept)',
+    params: { period: reportPeriodParam },
     formats: [jsonFormat('Metrics'), ...prometheusFormats],
+  }),
+  read('/v1/metrics/series', {
+    summary: 'The flash figures of each month from `from` to `to` (at most 36), each as GET /v1/metrics answers it',
+    params: {
+      from: seriesBoundParam('from', 'The first month'),
+      to: seriesBoundParam('to', 'The last month'),
+    },
+    formats: [jsonFormat('Series')],
   }),
   read('/v1/metrics/prometheus', {
     summary: 'The headline figures as Prometheus gauges, for scraping',

@@ -10,7 +10,9 @@ import {
   makeIngestHandler,
   makeQueryHandler,
   pathPattern,
+  SNAPSHOT_INTERVAL_MINUTES,
   settingsFromEnv,
+  takeSnapshot,
 } from '@flash/app';
 import { connectorFor } from '@flash/connectors';
 import { type MetricContext, rulePatterns } from '@flash/core';
@@ -35,6 +37,8 @@ export interface LocalStackOptions {
   now?: () => Date;
   /** How long the query API shares an aggregate read between requests; tests that read right after writing use 0. */
   readCacheMs?: number;
+  /** How often the daily snapshot of the "now" figures is written (the schedule on AWS); 0 turns the timer off. */
+  snapshotIntervalMs?: number;
 }
 
 export interface LocalStack {
@@ -190,6 +194,15 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       () => alertQueue.stop(),
       () => slackQueue.stop(),
     );
+    // The snapshot job's schedule on AWS (docs/metrics.md): one at start, then every interval.
+    const snapshotIntervalMs = options.snapshotIntervalMs ?? SNAPSHOT_INTERVAL_MINUTES * 60_000;
+    if (snapshotIntervalMs > 0) {
+      const snapshot = () =>
+        takeSnapshot({ store, ctx, now }).catch((error) => logger.error('snapshot failed', { error }));
+      void snapshot();
+      const timer = setInterval(snapshot, snapshotIntervalMs);
+      cleanup.unshift(async () => clearInterval(timer));
+    }
     // Delivery starts only now that every handler is wired, with what a previous run left in the queues.
     await queue.start(aggregate);
     await alertQueue.start(invokeAlert);
