@@ -35,6 +35,7 @@ button { background: var(--accent); border-color: var(--accent); color: #fff; fo
 .status.live::before { background: var(--promoters); box-shadow: 0 0 0 3px var(--good-bg); }
 .status.down::before { background: var(--detractors); }
 main { padding: 1.25rem 1.5rem 2rem; max-width: 1400px; margin: 0 auto; display: grid; gap: 1.25rem; }
+main > * { min-width: 0; }
 .kpis { list-style: none; margin: 0; padding: 0; display: grid; gap: 1rem;
   grid-template-columns: repeat(auto-fit, minmax(190px, 1fr)); }
 .card, .panel { background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 1rem 1.1rem; }
@@ -164,7 +165,7 @@ tfoot td { font-weight: 700; border-bottom: 0; border-top: 2px solid var(--line)
 @media (min-width: 900px) { .charts { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
 .chart { margin: 0; display: grid; gap: .35rem; min-width: 0; align-content: start; }
 .plot { width: 100%; height: auto; display: block; }
-.plot text { font-size: 11px; fill: var(--muted); }
+.plot text { font-size: 11px; fill: var(--muted); stroke: none; }
 .plot .under { font-size: 10px; }
 .plot .direct { font-size: 12px; font-weight: 700; fill: var(--text); }
 .plot .gridline { stroke: var(--line); }
@@ -200,6 +201,7 @@ table.data { margin-top: .4rem; }
     font-weight: 400; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
   .table-wrap td:not([data-label]), .blocks td:not([data-label]) { display: block; }
   .comment { max-width: none; }
+  pre { white-space: pre-wrap; overflow-wrap: anywhere; }
   td.num, th.num { text-align: left; }
 }
 .tv { font-size: 21px; }
@@ -209,6 +211,7 @@ table.data { margin-top: .4rem; }
 .tv .grid { grid-template-columns: 1fr; grid-template-areas: none; }
 .tv .grid > .panel { grid-area: auto; }
 .tv .big { font-size: 2.6rem; }
+.tv .plot { height: 21vh; }
 .tv .plot text { font-size: 13px; }
 .tv .feed { max-height: none; }
 `;

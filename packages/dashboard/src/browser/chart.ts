@@ -41,6 +41,8 @@ export interface ChartSpec {
   tick: (n: number) => string;
   /** A second line under each month's label (e.g. NPS response counts), also a table column. */
   under?: { label: string; values: string[] };
+  /** Values restart each January (year to date): the line breaks there instead of falling. */
+  yearly?: boolean;
   /** A sentence under the chart. */
   note?: string;
 }
@@ -185,6 +187,7 @@ export const drawChart = (figure: HTMLElement, spec: ChartSpec): void => {
           open = false;
           return;
         }
+        if (spec.yearly && spec.periods[i]?.endsWith('-01')) open = false;
         d += `${open ? 'L' : 'M'}${xOf(i).toFixed(1)} ${yOf(v).toFixed(1)}`;
         open = true;
       });

@@ -41,10 +41,6 @@ export const addMonths = (period: string, delta: number): string => {
   return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
 };
 
-/** The month ("YYYY-MM") an instant falls in, in a time zone. */
-export const localMonth = (iso: string, timeZone: string): string =>
-  new Date(iso).toLocaleDateString('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).slice(0, 7);
-
 /** "YYYY-MM" as "May 2026", or "May" with 'short'. */
 export const monthName = (period: string, length: 'long' | 'short' = 'long'): string =>
   new Date(`${period}-01T00:00Z`).toLocaleDateString(locale, {

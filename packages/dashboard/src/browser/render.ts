@@ -19,7 +19,6 @@ import {
   inUnit,
   kpiTitle,
   level,
-  localMonth,
   money,
   monthName,
   number,
@@ -42,10 +41,11 @@ export const renderMetrics = (m: MetricsAnswer, fresh: Freshness): void => {
   setField('periodName', monthName(m.period));
   // Active customers, prospects and open pipeline are as of now; for a past month the API gives their value
   // at the month's end.
-  const current = m.period >= localMonth(m.asOf, m.timezone);
+  const basis = m.nowFigures.basis;
   document.querySelectorAll('[data-asof]').forEach((e) => {
-    e.textContent = current ? 'now' : `at end of ${monthName(m.period)}`;
+    e.textContent = basis === 'live' ? 'now' : basis === 'periodEnd' ? `at end of ${monthName(m.period)}` : '';
   });
+  renderComparisons(m);
   const nps = m.nps;
   setField('npsScore', nps.score === null ? '–' : (nps.score > 0 ? '+' : '') + number(nps.score, 1));
   setField('npsResponses', nps.responses === 1 ? '1 response' : `${number(nps.responses)} responses`);
@@ -98,6 +98,37 @@ export const renderMetrics = (m: MetricsAnswer, fresh: Freshness): void => {
     customers: m.customersUpdatedAt,
     pipeline: p.updatedAt,
   });
+};
+
+type Headline = MetricsAnswer['comparisons']['yearToDate'];
+
+/** The headline tiles' comparisons, as the API gives them: previous period, a year ago, to date, year to date. */
+const renderComparisons = (m: MetricsAnswer): void => {
+  const c = m.comparisons;
+  const rows: [string, Headline, Headline | null][] = [
+    [`vs ${monthName(c.previous.period)}`, c.previous, null],
+    ...(c.yearAgo ? [[`vs ${monthName(c.yearAgo.period)}`, c.yearAgo, null] as [string, Headline, null]] : []),
+    ...(c.toDate
+      ? [
+          [`to ${day(c.toDate.through)} vs same days before`, c.toDate.current, c.toDate.previous] as [
+            string,
+            Headline,
+            Headline,
+          ],
+        ]
+      : []),
+    [`${m.period.slice(0, 4)} to date`, c.yearToDate, null],
+  ];
+  const list = (key: 'nps' | 'billing', value: (h: Headline) => string) =>
+    document.querySelector(`[data-compare="${key}"]`)?.replaceChildren(
+      ...rows.map(([label, h, against]) => {
+        const li = el('li');
+        li.append(`${label}: `, el('b', '', against ? `${value(h)} vs ${value(against)}` : value(h)));
+        return li;
+      }),
+    );
+  list('billing', (h) => money(h.billing));
+  list('nps', (h) => `${signed(h.nps.score)} (n=${h.nps.responses})`);
 };
 
 /** My KPIs: one bar per KPI of the user's profile, actual against target. */

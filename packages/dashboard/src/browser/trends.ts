@@ -61,6 +61,7 @@ export const renderTrends = (s: SeriesAnswer): void => {
     series: [{ key: 'billingYtd', label: 'Billing, year to date', values: billingYtd }],
     format: money,
     tick: compactMoney,
+    yearly: true,
     note: latest
       ? `Margin ${latest.margin.year} so far: ${money(latest.margin.margin)}` +
         (latest.margin.marginPct === null ? '' : ` (${percent(latest.margin.marginPct)} of billing)`)

@@ -2,6 +2,7 @@
  * TV mode (`/?tv=1`), for a wallboard: large type, no controls (the stylesheet hides them under `.tv`), and
  * one section at a time, in rotation every `rotate` seconds (default 20). The KPI strip stays on screen.
  */
+/** As the `rotate` page parameter documents it (packages/app/src/routes.ts). */
 const DEFAULT_SECONDS = 20;
 
 export const isTv = (params: URLSearchParams): boolean => params.get('tv') === '1';
