@@ -252,5 +252,6 @@ describe('dashboard: my KPIs, segments and coaching', () => {
     await waitForText(dark.page, '#stale td', '1187 (pipedrive)');
     await dark.page.screenshot({ path: resolve(ARTIFACTS, 'dashboard-dark.png'), fullPage: true });
     expect(dark.errors).toEqual([]);
-  });
+    // Two pages and four screenshots, each page drawing 24 months of trends: more than the default on a shared CPU.
+  }, 60_000);
 });

@@ -156,7 +156,7 @@ tfoot td { font-weight: 700; border-bottom: 0; border-top: 2px solid var(--line)
 .top a { color: var(--accent); font-weight: 600; font-size: .85rem; }
 .compare { list-style: none; margin: 0; padding: 0; display: grid; gap: .1rem; font-size: .8rem; color: var(--muted); }
 .compare:empty, .spark-host:empty { display: none; }
-.compare b { color: var(--text); font-variant-numeric: tabular-nums; }
+.compare strong { color: var(--text); font-variant-numeric: tabular-nums; }
 .compare .up { color: var(--good); } .compare .down { color: var(--bad); }
 .spark { display: block; width: 100%; height: 30px; overflow: visible; }
 .spark path { fill: none; stroke: var(--accent); stroke-width: 1.6; stroke-linejoin: round; }

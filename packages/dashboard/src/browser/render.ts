@@ -123,7 +123,7 @@ const renderComparisons = (m: MetricsAnswer): void => {
     document.querySelector(`[data-compare="${key}"]`)?.replaceChildren(
       ...rows.map(([label, h, against]) => {
         const li = el('li');
-        li.append(`${label}: `, el('b', '', against ? `${value(h)} vs ${value(against)}` : value(h)));
+        li.append(`${label}: `, el('strong', '', against ? `${value(h)} vs ${value(against)}` : value(h)));
         return li;
       }),
     );
