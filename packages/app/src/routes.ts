@@ -169,6 +169,14 @@ export const httpRoutes = [
       ),
       user: pageParam('The user whose KPIs the page shows (read by the page itself)', userParam),
       by: pageParam('The breakdown the page shows (read by the page itself)', byParam),
+      tv: pageParam(
+        '1 for TV mode, for a wallboard: large type, no controls, sections in rotation (read by the page itself)',
+        integerParam('tv', 'TV mode', 0, 0, 1),
+      ),
+      rotate: pageParam(
+        'Seconds each section stays on screen in TV mode (read by the page itself)',
+        integerParam('rotate', 'Seconds per section', 20, 1, 3600),
+      ),
     },
     formats: [htmlFormat],
   }),
