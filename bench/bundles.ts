@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { esbuildOptionsOf, measureBundle } from '../infra/bundle-sizes.js';
-import { type FunctionName, functionNames } from '../infra/constructs/metrics-function.js';
+import { measureBundle } from '../packages/cdk/build/bundle-sizes.js';
+import { esbuildOptionsOf } from '../packages/cdk/build/lambdas.js';
+import { type FunctionName, functionNames } from '../packages/cdk/src/functions.js';
 
 export interface BundleResult {
   name: FunctionName;

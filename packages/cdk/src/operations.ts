@@ -5,13 +5,14 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { Aggregator } from './aggregator.js';
-import { type Alerts, allowAlarmsToPublish } from './alerts.js';
-import type { FunctionName, MetricsFunction } from './metrics-function.js';
+import { type Alerts, allowAlarmsToPublish, topicKey } from './alerts.js';
+import type { FunctionName } from './functions.js';
+import type { MetricsFunction } from './metrics-function.js';
 import { PipelineMonitoring } from './pipeline-monitoring.js';
 import { allowOnTable, type PipelineShared, pipelineFunction } from './pipeline-part.js';
 
 /** The id of the warning a deployment whose alarms reach nobody gets; acknowledge it with Annotations.acknowledgeWarning. */
-export const ALARMS_UNHEARD_WARNING = '@flash/infra:alarmsUnheard';
+export const ALARMS_UNHEARD_WARNING = '@flash-figures/cdk:alarmsUnheard';
 
 export interface OperationsProps {
   readonly shared: PipelineShared;
@@ -96,18 +97,21 @@ export class Operations extends Construct {
     if (props.alarmTopic && props.alarmTopic !== 'alerts') {
       this.alarmTopic = props.alarmTopic;
     } else if (props.alarmEmail) {
+      // The alerts key when the pipeline has one; with an existing alerts topic, a key of its own.
+      const key = alerts.key ?? topicKey(this, 'AlarmsKey', 'alarms', props.shared.removalPolicy);
       this.alarmsTopic = new sns.Topic(this, 'AlarmsTopic', {
         displayName: 'flash figures alarms',
-        masterKey: alerts.key,
+        masterKey: key,
         enforceSSL: true,
       });
       this.alarmsTopic.addSubscription(
         new subscriptions.EmailSubscription(props.alarmEmail, { deadLetterQueue: alerts.deadLetterQueue }),
       );
-      allowAlarmsToPublish(this.alarmsTopic, alerts.key);
+      allowAlarmsToPublish(this.alarmsTopic, key);
       this.alarmTopic = this.alarmsTopic;
     } else {
-      allowAlarmsToPublish(alerts.topic, alerts.key);
+      // An existing alerts topic's owner allows CloudWatch to publish to it, as the props say.
+      if (alerts.key) allowAlarmsToPublish(alerts.topic, alerts.key);
       this.alarmTopic = alerts.topic;
       if (!props.alertsTopicHasSubscriber)
         Annotations.of(this).addWarningV2(
