@@ -24,7 +24,7 @@ export interface FunctionOverrides {
   readonly logRetention?: logs.RetentionDays;
 }
 
-/** The Lambda runtimes the prebuilt bundles are built for (see build/lambdas.ts BUNDLE_TARGET). */
+/** The Lambda runtimes the prebuilt bundles are built for (see build/lambdas.ts BUNDLE_TARGET), the default first. */
 export const supportedRuntimes: readonly lambda.Runtime[] = [lambda.Runtime.NODEJS_24_X, lambda.Runtime.NODEJS_22_X];
 
 export interface MetricsFunctionProps
@@ -98,6 +98,12 @@ export class MetricsFunction extends lambda.Function {
         }),
       );
     }
+    if (!runtime.runtimeEquals(supportedRuntimes[0] as lambda.Runtime))
+      for (const id of ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion'])
+        Validations.of(this).acknowledge({
+          id,
+          reason: `${runtime.name} was chosen by the deployment (MetricsPipelineProps.runtime), one the prebuilt bundles are built for; the default is the latest, ${supportedRuntimes[0]?.name}.`,
+        });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: `X-Ray PutTraceSegments/PutTelemetryRecords${props.vpc ? ' and the network interface actions Lambda needs to attach a function to a VPC (as in AWSLambdaVPCAccessExecutionRole)' : ''} support no resource-level permissions.`,

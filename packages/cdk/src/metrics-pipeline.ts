@@ -4,7 +4,7 @@ import type { HttpLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authoriz
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -15,7 +15,7 @@ import { FlatLogicalIds } from './flat-logical-ids.js';
 import type { FunctionName } from './functions.js';
 import { type HubSpotSettings, IngestApi } from './ingest-api.js';
 import { MetricsData, type MetricsDataProps } from './metrics-data.js';
-import type { FunctionOverrides, MetricsFunction } from './metrics-function.js';
+import { type FunctionOverrides, type MetricsFunction, supportedRuntimes } from './metrics-function.js';
 import { Operations } from './operations.js';
 import { type CustomDomainProps, PipelineApi, type ThrottleSettings } from './pipeline-api.js';
 import type { PipelineMonitoring } from './pipeline-monitoring.js';
@@ -136,7 +136,7 @@ export class MetricsPipeline extends Construct {
     this.data = new MetricsData(this, 'Data', props);
     const shared: PipelineShared = {
       data: this.data,
-      runtime: props.runtime ?? lambda.Runtime.NODEJS_24_X,
+      runtime: props.runtime ?? (supportedRuntimes[0] as lambda.Runtime),
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy,
       logLevel: props.logLevel ?? 'INFO',
