@@ -264,12 +264,9 @@ describe('service principals on the alerts key and topic', () => {
   type PolicyStatement = { Effect: string; Principal?: { Service?: string }; Condition?: Record<string, unknown> };
   // The app's explicit environment, written into the ARNs and conditions as literals.
   const { account, region } = TEST_ENV;
-  const arnParts = (service: string, resource: string) => [
-    'arn:',
-    { Ref: 'AWS::Partition' },
-    `:${service}:${region}:${account}:${resource}`,
-  ];
-  const alarms = { ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', arnParts('cloudwatch', 'alarm:*')] } } };
+  // With the partition literals feature flag (cdk.json), the whole prefix is one literal string.
+  const arnOfResource = (service: string, resource: string) => `arn:aws:${service}:${region}:${account}:${resource}`;
+  const alarms = { ArnLike: { 'aws:SourceArn': arnOfResource('cloudwatch', 'alarm:*') } };
   const thisAccount = { StringEquals: { 'aws:SourceAccount': account } };
   const byService = (statements: PolicyStatement[]) =>
     Object.fromEntries(statements.filter((s) => s.Principal?.Service).map((s) => [s.Principal?.Service, s]));
@@ -289,7 +286,7 @@ describe('service principals on the alerts key and topic', () => {
         'aws:SourceArn': {
           'Fn::Join': [
             '',
-            [...arnParts('events', 'rule/'), { 'Fn::ImportValue': expect.stringMatching(/DataBus/) }, '/*'],
+            [arnOfResource('events', 'rule/'), { 'Fn::ImportValue': expect.stringMatching(/DataBus/) }, '/*'],
           ],
         },
       },
