@@ -1,1 +1,3 @@
+export * from './backfill.js';
 export * from './sink.js';
+export * from './sweep.js';
