@@ -24,6 +24,7 @@ export const functionNames = [
   'config',
   'rebuild',
   'redrive',
+  'backfill',
 ] as const;
 export type FunctionName = (typeof functionNames)[number];
 

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { Aggregator } from './aggregator.js';
 import { Alerts } from './alerts.js';
 import { FlatLogicalIds } from './flat-logical-ids.js';
+import { HistorySweep } from './history-sweep.js';
 import { type HubSpotSettings, IngestApi } from './ingest-api.js';
 import { MetricsData, type MetricsDataProps } from './metrics-data.js';
 import type { FunctionName, MetricsFunction } from './metrics-function.js';
@@ -61,6 +62,8 @@ export interface MetricsPipelineProps extends MetricsDataProps {
    * inside itself from the MetricsDataProps given here.
    */
   readonly data?: MetricsData;
+  /** Sources the nightly history sweep reads (credentials in the API credentials secret). @default none */
+  readonly sweepSources?: readonly string[];
 }
 
 const DEFAULT_THROTTLE: ThrottleSettings = { rateLimit: 50, burstLimit: 100 };
@@ -89,6 +92,7 @@ export class MetricsPipeline extends Construct {
   readonly aggregateQueue: sqs.Queue;
   readonly alertsTopic: sns.Topic;
   readonly monitoring: PipelineMonitoring;
+  readonly history: HistorySweep;
 
   constructor(scope: Construct, id: string, props: MetricsPipelineProps) {
     super(scope, id);
@@ -140,6 +144,11 @@ export class MetricsPipeline extends Construct {
       alarmEmail: props.alarmEmail,
       alertsTopicHasSubscriber: Boolean(props.alertEmail),
     });
+    this.history = new HistorySweep(this, 'History', {
+      shared,
+      sources: props.sweepSources ?? [],
+      alarmTopic: this.operations.alarmTopic,
+    });
     Aspects.of(this).add(
       new FlatLogicalIds(this, [
         this.httpApi,
@@ -157,6 +166,7 @@ export class MetricsPipeline extends Construct {
       ...served,
       rebuild: this.operations.rebuildFunction,
       redrive: this.operations.redriveFunction,
+      backfill: this.history.function,
     };
     this.aggregateQueue = this.aggregator.queue;
     this.alertsTopic = this.alerts.topic;
@@ -179,6 +189,12 @@ export class MetricsPipeline extends Construct {
       description: "aws lambda invoke: moves the aggregator's dead letters back onto its queue",
       value: this.functions.redrive.functionName,
     });
+    new CfnOutput(this, 'BackfillStateMachineArn', {
+      description:
+        'aws stepfunctions start-execution --input \'{"source":"stripe"}\' (or "since"): backfill one source (docs/deploy.md)',
+      value: this.history.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, 'ApiCredentialsSecretArn', { value: this.history.credentials.secretArn });
     new CfnOutput(this, 'AggregateDlqUrl', {
       description: "The aggregator's dead-letter queue (poison records carry their reason as message attributes)",
       value: this.aggregator.deadLetterQueue.queueUrl,
