@@ -157,5 +157,6 @@ export class HistorySweep extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.failedRunAlarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
+    this.failedRunAlarm.addOkAction(new actions.SnsAction(props.alarmTopic));
   }
 }
