@@ -146,7 +146,8 @@ describe('functions', () => {
           }),
         },
       });
-    service.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, functionNames.length + 1);
+    // One per function, the API's access logs, the backfill state machine's.
+    service.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, functionNames.length + 2);
   });
 
   it('reads webhook secrets from Secrets Manager and serves only the enabled sources', () => {
@@ -531,7 +532,7 @@ describe('alarms', () => {
   it('notifies the alerts topic by default, of each alarm and of its return to OK', () => {
     const topic = { Ref: logicalIdOf(service, 'AWS::SNS::Topic', { DisplayName: 'flash figures alerts' }) };
     const alarms = Object.values(service.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(8);
     for (const alarm of alarms) expect(alarm.Properties).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
   });
 

@@ -18,6 +18,7 @@ export const functionNames = [
   'rebuild',
   'redrive',
   'snapshot',
+  'backfill',
 ] as const;
 export type FunctionName = (typeof functionNames)[number];
 

@@ -13,6 +13,7 @@ import { Aggregator } from './aggregator.js';
 import { Alerts } from './alerts.js';
 import { FlatLogicalIds } from './flat-logical-ids.js';
 import type { FunctionName } from './functions.js';
+import { HistorySweep } from './history-sweep.js';
 import { type HubSpotSettings, IngestApi } from './ingest-api.js';
 import { MetricsData, type MetricsDataProps } from './metrics-data.js';
 import { type FunctionOverrides, type MetricsFunction, supportedRuntimes } from './metrics-function.js';
@@ -79,6 +80,8 @@ export interface MetricsPipelineProps extends MetricsDataProps {
    * unless asked; every value is also a property of the construct. @default false
    */
   readonly outputs?: boolean;
+  /** Sources the nightly history sweep reads (credentials in the API credentials secret). @default none */
+  readonly sweepSources?: readonly string[];
 }
 
 const DEFAULT_THROTTLE: ThrottleSettings = { rateLimit: 50, burstLimit: 100 };
@@ -129,6 +132,7 @@ export class MetricsPipeline extends Construct {
   /** Where the alarms notify. */
   readonly alarmTopic: sns.ITopic;
   readonly monitoring: PipelineMonitoring;
+  readonly history: HistorySweep;
 
   constructor(scope: Construct, id: string, props: MetricsPipelineProps) {
     super(scope, id);
@@ -190,6 +194,11 @@ export class MetricsPipeline extends Construct {
       alarmEmail: props.alarmEmail,
       alertsTopicHasSubscriber: Boolean(props.alertEmail || props.existingAlertsTopic),
     });
+    this.history = new HistorySweep(this, 'History', {
+      shared,
+      sources: props.sweepSources ?? [],
+      alarmTopic: this.operations.alarmTopic,
+    });
     Aspects.of(this).add(
       new FlatLogicalIds(this, [
         this.httpApi,
@@ -212,6 +221,7 @@ export class MetricsPipeline extends Construct {
       rebuild: this.operations.rebuildFunction,
       redrive: this.operations.redriveFunction,
       snapshot: this.operations.snapshotFunction,
+      backfill: this.history.function,
     };
     this.aggregateQueue = this.aggregator.queue;
     this.aggregateDeadLetterQueue = this.aggregator.deadLetterQueue;
@@ -246,6 +256,12 @@ export class MetricsPipeline extends Construct {
       description: "aws lambda invoke: moves the aggregator's dead letters back onto its queue",
       value: this.functions.redrive.functionName,
     });
+    new CfnOutput(this, 'BackfillStateMachineArn', {
+      description:
+        'aws stepfunctions start-execution --input \'{"source":"stripe"}\' (or "since"): backfill one source (docs/deploy.md)',
+      value: this.history.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, 'ApiCredentialsSecretArn', { value: this.history.credentials.secretArn });
     new CfnOutput(this, 'AggregateDlqUrl', {
       description: "The aggregator's dead-letter queue (poison records carry their reason as message attributes)",
       value: this.aggregator.deadLetterQueue.queueUrl,

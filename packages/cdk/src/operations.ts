@@ -22,7 +22,9 @@ export interface OperationsProps {
   readonly aggregator: Aggregator;
   readonly alerts: Alerts;
   /** The functions of the other parts, for the alarms and the dashboard. */
-  readonly functions: Readonly<Record<Exclude<FunctionName, 'rebuild' | 'redrive' | 'snapshot'>, MetricsFunction>>;
+  readonly functions: Readonly<
+    Record<Exclude<FunctionName, 'rebuild' | 'redrive' | 'snapshot' | 'backfill'>, MetricsFunction>
+  >;
   /** Where alarms notify: an existing topic, or the pipeline's alerts topic. @default the alerts topic */
   readonly alarmTopic?: sns.ITopic | 'alerts' | undefined;
   /** An address that alarms are e-mailed to, through a topic of their own; not with alarmTopic. */
@@ -158,8 +160,8 @@ export class Operations extends Construct {
         );
     }
 
-    // Every function on the dashboard, in this order.
-    const functions: Readonly<Record<FunctionName, MetricsFunction>> = {
+    // Every function on the dashboard, in this order (the backfill's runs are watched by HistorySweep's alarm).
+    const functions: Readonly<Record<Exclude<FunctionName, 'backfill'>, MetricsFunction>> = {
       ...props.functions,
       rebuild: this.rebuildFunction,
       redrive: this.redriveFunction,

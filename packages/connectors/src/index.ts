@@ -1,3 +1,5 @@
+export * from './api.js';
+export * from './api-registry.js';
 export * from './connector.js';
 export * from './errors.js';
 export * from './payload.js';

@@ -183,6 +183,11 @@ const envelope = {
   occurredAt: isoDate,
   /** Correlation id of the webhook delivery that carried it. */
   deliveryId: z.string().max(LIMITS.deliveryId).optional(),
+  /**
+   * Set by history (a backfill, an import), never by a live webhook: the state is the same, but an old
+   * detractor it brings raises no alert (engine.ts, `HISTORY_ALERT_WINDOW_MS`).
+   */
+  history: z.literal(true).optional(),
 };
 
 const snapshotOf = <T extends EntityType>(entity: T) =>
@@ -245,6 +250,7 @@ interface EventEnvelope {
   id: string;
   occurredAt: string;
   deliveryId?: string;
+  history?: true;
 }
 
 export type SnapshotEvent<T extends EntityType = EntityType> = {

@@ -1,4 +1,5 @@
 import { connectors } from '@flash/connectors';
+import { backfillSources, configuredSources, isDay } from '@flash/history';
 import { LocalStackError } from './errors.js';
 import { localHostNames } from './http-server.js';
 import { startLocalStack } from './stack.js';
@@ -30,6 +31,21 @@ const main = async () => {
     );
   if (stack.dynamo.warning) lines.push(`  WARNING: ${stack.dynamo.warning}`);
   console.log(lines.join('\n'));
+
+  // Like peers that import on connect: history of every source with API credentials, after the start.
+  const onStart = env.BACKFILL_ON_START?.trim();
+  if (onStart && onStart !== 'false') {
+    const since = isDay(onStart) ? onStart : undefined;
+    void backfillSources({
+      sources: configuredSources(env),
+      since,
+      target: stack.url,
+      token: env.API_TOKEN || undefined,
+      env,
+      ctx: stack.ctx,
+      log: (line) => console.log(`  backfill ${line}`),
+    });
+  }
 
   const shutdown = async (signal: string) => {
     console.log(`\n${signal}: stopping`);

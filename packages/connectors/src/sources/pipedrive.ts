@@ -59,6 +59,54 @@ const iso = (ms: number | null): string | null => (ms === null ? null : epochMsT
 const closedAt = (d: Deal): number | null =>
   (d.status === 'won' ? d.won_time : d.status === 'lost' ? d.lost_time : null) ?? d.close_time;
 
+/** How a Pipedrive deal was seen: a webhook (its `meta`) or a page of `GET /api/v2/deals`. */
+export interface PipedriveSighting {
+  id: string;
+  /** Epoch ms; orders two states with the same `update_time` (a webhook's `meta.timestamp`). */
+  timestamp: number;
+  deleted: boolean;
+  /** Where the deal sits in what was received (`data`, `previous`, `data[3]`), for error messages. */
+  where: readonly PropertyKey[];
+  deliveryId: string;
+  baseCurrency: string;
+}
+
+/**
+ * A Pipedrive v2 deal object (a webhook's `data`/`previous`, or an item of `GET /api/v2/deals`: the same
+ * shape) as a canonical snapshot, ordered by `update_time`, then the sighting's timestamp.
+ */
+export const pipedriveDealEvent = (object: unknown, seen: PipedriveSighting): SnapshotEvent<'deal'> => {
+  const d = parseWith(deal, object, seen.where);
+  const where = seen.where.join('.');
+  const currency = d.currency ?? seen.baseCurrency;
+  const amount = d.value === null ? null : minorAmount(d.value, currency, `${where}.value`);
+  return {
+    entity: 'deal',
+    source: 'pipedrive',
+    id: seen.id,
+    mode: 'snapshot',
+    // update_time has second precision and is null on create; the timestamp orders within the second.
+    version: [d.update_time ?? d.add_time ?? 0, seen.timestamp],
+    deleted: seen.deleted || d.status === 'deleted',
+    occurredAt: epochMsToIso(seen.timestamp),
+    deliveryId: seen.deliveryId,
+    data: {
+      customerId: d.org_id,
+      ownerId: d.owner_id,
+      // A deleted deal counts nothing, whatever its status.
+      status: d.status === 'deleted' ? 'open' : d.status,
+      stage: d.stage_id,
+      amount,
+      currency: amount === null ? d.currency : currency,
+      createdAt: iso(d.add_time),
+      closedAt: iso(closedAt(d)),
+      expectedCloseDate: d.expected_close_date,
+      source: d.origin,
+      lostReason: d.lost_reason,
+    },
+  };
+};
+
 export const pipedrive: Connector = {
   source: 'pipedrive',
   secretVariable: 'PIPEDRIVE_BASIC_AUTH',
@@ -88,35 +136,15 @@ export const pipedrive: Connector = {
       return { events: [], ignored: 1 };
     }
     // A delete carries the last state in `previous` and nothing in `data`.
-    const where = action === 'delete' ? 'previous' : 'data';
-    const d = parseWith(deal, action === 'delete' ? previous : data, [where]);
-    const currency = d.currency ?? ctx.baseCurrency;
-    const amount = d.value === null ? null : minorAmount(d.value, currency, `${where}.value`);
-    const event: SnapshotEvent<'deal'> = {
-      entity: 'deal',
-      source: 'pipedrive',
+    const deleted = action === 'delete';
+    const event = pipedriveDealEvent(deleted ? previous : data, {
       id: meta.entity_id,
-      mode: 'snapshot',
-      // update_time has second precision and is null on create; meta.timestamp orders within the second.
-      version: [d.update_time ?? d.add_time ?? 0, meta.timestamp],
-      deleted: action === 'delete' || d.status === 'deleted',
-      occurredAt: epochMsToIso(meta.timestamp),
+      timestamp: meta.timestamp,
+      deleted,
+      where: [deleted ? 'previous' : 'data'],
       deliveryId: ctx.deliveryId,
-      data: {
-        customerId: d.org_id,
-        ownerId: d.owner_id,
-        // A deleted deal counts nothing, whatever its status.
-        status: d.status === 'deleted' ? 'open' : d.status,
-        stage: d.stage_id,
-        amount,
-        currency: amount === null ? d.currency : currency,
-        createdAt: iso(d.add_time),
-        closedAt: iso(closedAt(d)),
-        expectedCloseDate: d.expected_close_date,
-        source: d.origin,
-        lostReason: d.lost_reason,
-      },
-    };
+      baseCurrency: ctx.baseCurrency,
+    });
     return { events: [event], ignored: 0 };
   },
 };
