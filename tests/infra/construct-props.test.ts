@@ -168,12 +168,16 @@ describe('existing secrets and topic, table props', () => {
   const WEBHOOKS = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform/webhooks-AbCdEf';
   const TOKEN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform/token-AbCdEf';
   const SLACK = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform/slack-AbCdEf';
+  const READ_TOKEN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform/read-token-AbCdEf';
+  const API_CREDENTIALS = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform/provider-apis-AbCdEf';
   const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:platform-alerts';
   let template: Template;
   beforeAll(() => {
     ({ template } = synthesize({ tableProps: { tableName: 'platform-figures' } }, (stack) => ({
       existingWebhookSecrets: secretsmanager.Secret.fromSecretCompleteArn(stack, 'Webhooks', WEBHOOKS),
       existingApiToken: secretsmanager.Secret.fromSecretCompleteArn(stack, 'Token', TOKEN),
+      existingReadApiToken: secretsmanager.Secret.fromSecretCompleteArn(stack, 'ReadToken', READ_TOKEN),
+      existingApiCredentials: secretsmanager.Secret.fromSecretCompleteArn(stack, 'ApiCredentials', API_CREDENTIALS),
       existingAlertWebhookUrl: secretsmanager.Secret.fromSecretCompleteArn(stack, 'Slack', SLACK),
       existingAlertsTopic: sns.Topic.fromTopicArn(stack, 'Alerts', TOPIC),
     })));
@@ -184,6 +188,8 @@ describe('existing secrets and topic, table props', () => {
       template.resourceCountIs(type, 0);
     expect(envOf(template, 'ingest').WEBHOOK_SECRETS_ARN).toBe(WEBHOOKS);
     expect(envOf(template, 'authorizer').API_TOKEN_SECRET_ARN).toBe(TOKEN);
+    expect(envOf(template, 'authorizer').READ_API_TOKEN_SECRET_ARN).toBe(READ_TOKEN);
+    expect(envOf(template, 'backfill').API_CREDENTIALS_ARN).toBe(API_CREDENTIALS);
     expect(envOf(template, 'alert').ALERT_WEBHOOK_URL_SECRET_ARN).toBe(SLACK);
     expect(actionsOf(template, 'authorizer')).toContain('secretsmanager:GetSecretValue');
   });

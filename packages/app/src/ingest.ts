@@ -26,6 +26,7 @@ import {
   publicUrl,
   rawBody,
 } from './http.js';
+import { CANONICAL_EVENTS_PATH } from './paths.js';
 
 /** Bodies above this are refused before any parsing (contract: 413 over 1 MiB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -35,9 +36,6 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * (backfill, import) sends what a generic sender may.
  */
 export const MAX_CANONICAL_EVENTS_PER_REQUEST = 1000;
-
-/** The route history clients deliver canonical events to (its entry in routes.ts reads it). */
-export const CANONICAL_EVENTS_PATH = '/v1/events';
 
 /** EventBridge refuses an entry (source, detail type and detail, UTF-8) over 256 KB. */
 export const MAX_BUS_ENTRY_BYTES = 256 * 1024;

@@ -1,6 +1,5 @@
 import { ID_PATTERN } from './documents.js';
 import { htmlFormat, jsonFormat, prometheusFormats } from './formats.js';
-import { CANONICAL_EVENTS_PATH } from './ingest.js';
 import {
   budgetParam,
   byParam,
@@ -13,6 +12,7 @@ import {
   seriesBoundParam,
   userParam,
 } from './params.js';
+import { CANONICAL_EVENTS_PATH } from './paths.js';
 import type { Formats, Params } from './read-route.js';
 import type { JsonSchema, SchemaName } from './schemas.js';
 import { csvFormat } from './series-csv.js';

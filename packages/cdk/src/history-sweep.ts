@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,6 +9,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { uniqueIdOf } from './flat-logical-ids.js';
 import type { MetricsFunction } from './metrics-function.js';
 import { type PipelineShared, pipelineFunction } from './pipeline-part.js';
 
@@ -22,6 +23,8 @@ export interface HistorySweepProps {
   readonly schedule?: scheduler.ScheduleExpression;
   /** Where a failed run is alarmed. */
   readonly alarmTopic: sns.ITopic;
+  /** The provider API credentials JSON, made elsewhere. @default a secret of its own, empty */
+  readonly existingCredentials?: secretsmanager.ISecret | undefined;
 }
 
 /**
@@ -34,7 +37,7 @@ export interface HistorySweepProps {
 export class HistorySweep extends Construct {
   readonly function: MetricsFunction;
   readonly stateMachine: sfn.StateMachine;
-  readonly credentials: secretsmanager.Secret;
+  readonly credentials: secretsmanager.ISecret;
   readonly schedules: scheduler.Schedule[];
   readonly failedRunAlarm: cloudwatch.Alarm;
 
@@ -42,16 +45,7 @@ export class HistorySweep extends Construct {
     super(scope, id);
     const { data, metricEnv } = props.shared;
 
-    this.credentials = new secretsmanager.Secret(this, 'ApiCredentials', {
-      description:
-        'flash figures: read-only provider API credentials for backfill, a JSON object by variable name (STRIPE_API_KEY, HUBSPOT_ACCESS_TOKEN, PIPEDRIVE_API_TOKEN, TYPEFORM_TOKEN, TYPEFORM_FORM_IDS, DELIGHTED_API_KEY)',
-      secretObjectValue: {},
-    });
-    this.credentials.applyRemovalPolicy(props.shared.removalPolicy);
-    Validations.of(this.credentials).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason: 'Issued by the providers (API keys, private app tokens); rotated by hand as described in docs/deploy.md.',
-    });
+    this.credentials = props.existingCredentials ?? this.createCredentials(props.shared.removalPolicy);
 
     this.function = pipelineFunction(this, 'backfill', props.shared, {
       description: 'Reads a provider list API from a checkpoint and puts canonical events on the bus (history)',
@@ -103,9 +97,14 @@ export class HistorySweep extends Construct {
       },
     });
 
+    // The finding names the function by its logical id: CDK's unique id of its path in the stack (this construct
+    // is not one of the pipeline's flattened groups), wherever the pipeline is placed.
+    const backfill = this.function.node.defaultChild as CfnElement;
+    const scopes = backfill.node.scopes;
+    const backfillLogicalId = uniqueIdOf(scopes.slice(scopes.indexOf(Stack.of(this)) + 1).map((s) => s.node.id));
     Validations.of(this.stateMachine.role).acknowledge(
       {
-        id: 'AwsSolutions-IAM5[Resource::<PipelineHistoryBackfillCD29EC41.Arn>:*]',
+        id: `AwsSolutions-IAM5[Resource::<${backfillLogicalId}.Arn>:*]`,
         reason:
           'lambda:InvokeFunction on the backfill function and its versions (LambdaInvoke grants both), nothing else.',
       },
@@ -161,5 +160,19 @@ export class HistorySweep extends Construct {
     });
     this.failedRunAlarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
     this.failedRunAlarm.addOkAction(new actions.SnsAction(props.alarmTopic));
+  }
+
+  private createCredentials(removalPolicy: RemovalPolicy): secretsmanager.Secret {
+    const credentials = new secretsmanager.Secret(this, 'ApiCredentials', {
+      description:
+        'flash figures: read-only provider API credentials for backfill, a JSON object by variable name (STRIPE_API_KEY, HUBSPOT_ACCESS_TOKEN, PIPEDRIVE_API_TOKEN, TYPEFORM_TOKEN, TYPEFORM_FORM_IDS, DELIGHTED_API_KEY)',
+      secretObjectValue: {},
+    });
+    credentials.applyRemovalPolicy(removalPolicy);
+    Validations.of(credentials).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Issued by the providers (API keys, private app tokens); rotated by hand as described in docs/deploy.md.',
+    });
+    return credentials;
   }
 }

@@ -6,6 +6,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -82,6 +83,8 @@ export interface MetricsPipelineProps extends MetricsDataProps {
   readonly outputs?: boolean;
   /** Sources the nightly history sweep reads (credentials in the API credentials secret). @default none */
   readonly sweepSources?: readonly string[];
+  /** The provider API credentials JSON of the backfill, made elsewhere. @default a secret of its own, empty */
+  readonly existingApiCredentials?: secretsmanager.ISecret;
 }
 
 const DEFAULT_THROTTLE: ThrottleSettings = { rateLimit: 50, burstLimit: 100 };
@@ -197,6 +200,7 @@ export class MetricsPipeline extends Construct {
     this.history = new HistorySweep(this, 'History', {
       shared,
       sources: props.sweepSources ?? [],
+      existingCredentials: props.existingApiCredentials,
       alarmTopic: this.operations.alarmTopic,
     });
     Aspects.of(this).add(

@@ -116,6 +116,11 @@ export class Operations extends Construct {
       schedule: events.Schedule.rate(SNAPSHOT_INTERVAL),
       targets: [new targets.LambdaFunction(this.snapshotFunction, { retryAttempts: 0 })],
     });
+    Validations.of(this.snapshotRule).acknowledge({
+      id: 'Serverless-EventBusDLQ',
+      reason:
+        'A scheduled snapshot that cannot be delivered is superseded by the next run 15 minutes later; there is no event to keep.',
+    });
     const snapshotInvokeConfig = this.snapshotFunction.node.tryFindChild('EventInvokeConfig');
     if (snapshotInvokeConfig)
       Validations.of(snapshotInvokeConfig).acknowledge({
