@@ -42,7 +42,8 @@ describe('options', () => {
       Endpoint: 'ops@example.com',
       RedrivePolicy: Match.anyValue(),
     });
-    data.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    // Webhook credentials, API token, read-only token, Slack URL.
+    data.resourceCountIs('AWS::SecretsManager::Secret', 4);
     service.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'figures.example.com' });
     service.resourceCountIs('AWS::Route53::RecordSet', 1);
     service.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [Match.anyValue()] });

@@ -34,7 +34,7 @@ export interface OperationsProps {
 }
 
 /** How often the "now" figures are snapshotted: the last run of a day stands for its end (docs/metrics.md). */
-export const SNAPSHOT_INTERVAL = Duration.minutes(15);
+export const SNAPSHOT_INTERVAL: Duration = Duration.minutes(15);
 
 /**
  * What operators run and watch: the rebuild and redrive functions (by hand, no trigger), the snapshot of the
