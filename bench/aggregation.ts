@@ -25,19 +25,22 @@ export interface AggregationRun {
   capacity: CapacityTotals;
 }
 
+/** An event as the bus carries it. */
+export const busEventOf = (event: CanonicalEvent, n: number): BusEvent => ({
+  version: '0',
+  id: `bench-${n}`,
+  'detail-type': detailTypeOf(event.entity),
+  source: INGEST_SOURCE,
+  account: '000000000000',
+  time: event.occurredAt,
+  region: 'local',
+  resources: [],
+  detail: event,
+});
+
 /** What EventBridge hands SQS, as the aggregator's queue receives it. */
 const sqsRecord = (event: CanonicalEvent, n: number): SQSRecord => {
-  const envelope: BusEvent = {
-    version: '0',
-    id: `bench-${n}`,
-    'detail-type': detailTypeOf(event.entity),
-    source: INGEST_SOURCE,
-    account: '000000000000',
-    time: event.occurredAt,
-    region: 'local',
-    resources: [],
-    detail: event,
-  };
+  const envelope = busEventOf(event, n);
   return {
     messageId: `m-${n}`,
     receiptHandle: `r-${n}`,
@@ -69,11 +72,14 @@ export const runAggregation = async (opts: {
   events: readonly CanonicalEvent[];
   batchSize: number;
   ctx: MetricContext;
+  /** More meters on the run's client (the commit-protocol study classifies the items written). */
+  meters?: { attach(client: ReturnType<typeof localClient>): unknown }[];
 }): Promise<AggregationRun> => {
   const client = localClient(opts.endpoint);
   try {
     await ensureTable(client, opts.table);
     const meter = new CapacityMeter(tableSchema.listIndex.partitionKey).attach(client);
+    for (const extra of opts.meters ?? []) extra.attach(client);
     const handler = makeAggregateHandler({
       store: dynamoStore(client, opts.table),
       ctx: opts.ctx,

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { esbuildOptionsOf, measureBundle } from '../infra/bundle-sizes.js';
-import { type FunctionName, functionNames } from '../infra/constructs/metrics-function.js';
+import { measureBundle } from '../packages/cdk/build/bundle-sizes.js';
+import { esbuildOptionsOf } from '../packages/cdk/build/lambdas.js';
+import { type FunctionName, functionNames } from '../packages/cdk/src/functions.js';
 
 export interface BundleResult {
   name: FunctionName;
@@ -43,7 +44,7 @@ const median = (values: number[]): number => {
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 /**
- * Sizes each Lambda with infra/bundle-sizes.ts (MetricsFunction's esbuild options), then writes the same bundle
+ * Sizes each Lambda with packages/cdk/build/bundle-sizes.ts (the package build's esbuild options), then writes the same bundle
  * to a temporary directory and times its cold import in fresh Node processes, alternating with a bare
  * `node -e 0` so that machine noise hits both alike.
  */

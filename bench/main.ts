@@ -8,9 +8,13 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalStack, TABLE_NAME } from '@flash/local';
-import { type AggregationRun, type Consistency, checkConsistency, runAggregation } from './aggregation.js';
+import { type AggregationRun, busEventOf, type Consistency, checkConsistency, runAggregation } from './aggregation.js';
 import { type LoadResult, pollWithAutocannon } from './api-load.js';
 import { measureBundles } from './bundles.js';
+import { AWS_PRICES, costPerMillionEvents, type PathCounts } from './cost.js';
+import { type FreshnessResult, measureFreshness } from './freshness.js';
+import { type ImportRun, runImport } from './import.js';
+import { type PacedResult, runPacedPollers } from './pollers.js';
 import { type BenchResults, toMarkdown } from './report.js';
 import { generateWorkload } from './workload.js';
 
@@ -22,7 +26,11 @@ const settings = {
   // One event at a time costs ~25 ms on DynamoDB Local: the default run gives the baseline a prefix of the workload.
   baselineEvents: full ? 50_000 : 1_500,
   pollSeconds: full ? 15 : 4,
+  // Webhooks at a steady rate to the local stack, in a month the workload leaves alone.
+  freshness: { ratePerSecond: 50, seconds: 30, period: '2030-01', watchIntervalMs: 10 },
   importRuns: full ? 15 : 5,
+  // npm run import of a 100,000-line file, into the figures of the bench's stack.
+  historyImportEvents: 100_000,
   period: '2026-11',
 };
 
@@ -34,12 +42,20 @@ const ratio = (a: number, b: number) => Math.round((a / b) * 10) / 10;
 const workload = generateWorkload({ events: settings.events, seed: settings.seed });
 log(`workload: ${workload.events.length} events (${workload.duplicates} duplicates, ${workload.late} late)`);
 
-const stack = await startLocalStack({ port: 0, logLevel: 'SILENT' });
+const webhookSecret = 'bench-generic-secret';
+const stack = await startLocalStack({
+  port: 0,
+  logLevel: 'SILENT',
+  env: { ...process.env, WEBHOOK_SECRET_GENERIC: webhookSecret },
+});
 let batched: AggregationRun;
 let baseline: AggregationRun;
 let sample: AggregationRun | undefined;
 let consistency: Consistency;
 const api: LoadResult[] = [];
+let paced: PacedResult;
+let freshness: FreshnessResult;
+let historyImport: ImportRun;
 try {
   const { endpoint } = stack.dynamo;
   const run = (table: string, events: number, batchSize: number) =>
@@ -89,6 +105,36 @@ try {
       );
     }
   }
+  // The target's load: 200 dashboards, each polling once a second with its ETag, at phases of their own.
+  paced = await runPacedPollers({
+    url,
+    pollers: 200,
+    intervalMs: 1000,
+    seconds: settings.pollSeconds * 2,
+    warmupSeconds: 2,
+    signal: controller.signal,
+  });
+  log(`api 200 pollers once a second each, staggered: p50 ${paced.latencyMs.p50} ms, p99 ${paced.latencyMs.p99} ms`);
+
+  freshness = await measureFreshness({
+    baseUrl: stack.url,
+    secret: webhookSecret,
+    ...settings.freshness,
+    signal: controller.signal,
+  });
+  log(
+    `freshness at ${freshness.ratePerSecond} webhooks/s: p50 ${freshness.latencyMs.p50} ms, p99 ${freshness.latencyMs.p99} ms from the 202 to the API`,
+  );
+
+  historyImport = await runImport({
+    stack,
+    events: settings.historyImportEvents,
+    seed: settings.seed,
+    token: process.env.API_TOKEN,
+  });
+  log(
+    `import: ${historyImport.events} events into the figures in ${historyImport.seconds} s, ${historyImport.eventsPerSecond} events/s (${ratio(historyImport.eventsPerSecond, batched.eventsPerSecond)}x the aggregator's)`,
+  );
 } finally {
   await stack.stop();
 }
@@ -98,6 +144,33 @@ for (const b of bundles)
   log(
     `bundle ${b.name}: ${(b.bytes / 1024).toFixed(1)} KB, cold import ${b.coldImportMs} ms (${b.coldImportRatio}x node -e 0 = ${bareNodeMs} ms)`,
   );
+
+// Per event on AWS: the measured counts, and the deployment's settings (infra/constructs).
+const eventBytes = Math.round(
+  workload.events.reduce((sum, e, i) => sum + Buffer.byteLength(JSON.stringify(busEventOf(e, i))), 0) /
+    workload.events.length,
+);
+const shared = {
+  eventsPerDelivery: 1,
+  ingestMs: freshness.ingestMsP50,
+  ingestMemoryMb: 256,
+  eventBytes,
+  archiveMonths: 12,
+  aggregateMemoryMb: 512,
+};
+const pathOf = (run: AggregationRun): PathCounts => ({
+  ...shared,
+  batchSize: run.batchSize,
+  aggregateMsPerEvent: (run.seconds * 1000) / run.events,
+  writeUnitsPerEvent: run.writeUnitsPerEvent,
+  readUnitsPerEvent: run.readUnitsPerEvent,
+});
+const cost = {
+  prices: AWS_PRICES,
+  design: { counts: pathOf(batched), ...costPerMillionEvents(pathOf(batched)) },
+  baseline: { counts: pathOf(baseline), ...costPerMillionEvents(pathOf(baseline)) },
+};
+log(`cost per million events on AWS: $${cost.design.total} against $${cost.baseline.total} for the baseline`);
 
 const sameSample = sample ?? batched;
 const results: BenchResults = {
@@ -128,8 +201,21 @@ const results: BenchResults = {
   },
   runs: { batched, baseline, ...(sample ? { batchedSample: sample } : {}) },
   consistency,
-  api: { path: `/v1/metrics?period=${settings.period}`, seconds: settings.pollSeconds, results: api },
+  costPerMillionEventsUsd: cost.design.total,
+  baselineCostPerMillionEventsUsd: cost.baseline.total,
+  cost,
+  apiP99MsPaced200: paced.latencyMs.p99,
+  freshnessP50Ms: freshness.latencyMs.p50,
+  freshnessP99Ms: freshness.latencyMs.p99,
+  freshness,
+  api: { path: `/v1/metrics?period=${settings.period}`, seconds: settings.pollSeconds, results: api, paced },
   bundles: { bareNodeMs, functions: bundles },
+  importEventsPerSecond: historyImport.eventsPerSecond,
+  import: {
+    ...historyImport,
+    liveEventsPerSecond: batched.eventsPerSecond,
+    ratioToLive: ratio(historyImport.eventsPerSecond, batched.eventsPerSecond),
+  },
 };
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');

@@ -70,7 +70,8 @@ class Company {
     else if (r < 0.37) this.invoice();
     else if (r < 0.57) this.cost();
     else if (r < 0.71) this.deal();
-    else this.surveyResponse();
+    else if (r < 0.92) this.surveyResponse();
+    else this.activity();
   }
 
   private pick<T>(values: readonly T[]): T {
@@ -270,6 +271,26 @@ class Company {
     this.snapshot('survey_response', 'typeform', id, at, data);
     if (this.chance(0.1))
       this.snapshot('survey_response', 'typeform', id, this.later(at, 1), { ...data, score: Math.min(10, score + 2) });
+  }
+
+  /** A meeting, call or task planned for a customer, usually done on its day, sometimes deleted. */
+  private activity(): void {
+    const id = this.id('A');
+    const at = this.when();
+    const due = this.later(at, 14);
+    const data: EntityData['activity'] = {
+      kind: this.pick(['meeting', 'meeting', 'call', 'task'] as const),
+      ownerId: this.pick(OWNERS),
+      customerId: this.pick(this.customers),
+      dealId: null,
+      dueAt: new Date(due).toISOString(),
+      doneAt: null,
+      subject: 'Follow-up',
+    };
+    this.snapshot('activity', 'pipedrive', id, at, data);
+    if (this.chance(0.1)) this.snapshot('activity', 'pipedrive', id, this.later(at, 1), data, true);
+    else if (this.chance(0.8))
+      this.snapshot('activity', 'pipedrive', id, due, { ...data, doneAt: new Date(due).toISOString() });
   }
 }
 

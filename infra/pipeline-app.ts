@@ -6,8 +6,7 @@ import { ServiceStack } from './stacks/service-stack.js';
 
 /** Adds the two stacks, configured from the app's context, and the cdk-nag checks to `app`. */
 export const addFlashFigures = (app: App) => {
-  const { stackPrefix, ...settings } = settingsFromContext(app.node);
-  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+  const { stackPrefix, env, ...settings } = settingsFromContext(app.node);
   const dataStack = new DataStack(app, `${stackPrefix}-Data`, {
     env,
     description: 'flash figures: table, event bus and archive, secrets (stateful)',

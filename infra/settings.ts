@@ -1,11 +1,11 @@
 import { corsOriginsFromEnv } from '@flash/app';
 import { connectors } from '@flash/connectors';
 import { assertTimeZone, normaliseCurrency } from '@flash/core';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
-import type { MetricsPipelineProps } from './constructs/metrics-pipeline.js';
+import type { MetricsPipelineProps } from '../packages/cdk/src/index.js';
 
 /** A list from cdk.json (an array) or from `-c key=a,b` (a string). */
 const list = z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((v) => v.trim()))]);
@@ -17,6 +17,17 @@ const retentionDays = z.coerce
 /** The CDK context keys this app reads (cdk.json or `-c key=value`); docs/deploy.md lists them. */
 const contextShape = z.object({
   stackPrefix: z.string().default('FlashFigures'),
+  /** Where to deploy; CDK_DEPLOY_ACCOUNT / CDK_DEPLOY_REGION when not in context, never the machine's default. */
+  account: z
+    .string()
+    .regex(/^\d{12}$/, 'an AWS account id: 12 digits')
+    .optional(),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1')
+    .optional(),
+  /** `destroy`: a development deployment that `cdk destroy` removes completely, data included. */
+  removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
   timeZone: z.string().default('UTC'),
   baseCurrency: z.string().default('EUR'),
   sources: list.optional(),
@@ -53,13 +64,42 @@ const contextSchema = contextShape
   .refine((c) => !c.hostedZoneId === !c.hostedZoneName, 'hostedZoneId and hostedZoneName go together')
   .refine((c) => !(c.alarmTopic && c.alarmEmail), 'alarmTopic and alarmEmail exclude each other');
 
-export type AppSettings = Omit<MetricsPipelineProps, 'data'> & { stackPrefix: string };
+/** A custom domain as context gives it: names and ids, which the Service stack turns into constructs. */
+export interface DomainSettings {
+  readonly domainName: string;
+  readonly certificateArn: string;
+  readonly hostedZone?: { readonly hostedZoneId: string; readonly zoneName: string };
+}
+
+export type AppSettings = Omit<MetricsPipelineProps, 'domain'> & {
+  stackPrefix: string;
+  env: { account: string; region: string };
+  domain?: DomainSettings;
+};
+
+/**
+ * The account and region to deploy to, from context (`-c account=… -c region=…`) or CDK_DEPLOY_ACCOUNT /
+ * CDK_DEPLOY_REGION. Never the CLI's CDK_DEFAULT_*, which depend on the machine's credentials (and are
+ * us-east-1 offline), so the same command gives the same templates everywhere.
+ */
+const envOf = (c: { account?: string | undefined; region?: string | undefined }) => {
+  const account = c.account ?? process.env.CDK_DEPLOY_ACCOUNT;
+  const region = c.region ?? process.env.CDK_DEPLOY_REGION;
+  if (!account || !region)
+    throw new Error(
+      `Say where to deploy: the account and region (missing: ${[!account && 'account', !region && 'region'].filter(Boolean).join(', ')}), ` +
+        'as `-c account=123456789012 -c region=eu-west-1` (or in cdk.json) or CDK_DEPLOY_ACCOUNT and CDK_DEPLOY_REGION',
+    );
+  const checked = contextShape.pick({ account: true, region: true }).parse({ account, region });
+  return { account: checked.account as string, region: checked.region as string };
+};
 
 /** Reads and checks the app's settings from CDK context; a wrong value fails synthesis with its key named. */
 export const settingsFromContext = (node: Node): AppSettings => {
   const c = contextSchema.parse(
     Object.fromEntries(contextShape.keyof().options.map((key) => [key, node.tryGetContext(key)])),
   );
+  const env = envOf(c);
   assertTimeZone(c.timeZone);
   const sources = c.sources ?? Object.keys(connectors);
   const unknown = sources.filter((s) => !Object.hasOwn(connectors, s));
@@ -75,6 +115,9 @@ export const settingsFromContext = (node: Node): AppSettings => {
   };
   return {
     stackPrefix: c.stackPrefix,
+    env,
+    removalPolicy: c.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    outputs: true,
     timeZone: c.timeZone,
     baseCurrency: normaliseCurrency(c.baseCurrency),
     sources,

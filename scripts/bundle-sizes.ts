@@ -2,7 +2,7 @@
  * Bundles every Lambda exactly as MetricsFunction does and prints a size table (`npx tsx scripts/bundle-sizes.ts`);
  * `--packages` adds the largest contributors of each bundle.
  */
-import { measureBundles } from '../infra/bundle-sizes.js';
+import { measureBundles } from '../packages/cdk/build/bundle-sizes.js';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const detail = process.argv.includes('--packages');

@@ -1,13 +1,19 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { MetricsData, type MetricsDataProps } from '../constructs/metrics-data.js';
+import { MetricsData, type MetricsDataProps } from '../../packages/cdk/src/index.js';
 
-/** The stateful stack: table, bus with archive, secrets. Termination-protected; its resources are retained. */
+/**
+ * The stateful stack: table, bus with archive, secrets. Retained and termination-protected, unless its
+ * removalPolicy is DESTROY (a development deployment).
+ */
 export class DataStack extends Stack {
   readonly data: MetricsData;
 
   constructor(scope: Construct, id: string, props: StackProps & MetricsDataProps) {
-    super(scope, id, { terminationProtection: true, ...props });
+    super(scope, id, {
+      terminationProtection: (props.removalPolicy ?? RemovalPolicy.RETAIN) === RemovalPolicy.RETAIN,
+      ...props,
+    });
     this.data = new MetricsData(this, 'Data', props);
   }
 }

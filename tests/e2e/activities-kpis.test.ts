@@ -173,8 +173,10 @@ describe('activities and personal KPIs through the local stack', () => {
     expect(await page.locator('#gauges li[data-template="keyAccountsMet"] h3').textContent()).toBe(
       'Key accounts met, last 90 days',
     );
-    expect(await page.locator('#gauges li[data-template="meetingsPlanned"] .sub').textContent()).toBe(
-      '6 meetings of 10 meetings',
+    // The figure and its target lead the card; the score follows.
+    expect(await page.locator('#gauges li[data-template="meetingsPlanned"] .actual').textContent()).toBe('6 meetings');
+    expect(await page.locator('#gauges li[data-template="meetingsPlanned"] .target').textContent()).toBe(
+      'target 10 meetings',
     );
     expect(errors).toEqual([]);
   });

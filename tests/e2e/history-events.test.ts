@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MAX_BODY_BYTES, MAX_CANONICAL_EVENTS_PER_REQUEST } from '@flash/app';
-import { DeliveryRefusedError, httpSink, requestBodies, retryAfterMs } from '@flash/history';
+import { retryAfterMs } from '@flash/connectors';
+import { DeliveryRefusedError, httpSink, requestBodies } from '@flash/history';
 import { type LocalStack, startLocalStack } from '@flash/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoice, surveyResponse } from '../support/events.js';
@@ -97,10 +98,10 @@ describe('httpSink', () => {
   });
 
   it('reads Retry-After in seconds and as a date', () => {
-    expect(retryAfterMs('3')).toBe(3000);
+    expect(retryAfterMs('3', 0)).toBe(3000);
     expect(retryAfterMs(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
-    expect(retryAfterMs(null)).toBeUndefined();
-    expect(retryAfterMs('soon')).toBeUndefined();
+    expect(retryAfterMs(null, 0)).toBeUndefined();
+    expect(retryAfterMs('soon', 0)).toBeUndefined();
   });
 
   it('waits as a 429 asks and retries a 503, then delivers', async () => {

@@ -119,7 +119,7 @@ describe('local stack over HTTP', () => {
     const answer = await getJson(`${stack.url}/v1/metrics?period=2026-13`);
     expect(answer).toMatchObject({
       status: 400,
-      body: { error: 'period "2026-13" is not a month in the form YYYY-MM' },
+      body: { error: 'period "2026-13" is not a month (YYYY-MM) or a year (YYYY)' },
     });
   });
 });

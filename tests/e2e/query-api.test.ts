@@ -51,7 +51,10 @@ describe('query API: OpenAPI, Prometheus, CORS', () => {
     const ajv = new Ajv2020({
       strict: true,
       allErrors: true,
-      formats: { 'date-time': (s: string) => !Number.isNaN(Date.parse(s)) },
+      formats: {
+        'date-time': (s: string) => !Number.isNaN(Date.parse(s)),
+        date: (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s)),
+      },
     });
     ajv.addKeyword('components');
     ajv.addSchema({ $id: DOC_ID, components: (doc as unknown as { components: object }).components });
@@ -291,4 +294,38 @@ describe('query API with CORS_ORIGINS=* and API_TOKEN', () => {
       await stack.stop();
     }
   });
+});
+
+describe('query API with a read-only token (READ_API_TOKEN)', () => {
+  it('reads every /v1 GET with it, and never reaches the configuration or the local admin routes', async () => {
+    const stack = await startLocalStack({
+      env: { API_TOKEN: 's3cret', READ_API_TOKEN: 'wallboard' },
+      port: 0,
+      logLevel: 'SILENT',
+      snapshotIntervalMs: 0,
+    });
+    try {
+      const as = (token: string) => ({ authorization: `Bearer ${token}` });
+      for (const path of ['/v1/metrics', '/v1/metrics/series?from=2026-01&to=2026-11', '/v1/alerts', '/v1/users'])
+        expect((await fetch(`${stack.url}${path}`, { headers: as('wallboard') })).status, path).toBe(200);
+      const profile = { name: 'Sales', kpis: [{ template: 'wonValue', target: 100000 }] };
+      const put = (token: string) =>
+        fetch(`${stack.url}/v1/profiles/sales`, {
+          method: 'PUT',
+          headers: { ...as(token), 'content-type': 'application/json' },
+          body: JSON.stringify(profile),
+        });
+      const refused = await put('wallboard');
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toEqual({
+        error: 'this token can only read: the configuration needs the API token',
+      });
+      expect((await fetch(`${stack.url}/v1/profiles`, { headers: as('wallboard') })).status).toBe(200);
+      expect((await (await fetch(`${stack.url}/v1/profiles`, { headers: as('s3cret') })).json()).profiles).toEqual([]);
+      expect((await fetch(`${stack.url}/local/dead-letters`, { headers: as('wallboard') })).status).toBe(401);
+      expect((await put('s3cret')).status).toBe(200);
+    } finally {
+      await stack.stop();
+    }
+  }, 120_000);
 });

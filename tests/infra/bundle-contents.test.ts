@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { measureBundle } from '../../infra/bundle-sizes.js';
+import { measureBundle } from '../../packages/cdk/build/bundle-sizes.js';
 
 /**
  * The query function serves the OpenAPI document, whose configuration schemas come from zod, but as JSON

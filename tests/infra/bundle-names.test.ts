@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { esbuildOptionsOf } from '../../infra/bundle-sizes.js';
-import type { FunctionName } from '../../infra/constructs/metrics-function.js';
+import { esbuildOptionsOf } from '../../packages/cdk/build/lambdas.js';
+import type { FunctionName } from '../../packages/cdk/src/functions.js';
 
 /**
  * The functions as `cdk synth` bundles them (MetricsFunction's esbuild options, minified), loaded the way Lambda

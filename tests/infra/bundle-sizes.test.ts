@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { measureBundles } from '../../infra/bundle-sizes.js';
+import { measureBundles } from '../../packages/cdk/build/bundle-sizes.js';
 
 /**
  * 400 KB until the bundles kept their names (esbuild keepNames, so dead-letter reasons and logs name the error

@@ -11,7 +11,7 @@ import { synthesizeApp } from './support.js';
 describe('cdk-nag', () => {
   let app: App;
   beforeAll(() => {
-    ({ app } = synthesizeApp({}, { bundle: false }));
+    ({ app } = synthesizeApp({}));
   });
   const describeViolation = (v: PolicyViolation) =>
     `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(', ')}`;

@@ -4,7 +4,7 @@ import type { Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { envOf, functionIdOf, synthesizeApp } from './support.js';
+import { envOf, functionIdOf, synthesizeApp, TEST_ENV } from './support.js';
 
 /** The app with every optional setting, synthesized once for the whole file. */
 let data: Template;
@@ -14,28 +14,25 @@ let serviceStack: Stack;
 const nobodyHears = Match.stringLikeRegexp('nobody hears');
 
 beforeAll(() => {
-  ({ data, service, serviceStack } = synthesizeApp(
-    {
-      alertEmail: 'ops@example.com',
-      slackAlerts: 'true',
-      alarmTopic: 'alerts',
-      sources: 'generic,stripe,hubspot',
-      domainName: 'figures.example.com',
-      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
-      hostedZoneId: 'Z123',
-      hostedZoneName: 'example.com',
-      corsOrigins: 'https://dash.example.com, http://localhost:5173',
-      hubspotWonStages: ['12345', 'contractsigned'],
-      hubspotLostStages: '67890',
-      hubspotCustomerProperty: 'company_number',
-      hubspotAcceptLegacySignatures: 'true',
-      webhookThrottleRateLimit: 20,
-      webhookThrottleBurstLimit: '40',
-      queryThrottleRateLimit: '10',
-      queryThrottleBurstLimit: 15,
-    },
-    { bundle: false },
-  ));
+  ({ data, service, serviceStack } = synthesizeApp({
+    alertEmail: 'ops@example.com',
+    slackAlerts: 'true',
+    alarmTopic: 'alerts',
+    sources: 'generic,stripe,hubspot',
+    domainName: 'figures.example.com',
+    certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
+    hostedZoneId: 'Z123',
+    hostedZoneName: 'example.com',
+    corsOrigins: 'https://dash.example.com, http://localhost:5173',
+    hubspotWonStages: ['12345', 'contractsigned'],
+    hubspotLostStages: '67890',
+    hubspotCustomerProperty: 'company_number',
+    hubspotAcceptLegacySignatures: 'true',
+    webhookThrottleRateLimit: 20,
+    webhookThrottleBurstLimit: '40',
+    queryThrottleRateLimit: '10',
+    queryThrottleBurstLimit: 15,
+  }));
 });
 
 describe('options', () => {
@@ -45,7 +42,8 @@ describe('options', () => {
       Endpoint: 'ops@example.com',
       RedrivePolicy: Match.anyValue(),
     });
-    data.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    // Webhook credentials, API token, read-only token, Slack URL.
+    data.resourceCountIs('AWS::SecretsManager::Secret', 4);
     service.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'figures.example.com' });
     service.resourceCountIs('AWS::Route53::RecordSet', 1);
     service.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [Match.anyValue()] });
@@ -117,10 +115,7 @@ describe('alarmEmail', () => {
   let alarmed: Template;
   let stack: Stack;
   beforeAll(() => {
-    ({ service: alarmed, serviceStack: stack } = synthesizeApp(
-      { alarmEmail: 'oncall@example.com' },
-      { bundle: false },
-    ));
+    ({ service: alarmed, serviceStack: stack } = synthesizeApp({ alarmEmail: 'oncall@example.com' }));
   });
   const logicalIdOf = (displayName: string) =>
     Object.keys(alarmed.findResources('AWS::SNS::Topic', { Properties: { DisplayName: displayName } }))[0] as string;
@@ -149,7 +144,7 @@ describe('alarmEmail', () => {
           Match.objectLike({
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Condition: {
-              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              StringEquals: { 'aws:SourceAccount': TEST_ENV.account },
               ArnLike: { 'aws:SourceArn': Match.anyValue() },
             },
           }),

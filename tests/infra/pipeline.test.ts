@@ -4,9 +4,17 @@ import { tableSchema } from '@flash/store';
 import type { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { webhookSecretKeys } from '../../infra/constructs/metrics-data.js';
-import { functionNames } from '../../infra/constructs/metrics-function.js';
-import { actionsOf, actionsOn, envOf, functionIdOf, functionOf, statementsOf, synthesizeApp } from './support.js';
+import { functionNames, webhookSecretKeys } from '../../packages/cdk/src/index.js';
+import {
+  actionsOf,
+  actionsOn,
+  envOf,
+  functionIdOf,
+  functionOf,
+  statementsOf,
+  synthesizeApp,
+  TEST_ENV,
+} from './support.js';
 
 let data: Template;
 let service: Template;
@@ -125,7 +133,7 @@ describe('functions', () => {
   it('builds every function with the house defaults', () => {
     for (const name of functionNames)
       service.hasResourceProperties('AWS::Lambda::Function', {
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
         TracingConfig: { Mode: 'Active' },
@@ -138,7 +146,8 @@ describe('functions', () => {
           }),
         },
       });
-    service.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, functionNames.length + 1);
+    // One per function, the API's access logs, the backfill state machine's.
+    service.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, functionNames.length + 2);
   });
 
   it('reads webhook secrets from Secrets Manager and serves only the enabled sources', () => {
@@ -260,16 +269,11 @@ describe('least privilege', () => {
 
 describe('service principals on the alerts key and topic', () => {
   type PolicyStatement = { Effect: string; Principal?: { Service?: string }; Condition?: Record<string, unknown> };
-  const account = { Ref: 'AWS::AccountId' };
-  const arnPrefix = (service: string) => [
-    'arn:',
-    { Ref: 'AWS::Partition' },
-    `:${service}:`,
-    { Ref: 'AWS::Region' },
-    ':',
-    account,
-  ];
-  const alarms = { ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', [...arnPrefix('cloudwatch'), ':alarm:*']] } } };
+  // The app's explicit environment, written into the ARNs and conditions as literals.
+  const { account, region } = TEST_ENV;
+  // With the partition literals feature flag (cdk.json), the whole prefix is one literal string.
+  const arnOfResource = (service: string, resource: string) => `arn:aws:${service}:${region}:${account}:${resource}`;
+  const alarms = { ArnLike: { 'aws:SourceArn': arnOfResource('cloudwatch', 'alarm:*') } };
   const thisAccount = { StringEquals: { 'aws:SourceAccount': account } };
   const byService = (statements: PolicyStatement[]) =>
     Object.fromEntries(statements.filter((s) => s.Principal?.Service).map((s) => [s.Principal?.Service, s]));
@@ -289,7 +293,7 @@ describe('service principals on the alerts key and topic', () => {
         'aws:SourceArn': {
           'Fn::Join': [
             '',
-            [...arnPrefix('events'), ':rule/', { 'Fn::ImportValue': expect.stringMatching(/DataBus/) }, '/*'],
+            [arnOfResource('events', 'rule/'), { 'Fn::ImportValue': expect.stringMatching(/DataBus/) }, '/*'],
           ],
         },
       },
@@ -540,7 +544,7 @@ describe('alarms', () => {
   it('notifies the alerts topic by default, of each alarm and of its return to OK', () => {
     const topic = { Ref: logicalIdOf(service, 'AWS::SNS::Topic', { DisplayName: 'flash figures alerts' }) };
     const alarms = Object.values(service.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(8);
     for (const alarm of alarms) expect(alarm.Properties).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
   });
 

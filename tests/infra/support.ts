@@ -2,21 +2,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { repoRoot } from '../../infra/constructs/metrics-function.js';
 import { addFlashFigures } from '../../infra/pipeline-app.js';
+import { repoRoot } from '../../packages/cdk/build/lambdas.js';
 
 const cdkJsonContext = (): Record<string, unknown> =>
   JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')).context as Record<string, unknown>;
 
+/** Where the tests deploy: an explicit account and region, as the app requires. */
+export const TEST_ENV = { account: '123456789012', region: 'eu-west-1' } as const;
+
 /**
- * The app exactly as `cdk synth` builds it (cdk.json context plus `context`), bundled with local esbuild.
- * `bundle: false` skips bundling (as `cdk synth --exclusively` does for other stacks): the templates are the
- * same but for asset hashes, which suits tests about settings and findings and saves seconds per function.
+ * The app exactly as `cdk synth` builds it (cdk.json context, TEST_ENV, then `context`), with the prebuilt
+ * Lambda bundles of packages/cdk (the tests' global setup builds them).
  */
-export const synthesizeApp = (context: Record<string, unknown> = {}, { bundle = true } = {}) => {
-  const app = new App({
-    context: { ...cdkJsonContext(), ...context, ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
-  });
+export const synthesizeApp = (context: Record<string, unknown> = {}, { outdir }: { outdir?: string } = {}) => {
+  const app = new App({ context: { ...cdkJsonContext(), ...TEST_ENV, ...context }, ...(outdir ? { outdir } : {}) });
   const stacks = addFlashFigures(app);
   return {
     app,

@@ -122,7 +122,7 @@ describe('detractor alerts on DynamoDB Local', () => {
     expect(published).toHaveLength(1);
     expect(posts).toHaveLength(3);
     expect(pipeline.failures.map((f) => f.rule)).toEqual(['slackAlert', 'slackAlert']);
-    const npsOf = await t.store.getAggregates(['nps#2026-11']);
-    expect(npsOf.get('nps#2026-11')?.values).toEqual({ responses: 2, promoters: 1, detractors: 1 });
+    const npsOf = await t.store.getAggregates(['nps|2026-11']);
+    expect(npsOf.get('nps|2026-11')?.values).toEqual({ responses: 2, promoters: 1, detractors: 1 });
   });
 });

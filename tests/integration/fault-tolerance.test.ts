@@ -143,7 +143,7 @@ describe('aggregator under DynamoDB faults', () => {
     }
     const again = await applyBatch([surveyResponse('R1', 1, 3)], t.store, ctx);
     expect(again).toMatchObject({ changed: 0, unchanged: 1 });
-    expect((await t.store.getAggregates(['nps#2026-11'])).get('nps#2026-11')?.values).toEqual({
+    expect((await t.store.getAggregates(['nps|2026-11'])).get('nps|2026-11')?.values).toEqual({
       responses: 1,
       detractors: 1,
     });
@@ -177,8 +177,8 @@ describe('aggregator under DynamoDB faults', () => {
       // The dead letter is stored with its reason, for a restart or the redrive command.
       expect((await storage.load()).deadLetters.map((d) => d.reason)).toEqual([letter?.reason]);
       const billing = keys.billing('2026-11');
-      const after = await t.store.getAggregates(['nps#2026-11', billing]);
-      expect(after.get('nps#2026-11')?.values).toEqual({ responses: 7, promoters: 7 });
+      const after = await t.store.getAggregates(['nps|2026-11', billing]);
+      expect(after.get('nps|2026-11')?.values).toEqual({ responses: 7, promoters: 7 });
       expect(after.get(billing)).toBeUndefined();
 
       broken = false;

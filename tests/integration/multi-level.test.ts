@@ -4,8 +4,9 @@ import {
   type CanonicalEvent,
   type MetricContext,
   metricModel,
-  metricsAggregateKeys,
   metricsReport,
+  readReport,
+  reportReads,
 } from '@flash/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshTable } from '../support/dynamo.js';
@@ -23,7 +24,7 @@ describe('rollups on DynamoDB Local', () => {
     await table.drop();
   });
   const report = async () =>
-    metricsReport('2026-11', await table.store.getAggregates(metricsAggregateKeys('2026-11')), ctx, now());
+    metricsReport('2026-11', await readReport(table.store, reportReads(['2026-11'], '2026-11-23')), ctx, now());
   const verify = () => rebuildAggregates({ store: table.store, model: metricModel, ctx, now, mode: 'verify' });
 
   it('stays exact when concurrent batches flip the same project and customer rollups', async () => {
@@ -67,11 +68,11 @@ describe('rollups on DynamoDB Local', () => {
   });
 
   it('verify reports drift, and rebuild repairs it from the entity states', async () => {
-    await table.store.replaceAggregate('margin#2026', { 'billing:EUR': 1 }, {}, now().toISOString());
+    await table.store.replaceAggregate('margin|2026', { 'billing:EUR': 1 }, {}, now().toISOString());
     await table.store.replaceNode('@customer#C1', { internal: 1 });
     const drifted = await verify();
     expect(drifted.drift.map((d) => `${d.kind} ${d.key}`).sort()).toEqual([
-      'aggregate margin#2026',
+      'aggregate margin|2026',
       'rollup @customer#C1',
     ]);
     const repaired = await rebuildAggregates({ store: table.store, model: metricModel, ctx, now, mode: 'rebuild' });

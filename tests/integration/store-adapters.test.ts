@@ -23,6 +23,7 @@ const calls: Record<keyof DynamoStore, (store: DynamoStore) => Promise<unknown>>
   commit: (s) => s.commit({ entities: [], nodes: [], aggregates: [{ key: 'nps#2026-11', delta: { n: 1 } }], at: '' }),
   getAggregates: (s) => s.getAggregates(['nps#2026-11']),
   listAggregatePartition: (s) => s.listAggregatePartition('bycust#2026-11'),
+  listAggregateRange: (s) => s.listAggregateRange('nps', '2026-01', '2026-11'),
   listRollups: (s) => s.listRollups('@customer#'),
   listEntities: (s) => s.listEntities('detractors#2026-11', 10),
   putDocument: (s) => s.putDocument('profile', 'sales', {}),
@@ -38,6 +39,8 @@ const calls: Record<keyof DynamoStore, (store: DynamoStore) => Promise<unknown>>
   scanDerived: (s) => s.scanDerived(),
   replaceNode: (s) => s.replaceNode('@customer#C1', { won: 1 }),
   replaceAggregate: (s) => s.replaceAggregate('nps#2026-11', { n: 1 }, {}, '2026-11-23T10:00:00Z'),
+  putSnapshot: (s) => s.putSnapshot('2026-11-23', { active: 1 }, '2026-11-23T10:00:00Z'),
+  getSnapshots: (s) => s.getSnapshots(['2026-11-23']),
 };
 
 describe('DynamoDB adapters: what the SDK throws reaches callers as the core errors', () => {

@@ -22,8 +22,8 @@ describe('DynamoStore on DynamoDB Local', () => {
       surveyResponse('S1', 1, 9, '2026-09-10T10:00:00Z'),
       surveyResponse('S2', 1, 4, '2026-09-11T10:00:00Z'),
     ]);
-    const aggregates = await table.store.getAggregates(['nps#2026-09']);
-    expect(aggregates.get('nps#2026-09')).toEqual({
+    const aggregates = await table.store.getAggregates(['nps|2026-09']);
+    expect(aggregates.get('nps|2026-09')).toEqual({
       values: { responses: 2, promoters: 1, detractors: 1 },
       updatedAt: now().toISOString(),
     });
@@ -46,11 +46,11 @@ describe('DynamoStore on DynamoDB Local', () => {
         },
       ],
       nodes: [],
-      aggregates: [{ key: 'nps#2026-08', delta: { responses: 100 } }],
+      aggregates: [{ key: 'nps|2026-08', delta: { responses: 100 } }],
       at: now().toISOString(),
     };
     await expect(table.store.commit(plan)).rejects.toThrow(ConflictError);
-    expect((await table.store.getAggregates(['nps#2026-08'])).get('nps#2026-08')?.values).toEqual({
+    expect((await table.store.getAggregates(['nps|2026-08'])).get('nps|2026-08')?.values).toEqual({
       responses: 1,
       promoters: 1,
     });
@@ -65,16 +65,16 @@ describe('DynamoStore on DynamoDB Local', () => {
     await Promise.all(batches.map((batch) => apply(batch)));
     const states = [];
     for await (const s of table.store.scanEntities()) states.push(s);
-    const expected = recompute(states, metricModel, ctx).aggregates.get('nps#2026-07');
+    const expected = recompute(states, metricModel, ctx).aggregates.get('nps|2026-07');
     expect(expected?.responses).toBe(20);
-    expect((await table.store.getAggregates(['nps#2026-07'])).get('nps#2026-07')?.values).toEqual(expected);
+    expect((await table.store.getAggregates(['nps|2026-07'])).get('nps|2026-07')?.values).toEqual(expected);
   });
 
   it('splits a batch larger than a transaction (100 items) into complete commits', async () => {
     const events = Array.from({ length: 250 }, (_, i) => surveyResponse(`B${i}`, 1, i % 11, '2026-06-15T10:00:00Z'));
     const result = await apply(events);
     expect(result.commits).toBe(3);
-    expect((await table.store.getAggregates(['nps#2026-06'])).get('nps#2026-06')?.values.responses).toBe(250);
+    expect((await table.store.getAggregates(['nps|2026-06'])).get('nps|2026-06')?.values.responses).toBe(250);
   });
 
   it('lists the detractors of a month newest first', async () => {

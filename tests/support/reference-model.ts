@@ -487,18 +487,41 @@ export const detractorsOf = (b: Business, month: string, ctx: Context): Detracto
       submittedAt: r.submittedAt,
     }));
 
-/** Everything the API should answer about one month, and every owner's pipeline. */
-export const expectedMonth = (b: Business, month: string, ctx: Context, owners: readonly string[]) => ({
+/**
+ * "Figures that are 'as of now' are, for a past month, the value at the end of that month": with no snapshot
+ * taken (the seam tests take none), a past month's are null; the month in progress shows them live.
+ */
+const asOfMonthEnd = (pipeline: PipelineFigure) => ({
+  ...pipeline,
+  openCount: null,
+  openValue: null,
+  otherCurrencies: Object.fromEntries(
+    Object.entries(pipeline.otherCurrencies).flatMap(([currency, { wonValue = 0 }]) =>
+      wonValue === 0 ? [] : [[currency, { wonValue }]],
+    ),
+  ),
+});
+
+/** Everything the API should answer about one month (`currentMonth` is the month in progress), and every owner's pipeline. */
+export const expectedMonth = (
+  b: Business,
+  month: string,
+  ctx: Context,
+  owners: readonly string[],
+  currentMonth: string,
+) => ({
   metrics: {
     period: month,
     currency: ctx.baseCurrency,
     nps: npsOf(responsesIn(b, month, ctx)),
     billing: billingFigure(b, month, ctx),
     margin: marginFigure(b, month.slice(0, 4), ctx),
-    activeCustomers: activeCustomers(b),
-    prospectsInPipeline: prospectsInPipeline(b),
-    pipeline: pipelineFigure(b, month, ctx),
+    activeCustomers: month === currentMonth ? activeCustomers(b) : null,
+    prospectsInPipeline: month === currentMonth ? prospectsInPipeline(b) : null,
+    pipeline: month === currentMonth ? pipelineFigure(b, month, ctx) : asOfMonthEnd(pipelineFigure(b, month, ctx)),
   },
+  /** `/v1/pipeline`: open deals as of now, whatever the month. */
+  pipeline: pipelineFigure(b, month, ctx),
   pipelineByOwner: Object.fromEntries(owners.map((o) => [o, pipelineFigure(b, month, ctx, o)])),
   segments: {
     segment: segmentBreakdown(b, month, ctx, 'segment'),

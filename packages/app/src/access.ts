@@ -1,20 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { safeEqual } from '@flash/connectors';
 import type { User } from '@flash/core';
-import { bearerAllows } from './bearer.js';
+import { type ApiTokens, accessOf, SCOPE_CONTEXT } from './bearer.js';
 import { TOKENS, USERS } from './documents.js';
 import { type HttpEvent, header } from './http.js';
 
 /**
  * Who a request speaks for. One scheme for every bearer token of the API:
  * - `admin`: the API token (API_TOKEN; on AWS its secret), everything, as before;
+ * - `read`: the read-only token (READ_API_TOKEN; for wallboards and read-only links): every read, no write;
  * - `personal`: a user's read token, issued and revoked through `/v1/users/{id}/tokens`: reads only, limited to
  *   the user's own pipeline, KPIs, coaching and activities (their owner ids), and to company-wide figures only
  *   when the token was issued with `companyFigures`.
- * A read-only token for every figure (a wallboard) is a further kind of the same union.
  */
 export type Scope =
   | { kind: 'admin' }
+  | { kind: 'read' }
   | { kind: 'personal'; userId: string; ownerIds: string[]; companyFigures: boolean };
 
 /** A personal token as stored: only the SHA-256 of its secret, never the token itself. */
@@ -59,12 +60,14 @@ export interface ScopeDocuments {
  */
 export const resolveScope = async (
   authorization: string | undefined,
-  apiToken: string | undefined,
+  tokens: ApiTokens,
   documents: ScopeDocuments,
 ): Promise<Scope | undefined> => {
-  if (apiToken !== undefined && bearerAllows(authorization, apiToken)) return { kind: 'admin' };
+  const access = accessOf(authorization, tokens);
+  if (access === 'full') return { kind: 'admin' };
+  if (access === 'read') return { kind: 'read' };
   const personal = PERSONAL.exec(authorization?.startsWith('Bearer ') ? authorization.slice(7) : '');
-  if (!personal) return apiToken === undefined ? { kind: 'admin' } : undefined;
+  if (!personal) return tokens.full === undefined ? { kind: 'admin' } : undefined;
   const [, tokenId = '', secret = ''] = personal;
   const stored = (await documents.getDocuments(TOKENS, [tokenId])).get(tokenId) as StoredToken | undefined;
   if (!stored || !safeEqual(sha256(secret), stored.secretSha256)) return undefined;
@@ -78,19 +81,16 @@ export const resolveScope = async (
   };
 };
 
-/** The field of the authorizer's context (simple response) that carries the scope to the function. */
-export const SCOPE_CONTEXT = 'scope';
-
 /**
  * The scope of a request that reached a function: on AWS what the authorizer put in its context (a client
  * cannot set it); locally, where no authorizer stands in front, resolved here from the header.
  */
 export const scopeOf = async (
   event: HttpEvent,
-  apiToken: string | undefined,
+  tokens: ApiTokens,
   documents: ScopeDocuments,
 ): Promise<Scope | undefined> =>
-  authorizerScope(event) ?? resolveScope(header(event, 'authorization'), apiToken, documents);
+  authorizerScope(event) ?? resolveScope(header(event, 'authorization'), tokens, documents);
 
 /**
  * The scope the Lambda authorizer passed on, if any. API Gateway caches the authorizer's answer by the

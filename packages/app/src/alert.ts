@@ -27,7 +27,7 @@ export type CustomerContext = Awaited<ReturnType<typeof customerContext>>;
 
 /**
  * The value the deployment puts in the AlertWebhookUrl secret until the operator sets the real URL
- * (infra/constructs/metrics-data.ts uses this constant). It means "not configured", as does an empty URL.
+ * (packages/cdk/src/metrics-data.ts uses this constant). It means "not configured", as does an empty URL.
  */
 export const SLACK_WEBHOOK_PLACEHOLDER = 'https://hooks.slack.com/services/REPLACE/ME';
 

@@ -22,6 +22,8 @@ export interface ConfigDeps {
   apiToken?: string | undefined;
   /** The clock personal tokens are dated by. */
   now?: () => Date;
+  /** READ_API_TOKEN, refused here with 403 (locally; on AWS the authorizer says which token it was). */
+  readApiToken?: string | undefined;
   /** Origins that may call the API from a browser (`*` for any); none by default. */
   corsOrigins?: readonly string[];
 }
@@ -180,8 +182,9 @@ export const makeConfigHandler =
     const cors = corsHeaders(header(event, 'origin'), origins);
     const fail = (status: number, message: string, extra: Record<string, string> = {}) =>
       problem(status, message, { ...cors, ...extra });
-    const scope = await scopeOf(event, deps.apiToken, deps.store);
+    const scope = await scopeOf(event, { full: deps.apiToken, read: deps.readApiToken }, deps.store);
     if (!scope) return fail(401, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer' });
+    if (scope.kind === 'read') return fail(403, 'this token can only read: the configuration needs the API token');
     if (scope.kind !== 'admin') return fail(403, 'a personal token only reads; configuration takes the API token');
     if (allowed.length === 0) return fail(404, `no route ${event.rawPath}`);
     const route = writeRoutes.find((r) => r.method === method && r.pattern.test(event.rawPath));

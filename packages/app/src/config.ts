@@ -22,7 +22,7 @@ export const nonBlankSecret = (value: string | undefined): string | undefined =>
  * The variables that hold credentials: the sources' signing secrets (`WEBHOOK_SECRET_*`) and Basic auth
  * (`*_BASIC_AUTH`), the API token and the alert webhook URL.
  */
-const SECRET_VARIABLE = /^(WEBHOOK_SECRET_.+|.+_BASIC_AUTH|API_TOKEN|ALERT_WEBHOOK_URL)$/;
+const SECRET_VARIABLE = /^(WEBHOOK_SECRET_.+|.+_BASIC_AUTH|API_TOKEN|READ_API_TOKEN|ALERT_WEBHOOK_URL)$/;
 
 /**
  * Refuses credentials that are set but only whitespace (`WEBHOOK_SECRET_DELIGHTED=' '`): such a value is a

@@ -15,7 +15,6 @@ import {
   type SecretProvider,
 } from '@flash/core';
 import * as z from 'zod';
-import { authorizerScope } from './access.js';
 import { bearerRefusal } from './bearer.js';
 import {
   type HttpEvent,
@@ -59,15 +58,25 @@ export const deliveryIdOf = (requestId: string | undefined, fallback: string): s
  */
 export const checkForBus = (candidates: readonly unknown[]): CanonicalEvent[] =>
   candidates.map((candidate, index) => {
-    const { entity, id } = (candidate ?? {}) as { entity?: unknown; id?: unknown };
-    const where = `event ${index}${typeof entity === 'string' ? ` (${entity} ${JSON.stringify(id)})` : ''}`;
-    const { event, problem } = checkCanonicalEvent(JSON.parse(JSON.stringify(candidate ?? null)));
-    if (!event) throw new InvalidValueError(`${where}: ${problem}`);
-    const bytes = Buffer.byteLength(JSON.stringify(event)) + INGEST_SOURCE.length + detailTypeOf(event.entity).length;
-    if (bytes > MAX_BUS_ENTRY_BYTES)
-      throw new InvalidValueError(`${where}: ${bytes} bytes; an event may hold at most ${MAX_BUS_ENTRY_BYTES}`);
-    return event;
+    try {
+      return checkEventForBus(candidate);
+    } catch (error) {
+      if (!(error instanceof InvalidValueError)) throw error;
+      const { entity, id } = (candidate ?? {}) as { entity?: unknown; id?: unknown };
+      const where = `event ${index}${typeof entity === 'string' ? ` (${entity} ${JSON.stringify(id)})` : ''}`;
+      throw new InvalidValueError(`${where}: ${error.message}`);
+    }
   });
+
+/** The gate for one event: the event as the bus carries it, or an InvalidValueError naming the field. */
+export const checkEventForBus = (candidate: unknown): CanonicalEvent => {
+  const { event, problem } = checkCanonicalEvent(JSON.parse(JSON.stringify(candidate ?? null)));
+  if (!event) throw new InvalidValueError(problem);
+  const bytes = Buffer.byteLength(JSON.stringify(event)) + INGEST_SOURCE.length + detailTypeOf(event.entity).length;
+  if (bytes > MAX_BUS_ENTRY_BYTES)
+    throw new InvalidValueError(`${bytes} bytes; an event may hold at most ${MAX_BUS_ENTRY_BYTES}`);
+  return event;
+};
 
 /** Puts checked events on the bus, each as the entry the aggregate rule routes. */
 export const publishCanonical = (publisher: EventPublisher, events: readonly CanonicalEvent[]): Promise<void> =>
@@ -86,8 +95,12 @@ export interface IngestDeps {
   publicBaseUrl?: string;
   /** Connector settings by variable name (HUBSPOT_WON_STAGES, …); usually the environment. */
   settings?: Readonly<Record<string, string | undefined>>;
-  /** Locally, the token `POST /v1/events` requires (on AWS the authorizer checks it in front). */
+  /**
+   * Locally, the token `POST /v1/events` requires, and the read-only token it refuses with 403 (on AWS the
+   * authorizer checks them in front and says which one it saw).
+   */
   apiToken?: string | undefined;
+  readApiToken?: string | undefined;
 }
 
 /**
@@ -106,9 +119,8 @@ export const makeIngestHandler = (deps: IngestDeps) => {
  * events, so history overlapping live deliveries changes nothing: versions decide.
  */
 const acceptCanonicalEvents = async (deps: IngestDeps, event: HttpEvent): Promise<HttpResult> => {
-  if (authorizerScope(event)?.kind === 'personal')
-    return problem(403, 'a personal token only reads; history takes the API token');
-  const refused = bearerRefusal(event, deps.apiToken);
+  // On AWS a read-only or personal scope (a cached authorizer answer given for a GET) is refused with 403.
+  const refused = bearerRefusal(event, { full: deps.apiToken, read: deps.readApiToken });
   if (refused) return refused;
   const deliveryId = deliveryIdOf(header(event, 'x-request-id'), event.requestContext.requestId);
   const logger = deps.logger.createChild({ persistentKeys: { source: 'history', deliveryId } });

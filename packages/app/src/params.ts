@@ -1,4 +1,13 @@
-import { currentMonth, DIMENSIONS, type Dimension, InvalidValueError, type Month, parseMonth } from '@flash/core';
+import {
+  currentMonth,
+  DIMENSIONS,
+  type Dimension,
+  InvalidValueError,
+  type Month,
+  type Period,
+  parseMonth,
+  parsePeriod,
+} from '@flash/core';
 import { MAX_ID_LENGTH } from './documents.js';
 import { BadRequest, type Param } from './read-route.js';
 
@@ -9,20 +18,51 @@ import { BadRequest, type Param } from './read-route.js';
 
 const unset = (raw: string | undefined): raw is undefined => raw === undefined || raw === '';
 
+/** The core's parse, its refusal a 400 with the core's message (or `message`). */
+const refusedAsBadRequest = <T>(parse: () => T, message?: string): T => {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof InvalidValueError) throw new BadRequest(message ?? error.message);
+    throw error;
+  }
+};
+
 export const periodParam: Param<Month> = {
   description: 'The month, YYYY-MM; default: the current month in the configured time zone',
   schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' },
   example: '2026-11',
   parse: (raw, { now, ctx }) => {
     if (unset(raw)) return currentMonth(now(), ctx.timeZone);
-    try {
-      return parseMonth(raw);
-    } catch (error) {
-      if (error instanceof InvalidValueError) throw new BadRequest(error.message);
-      throw error;
-    }
+    return refusedAsBadRequest(() => parseMonth(raw));
   },
 };
+
+/** A month or a whole year: the periods `GET /v1/metrics` reports on. */
+export const reportPeriodParam: Param<Period> = {
+  description: 'The month (YYYY-MM) or the whole year (YYYY); default: the current month in the configured time zone',
+  schema: { type: 'string', pattern: '^\\d{4}(-(0[1-9]|1[0-2]))?$' },
+  example: '2026-11',
+  parse: (raw, context) => {
+    if (unset(raw)) return periodParam.parse(raw, context);
+    return refusedAsBadRequest(() => parsePeriod(raw));
+  },
+};
+
+/** The most months one series answers. */
+export const SERIES_MAX_MONTHS = 36;
+
+/** A required month bounding a series. */
+export const seriesBoundParam = (name: 'from' | 'to', description: string): Param<Month> => ({
+  description: `${description}, YYYY-MM; at most ${SERIES_MAX_MONTHS} months from \`from\` to \`to\` inclusive`,
+  schema: periodParam.schema,
+  required: true,
+  example: name === 'from' ? '2025-12' : '2026-11',
+  parse: (raw) => {
+    if (unset(raw)) throw new BadRequest(`${name} is required: a month, YYYY-MM`);
+    return refusedAsBadRequest(() => parseMonth(raw), `${name} "${raw}" is not a month in the form YYYY-MM`);
+  },
+});
 
 export const integerParam = (name: string, description: string, fallback: number, min: number, max: number) =>
   ({

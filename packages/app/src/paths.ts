@@ -1,3 +1,6 @@
+/** The route history clients (backfill, import) deliver canonical events to; served by the ingest function. */
+export const CANONICAL_EVENTS_PATH = '/v1/events';
+
 /**
  * A path template as API Gateway and OpenAPI write it, as a regular expression: `{name}` matches one segment,
  * a final `{name+}` (API Gateway's greedy variable) the rest, each as a named group; a final `*` matches any
@@ -11,6 +14,3 @@ export const pathPattern = (template: string): RegExp =>
       .replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')
       .replace(/\*$/, '.*')}$`,
   );
-
-/** The route history clients deliver canonical events to (its entry in routes.ts reads it). */
-export const CANONICAL_EVENTS_PATH = '/v1/events';

@@ -1,4 +1,4 @@
-import { addMonths, type metricsReport } from '@flash/core';
+import { type metricsReport, previousPeriod } from '@flash/core';
 
 export type MetricsReport = ReturnType<typeof metricsReport>;
 
@@ -92,7 +92,7 @@ export const metricsFamilies = (report: MetricsReport): Family[] => {
       samples: [
         ...perCurrency(base, billing.thisMonth, billing.otherCurrencies, 'thisMonth', { period }),
         ...perCurrency(base, billing.lastMonth, billing.otherCurrencies, 'lastMonth', {
-          period: addMonths(period, -1),
+          period: previousPeriod(period),
         }),
       ],
     },

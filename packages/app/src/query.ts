@@ -1,29 +1,37 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   keys as aggregateKeys,
+  localDateOf,
   type MetricContext,
   type Month,
-  metricsAggregateKeys,
   metricsReport,
+  monthCount,
+  monthRange,
+  type Period,
   type Profile,
   pipelineFigure,
   pipelineRequirements,
   type QueryStore,
+  readReport,
+  reportReads,
   requirementsAggregateKeys,
   type User,
 } from '@flash/core';
 import { dashboardPage } from '@flash/dashboard';
 import { type Scope, scopeOf } from './access.js';
+import { makeAnswerCache } from './answer-cache.js';
 import { corsHeaders, preflight } from './cors.js';
 import { PROFILES, USERS } from './documents.js';
 import { etagOf, type HttpEvent, type HttpResult, header, problem } from './http.js';
 import { coachingReport, evaluateKpis, segmentsReport } from './insights.js';
 import { negotiate } from './negotiate.js';
 import { openApiDocument } from './openapi.js';
+import { SERIES_MAX_MONTHS } from './params.js';
 import type { MetricsReport } from './prometheus.js';
 import { withReadCache } from './read-cache.js';
 import { BadRequest, type Params, type ParseContext, type Parsed, parseParams, render } from './read-route.js';
 import { httpRoutes, type ReadRoute, type ReadRoutes } from './routes.js';
+import type { SeriesAnswer } from './series-csv.js';
 
 export interface QueryDeps extends ParseContext {
   store: QueryStore;
@@ -32,6 +40,8 @@ export interface QueryDeps extends ParseContext {
   logger: Logger;
   /** When set, the read routes marked `bearer` (all of /v1) require it (on AWS the authorizer checks it instead). */
   apiToken?: string | undefined;
+  /** READ_API_TOKEN: a token that reads the same routes (wallboards); locally only, on AWS the authorizer checks it. */
+  readApiToken?: string | undefined;
   /** Seconds a poller may cache an answer. */
   maxAgeSeconds?: number;
   /** Milliseconds an aggregate read is shared between requests (see withReadCache); 0 turns it off. */
@@ -45,14 +55,43 @@ interface Answer<P, A> {
   answer: (params: P, deps: QueryDeps) => Promise<A> | A;
   cacheControl?: string;
   headers?: Record<string, string>;
+  /**
+   * The answer reads the clock only to stamp `asOf`, which its ETag leaves out, and to learn today's local date,
+   * which the answer cache's identity holds: it may be reused (answer-cache.ts).
+   */
+  clockForDateAndAsOf?: true;
 }
 type AnswerOf<R> = R extends ReadRoute<string, infer P, infer A> ? Answer<Parsed<P>, A> : never;
 
 /** One answer per read route of the table: a route without one, or an answer without a route, does not compile. */
 type Answers = { [R in ReadRoutes as R['path']]: AnswerOf<R> };
 
-const metricsAnswer = async ({ period }: { period: Month }, deps: QueryDeps): Promise<MetricsReport> =>
-  metricsReport(period, await deps.store.getAggregates(metricsAggregateKeys(period)), deps.ctx, deps.now());
+/** The reports of some periods, from one read of everything they need (`reportReads`). */
+const reports = async (periods: readonly Period[], deps: QueryDeps): Promise<MetricsReport[]> => {
+  const now = deps.now();
+  const inputs = await readReport(deps.store, reportReads(periods, localDateOf(now, deps.ctx.timeZone)));
+  return periods.map((period) => metricsReport(period, inputs, deps.ctx, now));
+};
+
+const metricsAnswer = async ({ period }: { period: Period }, deps: QueryDeps): Promise<MetricsReport> =>
+  (await reports([period], deps))[0] as MetricsReport;
+
+/** A series element: the month's report without what the series says once for all (time zone, currency, asOf). */
+const seriesAnswer = async ({ from, to }: { from: Month; to: Month }, deps: QueryDeps): Promise<SeriesAnswer> => {
+  const count = monthCount(from, to);
+  if (count < 1) throw new BadRequest(`from (${from}) must not be after to (${to})`);
+  if (count > SERIES_MAX_MONTHS)
+    throw new BadRequest(`a series spans at most ${SERIES_MAX_MONTHS} months; ${from} to ${to} is ${count}`);
+  const months = await reports(monthRange(from, to), deps);
+  return {
+    from,
+    to,
+    timezone: deps.ctx.timeZone,
+    currency: deps.ctx.baseCurrency,
+    asOf: deps.now().toISOString(),
+    months: months.map(({ timezone: _zone, currency: _currency, asOf: _asOf, ...month }) => month),
+  };
+};
 
 let openApi: ReturnType<typeof openApiDocument> | undefined;
 
@@ -67,8 +106,9 @@ const answers: Answers = {
       'referrer-policy': 'no-referrer',
     },
   },
-  '/v1/metrics': { answer: metricsAnswer },
-  '/v1/metrics/prometheus': { answer: metricsAnswer },
+  '/v1/metrics': { answer: metricsAnswer, clockForDateAndAsOf: true },
+  '/v1/metrics/series': { answer: seriesAnswer, clockForDateAndAsOf: true },
+  '/v1/metrics/prometheus': { answer: metricsAnswer, clockForDateAndAsOf: true },
   '/v1/pipeline': {
     answer: async ({ period, owner }, deps) => {
       const aggregates = await deps.store.getAggregates([
@@ -178,7 +218,7 @@ const reachOf: Partial<Record<ReadRoutes['path'], ReachOf>> = {
 
 /** Why a scope may not read what these parameters ask for, or undefined when it may. */
 const scopeRefusal = (path: ReadRoutes['path'], params: Record<string, unknown>, scope: Scope): string | undefined => {
-  if (scope.kind === 'admin') return undefined;
+  if (scope.kind !== 'personal') return undefined;
   const reach = reachOf[path]?.(params, scope) ?? 'company';
   if (reach === 'own' || (reach === 'company' && scope.companyFigures)) return undefined;
   return reach === 'other'
@@ -202,11 +242,14 @@ const withVary = (headers: Record<string, string>, ...names: string[]): Record<s
 
 /**
  * The query API and the dashboard page: the read routes of the table. Every answer carries an ETag (a
- * matching If-None-Match gets 304) and a Cache-Control, so polling dashboards cost little; CORS follows
+ * matching If-None-Match gets 304) and a Cache-Control, so polling dashboards cost little: answers are kept
+ * beside the read cache and reused while their reads are unchanged (answer-cache.ts); CORS follows
  * `corsOrigins`.
  */
 export const makeQueryHandler = (options: QueryDeps) => {
-  const deps = { ...options, store: withReadCache(options.store, options.readCacheMs ?? 250) };
+  const readCacheMs = options.readCacheMs ?? 250;
+  const deps = { ...options, store: withReadCache(options.store, readCacheMs) };
+  const answerCache = makeAnswerCache(deps.store, { reuse: readCacheMs > 0 });
   const origins = deps.corsOrigins ?? [];
   const maxAge = `max-age=${deps.maxAgeSeconds ?? 5}`;
   return async (event: HttpEvent): Promise<HttpResult> => {
@@ -221,7 +264,9 @@ export const makeQueryHandler = (options: QueryDeps) => {
     if (!target) return fail(404, `no route ${event.rawPath}`);
     if (method !== 'GET') return fail(405, 'only GET is supported', { allow: 'GET, OPTIONS' });
     const scope: Scope | undefined =
-      target.auth === 'bearer' ? await scopeOf(event, deps.apiToken, deps.store) : { kind: 'admin' };
+      target.auth === 'bearer'
+        ? await scopeOf(event, { full: deps.apiToken, read: deps.readApiToken }, deps.store)
+        : { kind: 'admin' };
     if (!scope) return fail(401, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer' });
     const formatIndex = negotiate(
       header(event, 'accept'),
@@ -234,9 +279,19 @@ export const makeQueryHandler = (options: QueryDeps) => {
       const params = parseParams(target, event.queryStringParameters ?? {}, deps);
       const outOfScope = scopeRefusal(target.path as ReadRoutes['path'], params, scope);
       if (outOfScope) return fail(403, outOfScope);
-      const { format, body, validator } = render(target.formats, formatIndex, await target.answer(params, deps));
-      // The ETag covers the figures, not the moment they were read: a weak validator.
-      const etag = `W/${etagOf(validator)}`;
+      const { etag, contentType, body } = await answerCache.answer(
+        `${target.path}\n${formatIndex}\n${JSON.stringify(params)}\n${localDateOf(deps.now(), deps.ctx.timeZone)}`,
+        { clockForDateAndAsOf: target.clockForDateAndAsOf === true, now: deps.now },
+        async (recording) => {
+          const { format, body, validator } = render(
+            target.formats,
+            formatIndex,
+            await target.answer(params, { ...deps, ...recording }),
+          );
+          // The ETag covers the figures, not the moment they were read: a weak validator.
+          return { etag: `W/${etagOf(validator)}`, contentType: format.contentType, body };
+        },
+      );
       const headers = withVary(
         { ...cors, ...target.headers, etag, 'cache-control': target.cacheControl ?? maxAge },
         ...(target.formats.length > 1 ? ['Accept'] : []),
@@ -247,7 +302,7 @@ export const makeQueryHandler = (options: QueryDeps) => {
           .includes(etag)
       )
         return { statusCode: 304, headers };
-      return { statusCode: 200, headers: { ...headers, 'content-type': format.contentType }, body };
+      return { statusCode: 200, headers: { ...headers, 'content-type': contentType }, body };
     } catch (error) {
       if (error instanceof BadRequest) return fail(400, error.message);
       deps.logger.error('query failed', { error, path: event.rawPath });

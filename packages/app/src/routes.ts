@@ -9,11 +9,14 @@ import {
   pageParam,
   periodParam,
   profileParam,
+  reportPeriodParam,
+  seriesBoundParam,
   userParam,
 } from './params.js';
 import { CANONICAL_EVENTS_PATH } from './paths.js';
 import type { Formats, Params } from './read-route.js';
 import type { JsonSchema, SchemaName } from './schemas.js';
+import { csvFormat } from './series-csv.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS';
 
@@ -175,13 +178,30 @@ export const httpRoutes = [
       ),
       user: pageParam('The user whose KPIs the page shows (read by the page itself)', userParam),
       by: pageParam('The breakdown the page shows (read by the page itself)', byParam),
+      tv: pageParam(
+        '1 for TV mode, for a wallboard: large type, no controls, sections in rotation (read by the page itself)',
+        integerParam('tv', 'TV mode', 0, 0, 1),
+      ),
+      rotate: pageParam(
+        'Seconds each section stays on screen in TV mode (read by the page itself)',
+        integerParam('rotate', 'Seconds per section', 20, 1, 3600),
+      ),
     },
     formats: [htmlFormat],
   }),
   read('/v1/metrics', {
-    summary: 'The flash figures of a month (JSON, or Prometheus/OpenMetrics text by Accept)',
-    params: { period: periodParam },
+    summary:
+      'The flash figures of a month or a year, with their comparisons (JSON, or Prometheus/OpenMetrics text by Accept)',
+    params: { period: reportPeriodParam },
     formats: [jsonFormat('Metrics'), ...prometheusFormats],
+  }),
+  read('/v1/metrics/series', {
+    summary: 'The flash figures of each month from `from` to `to` (at most 36), each as GET /v1/metrics answers it',
+    params: {
+      from: seriesBoundParam('from', 'The first month'),
+      to: seriesBoundParam('to', 'The last month'),
+    },
+    formats: [jsonFormat('Series'), csvFormat],
   }),
   read('/v1/metrics/prometheus', {
     summary: 'The headline figures as Prometheus gauges, for scraping',

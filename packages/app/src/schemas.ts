@@ -29,13 +29,23 @@ const otherCurrencies = (...fields: string[]): JsonSchema => ({
   additionalProperties: record(Object.fromEntries(fields.map((f) => [f, number]))),
 });
 
+const NOW_FIGURE =
+  'As of now for the period in progress; for a past period, at the end of its last day (its snapshot; null when none was taken); null for a future period. See nowFigures.';
+const day: JsonSchema = { type: 'string', format: 'date', examples: ['2026-11-23'] };
+const period: JsonSchema = {
+  type: 'string',
+  pattern: '^\\d{4}(-(0[1-9]|1[0-2]))?$',
+  description: 'A month (YYYY-MM) or a year (YYYY)',
+  examples: ['2026-11', '2026'],
+};
+
 const pipelineFigure = {
   created: count,
   won: count,
   lost: count,
   wonValue: number,
-  openCount: count,
-  openValue: number,
+  openCount: { ...nullable(count), description: NOW_FIGURE },
+  openValue: { ...nullable(number), description: NOW_FIGURE },
   hitRate: { ...nullable(number), minimum: 0, maximum: 1 },
   avgDealSize: nullable(number),
   leadTimeDays: nullable(number),
@@ -53,6 +63,30 @@ const detractorFields = {
 };
 
 const refTo = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+
+/** The flow figures a comparison holds for a span. */
+const headline = {
+  from: nullable(day),
+  to: nullable(day),
+  nps: refTo('NpsCounts'),
+  billing: number,
+  pipeline: record({ created: count, won: count, lost: count, wonValue: number }),
+  otherCurrencies: otherCurrencies('billing', 'wonValue'),
+};
+
+/** What /v1/metrics answers for a period, and each month of a series holds. */
+const periodFigures = {
+  period,
+  nps: refTo('Nps'),
+  billing: refTo('Billing'),
+  margin: refTo('Margin'),
+  activeCustomers: { ...nullable(count), description: NOW_FIGURE },
+  prospectsInPipeline: { ...nullable(count), description: NOW_FIGURE },
+  customersUpdatedAt: updatedAt,
+  pipeline: refTo('PipelineFigure'),
+  nowFigures: refTo('NowFigures'),
+  comparisons: refTo('Comparisons'),
+};
 
 /** The answers' and bodies' schemas, as `components.schemas` of the OpenAPI document. */
 export const answerSchemas = {
@@ -82,19 +116,69 @@ export const answerSchemas = {
     updatedAt,
   }),
   PipelineFigure: record(pipelineFigure),
-  Metrics: record({
-    period: month,
+  Metrics: record({ timezone: string, currency, asOf: instant, ...periodFigures }),
+  Series: record({
+    from: month,
+    to: month,
     timezone: string,
     currency,
     asOf: instant,
-    nps: refTo('Nps'),
-    billing: refTo('Billing'),
-    margin: refTo('Margin'),
-    activeCustomers: count,
-    prospectsInPipeline: count,
-    customersUpdatedAt: updatedAt,
-    pipeline: refTo('PipelineFigure'),
+    months: {
+      type: 'array',
+      description:
+        'One element per month from `from` to `to`, each exactly as GET /v1/metrics?period= answers it, without timezone, currency and asOf',
+      items: refTo('PeriodFigures'),
+    },
   }),
+  PeriodFigures: record(periodFigures),
+  NowFigures: record(
+    {
+      basis: {
+        type: 'string',
+        enum: ['live', 'periodEnd', 'none'],
+        description: 'live: the period is in progress; periodEnd: the snapshot of its last day; none: a future period',
+      },
+      date: { ...nullable(day), description: 'The day whose snapshot the figures are (periodEnd only)' },
+      figures: { type: 'array', items: string, description: 'The figures this applies to' },
+    },
+    'Where the "now" figures (active customers, prospects, open pipeline) come from for this period',
+  ),
+  Headline: record(
+    headline,
+    'The flow figures over a span of days: NPS, billing, deals created, won and lost, value won',
+  ),
+  AtPeriodEnd: {
+    ...nullable(
+      record({
+        basis: { type: 'string', enum: ['live', 'periodEnd'] },
+        date: nullable(day),
+        activeCustomers: nullable(count),
+        prospectsInPipeline: nullable(count),
+        openCount: nullable(count),
+        openValue: nullable(number),
+      }),
+    ),
+    description: 'The "now" figures at the end of the period compared with; null without a snapshot of its last day',
+  },
+  Comparisons: record(
+    {
+      previous: record(
+        { period, ...headline, atPeriodEnd: refTo('AtPeriodEnd') },
+        'The previous period (the month or the year before), whole',
+      ),
+      yearAgo: {
+        oneOf: [record({ period: month, ...headline, atPeriodEnd: refTo('AtPeriodEnd') }), { type: 'null' }],
+        description: 'The same month a year earlier, whole; null for a year (its previous period is a year ago)',
+      },
+      toDate: {
+        oneOf: [record({ through: day, current: refTo('Headline'), previous: refTo('Headline') }), { type: 'null' }],
+        description:
+          'The period in progress from its first day to today against the previous period to the same day of the month (its last day when shorter); null for a period not in progress',
+      },
+      yearToDate: { ...refTo('Headline'), description: "January to the period's last month, of the period's year" },
+    },
+    'The headline flow figures of the periods compared with (docs/metrics.md, "Comparisons")',
+  ),
   Pipeline: record({ period: month, owner: nullable(string), currency, ...pipelineFigure }),
   Requirements: record({
     period: month,

@@ -1,5 +1,16 @@
+export * from './api.js';
+export * from './api-registry.js';
 export * from './connector.js';
 export * from './errors.js';
 export * from './payload.js';
 export * from './registry.js';
 export * from './signature.js';
+export {
+  GENERIC_FIELDS,
+  GENERIC_TYPES,
+  type GenericContext,
+  type GenericFieldKind,
+  type GenericType,
+  genericEvent,
+  isGenericType,
+} from './sources/generic.js';

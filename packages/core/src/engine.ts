@@ -47,15 +47,35 @@ export interface DueAlert {
 }
 
 /**
+ * How old a detractor brought by history (a backfill, an import: `history: true`) may be and still alert:
+ * a response submitted within this window before it is applied alerts like a live one, an older one does
+ * not. A year of backfilled answers does not page anyone for every old detractor, while a webhook lost
+ * yesterday and healed by the nightly sweep (which reads a few days back) still raises its alert. Live
+ * webhooks always alert (contract section 5).
+ */
+export const HISTORY_ALERT_WINDOW_MS = 7 * 24 * 3_600_000;
+
+/** Whether the event that produced a state is history too old to alert (see HISTORY_ALERT_WINDOW_MS). */
+const tooOldToAlert = (event: CanonicalEvent | undefined, state: EntityState, now: Date): boolean =>
+  event?.history === true &&
+  state.entity === 'survey_response' &&
+  Date.parse(state.data.submittedAt) < now.getTime() - HISTORY_ALERT_WINDOW_MS;
+
+/**
  * The alert mark of a new applied state. A response alerts once in its life: a mark, once set, is carried
  * over whatever comes next (a pending alert still announces the detractor state that applied, even if a
  * later state superseded it before the announcement). Without a mark, a new applied state that is a
- * detractor raises one. Only applied states are seen here: a version superseded inside a batch, or arriving
- * after a newer one, never reaches this function, so it never alerts.
+ * detractor raises one, unless `quiet` (old history, see HISTORY_ALERT_WINDOW_MS): it then stays unmarked,
+ * so a later live change that is a detractor still alerts. Only applied states are seen here: a version
+ * superseded inside a batch, or arriving after a newer one, never reaches this function, so it never alerts.
  */
-export const alertMarkOf = (before: EntityState | undefined, after: EntityState): AlertMark | undefined => {
+export const alertMarkOf = (
+  before: EntityState | undefined,
+  after: EntityState,
+  quiet = false,
+): AlertMark | undefined => {
   if (before?.alert) return before.alert;
-  if (after.entity !== 'survey_response' || after.deleted || !isDetractor(after.data.score)) return undefined;
+  if (quiet || after.entity !== 'survey_response' || after.deleted || !isDetractor(after.data.score)) return undefined;
   return { status: 'pending', of: { version: after.version, occurredAt: after.occurredAt, data: after.data } };
 };
 
@@ -206,7 +226,7 @@ export const markAlertsAnnounced = async (
 };
 
 /** Reads the groups' entities and the rollup nodes they reach, and folds each group's events. */
-const readAndFold = async (groups: readonly EntityGroup[], { store, model, ctx }: ApplyOptions) => {
+const readAndFold = async (groups: readonly EntityGroup[], { store, model, ctx, now }: ApplyOptions) => {
   const stored = await store.loadEntities(groups.map((g) => g.key));
   const transitions: Transition[] = [];
   const alerts: DueAlert[] = [];
@@ -215,10 +235,13 @@ const readAndFold = async (groups: readonly EntityGroup[], { store, model, ctx }
     const before = stored.get(group.key);
     let state = before?.value;
     let skipped = 0;
+    let lastApplied: CanonicalEvent | undefined;
     for (const event of group.events) {
       const next = applyEvent(state, event);
-      if (next) state = next;
-      else skipped++;
+      if (next) {
+        state = next;
+        lastApplied = event;
+      } else skipped++;
     }
     if (!state || skipped === group.events.length) {
       unchanged += skipped;
@@ -227,7 +250,7 @@ const readAndFold = async (groups: readonly EntityGroup[], { store, model, ctx }
       if (due) alerts.push(due);
       continue;
     }
-    state = withAlertMark(state, alertMarkOf(before?.value, state));
+    state = withAlertMark(state, alertMarkOf(before?.value, state, tooOldToAlert(lastApplied, state, now())));
     const deltas = new Deltas();
     deltas.addDifference(before ? model.contributions(before.value, ctx) : [], model.contributions(state, ctx));
     const entity = { key: group.key, state, listing: model.listing(state, ctx), expectedRev: before?.rev ?? null };

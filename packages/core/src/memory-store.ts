@@ -3,6 +3,7 @@
  * suite (tests/integration/store-contract.test.ts) holds each twin and its adapter to the same behaviour.
  */
 import { ConflictError } from './errors.js';
+import type { SnapshotView } from './metrics/report.js';
 import type {
   AggregateRecord,
   AggregateStore,
@@ -14,6 +15,7 @@ import type {
   EntityStore,
   ListOptions,
   RebuildStore,
+  SnapshotStore,
   Stored,
   StoredAlert,
 } from './ports.js';
@@ -103,6 +105,10 @@ export const memoryAggregateStore = (store: MemoryStore): AggregateStore => ({
   async listAggregatePartition(partition) {
     return byPrefix(store.aggregateRecords(), `${partition}|`, (record) => record);
   },
+  async listAggregateRange(partition, from, to) {
+    const members = byPrefix(store.aggregateRecords(), `${partition}|`, (record) => record);
+    return new Map([...members].filter(([member]) => member >= from && member <= to));
+  },
   async listRollups(prefix) {
     return store.rollups(prefix);
   },
@@ -133,6 +139,19 @@ export const memoryRebuildStore = (store: MemoryStore): RebuildStore => ({
     store.setAggregate(key, { ...store.aggregates.get(key), ...fields }, at);
   },
 });
+
+/** Snapshots in memory: the twin of the DynamoDB snapshot store. */
+export const memorySnapshotStore = (): SnapshotStore => {
+  const days = new Map<string, SnapshotView>();
+  return {
+    async putSnapshot(day, values, takenAt) {
+      days.set(day, { values: { ...values }, takenAt });
+    },
+    async getSnapshots(wanted) {
+      return pick(days, wanted);
+    },
+  };
+};
 
 /** Configuration documents in memory: the twin of the DynamoDB document store. */
 export const memoryDocumentStore = (): DocumentStore & DocumentReader => {

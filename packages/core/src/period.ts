@@ -35,16 +35,21 @@ export const localDateOf = (instant: Date, timeZone: string): string => {
   return `${get('year')}-${get('month')}-${get('day')}`;
 };
 
+/** The local date a timestamp belongs to: a plain date as written, an instant by its local date in `timeZone`. */
+export const dayOf = (timestamp: string, timeZone: string): Day => {
+  if (LOCAL_DATE.test(timestamp)) return timestamp;
+  const instant = new Date(timestamp);
+  if (Number.isNaN(instant.getTime())) throw new InvalidValueError(`"${timestamp}" is not a date or timestamp`);
+  return localDateOf(instant, timeZone);
+};
+
 /**
  * The month a timestamp belongs to. A plain date ("2026-11-03") is already a local date in the metrics zone
  * (contract 3a); anything with a time is an instant and is placed by its local date in `timeZone`.
  */
-export const monthOf = (timestamp: string, timeZone: string): Month => {
-  if (LOCAL_DATE.test(timestamp)) return timestamp.slice(0, 7);
-  const instant = new Date(timestamp);
-  if (Number.isNaN(instant.getTime())) throw new InvalidValueError(`"${timestamp}" is not a date or timestamp`);
-  return localDateOf(instant, timeZone).slice(0, 7);
-};
+export const monthOf = (timestamp: string, timeZone: string): Month => monthOfDay(dayOf(timestamp, timeZone));
+
+export const monthOfDay = (day: Day): Month => day.slice(0, 7);
 
 export const yearOfMonth = (month: Month): Year => month.slice(0, 4);
 
@@ -106,4 +111,66 @@ export const instantOf = (timestamp: string, timeZone: string): number => {
   // Two passes find the offset in force at that local midnight, also on a day the clocks change.
   const first = wallMidnight - zoneOffsetMs(wallMidnight, timeZone);
   return wallMidnight - zoneOffsetMs(first, timeZone);
+};
+
+/** A local calendar date, "YYYY-MM-DD". */
+export type Day = string;
+/** What a report covers: a calendar month ("YYYY-MM") or a calendar year ("YYYY"). */
+export type Period = Month | Year;
+
+const YEAR = /^\d{4}$/;
+
+export const isYear = (period: Period): period is Year => YEAR.test(period);
+
+/** A period as the API takes it: "YYYY-MM" or "YYYY". */
+export const parsePeriod = (value: string): Period => {
+  if (YEAR.test(value)) return value;
+  if (!MONTH.test(value)) throw new InvalidValueError(`period "${value}" is not a month (YYYY-MM) or a year (YYYY)`);
+  return value;
+};
+
+/** The first and last month of a period (a month is both). */
+export const monthsSpan = (period: Period): { first: Month; last: Month } =>
+  isYear(period) ? { first: `${period}-01`, last: `${period}-12` } : { first: period, last: period };
+
+/** The months from `first` to `last` inclusive, in order; empty when `last` is before `first`. */
+export const monthRange = (first: Month, last: Month): Month[] => {
+  const out: Month[] = [];
+  for (let m = first; m <= last; m = addMonths(m, 1)) out.push(m);
+  return out;
+};
+
+/** How many months `first` to `last` inclusive span (0 or less when `last` is before `first`). */
+export const monthCount = (first: Month, last: Month): number =>
+  Number(last.slice(0, 4)) * 12 +
+  Number(last.slice(5, 7)) -
+  (Number(first.slice(0, 4)) * 12 + Number(first.slice(5, 7))) +
+  1;
+
+/** The period before: the month before a month, the year before a year. */
+export const previousPeriod = (period: Period): Period =>
+  isYear(period) ? String(Number(period) - 1).padStart(4, '0') : addMonths(period, -1);
+
+/** The number of days of a month. */
+export const daysInMonth = (month: Month): number => {
+  const year = Number(month.slice(0, 4));
+  const index = Number(month.slice(5, 7));
+  return new Date(Date.UTC(year, index, 0)).getUTCDate();
+};
+
+export const firstDayOf = (month: Month): Day => `${month}-01`;
+export const lastDayOf = (month: Month): Day => `${month}-${String(daysInMonth(month)).padStart(2, '0')}`;
+
+/** Day `day` of a month, or its last day when the month is shorter (31 March → 28 or 29 February). */
+export const clampedDay = (month: Month, day: number): Day =>
+  `${month}-${String(Math.min(day, daysInMonth(month))).padStart(2, '0')}`;
+
+const dayIndex = (day: Day): number =>
+  Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / 86_400_000;
+
+/** The local dates from `first` to `last` inclusive, in order. */
+export const dayRange = (first: Day, last: Day): Day[] => {
+  const out: Day[] = [];
+  for (let i = dayIndex(first); i <= dayIndex(last); i++) out.push(new Date(i * 86_400_000).toISOString().slice(0, 10));
+  return out;
 };

@@ -5,6 +5,7 @@
  * machine. Adapters throw the core's errors (errors.ts): RetryableError or RejectedError, never their SDK's.
  */
 import type { AggregateView } from './metrics/figures.js';
+import type { SnapshotView } from './metrics/report.js';
 import type { EntityState } from './state.js';
 import type { Listing, Values } from './values.js';
 
@@ -59,21 +60,36 @@ export interface AggregateStore {
   getAggregates(keys: readonly string[]): Promise<Map<string, AggregateRecord>>;
   /** Every member of an aggregate partition (`partition|member` keys), by member. */
   listAggregatePartition(partition: string): Promise<Map<string, AggregateRecord>>;
+  /** The members of an aggregate partition from `from` to `to` inclusive (one range query), by member. */
+  listAggregateRange(partition: string, from: string, to: string): Promise<Map<string, AggregateRecord>>;
   /** Every rollup of a kind (`@customer#`), by the id part of its key. */
   listRollups(prefix: string): Promise<Map<string, Values>>;
   /** Entities listed under `list`, newest first by their listing's sort key (or oldest first), at most `limit`. */
   listEntities(list: string, limit: number, options?: ListOptions): Promise<EntityState[]>;
 }
 
-/** The read the query function's cache shares: aggregates by key. */
+/** The reads the query function's cache shares: aggregates by key, and spans of a series partition. */
 export interface AggregateReader {
   getAggregates(keys: readonly string[]): Promise<ReadonlyMap<string, AggregateView>>;
+  listAggregateRange(partition: string, from: string, to: string): Promise<ReadonlyMap<string, AggregateView>>;
 }
+
+/** Daily snapshots of the "now" figures, one per local day: what a past period shows for them. */
+export interface SnapshotStore {
+  /** Writes the snapshot of a day, replacing one taken earlier that day. */
+  putSnapshot(day: string, values: Values, takenAt: string): Promise<void>;
+  /** The snapshots of some days (one request per 100 days); days without one are absent. */
+  getSnapshots(days: readonly string[]): Promise<Map<string, SnapshotView>>;
+}
+
+/** What the metrics reports read (`readReport`). */
+export interface ReportReader extends AggregateReader, Pick<SnapshotStore, 'getSnapshots'> {}
 
 /** What the segment, coaching and KPI answers read. */
 export interface InsightsStore {
   getAggregates(keys: readonly string[]): Promise<ReadonlyMap<string, AggregateView>>;
   listAggregatePartition(partition: string): Promise<ReadonlyMap<string, AggregateView>>;
+  listAggregateRange(partition: string, from: string, to: string): Promise<ReadonlyMap<string, AggregateView>>;
   /** Every rollup of a kind (`@customer#`), by the key part of its id. */
   listRollups(prefix: string): Promise<ReadonlyMap<string, Values>>;
   loadNodes(keys: readonly string[]): Promise<ReadonlyMap<string, { value: Values }>>;
@@ -132,7 +148,7 @@ export interface AlertLister {
 }
 
 /** What the query function reads. */
-export interface QueryStore extends InsightsStore, AggregateReader, DocumentReader, AlertLister {}
+export interface QueryStore extends InsightsStore, ReportReader, DocumentReader, AlertLister {}
 
 /** What rebuild needs from the store. */
 export interface RebuildStore {

@@ -6,6 +6,7 @@ export const markup = `
     <label for="period">Period</label>
     <input type="month" id="period" name="period" required>
   </form>
+  <a class="tv-link" id="tv-link" href="?tv=1">TV mode</a>
   <p class="status" id="status" role="status">Connecting…</p>
 </header>
 <main>
@@ -13,16 +14,20 @@ export const markup = `
     <h2 id="kpi-title" class="sr-only">Key figures</h2>
     <ul class="kpis">
       <li class="card" id="kpi-nps">
-        <h3>NPS</h3>
+        <h3>NPS <span class="asof" data-field="periodName"></span></h3>
         <p class="big" data-field="npsScore">–</p>
         <p class="sub" data-field="npsResponses"></p>
+        <ul class="compare" data-compare="nps"></ul>
+        <div class="spark-host" data-spark="nps"></div>
         <p class="fresh" data-fresh="nps"></p>
       </li>
       <li class="card" id="kpi-billing">
-        <h3>Billing this month</h3>
+        <h3>Billing <span class="asof" data-field="periodName"></span></h3>
         <p class="big" data-field="billingThisMonth">–</p>
         <p class="sub"><span class="change" data-field="billingChange"></span> <span data-field="billingLastMonth"></span></p>
         <p class="sub" data-field="billingOther"></p>
+        <ul class="compare" data-compare="billing"></ul>
+        <div class="spark-host" data-spark="billing"></div>
         <p class="fresh" data-fresh="billing"></p>
       </li>
       <li class="card" id="kpi-margin">
@@ -32,21 +37,33 @@ export const markup = `
         <p class="fresh" data-fresh="margin"></p>
       </li>
       <li class="card" id="kpi-customers">
-        <h3>Active customers</h3>
+        <h3>Active customers <span class="asof" data-asof></span></h3>
         <p class="big" data-field="activeCustomers">–</p>
         <p class="sub">with an open deal or project</p>
+        <div class="spark-host" data-spark="customers"></div>
         <p class="fresh" data-fresh="customers"></p>
       </li>
       <li class="card" id="kpi-prospects">
-        <h3>Prospects in pipeline</h3>
+        <h3>Prospects <span class="asof" data-asof></span></h3>
         <p class="big" data-field="prospects">–</p>
         <p class="sub">open deal, no project yet</p>
+        <div class="spark-host" data-spark="prospects"></div>
         <p class="fresh" data-fresh="customers"></p>
       </li>
     </ul>
   </section>
+  <section class="panel" id="trends-panel" aria-labelledby="trends-title" data-slide>
+    <div class="panel-head"><h2 id="trends-title">Last 12 months</h2><p class="fresh" data-fresh="series"></p></div>
+    <p class="error" id="trends-error" role="alert"></p>
+    <div class="charts">
+      <figure class="chart" id="trend-billing"><h3>Billing per month</h3></figure>
+      <figure class="chart" id="trend-margin"><h3>Billing and margin, year to date</h3></figure>
+      <figure class="chart" id="trend-nps"><h3>NPS per month</h3></figure>
+      <figure class="chart" id="trend-pipeline"><h3>Pipeline flow</h3></figure>
+    </div>
+  </section>
   <div class="grid">
-    <section class="panel" id="nps-panel" aria-labelledby="nps-title">
+    <section class="panel" id="nps-panel" data-slide aria-labelledby="nps-title">
       <div class="panel-head"><h2 id="nps-title">NPS breakdown</h2><p class="fresh" data-fresh="nps"></p></div>
       <div class="bar" id="nps-bar" role="img" aria-label="No responses yet">
         <span class="promoters"></span><span class="passives"></span><span class="detractors"></span>
@@ -65,7 +82,7 @@ export const markup = `
       </div>
       <p class="note" id="detractors-empty">No detractors in this period.</p>
     </section>
-    <section class="panel" id="mine-panel" aria-labelledby="mine-title">
+    <section class="panel" id="mine-panel" data-slide aria-labelledby="mine-title">
       <div class="panel-head"><h2 id="mine-title">My KPIs</h2>
         <form class="pick" id="user-form"><label for="user">User</label><select id="user" name="user"></select></form></div>
       <p class="sub" id="mine-profile"></p>
@@ -79,15 +96,15 @@ PUT /v1/users/ann {"name":"Ann","profileId":"sales","ownerIds":["12415231"]}</pr
         <p>Templates: wonValue, dealsCreated, hitRate, nps, openDealsPlanned.</p>
       </div>
     </section>
-    <section class="panel" id="pipeline-panel" aria-labelledby="pipeline-title">
+    <section class="panel" id="pipeline-panel" data-slide aria-labelledby="pipeline-title">
       <div class="panel-head"><h2 id="pipeline-title">Pipeline</h2><p class="fresh" data-fresh="pipeline"></p></div>
       <dl class="figures">
         <div><dt>Created</dt><dd data-field="created">–</dd></div>
         <div><dt>Won</dt><dd data-field="won">–</dd></div>
         <div><dt>Lost</dt><dd data-field="lost">–</dd></div>
         <div><dt>Won value</dt><dd data-field="wonValue">–</dd></div>
-        <div><dt>Open deals</dt><dd data-field="openCount">–</dd></div>
-        <div><dt>Open value</dt><dd data-field="openValue">–</dd></div>
+        <div><dt>Open deals <span class="asof" data-asof></span></dt><dd data-field="openCount">–</dd></div>
+        <div><dt>Open value <span class="asof" data-asof></span></dt><dd data-field="openValue">–</dd></div>
         <div><dt>Hit rate</dt><dd data-field="hitRate">–</dd></div>
         <div><dt>Average deal</dt><dd data-field="avgDealSize">–</dd></div>
         <div><dt>Lead time</dt><dd data-field="leadTimeDays">–</dd></div>
@@ -110,12 +127,12 @@ PUT /v1/users/ann {"name":"Ann","profileId":"sales","ownerIds":["12415231"]}</pr
         <p class="note" id="req-basis"></p>
       </div>
     </section>
-    <section class="panel" id="alerts-panel" aria-labelledby="alerts-title">
+    <section class="panel" id="alerts-panel" data-slide aria-labelledby="alerts-title">
       <div class="panel-head"><h2 id="alerts-title">Live alerts</h2><p class="fresh" data-fresh="alerts"></p></div>
       <ol class="feed" id="alerts" aria-live="polite" aria-relevant="additions"></ol>
       <p class="note" id="alerts-empty">No alerts yet. Detractors show up here the moment they answer.</p>
     </section>
-    <section class="panel" id="segments-panel" aria-labelledby="segments-title">
+    <section class="panel" id="segments-panel" data-slide aria-labelledby="segments-title">
       <div class="panel-head"><h2 id="segments-title">Segments</h2><p class="fresh" data-fresh="segments"></p></div>
       <fieldset class="switch" id="by">
         <legend class="sr-only">Break down by</legend>
@@ -132,13 +149,13 @@ PUT /v1/users/ann {"name":"Ann","profileId":"sales","ownerIds":["12415231"]}</pr
         </table>
       </div>
     </section>
-    <section class="panel" id="coaching-panel" aria-labelledby="coaching-title">
+    <section class="panel" id="coaching-panel" data-slide aria-labelledby="coaching-title">
       <div class="panel-head"><h2 id="coaching-title">Coaching</h2><p class="fresh" data-fresh="coaching"></p></div>
       <div class="blocks">
         <div><h3 id="src-title">Per source</h3>
           <table aria-labelledby="src-title"><thead><tr><th scope="col">Source</th><th scope="col" class="num">Created</th><th scope="col" class="num">Won</th><th scope="col" class="num">Conversion</th></tr></thead><tbody id="sources"></tbody></table></div>
         <div><h3 id="lost-title">Lost reasons</h3><ul class="rank" id="lost" aria-labelledby="lost-title"></ul></div>
-        <div><h3 id="stage-title">Open per stage</h3>
+        <div><h3 id="stage-title">Open per stage <span class="asof">now</span></h3>
           <table aria-labelledby="stage-title"><thead><tr><th scope="col">Stage</th><th scope="col" class="num">Deals</th><th scope="col" class="num">Value</th></tr></thead><tbody id="stages"></tbody></table></div>
       </div>
       <h3 id="stale-title">Stale deals <span class="count" id="stale-count"></span></h3>

@@ -35,6 +35,7 @@ button { background: var(--accent); border-color: var(--accent); color: #fff; fo
 .status.live::before { background: var(--promoters); box-shadow: 0 0 0 3px var(--good-bg); }
 .status.down::before { background: var(--detractors); }
 main { padding: 1.25rem 1.5rem 2rem; max-width: 1400px; margin: 0 auto; display: grid; gap: 1.25rem; }
+main > * { min-width: 0; }
 .kpis { list-style: none; margin: 0; padding: 0; display: grid; gap: 1rem;
   grid-template-columns: repeat(auto-fit, minmax(190px, 1fr)); }
 .card, .panel { background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 1rem 1.1rem; }
@@ -100,6 +101,10 @@ td.when { white-space: nowrap; color: var(--muted); }
 @media (prefers-reduced-motion: reduce) { .feed li.new { animation: none; } .bar span { transition: none; } }
 .feed .meta { display: flex; flex-wrap: wrap; gap: .25rem .75rem; font-size: .8rem; color: var(--muted); }
 .feed p { margin: .25rem 0 0; overflow-wrap: anywhere; }
+.stake { display: flex; flex-wrap: wrap; gap: .15rem 1rem; margin: .35rem 0 0; font-size: .8rem; }
+.stake div { display: flex; gap: .3rem; }
+.stake dt { color: var(--muted); }
+.stake dd { margin: 0; font-weight: 600; font-variant-numeric: tabular-nums; }
 dialog { border: 1px solid var(--line); border-radius: 12px; padding: 1.25rem; max-width: 24rem; background: var(--card); color: var(--text); }
 dialog::backdrop { background: rgb(10 15 25 / .55); }
 dialog form { display: grid; gap: .6rem; }
@@ -114,8 +119,11 @@ pre { margin: .5rem 0; padding: .6rem .75rem; overflow-x: auto; font-size: .8rem
 .gauges .row { display: flex; justify-content: space-between; align-items: baseline; gap: .5rem; }
 .gauges h3 { text-transform: none; letter-spacing: 0; font-size: .88rem; color: var(--text); }
 .verdict { font-size: .78rem; font-weight: 700; white-space: nowrap; color: var(--muted); }
-.pct { font-size: 1.6rem; font-weight: 700; font-variant-numeric: tabular-nums; }
-.gauges .sub { text-align: right; }
+.fig { margin: 0; display: flex; flex-wrap: wrap; align-items: baseline; gap: .2rem .6rem; }
+.actual { font-size: 1.6rem; font-weight: 700; font-variant-numeric: tabular-nums; }
+.target { font-size: .85rem; color: var(--muted); }
+.score-line { margin: 0; font-size: .85rem; color: var(--muted); }
+.pct { font-weight: 700; font-variant-numeric: tabular-nums; }
 .gauge { height: 10px; border-radius: 5px; overflow: hidden; background: var(--line); }
 .gauge span { display: block; height: 100%; background: var(--accent); }
 .gauges .gauge span { background: var(--muted); }
@@ -143,4 +151,67 @@ tfoot td { font-weight: 700; border-bottom: 0; border-top: 2px solid var(--line)
 .count { margin-left: .3rem; padding: 0 .45rem; border-radius: 999px; color: var(--bad); background: var(--bad-bg); }
 .count:empty { display: none; }
 [hidden] { display: none !important; }
+.asof { font-weight: 500; text-transform: none; letter-spacing: 0; color: var(--muted); }
+.asof:not(:empty)::before { content: "· "; }
+.top a { color: var(--accent); font-weight: 600; font-size: .85rem; }
+.compare { list-style: none; margin: 0; padding: 0; display: grid; gap: .1rem; font-size: .8rem; color: var(--muted); }
+.compare:empty, .spark-host:empty { display: none; }
+.compare strong { color: var(--text); font-variant-numeric: tabular-nums; }
+.compare .up { color: var(--good); } .compare .down { color: var(--bad); }
+.spark { display: block; width: 100%; height: 30px; overflow: visible; }
+.spark path { fill: none; stroke: var(--accent); stroke-width: 1.6; stroke-linejoin: round; }
+.spark circle { fill: var(--accent); }
+.charts { display: grid; gap: 1.5rem 2.5rem; align-items: start; }
+@media (min-width: 900px) { .charts { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
+.chart { margin: 0; display: grid; gap: .35rem; min-width: 0; align-content: start; }
+.plot { width: 100%; height: auto; display: block; }
+.plot text { font-size: 11px; fill: var(--muted); stroke: none; }
+.plot .under { font-size: 10px; }
+.plot .direct { font-size: 12px; font-weight: 700; fill: var(--text); }
+.plot .gridline { stroke: var(--line); }
+.plot .zero { stroke: #8a95a6; }
+.line { fill: none; stroke-width: 2.2; stroke-linejoin: round; }
+.s1 { stroke-dasharray: 6 4; } .s2 { stroke-dasharray: 2 3; }
+[data-series] .point, .legend-line svg :not(.line) { stroke-width: 1.6; }
+.s-billing, .s-billingYtd, .s-nps { stroke: var(--accent); fill: var(--accent); }
+.s-billingYearBefore { stroke: var(--muted); fill: var(--card); }
+.s-created .col { fill: var(--accent); }
+.s-won .col { fill: var(--promoters); }
+.s-lost .col { fill: var(--detractors); }
+.hatch { stroke: var(--card); stroke-width: 1.6; } .dot { fill: var(--card); }
+.hit { fill: transparent; } .hit:hover { fill: var(--line); fill-opacity: .45; }
+.legend-line { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: .25rem 1rem; font-size: .8rem; color: var(--muted); }
+.legend-line li { display: flex; align-items: center; gap: .35rem; }
+details summary { font-size: .8rem; color: var(--accent); cursor: pointer; }
+table.data { margin-top: .4rem; }
+@media (max-width: 640px) {
+  .top, main { padding-left: .75rem; padding-right: .75rem; }
+  .kpis { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: .6rem; }
+  .big { font-size: 1.55rem; }
+  .figures { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  .calc input { width: 100%; }
+  .table-wrap { overflow-x: visible; }
+  .table-wrap table, .blocks table { display: block; }
+  .table-wrap thead, .blocks thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  .table-wrap tbody, .table-wrap tfoot, .blocks tbody { display: grid; gap: .5rem; }
+  .table-wrap tr, .blocks tr { display: block; border: 1px solid var(--line); border-radius: 8px; padding: .3rem .6rem; }
+  .table-wrap td, .table-wrap tbody th, .blocks td, .blocks tbody th { display: grid; grid-template-columns: 6.5rem minmax(0, 1fr);
+    gap: .75rem; border: 0; padding: .15rem 0; overflow-wrap: anywhere; }
+  .table-wrap [data-label]::before, .blocks [data-label]::before { content: attr(data-label); font-size: .75rem;
+    font-weight: 400; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
+  .table-wrap td:not([data-label]), .blocks td:not([data-label]) { display: block; }
+  .comment { max-width: none; }
+  pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+  td.num, th.num { text-align: left; }
+}
+.tv { font-size: 21px; }
+.tv .top form, .tv .tv-link, .tv .calc, .tv #req-result, .tv #req-error, .tv #user-form, .tv #by,
+.tv details, .tv #mine-empty, .tv [data-slide]:not(.on-air) { display: none; }
+.tv main { max-width: none; }
+.tv .grid { grid-template-columns: 1fr; grid-template-areas: none; }
+.tv .grid > .panel { grid-area: auto; }
+.tv .big { font-size: 2.6rem; }
+.tv .plot { height: 21vh; }
+.tv .plot text { font-size: 13px; }
+.tv .feed { max-height: none; }
 `;

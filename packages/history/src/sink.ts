@@ -5,7 +5,8 @@ import {
   MAX_CANONICAL_EVENTS_PER_REQUEST,
   publishCanonical,
 } from '@flash/app';
-import { backoffMs, type CanonicalEvent, type EventPublisher, sleep } from '@flash/core';
+import { fetchWithRetry } from '@flash/connectors';
+import type { CanonicalEvent, EventPublisher } from '@flash/core';
 
 /**
  * Where history (a backfill, an import) delivers its canonical events: the pipeline's `POST /v1/events` over
@@ -30,15 +31,6 @@ export interface HttpSinkOptions {
   baseDelayMs?: number;
   fetch?: typeof fetch;
 }
-
-/** How long a 429/503 asks to wait (`Retry-After` in seconds or as an HTTP date), else undefined. */
-export const retryAfterMs = (value: string | null, now = Date.now()): number | undefined => {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-};
 
 /**
  * Requests that each fit `POST /v1/events`: at most MAX_CANONICAL_EVENTS_PER_REQUEST events and, with the
@@ -68,6 +60,13 @@ export const requestBodies = (events: readonly CanonicalEvent[]): string[] => {
   return bodies;
 };
 
+/**
+ * Marks events as history (`history: true`): the engine then raises no alert for an old detractor they
+ * bring (HISTORY_ALERT_WINDOW_MS). Every event a sink delivers is history, whichever sink.
+ */
+export const asHistory = (events: readonly CanonicalEvent[]): CanonicalEvent[] =>
+  events.map((event) => ({ ...event, history: true }));
+
 /** Delivers over HTTP to `POST /v1/events`, retrying 429, 5xx and network errors (Retry-After, else backoff). */
 export const httpSink = ({
   target,
@@ -82,30 +81,19 @@ export const httpSink = ({
     ...(token ? { authorization: `Bearer ${token}` } : {}),
   };
   const post = async (body: string): Promise<void> => {
-    for (let attempt = 1; ; attempt++) {
-      let wait: number | undefined;
-      let reason: string;
-      try {
-        const response = await fetchImpl(url, { method: 'POST', headers, body });
-        const text = await response.text();
-        if (response.status === 202) return;
-        const message = errorMessage(text) ?? `HTTP ${response.status}`;
-        if (response.status !== 429 && response.status < 500)
-          throw new DeliveryRefusedError(`${url} answered ${response.status}: ${message}`);
-        wait = retryAfterMs(response.headers.get('retry-after'));
-        reason = `${response.status}: ${message}`;
-      } catch (error) {
-        if (error instanceof DeliveryRefusedError) throw error;
-        reason = (error as Error).message;
-      }
-      if (attempt >= attempts)
-        throw new Error(`${url} did not accept the events after ${attempts} attempts (${reason})`);
-      await sleep(wait ?? backoffMs(attempt, baseDelayMs));
-    }
+    const answer = await fetchWithRetry(
+      url,
+      { method: 'POST', headers, body },
+      { attempts, baseDelayMs, fetch: fetchImpl },
+    );
+    if (answer.status !== 202)
+      throw new DeliveryRefusedError(
+        `${url} answered ${answer.status}: ${errorMessage(answer.text) ?? `HTTP ${answer.status}`}`,
+      );
   };
   return {
     async deliver(events) {
-      for (const body of requestBodies(events)) await post(body);
+      for (const body of requestBodies(asHistory(events))) await post(body);
     },
   };
 };
@@ -121,5 +109,5 @@ const errorMessage = (text: string): string | undefined => {
 
 /** Delivers straight onto the bus (the backfill function on AWS), through the same gate as the ingest route. */
 export const busSink = (publisher: EventPublisher): EventSink => ({
-  deliver: (events) => publishCanonical(publisher, checkForBus(events)),
+  deliver: (events) => publishCanonical(publisher, checkForBus(asHistory(events))),
 });

@@ -9,7 +9,7 @@ import type { LocalQueue } from './queue.js';
 export const makeLocalAdminHandler =
   ({ queues, apiToken }: { queues: readonly LocalQueue[]; apiToken: string | undefined }) =>
   async (event: HttpEvent): Promise<HttpResult> => {
-    const refused = bearerRefusal(event, apiToken);
+    const refused = bearerRefusal(event, { full: apiToken });
     if (refused) return refused;
     if (event.requestContext.http.method === 'GET') {
       return json(200, {

@@ -1,4 +1,5 @@
 import { connectors } from '@flash/connectors';
+import { backfillSources, configuredSources, isDay } from '@flash/history';
 import { LocalStackError } from './errors.js';
 import { localHostNames } from './http-server.js';
 import { startLocalStack } from './stack.js';
@@ -6,7 +7,8 @@ import { startLocalStack } from './stack.js';
 /** `npm start`: the whole pipeline on this machine, configured by environment variables. */
 const main = async () => {
   const env = process.env;
-  // The SDK warns that its 2027 releases need Node 22; the local stack supports Node 20 (Lambdas run 22).
+  // Node 24 is the supported version (the Lambdas run it); on an older Node the SDK warns about its 2027
+  // releases, which is silenced here so `npm start` still works while a newcomer moves to 24.
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const started = Date.now();
   const stack = await startLocalStack({ env, logLevel: (env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'WARN' });
@@ -29,6 +31,21 @@ const main = async () => {
     );
   if (stack.dynamo.warning) lines.push(`  WARNING: ${stack.dynamo.warning}`);
   console.log(lines.join('\n'));
+
+  // Like peers that import on connect: history of every source with API credentials, after the start.
+  const onStart = env.BACKFILL_ON_START?.trim();
+  if (onStart && onStart !== 'false') {
+    const since = isDay(onStart) ? onStart : undefined;
+    void backfillSources({
+      sources: configuredSources(env),
+      since,
+      target: stack.url,
+      token: env.API_TOKEN || undefined,
+      env,
+      ctx: stack.ctx,
+      log: (line) => console.log(`  backfill ${line}`),
+    });
+  }
 
   const shutdown = async (signal: string) => {
     console.log(`\n${signal}: stopping`);

@@ -10,7 +10,9 @@ import {
   makeIngestHandler,
   makeQueryHandler,
   pathPattern,
+  SNAPSHOT_INTERVAL_MINUTES,
   settingsFromEnv,
+  takeSnapshot,
 } from '@flash/app';
 import { connectorFor } from '@flash/connectors';
 import { type MetricContext, rulePatterns } from '@flash/core';
@@ -35,6 +37,8 @@ export interface LocalStackOptions {
   now?: () => Date;
   /** How long the query API shares an aggregate read between requests; tests that read right after writing use 0. */
   readCacheMs?: number;
+  /** How often the daily snapshot of the "now" figures is written (the schedule on AWS); 0 turns the timer off. */
+  snapshotIntervalMs?: number;
 }
 
 export interface LocalStack {
@@ -134,6 +138,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       return { batchItemFailures: [] };
     };
     const apiToken = env.API_TOKEN || undefined;
+    // A read-only token means something only beside the API token: without one everything is open anyway.
+    const readApiToken = apiToken ? env.READ_API_TOKEN || undefined : undefined;
     const admin = makeLocalAdminHandler({ queues: [queue, alertQueue, slackQueue], apiToken });
 
     const ingest = makeIngestHandler({
@@ -146,12 +152,14 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       publicBaseUrl: settings.publicBaseUrl,
       settings: settings.connectorSettings,
       apiToken,
+      readApiToken,
     });
     const { corsOrigins } = settings;
     const config = makeConfigHandler({
       store,
       logger: logger.createChild({ serviceName: 'config' }),
       apiToken,
+      readApiToken,
       corsOrigins,
     });
     const query = makeQueryHandler({
@@ -160,6 +168,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       now,
       logger: logger.createChild({ serviceName: 'query' }),
       apiToken,
+      readApiToken,
       corsOrigins,
       readCacheMs: options.readCacheMs,
     });
@@ -191,6 +200,15 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       () => alertQueue.stop(),
       () => slackQueue.stop(),
     );
+    // The snapshot job's schedule on AWS (docs/metrics.md): one at start, then every interval.
+    const snapshotIntervalMs = options.snapshotIntervalMs ?? SNAPSHOT_INTERVAL_MINUTES * 60_000;
+    if (snapshotIntervalMs > 0) {
+      const snapshot = () =>
+        takeSnapshot({ store, ctx, now }).catch((error) => logger.error('snapshot failed', { error }));
+      void snapshot();
+      const timer = setInterval(snapshot, snapshotIntervalMs);
+      cleanup.unshift(async () => clearInterval(timer));
+    }
     // Delivery starts only now that every handler is wired, with what a previous run left in the queues.
     await queue.start(aggregate);
     await alertQueue.start(invokeAlert);

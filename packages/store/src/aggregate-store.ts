@@ -15,6 +15,13 @@ export const dynamoAggregateStore = (table: Table): AggregateStore => ({
     return toMap(items, (item) => [String(item.sk), readAggregate(item)]);
   },
 
+  async listAggregateRange(partition, from, to) {
+    // DynamoDB refuses BETWEEN with bounds the wrong way round; such a span holds nothing.
+    if (from > to) return new Map();
+    const items = table.queryRange('listAggregateRange', itemKeys.aggregatePartition(partition), from, to);
+    return toMap(items, (item) => [String(item.sk), readAggregate(item)]);
+  },
+
   listRollups(prefix) {
     const items = table.queryPartition('listRollups', itemKeys.nodePartition(prefix));
     return toMap(items, (item) => [String(item.sk), readNodeValues(item)]);

@@ -7,12 +7,14 @@ import type {
   DocumentStore,
   EntityStore,
   RebuildStore,
+  SnapshotStore,
 } from '@flash/core';
 import { dynamoAggregateStore } from './aggregate-store.js';
 import { dynamoAlertStore } from './alert-store.js';
 import { dynamoDocumentStore } from './document-store.js';
 import { dynamoEntityStore } from './entity-store.js';
 import { dynamoRebuildStore } from './rebuild-store.js';
+import { dynamoSnapshotStore } from './snapshot-store.js';
 import { Table } from './table.js';
 
 /** Every port the table serves. */
@@ -22,7 +24,8 @@ export type DynamoStore = EntityStore &
   DocumentReader &
   AlertStore &
   AlertLister &
-  RebuildStore;
+  RebuildStore &
+  SnapshotStore;
 
 /**
  * Every adapter over one table, as one object: what a function or the local stack hands each handler (each
@@ -36,5 +39,6 @@ export const dynamoStore = (client: DynamoDBClient, tableName: string): DynamoSt
     ...dynamoDocumentStore(table),
     ...dynamoAlertStore(table),
     ...dynamoRebuildStore(table),
+    ...dynamoSnapshotStore(table),
   };
 };

@@ -6,4 +6,5 @@ export * from './entity-store.js';
 export * from './errors.js';
 export * from './rebuild-store.js';
 export * from './schema.js';
+export * from './snapshot-store.js';
 export { documentClient, queryAll, storeError, Table } from './table.js';

@@ -16,7 +16,14 @@ export const tableSchema = {
 } as const;
 
 /** What the partition key of each kind of item starts with. */
-export const keyPrefixes = { entity: 'E#', node: 'N#', aggregate: 'A#', alert: 'ALERT#', document: 'DOC#' } as const;
+export const keyPrefixes = {
+  entity: 'E#',
+  node: 'N#',
+  aggregate: 'A#',
+  alert: 'ALERT#',
+  document: 'DOC#',
+  snapshot: 'SNAP#',
+} as const;
 
 /**
  * An aggregate key `partition|member` (e.g. `bycust#2026-11|C1`) is stored as one item of a partition, so a
@@ -57,6 +64,8 @@ export const itemKeys = {
   alert: (key: string) => ({ pk: `${keyPrefixes.alert}${key}`, sk: '#' }),
   /** Configuration documents (KPI profiles, users). */
   document: (kind: string, id: string) => ({ pk: `${keyPrefixes.document}${kind}`, sk: id }),
+  /** The snapshot of the "now" figures taken on a local day. */
+  snapshot: (day: string) => ({ pk: `${keyPrefixes.snapshot}now`, sk: day }),
   /** The partition holding every document of a kind. */
   documentPartition: (kind: string) => `${keyPrefixes.document}${kind}`,
 };

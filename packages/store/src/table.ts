@@ -176,6 +176,20 @@ export class Table {
     );
   }
 
+  /** The items of one partition whose sort key lies from `from` to `to` inclusive, page after page. */
+  queryRange(operation: string, pk: string, from: string, to: string): AsyncGenerator<Item> {
+    const { partitionKey, sortKey } = tableSchema;
+    return mapEachError(
+      operation,
+      queryAll(this.doc, {
+        TableName: this.name,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
+        ExpressionAttributeValues: { ':pk': pk, ':from': from, ':to': to },
+      }),
+    );
+  }
+
   /**
    * The first `limit` items of a list on the list index, newest first by sort key (or oldest first), the sort
    * key bounded by `from` and `to` (inclusive).

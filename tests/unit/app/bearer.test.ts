@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
+  accessOf,
   bearerAllows,
   bearerRefusal,
   type HttpEvent,
@@ -55,30 +56,58 @@ describe('the bearer check', () => {
 
   it('answers 401 with WWW-Authenticate and the headers given, or lets the request on', () => {
     const open = event('GET', '/v1/metrics');
-    expect(bearerRefusal(open, undefined)).toBeUndefined();
-    expect(bearerRefusal(open, '')).toBeUndefined();
-    expect(bearerRefusal(event('GET', '/v1/metrics', { Authorization: 'Bearer s3cret' }), 's3cret')).toBeUndefined();
-    expect(bearerRefusal(open, 's3cret', { vary: 'Origin' })).toEqual({
+    expect(bearerRefusal(open, { full: undefined })).toBeUndefined();
+    expect(bearerRefusal(open, { full: '' })).toBeUndefined();
+    const withToken = event('GET', '/v1/metrics', { Authorization: 'Bearer s3cret' });
+    expect(bearerRefusal(withToken, { full: 's3cret' })).toBeUndefined();
+    expect(bearerRefusal(open, { full: 's3cret' }, { vary: 'Origin' })).toEqual({
       statusCode: 401,
       headers: { 'content-type': 'application/json; charset=utf-8', vary: 'Origin', 'www-authenticate': 'Bearer' },
       body: '{"error":"missing or wrong bearer token"}',
     });
   });
 
+  it('lets a read-only token read but never write, and never stand in for the API token', () => {
+    const tokens = { full: 's3cret', read: 'wallboard' };
+    const asReader = (method: string) => event(method, '/v1/profiles/sales', { authorization: 'Bearer wallboard' });
+    expect(accessOf('Bearer wallboard', tokens)).toBe('read');
+    expect(accessOf('Bearer s3cret', tokens)).toBe('full');
+    expect(accessOf('Bearer wallboard', { full: 's3cret' })).toBeUndefined();
+    expect(bearerRefusal(asReader('GET'), tokens, {}, 'read')).toBeUndefined();
+    expect(bearerRefusal(asReader('PUT'), tokens)?.statusCode).toBe(403);
+    // On AWS the authorizer says which token it was, even from a cached answer for the same header.
+    const viaAuthorizer = (kind: string) =>
+      ({
+        ...asReader('PUT'),
+        requestContext: { http: { method: 'PUT' }, authorizer: { lambda: { scope: JSON.stringify({ kind }) } } },
+      }) as unknown as HttpEvent;
+    expect(bearerRefusal(viaAuthorizer('read'), { full: undefined })?.statusCode).toBe(403);
+    expect(bearerRefusal(viaAuthorizer('personal'), { full: undefined })?.statusCode).toBe(403);
+    expect(bearerRefusal(viaAuthorizer('admin'), { full: undefined })).toBeUndefined();
+  });
+
   it('is the one the authorizer, the query, config and local admin handlers apply', async () => {
     const authorize = makeAuthorizer({
       documents: { getDocuments: async () => new Map() },
       apiToken: async () => 's3cret',
+      readApiToken: async () => 'wallboard',
       logger,
     });
-    const authorizerEvent = (authorization?: string) =>
+    const authorizerEvent = (authorization?: string, method = 'GET') =>
       ({
         headers: authorization === undefined ? {} : { authorization },
         rawPath: '/v1/metrics',
+        routeKey: `${method} /v1/{proxy+}`,
+        requestContext: { http: { method } },
       }) as unknown as APIGatewayRequestAuthorizerEventV2;
-    expect(await authorize(authorizerEvent('Bearer s3cret'))).toMatchObject({ isAuthorized: true });
-    expect(await authorize(authorizerEvent('Bearer wrong'))).toMatchObject({ isAuthorized: false });
-    expect(await authorize(authorizerEvent())).toMatchObject({ isAuthorized: false });
+    const allowed = (kind: string) => ({ isAuthorized: true, context: { scope: JSON.stringify({ kind }) } });
+    const refused = { isAuthorized: false, context: {} };
+    expect(await authorize(authorizerEvent('Bearer s3cret'))).toEqual(allowed('admin'));
+    expect(await authorize(authorizerEvent('Bearer s3cret', 'PUT'))).toEqual(allowed('admin'));
+    expect(await authorize(authorizerEvent('Bearer wallboard'))).toEqual(allowed('read'));
+    expect(await authorize(authorizerEvent('Bearer wallboard', 'PUT'))).toEqual(refused);
+    expect(await authorize(authorizerEvent('Bearer wrong'))).toEqual(refused);
+    expect(await authorize(authorizerEvent())).toEqual(refused);
 
     const query = makeQueryHandler({
       store: untouchable as QueryStore,
@@ -99,6 +128,10 @@ describe('the bearer check', () => {
       expect(refusal.headers?.['www-authenticate']).toBe('Bearer');
       expect(refusal.body).toBe('{"error":"missing or wrong bearer token"}');
     }
+    // The read-only token reads, and is refused the configuration (403) and the local admin routes (401).
+    const reader = makeConfigHandler({ store: untouchable as never, logger, apiToken: 's3cret', readApiToken: 'wb' });
+    expect((await reader(event('PUT', '/v1/profiles/sales', { authorization: 'Bearer wb' }))).statusCode).toBe(403);
+    expect((await admin(event('GET', '/local/dead-letters', { authorization: 'Bearer wb' }))).statusCode).toBe(401);
     // Query errors are never cached; the others answer as before.
     expect(refusals.map((r) => r.headers?.['cache-control'])).toEqual(['no-store', undefined, undefined]);
 

@@ -1,6 +1,7 @@
 import { parseCanonicalEvent } from '@flash/core';
 import { describe, expect, it } from 'vitest';
 import { itemSize, readUnits, writeCost } from '../../../bench/capacity.js';
+import { costPerMillionEvents } from '../../../bench/cost.js';
 import { generateWorkload } from '../../../bench/workload.js';
 
 /** An item of exactly `bytes` bytes: `pk` (2 + 4) plus `data` (4 + the rest). */
@@ -80,5 +81,42 @@ describe('bench write-unit accounting', () => {
     expect(readUnits('BatchGetItemCommand', input, output)).toBe(2 + 1 + 1);
     const eventual = { RequestItems: { t: { Keys: [{ pk: 'a' }] } } };
     expect(readUnits('BatchGetItemCommand', eventual, { Responses: { t: [itemOf(100)] } })).toBe(0.5);
+  });
+});
+
+describe('bench cost model', () => {
+  // One event per delivery, a 1 KB event, 1 s of a 1 GB ingest and 1 s of a 512 MB aggregate per event.
+  const counts = {
+    eventsPerDelivery: 1,
+    ingestMs: 1000,
+    ingestMemoryMb: 1024,
+    eventBytes: 1000,
+    archiveMonths: 0,
+    batchSize: 1,
+    aggregateMsPerEvent: 1000,
+    aggregateMemoryMb: 512,
+    writeUnitsPerEvent: 2,
+    readUnitsPerEvent: 4,
+  };
+
+  it('prices each line of the path per million events from the published unit prices', () => {
+    expect(costPerMillionEvents(counts).lines).toEqual({
+      'API Gateway (webhooks)': 1, // $1.00 per million requests
+      'Lambda ingest': 13.533, // $0.20 per million requests + 1 GB-s at $0.0000133334
+      EventBridge: 1, // $1.00 per million events
+      'EventBridge archive': 0.093, // 1,000 bytes at $0.10 per GB
+      SQS: 1.2, // send, receive and delete: 3 requests at $0.40 per million
+      'Lambda aggregate': 6.867, // $0.20 per million requests + 0.5 GB-s
+      'DynamoDB writes': 1.25, // 2 units at $0.625 per million
+      'DynamoDB reads': 0.5, // 4 units at $0.125 per million
+    });
+    expect(costPerMillionEvents(counts).total).toBe(25.443);
+  });
+
+  it('shares receives, deletes and invocations among the records of a batch, and stores the archive by the month', () => {
+    const batched = costPerMillionEvents({ ...counts, batchSize: 100, archiveMonths: 12 }).lines;
+    expect(batched.SQS).toBe(0.48); // 1 send + 0.1 receive + 0.1 delete per event
+    expect(batched['Lambda aggregate']).toBe(6.669); // 0.01 invocations per event
+    expect(batched['EventBridge archive']).toBe(0.35); // + 12 months at $0.023 per GB-month
   });
 });

@@ -93,7 +93,7 @@ describe('crash consistency of the aggregator', () => {
       },
     });
     expect(delays).toHaveLength(2);
-    expect(store.aggregates.get('nps#2026-11')).toEqual({ responses: 1, promoters: 1 });
+    expect(store.aggregates.get('nps|2026-11')).toEqual({ responses: 1, promoters: 1 });
 
     store.commit = async () => {
       throw new ThrottledError('always');

@@ -1,4 +1,5 @@
 import {
+  addValues,
   applyEvents,
   type CanonicalEvent,
   MemoryStore,
@@ -6,6 +7,8 @@ import {
   memoryAggregateStore,
   metricModel,
   recompute,
+  series,
+  type Values,
 } from '@flash/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -172,6 +175,30 @@ describe('delta engine over every entity kind, property', () => {
               .map((s) => s.id)
               .sort();
             expect(listed).toEqual(placed);
+          }
+          // The day items of NPS and billing sum to their month; the total deal flow's days to its month's
+          // created, won, lost and value won.
+          for (const [day, month, fields] of [
+            [series.npsDay, series.nps, undefined],
+            [series.billingDay, series.billing, undefined],
+            [series.pipelineDay, series.pipeline(), /^(created|won|lost|wonValue:.*)$/],
+          ] as const) {
+            const byMonth = new Map<string, Values>();
+            for (const [key, values] of store.aggregates)
+              if (key.startsWith(`${day}|`)) {
+                const m = `${month}|${key.slice(day.length + 1, day.length + 8)}`;
+                byMonth.set(m, addValues(byMonth.get(m) ?? {}, values));
+              }
+            const months = new Map(
+              [...store.aggregates]
+                .filter(([key]) => key.startsWith(`${month}|`))
+                .map(([key, values]): [string, Values] => [
+                  key,
+                  Object.fromEntries(Object.entries(values).filter(([f]) => !fields || fields.test(f))),
+                ])
+                .filter(([, values]) => Object.keys(values).length > 0),
+            );
+            expect(byMonth).toEqual(months);
           }
         },
       ),

@@ -21,7 +21,7 @@ describe('delta engine', () => {
   it('adds a new survey response to its month', async () => {
     const store = new MemoryStore();
     await apply(store, [surveyResponse('R1', 1, 9)]);
-    expect(store.aggregates.get('nps#2026-11')).toEqual({ responses: 1, promoters: 1 });
+    expect(store.aggregates.get('nps|2026-11')).toEqual({ responses: 1, promoters: 1 });
   });
 
   it('changes nothing for a duplicate or an older version', async () => {
@@ -29,22 +29,22 @@ describe('delta engine', () => {
     await apply(store, [surveyResponse('R1', 2, 3)]);
     const result = await apply(store, [surveyResponse('R1', 2, 3), surveyResponse('R1', 1, 10)]);
     expect(result).toMatchObject({ changed: 0, unchanged: 2, commits: 0 });
-    expect(store.aggregates.get('nps#2026-11')).toEqual({ responses: 1, detractors: 1 });
+    expect(store.aggregates.get('nps|2026-11')).toEqual({ responses: 1, detractors: 1 });
   });
 
   it('moves an edited response between buckets without counting it twice', async () => {
     const store = new MemoryStore();
     await apply(store, [surveyResponse('R1', 1, 6)]);
     await apply(store, [surveyResponse('R1', 2, 9)]);
-    expect(store.aggregates.get('nps#2026-11')).toEqual({ responses: 1, promoters: 1 });
+    expect(store.aggregates.get('nps|2026-11')).toEqual({ responses: 1, promoters: 1 });
   });
 
   it('moves a response whose submission date changes to the other month', async () => {
     const store = new MemoryStore();
     await apply(store, [surveyResponse('R1', 1, 8, '2026-10-31T12:00:00Z')]);
     await apply(store, [surveyResponse('R1', 2, 8, '2026-11-02T12:00:00Z')]);
-    expect(store.aggregates.has('nps#2026-10')).toBe(false);
-    expect(store.aggregates.get('nps#2026-11')).toEqual({ responses: 1, passives: 1 });
+    expect(store.aggregates.has('nps|2026-10')).toBe(false);
+    expect(store.aggregates.get('nps|2026-11')).toEqual({ responses: 1, passives: 1 });
   });
 
   it('removes exactly what a deleted entity once added, and keeps it deleted against older versions', async () => {
@@ -52,7 +52,7 @@ describe('delta engine', () => {
     await apply(store, [surveyResponse('R1', 1, 10), surveyResponse('R2', 1, 0)]);
     await apply(store, [surveyResponse('R1', 2, 10, undefined, { deleted: true })]);
     await apply(store, [surveyResponse('R1', 1, 10)]);
-    expect(store.aggregates.get('nps#2026-11')).toEqual({ responses: 1, detractors: 1 });
+    expect(store.aggregates.get('nps|2026-11')).toEqual({ responses: 1, detractors: 1 });
   });
 
   it('folds several states of one entity in a batch to the newest, whatever their order', async () => {
@@ -63,7 +63,7 @@ describe('delta engine', () => {
       surveyResponse('R1', 2, 7),
     ]);
     expect(result).toMatchObject({ changed: 1, unchanged: 2, commits: 1 });
-    expect(store.aggregates.get('nps#2026-11')).toEqual({ responses: 1, promoters: 1 });
+    expect(store.aggregates.get('nps|2026-11')).toEqual({ responses: 1, promoters: 1 });
   });
 
   it('writes a hot aggregate once per batch, with the summed delta', async () => {
@@ -82,11 +82,12 @@ describe('delta engine', () => {
     expect(plans[0]?.entities).toHaveLength(50);
     // Scores 0..10 four times over (7 detractors, 2 passives, 2 promoters each), then 0..5: six more detractors.
     const aggregates = plans[0]?.aggregates ?? [];
-    expect(aggregates.filter((a) => a.key === 'nps#2026-11')).toEqual([
-      { key: 'nps#2026-11', delta: { responses: 50, detractors: 34, passives: 8, promoters: 8 } },
+    expect(aggregates.filter((a) => a.key === 'nps|2026-11')).toEqual([
+      { key: 'nps|2026-11', delta: { responses: 50, detractors: 34, passives: 8, promoters: 8 } },
     ]);
-    // Every aggregate the batch touches (the month's NPS, customer C1's month for the breakdowns) is written once.
-    expect(aggregates.map((a) => a.key).sort()).toEqual(['bycust#2026-11|C1', 'nps#2026-11']);
+    // Every aggregate the batch touches (the month's and the day's NPS, customer C1's month for the breakdowns)
+    // is written once.
+    expect(aggregates.map((a) => a.key).sort()).toEqual(['bycust#2026-11|C1', 'nps-day|2026-11-05', 'nps|2026-11']);
   });
 
   it('splits a batch too large for one commit into complete, smaller commits', async () => {
@@ -95,7 +96,7 @@ describe('delta engine', () => {
     const result = await applyEvents(events, { store, model: metricModel, ctx, now, maxItemsPerCommit: 10 });
     expect(result.commits).toBeGreaterThanOrEqual(4);
     expect(result.changed).toBe(30);
-    expect(store.aggregates.get('nps#2026-11')).toEqual({ responses: 30, promoters: 30 });
+    expect(store.aggregates.get('nps|2026-11')).toEqual({ responses: 30, promoters: 30 });
   });
 
   it('plans again after a conflict, from what is stored then', async () => {
@@ -112,7 +113,7 @@ describe('delta engine', () => {
       return commit(plan);
     };
     await applyEvents([surveyResponse('R1', 3, 7)], { store, model: metricModel, ctx, now, sleep: async () => {} });
-    expect(store.aggregates.get('nps#2026-11')).toEqual({ responses: 1, passives: 1 });
+    expect(store.aggregates.get('nps|2026-11')).toEqual({ responses: 1, passives: 1 });
   });
 
   it('gives up after too many conflicts and lets the caller retry the batch', async () => {

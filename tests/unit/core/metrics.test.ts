@@ -26,7 +26,8 @@ const applied = async (ctx: MetricContext, ...batches: CanonicalEvent[][]) => {
 };
 const views = (store: MemoryStore): Map<string, AggregateView> =>
   new Map([...store.aggregates].map(([k, values]) => [k, { values }]));
-const report = (store: MemoryStore, period = '2026-11', ctx = oslo) => metricsReport(period, views(store), ctx, now);
+const report = (store: MemoryStore, period = '2026-11', ctx = oslo) =>
+  metricsReport(period, { aggregates: views(store) }, ctx, now);
 
 describe('billing', () => {
   it('sums issued invoices by invoice date and compares with last month', async () => {

@@ -94,7 +94,7 @@ describe('segment breakdowns', () => {
     const store = await applied(scenario);
     const totals = metricsReport(
       '2026-11',
-      new Map([...store.aggregates].map(([k, values]) => [k, { values }])),
+      { aggregates: new Map([...store.aggregates].map(([k, values]) => [k, { values }])) },
       ctx,
       now(),
     );
@@ -141,7 +141,7 @@ describe('coaching indicators', () => {
       deal('D6', 1, { source: null, status: 'lost', lostReason: null, closedAt: '2026-11-22T00:00:00Z' }),
     ]);
     const figures = coachingFigures(
-      store.aggregates.get('pipeline#2026-11') ?? {},
+      store.aggregates.get('pipeline|2026-11') ?? {},
       store.partition(partitions.pipelineLabels('2026-11')),
       store.partition(partitions.openStages()),
       ctx,

@@ -49,7 +49,7 @@ describe('aggregate handler: one poison event does not block its batch', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(parked.map((p) => p.record.messageId)).toEqual(['m2', 'm7']);
     expect(parked[0]?.reason).toBe('InvalidValueError: amount 1e400 is not a finite number');
-    expect(store.aggregates.get('nps#2026-11')).toEqual({ responses: 7, promoters: 7 });
+    expect(store.aggregates.get('nps|2026-11')).toEqual({ responses: 7, promoters: 7 });
   });
 
   it('dead-letters a record that is not a canonical event without trying to apply it', async () => {

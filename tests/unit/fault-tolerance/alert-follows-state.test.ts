@@ -33,7 +33,7 @@ describe('detractor alerts follow the applied state (issue 12, finding 10)', () 
     // Version 1, scored 3, arrives late: it never applies, so NPS keeps a promoter and nobody is alerted.
     await pipeline.ingest(surveyResponse('R', 1, 3));
     await pipeline.settle();
-    expect(pipeline.store.aggregates.get('nps#2026-11')).toEqual({ responses: 1, promoters: 1 });
+    expect(pipeline.store.aggregates.get('nps|2026-11')).toEqual({ responses: 1, promoters: 1 });
     expect(recordedScores(pipeline.alerts)).toEqual([]);
     expect(pipeline.bus.ofType(DETRACTOR_DETECTED)).toEqual([]);
   });
@@ -42,7 +42,7 @@ describe('detractor alerts follow the applied state (issue 12, finding 10)', () 
     const pipeline = memoryPipeline();
     await pipeline.ingest(surveyResponse('R', 1, 3), surveyResponse('R', 2, 9));
     await pipeline.settle();
-    expect(pipeline.store.aggregates.get('nps#2026-11')).toEqual({ responses: 1, promoters: 1 });
+    expect(pipeline.store.aggregates.get('nps|2026-11')).toEqual({ responses: 1, promoters: 1 });
     expect(recordedScores(pipeline.alerts)).toEqual([]);
   });
 
@@ -53,7 +53,7 @@ describe('detractor alerts follow the applied state (issue 12, finding 10)', () 
     expect(recordedScores(pipeline.alerts)).toEqual([]);
     await pipeline.ingest(surveyResponse('R', 2, 4));
     await pipeline.settle();
-    expect(pipeline.store.aggregates.get('nps#2026-11')).toEqual({ responses: 1, detractors: 1 });
+    expect(pipeline.store.aggregates.get('nps|2026-11')).toEqual({ responses: 1, detractors: 1 });
     expect(recordedScores(pipeline.alerts)).toEqual([4]);
     expect(pipeline.bus.ofType(DETRACTOR_DETECTED)).toHaveLength(1);
   });
@@ -87,7 +87,7 @@ describe('detractor alerts follow the applied state (issue 12, finding 10)', () 
     expect(await pipeline.aggregate()).toBe(1);
     expect(pipeline.store.entities.get(R)?.value.alert?.status).toBe('pending');
     await pipeline.settle();
-    expect(pipeline.store.aggregates.get('nps#2026-11')).toEqual({ responses: 2, promoters: 1, detractors: 1 });
+    expect(pipeline.store.aggregates.get('nps|2026-11')).toEqual({ responses: 2, promoters: 1, detractors: 1 });
     expect(recordedScores(pipeline.alerts)).toEqual([3]);
     expect(pipeline.store.entities.get(R)?.value.alert).toEqual({ status: 'announced' });
   });
@@ -129,7 +129,7 @@ describe('detractor alerts follow the applied state (issue 12, finding 10)', () 
     await pipeline.ingest(surveyResponse('R', 2, 9));
     await pipeline.settle();
     // NPS counted R as a detractor for a while; the alert says what was applied then, once.
-    expect(pipeline.store.aggregates.get('nps#2026-11')).toEqual({ responses: 1, promoters: 1 });
+    expect(pipeline.store.aggregates.get('nps|2026-11')).toEqual({ responses: 1, promoters: 1 });
     expect(recordedScores(pipeline.alerts)).toEqual([3]);
     expect(pipeline.store.entities.get(R)?.value).toMatchObject({
       data: { score: 9 },

@@ -15,7 +15,11 @@ const surveyResponse = z.object({
   comment: z.string().nullable().optional(),
   created_at: epochSeconds,
   updated_at: epochSeconds.nullable().optional(),
-  person: z.object({ email: z.string().nullable().optional() }).nullable().optional(),
+  // An object in webhooks and with the list API's `expand[]=person`, else the person's id.
+  person: z
+    .union([z.object({ email: z.string().nullable().optional() }), externalId.transform(() => null)])
+    .nullable()
+    .optional(),
   person_properties: properties,
 });
 
@@ -30,6 +34,40 @@ const propertyText = (props: Record<string, unknown> | null | undefined, ...name
   return null;
 };
 
+/**
+ * A Delighted survey response (a webhook's `event_data`, or an item of `GET /v1/survey_responses.json`) as a
+ * canonical snapshot ordered by `updated_at`, else `created_at`; undefined for survey types other than NPS.
+ */
+export const delightedResponseEvent = (
+  value: unknown,
+  where: readonly PropertyKey[],
+  deliveryId: string,
+): SnapshotEvent<'survey_response'> | undefined => {
+  const response = parseWith(surveyResponse, value, where);
+  // Other survey types (csat, ces, enps, …) use other scales and are not NPS.
+  if (response.survey_type !== 'nps') return undefined;
+  const props = response.person_properties;
+  return {
+    entity: 'survey_response',
+    source: 'delighted',
+    id: response.id,
+    mode: 'snapshot',
+    version: [response.updated_at ?? response.created_at],
+    deleted: false,
+    occurredAt: epochSecondsToIso(response.updated_at ?? response.created_at),
+    deliveryId,
+    data: {
+      score: response.score,
+      submittedAt: epochSecondsToIso(response.created_at),
+      customerId: propertyText(props, 'customer_id'),
+      comment: response.comment ?? null,
+      email: response.person?.email ?? null,
+      segment: propertyText(props, 'segment', 'Segment'),
+      channel: propertyText(props, 'channel', 'Channel'),
+    },
+  };
+};
+
 export const delighted: Connector = {
   source: 'delighted',
   secretVariable: 'WEBHOOK_SECRET_DELIGHTED',
@@ -41,29 +79,8 @@ export const delighted: Connector = {
     if (body.event_type !== 'survey_response.created' && body.event_type !== 'survey_response.updated') {
       return { events: [], ignored: 1 };
     }
-    const response = parseWith(surveyResponse, body.event_data, ['event_data']);
-    // Other survey types (csat, ces, enps, …) use other scales and are not NPS.
-    if (response.survey_type !== 'nps') return { events: [], ignored: 1 };
-    const props = response.person_properties;
-    const event: SnapshotEvent<'survey_response'> = {
-      entity: 'survey_response',
-      source: 'delighted',
-      id: response.id,
-      mode: 'snapshot',
-      version: [response.updated_at ?? response.created_at],
-      deleted: false,
-      occurredAt: epochSecondsToIso(response.updated_at ?? response.created_at),
-      deliveryId: ctx.deliveryId,
-      data: {
-        score: response.score,
-        submittedAt: epochSecondsToIso(response.created_at),
-        customerId: propertyText(props, 'customer_id'),
-        comment: response.comment ?? null,
-        email: response.person?.email ?? null,
-        segment: propertyText(props, 'segment', 'Segment'),
-        channel: propertyText(props, 'channel', 'Channel'),
-      },
-    };
+    const event = delightedResponseEvent(body.event_data, ['event_data'], ctx.deliveryId);
+    if (!event) return { events: [], ignored: 1 };
     return { events: [event], ignored: 0 };
   },
 };

@@ -1,4 +1,4 @@
-import { ACTIVITY_KINDS, type CanonicalEvent, fields, normaliseCurrency } from '@flash/core';
+import { ACTIVITY_KINDS, type CanonicalEvent, describePath, fields, normaliseCurrency } from '@flash/core';
 import * as z from 'zod';
 import type { Connector, ParseContext } from '../connector.js';
 import { PayloadError } from '../errors.js';
@@ -81,17 +81,57 @@ const schemas = {
     subject: optionalLabel,
   }),
 };
-type GenericType = keyof typeof schemas;
+export type GenericType = keyof typeof schemas;
+
+/** The entity types a generic event may name, in the contract's order. */
+export const GENERIC_TYPES = Object.keys(schemas) as GenericType[];
+
+export const isGenericType = (type: string): type is GenericType => Object.hasOwn(schemas, type);
+
+/** What mapping one generic event needs from its delivery (a webhook, or a file being imported). */
+export type GenericContext = Pick<ParseContext, 'receivedAt' | 'deliveryId' | 'baseCurrency'>;
+
+/** How a field's value is written in JSON, for formats that carry only text (a CSV cell). */
+export type GenericFieldKind = 'number' | 'boolean' | 'text';
+
+const kindOf = (property: { type?: string | string[]; anyOf?: { type?: string }[] }): GenericFieldKind => {
+  const types = [property.type ?? [], ...(property.anyOf ?? []).map((member) => member.type ?? [])].flat();
+  if (types.includes('number') || types.includes('integer')) return 'number';
+  return types.includes('boolean') ? 'boolean' : 'text';
+};
+
+/**
+ * The fields of each generic type (without `type`) and how each is written, read from the schemas above so a
+ * text format (CSV) converts its cells exactly as the schema expects them.
+ */
+export const GENERIC_FIELDS: Readonly<Record<GenericType, ReadonlyMap<string, GenericFieldKind>>> = Object.fromEntries(
+  GENERIC_TYPES.map((type) => {
+    const { properties = {} } = z.toJSONSchema(schemas[type], { io: 'input', unrepresentable: 'any' }) as {
+      properties?: Record<string, Parameters<typeof kindOf>[0]>;
+    };
+    return [type, new Map(Object.entries(properties).map(([field, property]) => [field, kindOf(property)]))];
+  }),
+) as unknown as Record<GenericType, ReadonlyMap<string, GenericFieldKind>>;
 
 /** The most events one generic delivery may carry. */
 export const MAX_GENERIC_EVENTS = 1000;
 
-const envelope = z.object({
-  events: z.array(z.object({ type: z.string() }).passthrough()).max(MAX_GENERIC_EVENTS),
-});
+const envelope = z.object({ events: z.array(z.unknown()).max(MAX_GENERIC_EVENTS) });
+const typed = z.object({ type: z.string() }).passthrough();
 
-const toCanonical = (type: GenericType, raw: unknown, index: number, ctx: ParseContext): CanonicalEvent => {
-  const where = ['events', index] as const;
+/**
+ * One generic event (contract section 2) as its canonical event, or a PayloadError naming the field that is
+ * wrong, under `where` (`events[2].total: …` in a webhook body, `total: …` for a line of a file). The
+ * generic webhook and `npm run import` both validate with this, so a file line and a webhook event are
+ * accepted or refused alike.
+ */
+export const genericEvent = (raw: unknown, ctx: GenericContext, where: readonly PropertyKey[] = []): CanonicalEvent => {
+  const { type } = parseWith(typed, raw, where);
+  // Our own schema, so an unknown type is a typo that would lose data, not a provider's event we skip.
+  if (!isGenericType(type))
+    throw new PayloadError(
+      `${describePath([...where, 'type'])}: unknown type ${JSON.stringify(type)}; expected one of ${GENERIC_TYPES.join(', ')}`,
+    );
   const common = {
     source: 'generic',
     mode: 'snapshot' as const,
@@ -100,7 +140,7 @@ const toCanonical = (type: GenericType, raw: unknown, index: number, ctx: ParseC
   };
   const money = (amount: number, code: string | undefined, field: string) => {
     const iso = normaliseCurrency(code ?? ctx.baseCurrency);
-    return { iso, minor: minorAmount(amount, iso, `events[${index}].${field}`) };
+    return { iso, minor: minorAmount(amount, iso, describePath([...where, field])) };
   };
   switch (type) {
     case 'customer': {
@@ -162,8 +202,6 @@ const toCanonical = (type: GenericType, raw: unknown, index: number, ctx: ParseC
   }
 };
 
-const isGenericType = (type: string): type is GenericType => Object.hasOwn(schemas, type);
-
 export const generic: Connector = {
   source: 'generic',
   secretVariable: 'WEBHOOK_SECRET_GENERIC',
@@ -172,14 +210,6 @@ export const generic: Connector = {
 
   parse(request, ctx) {
     const { events } = parseWith(envelope, parseJson(request.body));
-    // Our own schema, so an unknown type is a typo that would lose data, not a provider's event we skip.
-    const out = events.map((raw, index) => {
-      if (!isGenericType(raw.type))
-        throw new PayloadError(
-          `events[${index}].type: unknown type ${JSON.stringify(raw.type)}; expected one of ${Object.keys(schemas).join(', ')}`,
-        );
-      return toCanonical(raw.type, raw, index, ctx);
-    });
-    return { events: out, ignored: 0 };
+    return { events: events.map((raw, index) => genericEvent(raw, ctx, ['events', index])), ignored: 0 };
   },
 };

@@ -124,7 +124,6 @@ const settingsOf = (ctx: ParseContext): Settings => ({
 });
 
 type Changes = PatchEvent<'deal'>['changes'];
-type DealEvent = z.output<typeof dealEvent>;
 interface Mapped {
   /** Changes at the event's own time. */
   changes?: Changes;
@@ -160,7 +159,7 @@ interface Mapper {
   ctx: ParseContext;
 }
 
-const mapProperty = (e: DealEvent & { propertyName: string }, where: string, m: Mapper): Mapped | undefined => {
+const mapProperty = (e: HubSpotDealChange & { propertyName: string }, where: string, m: Mapper): Mapped | undefined => {
   const value = e.propertyValue?.trim() ?? '';
   const at = epochMsToIso(e.occurredAt);
   const { settings } = m;
@@ -200,8 +199,19 @@ const mapProperty = (e: DealEvent & { propertyName: string }, where: string, m: 
   }
 };
 
-const mapEvent = (action: string, e: DealEvent, raw: unknown, index: number, m: Mapper): Mapped | undefined => {
-  switch (action) {
+/** One change to a HubSpot deal: a webhook event, or a property's newest value read from the API. */
+export interface HubSpotDealChange {
+  objectId: string;
+  /** Epoch ms. */
+  occurredAt: number;
+  /** `creation`, `deletion`, `restore` or `propertyChange` (with `propertyName` and `propertyValue`). */
+  action: string;
+  propertyName?: string | undefined;
+  propertyValue?: string | null | undefined;
+}
+
+const mapChange = (e: HubSpotDealChange, where: string, m: Mapper): Mapped | undefined => {
+  switch (e.action) {
     case 'creation':
       return { fallback: { createdAt: epochMsToIso(e.occurredAt) } };
     case 'deletion':
@@ -209,10 +219,36 @@ const mapEvent = (action: string, e: DealEvent, raw: unknown, index: number, m: 
     case 'restore':
       return { changes: { deleted: false } };
     case 'propertyChange':
-      return mapProperty(parseWith(propertyChange, raw, [index]), `[${index}].propertyValue`, m);
+      return e.propertyName === undefined ? undefined : mapProperty({ ...e, propertyName: e.propertyName }, where, m);
     default:
       return undefined;
   }
+};
+
+/**
+ * The timed patches of one deal change (none for a change the pipeline does not use): the webhook
+ * connector's and the API client's one mapping. `where` names the value in errors.
+ */
+export const hubspotDealPatches = (
+  change: HubSpotDealChange,
+  where: string,
+  ctx: ParseContext,
+): PatchEvent<'deal'>[] => {
+  const mapped = mapChange(change, where, { settings: settingsOf(ctx), ctx });
+  const patch = (at: number, changes: Changes): PatchEvent<'deal'> => ({
+    entity: 'deal',
+    source: 'hubspot',
+    id: change.objectId,
+    mode: 'patch',
+    at,
+    occurredAt: epochMsToIso(change.occurredAt),
+    deliveryId: ctx.deliveryId,
+    changes,
+  });
+  return [
+    ...(mapped?.changes ? [patch(change.occurredAt, mapped.changes)] : []),
+    ...(mapped?.fallback ? [patch(change.occurredAt - FALLBACK_OFFSET_MS, mapped.fallback)] : []),
+  ];
 };
 
 /** The action of a deal event (`creation`, `propertyChange`, …), or undefined for other objects. */
@@ -243,32 +279,18 @@ export const hubspot: Connector = {
 
   parse(request, ctx) {
     const batch = parseWith(z.array(z.unknown()).max(MAX_EVENTS_PER_REQUEST), parseJson(request.body));
-    const mapper: Mapper = { settings: settingsOf(ctx), ctx };
     const events: PatchEvent<'deal'>[] = [];
     let ignored = 0;
     batch.forEach((raw, index) => {
       const action = dealAction(parseWith(envelope, raw, [index]));
-      const e = action === undefined ? undefined : parseWith(dealEvent, raw, [index]);
-      const mapped = action && e ? mapEvent(action, e, raw, index, mapper) : undefined;
-      if (!e || !mapped) {
+      if (action === undefined) {
         ignored++;
         return;
       }
-      const patch = (at: number, changes: Changes): PatchEvent<'deal'> => {
-        const event: PatchEvent<'deal'> = {
-          entity: 'deal',
-          source: 'hubspot',
-          id: e.objectId,
-          mode: 'patch',
-          at,
-          occurredAt: epochMsToIso(e.occurredAt),
-          deliveryId: ctx.deliveryId,
-          changes,
-        };
-        return event;
-      };
-      if (mapped.changes) events.push(patch(e.occurredAt, mapped.changes));
-      if (mapped.fallback) events.push(patch(e.occurredAt - FALLBACK_OFFSET_MS, mapped.fallback));
+      const e = parseWith(action === 'propertyChange' ? propertyChange : dealEvent, raw, [index]);
+      const patches = hubspotDealPatches({ ...e, action }, `[${index}].propertyValue`, ctx);
+      if (patches.length === 0) ignored++;
+      events.push(...patches);
     });
     return { events, ignored };
   },

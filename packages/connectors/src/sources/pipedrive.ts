@@ -90,6 +90,54 @@ const iso = (ms: number | null): string | null => (ms === null ? null : epochMsT
 const closedAt = (d: Deal): number | null =>
   (d.status === 'won' ? d.won_time : d.status === 'lost' ? d.lost_time : null) ?? d.close_time;
 
+/** How a Pipedrive deal was seen: a webhook (its `meta`) or a page of `GET /api/v2/deals`. */
+export interface PipedriveSighting {
+  id: string;
+  /** Epoch ms; orders two states with the same `update_time` (a webhook's `meta.timestamp`). */
+  timestamp: number;
+  deleted: boolean;
+  /** Where the deal sits in what was received (`data`, `previous`, `data[3]`), for error messages. */
+  where: readonly PropertyKey[];
+  deliveryId: string;
+  baseCurrency: string;
+}
+
+/**
+ * A Pipedrive v2 deal object (a webhook's `data`/`previous`, or an item of `GET /api/v2/deals`: the same
+ * shape) as a canonical snapshot, ordered by `update_time`, then the sighting's timestamp.
+ */
+export const pipedriveDealEvent = (object: unknown, seen: PipedriveSighting): SnapshotEvent<'deal'> => {
+  const d = parseWith(deal, object, seen.where);
+  const where = seen.where.join('.');
+  const currency = d.currency ?? seen.baseCurrency;
+  const amount = d.value === null ? null : minorAmount(d.value, currency, `${where}.value`);
+  return {
+    entity: 'deal',
+    source: 'pipedrive',
+    id: seen.id,
+    mode: 'snapshot',
+    // update_time has second precision and is null on create; the timestamp orders within the second.
+    version: [d.update_time ?? d.add_time ?? 0, seen.timestamp],
+    deleted: seen.deleted || d.status === 'deleted',
+    occurredAt: epochMsToIso(seen.timestamp),
+    deliveryId: seen.deliveryId,
+    data: {
+      customerId: d.org_id,
+      ownerId: d.owner_id,
+      // A deleted deal counts nothing, whatever its status.
+      status: d.status === 'deleted' ? 'open' : d.status,
+      stage: d.stage_id,
+      amount,
+      currency: amount === null ? d.currency : currency,
+      createdAt: iso(d.add_time),
+      closedAt: iso(closedAt(d)),
+      expectedCloseDate: d.expected_close_date,
+      source: d.origin,
+      lostReason: d.lost_reason,
+    },
+  };
+};
+
 export const pipedrive: Connector = {
   source: 'pipedrive',
   secretVariable: 'PIPEDRIVE_BASIC_AUTH',
@@ -119,8 +167,17 @@ export const pipedrive: Connector = {
     const isDelete = meta.action === 'delete';
     const where = isDelete ? 'previous' : 'data';
     const state = isDelete ? previous : data;
-    if (meta.entity === 'deal')
-      return { events: [dealEvent(meta, parseWith(deal, state, [where]), isDelete, where, ctx)], ignored: 0 };
+    if (meta.entity === 'deal') {
+      const event = pipedriveDealEvent(state, {
+        id: meta.entity_id,
+        timestamp: meta.timestamp,
+        deleted: isDelete,
+        where: [where],
+        deliveryId: ctx.deliveryId,
+        baseCurrency: ctx.baseCurrency,
+      });
+      return { events: [event], ignored: 0 };
+    }
     if (meta.entity === 'activity')
       return { events: [activityEvent(meta, parseWith(activity, state, [where]), isDelete, ctx)], ignored: 0 };
     return { events: [], ignored: 1 };
@@ -128,36 +185,6 @@ export const pipedrive: Connector = {
 };
 
 type Meta = z.output<typeof delivery>['meta'];
-
-const dealEvent = (meta: Meta, d: Deal, isDelete: boolean, where: string, ctx: ParseContext): SnapshotEvent<'deal'> => {
-  const currency = d.currency ?? ctx.baseCurrency;
-  const amount = d.value === null ? null : minorAmount(d.value, currency, `${where}.value`);
-  return {
-    entity: 'deal',
-    source: 'pipedrive',
-    id: meta.entity_id,
-    mode: 'snapshot',
-    // update_time has second precision and is null on create; meta.timestamp orders within the second.
-    version: [d.update_time ?? d.add_time ?? 0, meta.timestamp],
-    deleted: isDelete || d.status === 'deleted',
-    occurredAt: epochMsToIso(meta.timestamp),
-    deliveryId: ctx.deliveryId,
-    data: {
-      customerId: d.org_id,
-      ownerId: d.owner_id,
-      // A deleted deal counts nothing, whatever its status.
-      status: d.status === 'deleted' ? 'open' : d.status,
-      stage: d.stage_id,
-      amount,
-      currency: amount === null ? d.currency : currency,
-      createdAt: iso(d.add_time),
-      closedAt: iso(closedAt(d)),
-      expectedCloseDate: d.expected_close_date,
-      source: d.origin,
-      lostReason: d.lost_reason,
-    },
-  };
-};
 
 const activityEvent = (
   meta: Meta,

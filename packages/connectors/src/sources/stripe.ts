@@ -90,60 +90,80 @@ const INVOICE_STATUS = {
 const customerOf = (o: { customer?: string | null; metadata?: Record<string, string> | null }): string | null =>
   o.metadata?.crm_customer_id || o.customer || null;
 
-const envelope = (body: Delivery, ctx: ParseContext) => ({
+/**
+ * When and how a Stripe object was seen: a webhook's event (`created`, the event type's deletion) or a list
+ * API page (`created` = when the page was read, so the state read wins over any older delivery of the same
+ * status, and loses to a newer one).
+ */
+export interface StripeSighting {
+  /** Epoch seconds; orders two states of the same status rank. */
+  created: number;
+  deliveryId: string;
+  deleted?: boolean;
+  /** Where the object sits in what was received, for error messages. */
+  where: readonly PropertyKey[];
+}
+
+const envelope = (seen: StripeSighting) => ({
   source: 'stripe',
   mode: 'snapshot' as const,
-  occurredAt: epochSecondsToIso(body.created),
-  deliveryId: ctx.deliveryId,
+  occurredAt: epochSecondsToIso(seen.created),
+  deliveryId: seen.deliveryId,
 });
 
 const WHERE = ['data', 'object'] as const;
 
-const toInvoice = (body: Delivery, ctx: ParseContext): SnapshotEvent<'invoice'> => {
-  const o = parseWith(invoice, body.data.object, WHERE);
+const at = (seen: StripeSighting, field: string) => [...seen.where, field].join('.');
+
+/** A Stripe invoice object (a webhook's `data.object`, or an item of `GET /v1/invoices`) as a canonical snapshot. */
+export const stripeInvoiceEvent = (object: unknown, seen: StripeSighting): SnapshotEvent<'invoice'> => {
+  const o = parseWith(invoice, object, seen.where);
   const date = o.effective_at ?? o.status_transitions?.finalized_at;
   return {
-    ...envelope(body, ctx),
+    ...envelope(seen),
     entity: 'invoice',
     id: o.id,
     // Status decides; the event time only orders two states of the same rank (a metadata edit on an open invoice).
-    version: [INVOICE_RANK[o.status], body.created],
-    deleted: body.type === 'invoice.deleted',
+    version: [INVOICE_RANK[o.status], seen.created],
+    deleted: seen.deleted ?? false,
     data: {
       customerId: customerOf(o),
       projectId: null,
       number: o.number ?? null,
       status: INVOICE_STATUS[o.status],
       invoiceDate: date === null || date === undefined ? null : epochSecondsToIso(date),
-      total: fromStripeMinor(o.total, o.currency, 'data.object.total'),
+      total: fromStripeMinor(o.total, o.currency, at(seen, 'total')),
       currency: o.currency,
     },
   };
 };
 
-const toCreditNote = (body: Delivery, ctx: ParseContext): SnapshotEvent<'credit_note'> => {
-  const o = parseWith(creditNote, body.data.object, WHERE);
+/** A Stripe credit note object (webhook or `GET /v1/credit_notes`) as a canonical snapshot. */
+export const stripeCreditNoteEvent = (object: unknown, seen: StripeSighting): SnapshotEvent<'credit_note'> => {
+  const o = parseWith(creditNote, object, seen.where);
   return {
-    ...envelope(body, ctx),
+    ...envelope(seen),
     entity: 'credit_note',
     id: o.id,
-    version: [CREDIT_NOTE_RANK[o.status], body.created],
-    deleted: false,
+    version: [CREDIT_NOTE_RANK[o.status], seen.created],
+    deleted: seen.deleted ?? false,
     data: {
       customerId: customerOf(o),
       invoiceId: o.invoice ?? null,
       status: o.status,
       date: epochSecondsToIso(o.effective_at ?? o.created),
-      total: fromStripeMinor(o.total, o.currency, 'data.object.total'),
+      total: fromStripeMinor(o.total, o.currency, at(seen, 'total')),
       currency: o.currency,
     },
   };
 };
 
 const toCanonical = (body: Delivery, ctx: ParseContext): CanonicalEvent | undefined => {
+  const seen = { created: body.created, deliveryId: ctx.deliveryId, where: WHERE };
   // invoice.upcoming previews an invoice that does not exist yet (it has no id).
-  if (body.type.startsWith('invoice.') && body.type !== 'invoice.upcoming') return toInvoice(body, ctx);
-  if (body.type.startsWith('credit_note.')) return toCreditNote(body, ctx);
+  if (body.type.startsWith('invoice.') && body.type !== 'invoice.upcoming')
+    return stripeInvoiceEvent(body.data.object, { ...seen, deleted: body.type === 'invoice.deleted' });
+  if (body.type.startsWith('credit_note.')) return stripeCreditNoteEvent(body.data.object, seen);
   return undefined;
 };
 

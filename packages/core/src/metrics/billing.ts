@@ -1,9 +1,9 @@
 import type { MetricContext } from '../context.js';
 import { toMajor } from '../money.js';
-import { addMonths, type Month, monthOf, yearOfMonth } from '../period.js';
+import { dayOf, monthOfDay, yearOfMonth } from '../period.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
-import { type Aggregates, latestUpdate, others, pct, perCurrency } from './figures.js';
+import { type AggregateView, latestUpdate, others, pct, perCurrency } from './figures.js';
 import { byCurrency, currencyField, fromKeyPart, keyPart, keys, labelMember } from './keys.js';
 import { customerOfRollup } from './margin.js';
 import { billingSegmentContributions } from './segments.js';
@@ -27,12 +27,12 @@ export const invoiceContributions = (state: EntityState<'invoice'>, ctx: MetricC
   if (status === 'issued' && customerId)
     out.push({ key: keys.customerRollup(customerId), values: { issuedInvoices: 1 } });
   if (status !== 'issued' || !invoiceDate) return out;
-  const month = monthOf(invoiceDate, ctx.timeZone);
+  const day = dayOf(invoiceDate, ctx.timeZone);
+  const month = monthOfDay(day);
+  const billed = { [currencyField('amount', currency)]: total, [currencyField('invoices', currency)]: 1 };
   out.push(
-    {
-      key: keys.billing(month),
-      values: { [currencyField('amount', currency)]: total, [currencyField('invoices', currency)]: 1 },
-    },
+    { key: keys.billing(month), values: billed },
+    { key: keys.billingDay(day), values: billed },
     { key: keys.margin(yearOfMonth(month)), values: { [currencyField('billing', currency)]: total } },
     ...billingSegmentContributions(month, customerId, currency, total, 1),
   );
@@ -42,12 +42,12 @@ export const invoiceContributions = (state: EntityState<'invoice'>, ctx: MetricC
 export const creditNoteContributions = (state: EntityState<'credit_note'>, ctx: MetricContext): Contribution[] => {
   const { status, date, total, currency, customerId, invoiceId } = state.data;
   if (status !== 'issued') return [];
-  const month = monthOf(date, ctx.timeZone);
+  const day = dayOf(date, ctx.timeZone);
+  const month = monthOfDay(day);
+  const credited = { [currencyField('amount', currency)]: -total, [currencyField('creditNotes', currency)]: 1 };
   return [
-    {
-      key: keys.billing(month),
-      values: { [currencyField('amount', currency)]: -total, [currencyField('creditNotes', currency)]: 1 },
-    },
+    { key: keys.billing(month), values: credited },
+    { key: keys.billingDay(day), values: credited },
     { key: keys.margin(yearOfMonth(month)), values: { [currencyField('billing', currency)]: -total } },
     ...(invoiceId
       ? [
@@ -76,10 +76,16 @@ export const deriveInvoice = (_key: string, values: Values): Contribution[] => {
   });
 };
 
-/** Billing of a month against the month before, in the base currency, other currencies beside it. */
-export const billingFigure = (period: Month, aggregates: Aggregates, ctx: MetricContext) => {
-  const current = aggregates.get(keys.billing(period));
-  const previous = aggregates.get(keys.billing(addMonths(period, -1)));
+/**
+ * Billing of a period against the period before (each the sum of its months), in the base currency, other
+ * currencies beside it. The names say month because a month is the usual period; for a year they hold the
+ * year and the year before (docs/metrics.md).
+ */
+export const billingFigure = (
+  current: AggregateView | undefined,
+  previous: AggregateView | undefined,
+  ctx: MetricContext,
+) => {
   const thisMinor = byCurrency(current?.values ?? {}, 'amount');
   const lastMinor = byCurrency(previous?.values ?? {}, 'amount');
   const base = ctx.baseCurrency;

@@ -1,6 +1,6 @@
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
-import { type Aggregates, latestUpdate } from './figures.js';
+import { type AggregateView, latestUpdate } from './figures.js';
 import { keys } from './keys.js';
 import { costFields, costsToMargin } from './margin.js';
 import { customerLabelValues } from './segments.js';
@@ -31,12 +31,12 @@ export const deriveCustomer = (_key: string, values: Values): Contribution[] => 
   ...((values.internal ?? 0) > 0 ? [] : costsToMargin(costFields(values))),
 ];
 
-/** Active customers and prospects in pipeline, as of now, from the global counts the rollups keep. */
-export const customersFigure = (aggregates: Aggregates) => {
-  const customers = aggregates.get(keys.customers);
-  return {
-    activeCustomers: customers?.values.active ?? 0,
-    prospectsInPipeline: customers?.values.prospects ?? 0,
-    customersUpdatedAt: latestUpdate([customers]),
-  };
-};
+/**
+ * Active customers and prospects in pipeline from the global counts the rollups keep (live), or from a
+ * snapshot of them; null when there is nothing to show (a past period without its snapshot).
+ */
+export const customersFigure = (customers: AggregateView | null | undefined) => ({
+  activeCustomers: customers === null ? null : (customers?.values.active ?? 0),
+  prospectsInPipeline: customers === null ? null : (customers?.values.prospects ?? 0),
+  customersUpdatedAt: latestUpdate([customers ?? undefined]),
+});

@@ -1,4 +1,4 @@
-import type { Month, Year } from '../period.js';
+import type { Day, Month, Year } from '../period.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what keyPart escapes
 const KEY_SYNTAX = /[%|#=:/\x00-\x1f\x7f]/g;
@@ -25,11 +25,15 @@ const ownerSuffix = (owner?: string | null) => (owner ? `#owner=${keyPart(owner)
  * so that no item grows with the number of labels.
  */
 export const keys = {
-  nps: (month: Month) => `nps#${month}`,
-  billing: (month: Month) => `billing#${month}`,
-  margin: (year: Year) => `margin#${year}`,
+  nps: (month: Month) => `${series.nps}|${month}`,
+  billing: (month: Month) => `${series.billing}|${month}`,
+  margin: (year: Year) => `${series.margin}|${year}`,
   /** Pipeline flow of a month (created, won, lost), in total or for one owner. */
-  pipeline: (month: Month, owner?: string | null) => `pipeline#${month}${ownerSuffix(owner)}`,
+  pipeline: (month: Month, owner?: string | null) => `${series.pipeline(owner)}|${month}`,
+  /** The same contributions as the month's NPS, billing and pipeline flow (in total), at day resolution. */
+  npsDay: (day: Day) => `${series.npsDay}|${day}`,
+  billingDay: (day: Day) => `${series.billingDay}|${day}`,
+  pipelineDay: (day: Day) => `${series.pipelineDay}|${day}`,
   /** Open pipeline as of now, in total or for one owner. */
   openPipeline: (owner?: string | null) => `pipeline-open${ownerSuffix(owner)}`,
   customers: 'customers',
@@ -49,6 +53,22 @@ export const keys = {
   customerRollup: (customerId: string) => `${CUSTOMER_ROLLUP}${keyPart(customerId)}`,
   projectRollup: (projectId: string) => `${PROJECT_ROLLUP}${keyPart(projectId)}`,
   invoiceRollup: (source: string, invoiceId: string) => `${INVOICE_ROLLUP}${source}#${keyPart(invoiceId)}`,
+} as const;
+
+/**
+ * Figure families kept per period: one partition per family, one member per month (`nps|2026-11`, stored as
+ * partition `nps`, sort key `2026-11`), year (`margin|2026`) or local day (`nps-day|2026-11-05`), so one range
+ * query over the sort key reads any span of periods (docs/architecture.md, "Series"). Months, years and days
+ * sort as their strings; a family never mixes two resolutions, so a month range never meets a day.
+ */
+export const series = {
+  nps: 'nps',
+  billing: 'billing',
+  margin: 'margin',
+  pipeline: (owner?: string | null) => `pipeline${ownerSuffix(owner)}`,
+  npsDay: 'nps-day',
+  billingDay: 'billing-day',
+  pipelineDay: 'pipeline-day',
 } as const;
 
 /** The partitions that `partition|member` keys belong to, as the query side lists them. */

@@ -1,5 +1,5 @@
 import type { MetricContext } from '../context.js';
-import { monthOf } from '../period.js';
+import { dayOf, monthOf, monthOfDay } from '../period.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
 import { keys, lists } from './keys.js';
@@ -18,8 +18,12 @@ export const surveyResponseContributions = (
   state: EntityState<'survey_response'>,
   ctx: MetricContext,
 ): Contribution[] => {
-  const month = monthOf(state.data.submittedAt, ctx.timeZone);
-  return [{ key: npsKey(month), values: { responses: 1, [npsBucket(state.data.score)]: 1 } }];
+  const day = dayOf(state.data.submittedAt, ctx.timeZone);
+  const values = { responses: 1, [npsBucket(state.data.score)]: 1 };
+  return [
+    { key: npsKey(monthOfDay(day)), values },
+    { key: keys.npsDay(day), values },
+  ];
 };
 
 export interface NpsFigure {

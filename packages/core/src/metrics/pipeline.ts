@@ -1,9 +1,9 @@
 import type { MetricContext } from '../context.js';
 import { dealMoney, toMajor } from '../money.js';
-import { type Month, monthOf } from '../period.js';
+import { dayOf, type Month, monthOfDay } from '../period.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Listing, Values } from '../values.js';
-import { type Aggregates, latestUpdate, others, perCurrency, round1, round3 } from './figures.js';
+import { type Aggregates, type AggregateView, latestUpdate, others, perCurrency, round1, round3 } from './figures.js';
 import { byCurrency, currencyField, keys, lists } from './keys.js';
 import { wonSegmentContributions } from './segments.js';
 
@@ -30,8 +30,10 @@ export const dealContributions = (state: EntityState<'deal'>, ctx: MetricContext
     });
   }
   if (createdAt) {
-    const month = monthOf(createdAt, ctx.timeZone);
+    const day = dayOf(createdAt, ctx.timeZone);
+    const month = monthOfDay(day);
     both((owner) => keys.pipeline(month, owner), { created: 1, ...money('createdValue') });
+    out.push({ key: keys.pipelineDay(day), values: { created: 1 } });
     both((owner) => keys.pipelineLabel(month, owner, 'source', source), {
       created: 1,
       ...(status === 'won' ? { won: 1 } : {}),
@@ -46,9 +48,11 @@ export const dealContributions = (state: EntityState<'deal'>, ctx: MetricContext
   }
   // A closed deal without a close date closed when the change that closed it happened.
   const closedAt = state.data.closedAt ?? state.occurredAt;
-  const month = monthOf(closedAt, ctx.timeZone);
+  const closedOn = dayOf(closedAt, ctx.timeZone);
+  const month = monthOfDay(closedOn);
   if (status === 'lost') {
     both((owner) => keys.pipeline(month, owner), { lost: 1 });
+    out.push({ key: keys.pipelineDay(closedOn), values: { lost: 1 } });
     both((owner) => keys.pipelineLabel(month, owner, 'reason', lostReason), { lost: 1 });
     return out;
   }
@@ -62,6 +66,7 @@ export const dealContributions = (state: EntityState<'deal'>, ctx: MetricContext
     won.leadCount = 1;
   }
   both((owner) => keys.pipeline(month, owner), won);
+  out.push({ key: keys.pipelineDay(closedOn), values: { won: 1, ...money('wonValue') } });
   out.push(...wonSegmentContributions(state, month));
   return out;
 };
@@ -115,9 +120,19 @@ export const flowFigures = (flow: Values, base: string) => {
   };
 };
 
-export const pipelineFigure = (period: Month, aggregates: Aggregates, ctx: MetricContext, owner?: string | null) => {
-  const flow = aggregates.get(keys.pipeline(period, owner));
-  const open = aggregates.get(keys.openPipeline(owner));
+/** Pipeline figures of a month from the stored aggregates, open deals as of now: `/v1/pipeline`. */
+export const pipelineFigure = (period: Month, aggregates: Aggregates, ctx: MetricContext, owner?: string | null) =>
+  pipelineBlock(aggregates.get(keys.pipeline(period, owner)), aggregates.get(keys.openPipeline(owner)), ctx);
+
+/**
+ * The pipeline figures from a flow (one month's, or several summed) and the open pipeline (live, or a
+ * snapshot of it; null: unknown, so the open figures are null).
+ */
+export const pipelineBlock = (
+  flow: AggregateView | undefined,
+  open: AggregateView | null | undefined,
+  ctx: MetricContext,
+) => {
   const base = ctx.baseCurrency;
   const figures = flowFigures(flow?.values ?? {}, base);
   const openValues = open?.values ?? {};
@@ -126,8 +141,8 @@ export const pipelineFigure = (period: Month, aggregates: Aggregates, ctx: Metri
     won: figures.won,
     lost: figures.lost,
     wonValue: figures.wonValue,
-    openCount: openValues.openCount ?? 0,
-    openValue: toMajor(byCurrency(openValues, 'openValue')[base] ?? 0, base),
+    openCount: open === null ? null : (openValues.openCount ?? 0),
+    openValue: open === null ? null : toMajor(byCurrency(openValues, 'openValue')[base] ?? 0, base),
     hitRate: figures.hitRate,
     avgDealSize: figures.avgDealSize,
     leadTimeDays: figures.leadTimeDays,
@@ -138,6 +153,6 @@ export const pipelineFigure = (period: Month, aggregates: Aggregates, ctx: Metri
       }),
       base,
     ),
-    updatedAt: latestUpdate([flow, open]),
+    updatedAt: latestUpdate([flow, open ?? undefined]),
   };
 };

@@ -29,6 +29,20 @@ export interface DetractorsAnswer {
   }[];
 }
 
+/**
+ * `GET /v1/metrics/series` (CONTRACT section 7): one element per month, each month's blocks exactly as
+ * `GET /v1/metrics?period=` answers them; the page reads these blocks.
+ */
+export interface SeriesAnswer {
+  timezone: string;
+  currency: string;
+  months: Pick<
+    MetricsAnswer,
+    'period' | 'nps' | 'billing' | 'margin' | 'pipeline' | 'activeCustomers' | 'prospectsInPipeline'
+  >[];
+}
+export type SeriesMonth = SeriesAnswer['months'][number];
+
 export interface AlertsAnswer {
   alerts: DetractorAlert[];
 }
@@ -44,6 +58,7 @@ export interface ProfilesAnswer {
 /** The blocks of the page ("slots"), each filled from one route. */
 export interface Answers {
   metrics: MetricsAnswer;
+  series: SeriesAnswer;
   detractors: DetractorsAnswer;
   alerts: AlertsAnswer;
   segments: SegmentsAnswer;
@@ -57,6 +72,7 @@ export type Slot = keyof Answers;
 
 const PATHS: Record<Slot, string> = {
   metrics: '/v1/metrics',
+  series: '/v1/metrics/series',
   detractors: '/v1/nps/detractors',
   alerts: '/v1/alerts',
   segments: '/v1/metrics/segments',

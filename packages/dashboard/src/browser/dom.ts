@@ -8,6 +8,12 @@ export const IDS = {
   'period-form': 'form',
   period: 'input',
   status: 'p',
+  'tv-link': 'a',
+  'trends-error': 'p',
+  'trend-billing': 'figure',
+  'trend-margin': 'figure',
+  'trend-nps': 'figure',
+  'trend-pipeline': 'figure',
   'nps-bar': 'div',
   detractors: 'tbody',
   'detractors-empty': 'p',
@@ -55,6 +61,7 @@ export const $ = <I extends Id>(id: I): ElementOf<I> => {
 
 /** The `data-field` hooks the script fills; tests/unit/dashboard checks markup.ts against them. */
 export const FIELDS = [
+  'periodName',
   'npsScore',
   'npsResponses',
   'promoters',
@@ -143,6 +150,21 @@ export const rows = <T>(
         })
       : [emptyRow(cols, empty)]),
   );
+
+/**
+ * Gives each body cell of the page's tables its column's heading as `data-label`, which the phone layout
+ * shows beside the value when it stacks a row's cells (a full-width cell, such as "none", gets none).
+ */
+export const labelCells = (): void => {
+  document.querySelectorAll('table').forEach((table) => {
+    const heads = Array.from(table.tHead?.rows[0]?.cells ?? [], (c) => c.textContent ?? '');
+    for (const body of [...Array.from(table.tBodies), table.tFoot])
+      for (const row of Array.from(body?.rows ?? []))
+        Array.from(row.cells).forEach((c, i) => {
+          if (c.colSpan === 1 && heads[i]) c.dataset.label = heads[i];
+        });
+  });
+};
 
 /** A bar (`.gauge`) filled to a percentage. */
 export const gauge = (width: number): HTMLDivElement => {

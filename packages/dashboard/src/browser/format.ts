@@ -26,6 +26,29 @@ export const money = (n: Figure, code?: string): string =>
         maximumFractionDigits: 0,
       }).format(n);
 
+/** A money figure short enough for a chart's axis: €12K. */
+export const compactMoney = (n: number): string =>
+  new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency: baseCurrency,
+    notation: 'compact',
+    maximumFractionDigits: 1,
+  }).format(n);
+
+/** The month `delta` months from a "YYYY-MM" month. */
+export const addMonths = (period: string, delta: number): string => {
+  const index = Number(period.slice(0, 4)) * 12 + Number(period.slice(5, 7)) - 1 + delta;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+};
+
+/** "YYYY-MM" as "May 2026", or "May" with 'short'. */
+export const monthName = (period: string, length: 'long' | 'short' = 'long'): string =>
+  new Date(`${period}-01T00:00Z`).toLocaleDateString(locale, {
+    timeZone: 'UTC',
+    month: 'short',
+    ...(length === 'long' ? { year: 'numeric' } : {}),
+  });
+
 export const percent = (n: Figure): string => (n === null || n === undefined ? '–' : `${number(n, 1)} %`);
 
 /** A figure with its sign: +33.3, -5, 0. */

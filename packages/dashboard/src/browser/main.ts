@@ -5,7 +5,7 @@
  */
 import type { Dimension } from '@flash/core';
 import { AuthNeeded, makeApi, type UsersAnswer } from './api.js';
-import { $ } from './dom.js';
+import { $, labelCells } from './dom.js';
 import { ago } from './format.js';
 import {
   clearKpis,
@@ -18,6 +18,8 @@ import {
   renderRequirements,
   renderSegments,
 } from './render.js';
+import { renderTrends, seriesQuery } from './trends.js';
+import { isTv, startTv } from './tv.js';
 
 const POLL_MS = 5000;
 const TOKEN_KEY = 'flash-figures-token';
@@ -28,6 +30,14 @@ const api = makeApi(document.documentElement.dataset.api || '', TOKEN_KEY);
 const fresh: Freshness = {};
 const renderAlerts = makeAlertFeed(fresh);
 const params = new URLSearchParams(location.search);
+const tv = isTv(params);
+// A wallboard link carries its (read-only) token in the fragment, which no server or log sees: keep it for
+// the tab and take it out of the address bar.
+const linkToken = new URLSearchParams(location.hash.slice(1)).get('token');
+if (linkToken) {
+  sessionStorage.setItem(TOKEN_KEY, linkToken);
+  history.replaceState(null, '', location.pathname + location.search);
+}
 let period = params.get('period') || '';
 let user = params.get('user') || '';
 const byParam = params.get('by');
@@ -82,6 +92,19 @@ const pollMine = async () => {
   }
 };
 
+/** The 12-month trends; an API without the series route (an older deployment) leaves the rest of the page live. */
+const pollTrends = async () => {
+  try {
+    const series = await api.get('series', seriesQuery(period));
+    if (series) renderTrends(series);
+    $('trends-error').textContent = '';
+  } catch (error) {
+    if (error instanceof AuthNeeded) throw error;
+    $('trends-error').textContent = `Trends unavailable: ${messageOf(error)}`;
+    api.forget('series');
+  }
+};
+
 const setStatus = (text: string, state: 'live' | 'down') => {
   const s = $('status');
   s.textContent = text;
@@ -121,17 +144,20 @@ const poll = async () => {
       }
       renderMetrics(metrics, fresh);
     }
+    await pollTrends();
     const [detractors, alerts, segments, coaching] = await Promise.all([
       api.get('detractors', periodQuery()),
       api.get('alerts'),
       api.get('segments', `?by=${by}${periodQuery('&')}`),
       api.get('coaching', periodQuery()),
-      pollMine(),
+      // A wallboard shows a user's KPIs only when its URL names the user, and never the configuration hints.
+      tv && !user ? undefined : pollMine(),
     ]);
     if (detractors) renderDetractors(detractors);
     if (alerts) renderAlerts(alerts);
     if (segments) renderSegments(segments, fresh);
     if (coaching) renderCoaching(coaching, fresh);
+    labelCells();
     lastCheck = Date.now();
     setStatus('Live', 'live');
     tick();
@@ -158,6 +184,7 @@ const calculate = async () => {
   try {
     const r = await api.get('requirements', query);
     if (r) renderRequirements(r);
+    labelCells();
   } catch (error) {
     if (error instanceof AuthNeeded) askToken(error.message);
     else $('req-error').textContent = messageOf(error);
@@ -212,5 +239,6 @@ $('by')
   .forEach((input) => {
     input.checked = input.value === by;
   });
+if (tv) startTv(params);
 window.setInterval(tick, 1000);
 poll();

@@ -13,12 +13,14 @@ import type {
 } from './api.js';
 import { $, cell, el, field, gauge, rows, setField } from './dom.js';
 import {
+  addMonths,
   dateTime,
   day,
   inUnit,
   kpiTitle,
   level,
   money,
+  monthName,
   number,
   percent,
   percentScale,
@@ -37,6 +39,14 @@ const NPS_BUCKETS = ['promoters', 'passives', 'detractors'] as const;
 export const renderMetrics = (m: MetricsAnswer, fresh: Freshness): void => {
   setBaseCurrency(m.currency);
   setField('currency', `(${m.currency})`);
+  setField('periodName', monthName(m.period));
+  // Active customers, prospects and open pipeline are as of now; for a past month the API gives their value
+  // at the month's end.
+  const basis = m.nowFigures.basis;
+  document.querySelectorAll('[data-asof]').forEach((e) => {
+    e.textContent = basis === 'live' ? 'now' : basis === 'periodEnd' ? `at end of ${monthName(m.period)}` : '';
+  });
+  renderComparisons(m);
   const nps = m.nps;
   setField('npsScore', nps.score === null ? '–' : (nps.score > 0 ? '+' : '') + number(nps.score, 1));
   setField('npsResponses', nps.responses === 1 ? '1 response' : `${number(nps.responses)} responses`);
@@ -58,7 +68,7 @@ export const renderMetrics = (m: MetricsAnswer, fresh: Freshness): void => {
   const change = field('billingChange');
   change.textContent = pct === null ? '' : `${pct > 0 ? '▲ +' : pct < 0 ? '▼ ' : ''}${number(pct, 1)} %`;
   change.className = `change${pct === null ? '' : pct > 0 ? ' up' : pct < 0 ? ' down' : ''}`;
-  setField('billingLastMonth', `vs ${money(b.lastMonth)} last month`);
+  setField('billingLastMonth', `vs ${money(b.lastMonth)} in ${monthName(addMonths(m.period, -1), 'short')}`);
   const others = Object.entries(b.otherCurrencies).map(([code, v]) => money(v.thisMonth, code));
   setField('billingOther', others.length ? `also ${others.join(', ')}` : '');
 
@@ -91,6 +101,37 @@ export const renderMetrics = (m: MetricsAnswer, fresh: Freshness): void => {
   });
 };
 
+type Headline = MetricsAnswer['comparisons']['yearToDate'];
+
+/** The headline tiles' comparisons, as the API gives them: previous period, a year ago, to date, year to date. */
+const renderComparisons = (m: MetricsAnswer): void => {
+  const c = m.comparisons;
+  const rows: [string, Headline, Headline | null][] = [
+    [`vs ${monthName(c.previous.period)}`, c.previous, null],
+    ...(c.yearAgo ? [[`vs ${monthName(c.yearAgo.period)}`, c.yearAgo, null] as [string, Headline, null]] : []),
+    ...(c.toDate
+      ? [
+          [`to ${day(c.toDate.through)} vs same days before`, c.toDate.current, c.toDate.previous] as [
+            string,
+            Headline,
+            Headline,
+          ],
+        ]
+      : []),
+    [`${m.period.slice(0, 4)} to date`, c.yearToDate, null],
+  ];
+  const list = (key: 'nps' | 'billing', value: (h: Headline) => string) =>
+    document.querySelector(`[data-compare="${key}"]`)?.replaceChildren(
+      ...rows.map(([label, h, against]) => {
+        const li = el('li');
+        li.append(`${label}: `, el('strong', '', against ? `${value(h)} vs ${value(against)}` : value(h)));
+        return li;
+      }),
+    );
+  list('billing', (h) => money(h.billing));
+  list('nps', (h) => `${signed(h.nps.score)} (n=${h.nps.responses})`);
+};
+
 /** My KPIs: one bar per KPI of the user's profile, actual against target. */
 export const renderKpis = (k: KpisAnswer, fresh: Freshness): void => {
   $('mine-error').textContent = '';
@@ -102,21 +143,24 @@ export const renderKpis = (k: KpisAnswer, fresh: Freshness): void => {
     li.dataset.template = kpi.template;
     const head = el('div', 'row');
     head.append(el('h3', '', kpiTitle(kpi)), el('span', 'verdict', verdict));
-    const nums = el('div', 'row');
-    nums.append(
-      el('span', 'pct', inUnit(kpi.score, kpi.scoreUnit)),
-      el(
-        'span',
-        'sub',
-        (kpi.actual === null ? 'target ' : `${inUnit(kpi.actual, kpi.unit)} of `) + inUnit(kpi.target, kpi.unit),
-      ),
+    // The figure and its target first, as a sales director reads them; the score (actual / target) after.
+    const figure = el('p', 'fig');
+    figure.append(
+      el('span', 'actual', inUnit(kpi.actual, kpi.unit)),
+      el('span', 'target', `target ${inUnit(kpi.target, kpi.unit)}`),
     );
     const bar = gauge(Math.min(100, Math.max(0, percentScale(kpi) ?? 0)));
     bar.setAttribute('aria-hidden', 'true');
+    const score = el('p', 'score-line');
+    // A ratio in percent of target, or, for a figure that can be negative (NPS), points against it.
+    score.append(
+      el('span', 'pct', inUnit(kpi.score, kpi.scoreUnit)),
+      kpi.scoreUnit === 'points' ? ' against target' : ' of target',
+    );
     const when = el('p', 'fresh');
     when.dataset.fresh = `kpi${i}`;
     fresh[`kpi${i}`] = kpi.updatedAt;
-    li.append(head, nums, bar, when);
+    li.append(head, figure, bar, score, when);
     return li;
   });
   $('gauges').replaceChildren(...items);
@@ -215,12 +259,27 @@ export const makeAlertFeed = (fresh: Freshness): ((a: AlertsAnswer) => void) => 
       const li = el('li', first || seen.has(alert.key) ? '' : 'new');
       seen.add(alert.key);
       const meta = el('div', 'meta');
-      const when = el('time', '', dateTime(alert.raisedAt));
-      when.dateTime = alert.raisedAt;
-      meta.append(el('strong', '', `Score ${alert.score}`), when);
+      const answered = el('time', '', `answered ${dateTime(alert.submittedAt)}`);
+      answered.dateTime = alert.submittedAt;
+      meta.append(el('strong', '', `Score ${alert.score}`), answered);
       if (alert.customerId) meta.append(el('span', '', `customer ${alert.customerId}`));
       if (alert.contact) meta.append(el('span', '', alert.contact));
       li.append(meta);
+      const stake = alert.atStake;
+      if (stake) {
+        const dl = el('dl', 'stake');
+        const add = (term: string, value: string | null) => {
+          if (value === null) return;
+          const div = el('div');
+          div.append(el('dt', '', term), el('dd', '', value));
+          dl.append(div);
+        };
+        add('Billed this year', money(stake.billingThisYear, stake.currency));
+        add('Open pipeline', `${money(stake.openPipelineValue, stake.currency)} (${inUnit(stake.openDeals, 'deals')})`);
+        add('Segment', stake.segment);
+        add('Owner', stake.owner);
+        li.append(dl);
+      }
       if (alert.comment) li.append(el('p', '', alert.comment));
       return li;
     });

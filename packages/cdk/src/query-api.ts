@@ -54,9 +54,14 @@ export class QueryApi extends Construct {
     );
     this.authorizerFunction = pipelineFunction(this, 'authorizer', props.shared, {
       description: 'Bearer-token authorizer of /v1/*',
-      environment: { API_TOKEN_SECRET_ARN: data.apiToken.secretArn, TABLE_NAME: table.tableName },
+      environment: {
+        API_TOKEN_SECRET_ARN: data.apiToken.secretArn,
+        READ_API_TOKEN_SECRET_ARN: data.readApiToken.secretArn,
+        TABLE_NAME: table.tableName,
+      },
     });
     data.apiToken.grantRead(this.authorizerFunction);
+    data.readApiToken.grantRead(this.authorizerFunction);
     // Personal tokens: the stored hash and the token's user, by key (BatchGetItem), nothing else.
     allowOnTable(this.authorizerFunction, table, ['BatchGetItem']);
 

@@ -1,17 +1,20 @@
 import { Annotations, Duration, Validations } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { Aggregator } from './aggregator.js';
-import { type Alerts, allowAlarmsToPublish } from './alerts.js';
-import type { FunctionName, MetricsFunction } from './metrics-function.js';
+import { type Alerts, allowAlarmsToPublish, topicKey } from './alerts.js';
+import type { FunctionName } from './functions.js';
+import type { MetricsFunction } from './metrics-function.js';
 import { PipelineMonitoring } from './pipeline-monitoring.js';
 import { allowOnTable, type PipelineShared, pipelineFunction } from './pipeline-part.js';
 
 /** The id of the warning a deployment whose alarms reach nobody gets; acknowledge it with Annotations.acknowledgeWarning. */
-export const ALARMS_UNHEARD_WARNING = '@flash/infra:alarmsUnheard';
+export const ALARMS_UNHEARD_WARNING = '@flash-figures/cdk:alarmsUnheard';
 
 export interface OperationsProps {
   readonly shared: PipelineShared;
@@ -19,7 +22,9 @@ export interface OperationsProps {
   readonly aggregator: Aggregator;
   readonly alerts: Alerts;
   /** The functions of the other parts, for the alarms and the dashboard. */
-  readonly functions: Readonly<Record<Exclude<FunctionName, 'rebuild' | 'redrive'>, MetricsFunction>>;
+  readonly functions: Readonly<
+    Record<Exclude<FunctionName, 'rebuild' | 'redrive' | 'snapshot' | 'backfill'>, MetricsFunction>
+  >;
   /** Where alarms notify: an existing topic, or the pipeline's alerts topic. @default the alerts topic */
   readonly alarmTopic?: sns.ITopic | 'alerts' | undefined;
   /** An address that alarms are e-mailed to, through a topic of their own; not with alarmTopic. */
@@ -28,13 +33,19 @@ export interface OperationsProps {
   readonly alertsTopicHasSubscriber: boolean;
 }
 
+/** How often the "now" figures are snapshotted: the last run of a day stands for its end (docs/metrics.md). */
+export const SNAPSHOT_INTERVAL: Duration = Duration.minutes(15);
+
 /**
- * What operators run and watch: the rebuild and redrive functions (by hand, no trigger), the alarms with
- * their destination, and the dashboard.
+ * What operators run and watch: the rebuild and redrive functions (by hand, no trigger), the snapshot of the
+ * "now" figures (on a schedule), the alarms with their destination, and the dashboard.
  */
 export class Operations extends Construct {
   readonly rebuildFunction: MetricsFunction;
   readonly redriveFunction: MetricsFunction;
+  /** Writes today's snapshot of the "now" figures, every SNAPSHOT_INTERVAL. */
+  readonly snapshotFunction: MetricsFunction;
+  readonly snapshotRule: events.Rule;
   /** The topic alarms notify (and their return to OK). */
   readonly alarmTopic: sns.ITopic;
   /** The topic of `alarmEmail`, when given. */
@@ -90,24 +101,60 @@ export class Operations extends Construct {
       });
     }
 
+    // A past month's active customers, prospects and open pipeline are the snapshot of its last day. A missed
+    // run only leaves that day's snapshot older and the next one replaces it: no DLQ, no retries needed.
+    this.snapshotFunction = pipelineFunction(this, 'snapshot', props.shared, {
+      description:
+        'Every 15 minutes: writes today\'s snapshot of the "now" figures (active customers, prospects, open pipeline)',
+      retryAttempts: 0,
+      environment: { ...metricEnv, TABLE_NAME: data.table.tableName },
+    });
+    // takeSnapshot: the live aggregates (BatchGetItem) and the day's snapshot item (PutItem); nothing else.
+    allowOnTable(this.snapshotFunction, data.table, ['BatchGetItem', 'PutItem']);
+    this.snapshotRule = new events.Rule(this, 'SnapshotSchedule', {
+      description: 'flash figures: snapshot of the "now" figures',
+      schedule: events.Schedule.rate(SNAPSHOT_INTERVAL),
+      targets: [new targets.LambdaFunction(this.snapshotFunction, { retryAttempts: 0 })],
+    });
+    Validations.of(this.snapshotRule).acknowledge({
+      id: 'Serverless-EventBusDLQ',
+      reason:
+        'A scheduled snapshot that cannot be delivered is superseded by the next run 15 minutes later; there is no event to keep.',
+    });
+    const snapshotInvokeConfig = this.snapshotFunction.node.tryFindChild('EventInvokeConfig');
+    if (snapshotInvokeConfig)
+      Validations.of(snapshotInvokeConfig).acknowledge({
+        id: 'Serverless-LambdaAsyncFailureDestination',
+        reason:
+          'A scheduled snapshot that fails is replaced by the next run 15 minutes later; failures show in the function error alarm.',
+      });
+    Validations.of(this.snapshotFunction).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Scheduled every 15 minutes with nothing to keep: a failed run is superseded by the next, and errors alarm.',
+    });
+
     // Alarms always notify somewhere: the given topic, a topic e-mailing alarmEmail, or the alerts topic.
     if (props.alarmTopic && props.alarmEmail)
       throw new Error('alarmTopic and alarmEmail exclude each other: alarmEmail makes a topic of its own');
     if (props.alarmTopic && props.alarmTopic !== 'alerts') {
       this.alarmTopic = props.alarmTopic;
     } else if (props.alarmEmail) {
+      // The alerts key when the pipeline has one; with an existing alerts topic, a key of its own.
+      const key = alerts.key ?? topicKey(this, 'AlarmsKey', 'alarms', props.shared.removalPolicy);
       this.alarmsTopic = new sns.Topic(this, 'AlarmsTopic', {
         displayName: 'flash figures alarms',
-        masterKey: alerts.key,
+        masterKey: key,
         enforceSSL: true,
       });
       this.alarmsTopic.addSubscription(
         new subscriptions.EmailSubscription(props.alarmEmail, { deadLetterQueue: alerts.deadLetterQueue }),
       );
-      allowAlarmsToPublish(this.alarmsTopic, alerts.key);
+      allowAlarmsToPublish(this.alarmsTopic, key);
       this.alarmTopic = this.alarmsTopic;
     } else {
-      allowAlarmsToPublish(alerts.topic, alerts.key);
+      // An existing alerts topic's owner allows CloudWatch to publish to it, as the props say.
+      if (alerts.key) allowAlarmsToPublish(alerts.topic, alerts.key);
       this.alarmTopic = alerts.topic;
       if (!props.alertsTopicHasSubscriber)
         Annotations.of(this).addWarningV2(
@@ -118,11 +165,12 @@ export class Operations extends Construct {
         );
     }
 
-    // Every function on the dashboard, in this order.
-    const functions: Readonly<Record<FunctionName, MetricsFunction>> = {
+    // Every function on the dashboard, in this order (the backfill's runs are watched by HistorySweep's alarm).
+    const functions: Readonly<Record<Exclude<FunctionName, 'backfill'>, MetricsFunction>> = {
       ...props.functions,
       rebuild: this.rebuildFunction,
       redrive: this.redriveFunction,
+      snapshot: this.snapshotFunction,
     };
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
       api: props.api,

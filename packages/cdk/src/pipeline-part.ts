@@ -1,27 +1,39 @@
-import type { EventPattern } from '@flash/core';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import type { FunctionName } from './functions.js';
 import type { MetricsData } from './metrics-data.js';
-import { type FunctionName, MetricsFunction, type MetricsFunctionProps } from './metrics-function.js';
+import { type FunctionOverrides, MetricsFunction, type MetricsFunctionProps } from './metrics-function.js';
 
 /** What the parts of the pipeline share: the stateful resources and the settings of every function. */
 export interface PipelineShared {
   readonly data: MetricsData;
+  readonly runtime: lambda.Runtime;
   readonly logRetention: logs.RetentionDays;
+  /** Of the log groups and the alerts key: DESTROY for a deployment that must go away completely. */
+  readonly removalPolicy: RemovalPolicy;
   /** POWERTOOLS_LOG_LEVEL of every function. */
   readonly logLevel: string;
   /** METRICS_TIMEZONE and BASE_CURRENCY, for the functions that compute figures. */
   readonly metricEnv: Readonly<Record<string, string>>;
+  /** The deployment's overrides per function, over each part's defaults. */
+  readonly functionProps: Readonly<Partial<Record<FunctionName, FunctionOverrides>>>;
 }
 
-export type PipelineFunctionOptions = Omit<MetricsFunctionProps, 'name' | 'logRetention' | 'logLevel'>;
+export type PipelineFunctionOptions = Omit<
+  MetricsFunctionProps,
+  'name' | 'runtime' | 'logRetention' | 'logLevel' | 'logRemovalPolicy'
+>;
 
-/** A MetricsFunction with the pipeline's log settings, named after its entry (`Ingest` for `functions/ingest.ts`). */
+/**
+ * A MetricsFunction with the pipeline's runtime and log settings, the part's `options`, then the deployment's
+ * overrides for `name`; named after its entry (`Ingest` for `functions/ingest.ts`).
+ */
 export const pipelineFunction = (
   scope: Construct,
   name: FunctionName,
@@ -30,9 +42,12 @@ export const pipelineFunction = (
 ): MetricsFunction =>
   new MetricsFunction(scope, `${name[0]?.toUpperCase()}${name.slice(1)}`, {
     name,
+    runtime: shared.runtime,
     logRetention: shared.logRetention,
     logLevel: shared.logLevel,
+    logRemovalPolicy: shared.removalPolicy,
     ...options,
+    ...shared.functionProps[name],
   });
 
 /** A dead-letter queue: SSE-SQS, SSL only, the longest retention SQS allows. */
@@ -65,6 +80,9 @@ export const allowOnTable = (fn: MetricsFunction, table: dynamodb.ITable, action
   );
 };
 
+/** An EventBridge pattern as @flash/core's rulePatterns write it (`detail-type`, as on the wire). */
+type WirePattern = { readonly 'detail-type'?: unknown; readonly [field: string]: unknown };
+
 /** rulePatterns in the shape of the L2 Rule, which renders `detailType` back as `detail-type` and copies values as they are. */
-export const ruleEventPattern = ({ 'detail-type': detailType, ...rest }: EventPattern): events.EventPattern =>
+export const ruleEventPattern = ({ 'detail-type': detailType, ...rest }: WirePattern): events.EventPattern =>
   (detailType ? { ...rest, detailType } : rest) as events.EventPattern;

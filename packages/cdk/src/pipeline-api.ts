@@ -1,20 +1,21 @@
-import { gatewayRoutes, type RouteTarget } from '@flash/app';
-import { Validations } from 'aws-cdk-lib';
+import { gatewayRoutes } from '@flash/app';
+import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
+import type { FunctionName } from './functions.js';
 
 export interface CustomDomainProps {
   /** e.g. `figures.example.com`. */
   readonly domainName: string;
-  /** A regional ACM certificate for the domain, in the stack's region. */
-  readonly certificateArn: string;
+  /** A regional ACM certificate for the domain, in the stack's region (e.g. `acm.Certificate.fromCertificateArn`). */
+  readonly certificate: acm.ICertificate;
   /** When given, an alias record for the domain is created in this zone. */
-  readonly hostedZone?: { readonly hostedZoneId: string; readonly zoneName: string };
+  readonly hostedZone?: route53.IHostedZone;
 }
 
 /** A token bucket of API Gateway: steady requests per second, and the burst above it. */
@@ -24,8 +25,12 @@ export interface ThrottleSettings {
 }
 
 export interface PipelineApiProps {
+  /** The HTTP API's name, as the console and CloudWatch show it. */
+  readonly apiName: string;
   readonly domain?: CustomDomainProps | undefined;
   readonly logRetention: logs.RetentionDays;
+  /** Of the access log group. */
+  readonly removalPolicy: RemovalPolicy;
   /** The stage's default: every route without a throttle of its own (throttleRoutes). */
   readonly throttle: ThrottleSettings;
 }
@@ -46,10 +51,14 @@ export class PipelineApi extends Construct {
   constructor(scope: Construct, id: string, props: PipelineApiProps) {
     super(scope, id);
     this.api = new apigwv2.HttpApi(this, 'Api', {
+      apiName: props.apiName,
       description: 'flash figures: webhooks and query API',
       createDefaultStage: false,
     });
-    this.accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: props.logRetention });
+    this.accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
     this.domainName = props.domain && this.customDomain(props.domain);
     this.stage = new apigwv2.HttpStage(this, 'Stage', {
       httpApi: this.api,
@@ -83,7 +92,7 @@ export class PipelineApi extends Construct {
    * `public`) acknowledged to cdk-nag with the reason the table gives. Returns them by route key.
    */
   addTableRoutes(
-    target: RouteTarget,
+    target: FunctionName,
     integration: apigwv2.HttpRouteIntegration,
     authorizer?: apigwv2.IHttpRouteAuthorizer,
   ): Map<string, apigwv2.HttpRoute[]> {
@@ -126,11 +135,11 @@ export class PipelineApi extends Construct {
   private customDomain(domain: CustomDomainProps): apigwv2.DomainName {
     const domainName = new apigwv2.DomainName(this, 'Domain', {
       domainName: domain.domainName,
-      certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn),
+      certificate: domain.certificate,
     });
     if (domain.hostedZone)
       new route53.ARecord(this, 'DomainRecord', {
-        zone: route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', domain.hostedZone),
+        zone: domain.hostedZone,
         recordName: domain.domainName,
         target: route53.RecordTarget.fromAlias(
           new route53Targets.ApiGatewayv2DomainProperties(

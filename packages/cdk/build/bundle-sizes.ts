@@ -1,5 +1,6 @@
-import { type BuildOptions, build, type Metafile } from 'esbuild';
-import { bundling, entryOf, type FunctionName, functionNames, repoRoot } from './constructs/metrics-function.js';
+import { build, type Metafile } from 'esbuild';
+import { type FunctionName, functionNames } from '../src/functions.js';
+import { esbuildOptionsOf } from './lambdas.js';
 
 export interface BundleSize {
   name: FunctionName;
@@ -24,32 +25,15 @@ const byPackage = (metafile: Metafile, output: Metafile['outputs'][string]) => {
   return [...totals].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
 };
 
-/** MetricsFunction's esbuild options for one function, as `cdk synth` bundles it. */
-export const esbuildOptionsOf = (name: FunctionName) =>
-  ({
-    entryPoints: [entryOf(name)],
-    absWorkingDir: repoRoot,
-    bundle: true,
-    platform: 'node',
-    format: bundling.format,
-    target: bundling.target,
-    mainFields: bundling.mainFields,
-    minify: bundling.minify,
-    keepNames: bundling.keepNames,
-    external: bundling.externalModules,
-    banner: { js: bundling.banner },
-    logLevel: 'error',
-  }) satisfies BuildOptions;
-
-/** Bundles one function with MetricsFunction's esbuild options, in memory, and measures it. */
+/** Bundles one function with the package build's esbuild options, in memory, and measures it. */
 export const measureBundle = async (name: FunctionName): Promise<BundleSize> => {
   const result = await build({
     ...esbuildOptionsOf(name),
     write: false,
     metafile: true,
     outfile: 'index.mjs',
-    sourcemap: bundling.sourceMap,
-    sourcesContent: bundling.sourcesContent,
+    sourcemap: 'linked',
+    sourcesContent: false,
   });
   const [path, output] = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('.mjs')) ?? [];
   if (!path || !output) throw new Error(`esbuild produced no bundle for ${name}`);

@@ -1,5 +1,5 @@
 import { ALERT_SOURCE, DETRACTOR_DETECTED, rulePatterns } from '@flash/core';
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -22,6 +22,11 @@ export interface AlertsProps {
   readonly shared: PipelineShared;
   /** E-mail address subscribed to the alerts topic (it must confirm the subscription). */
   readonly alertEmail?: string | undefined;
+  /**
+   * A topic made elsewhere for the alerts, instead of one of the pipeline's own (and its key). Its owner
+   * lets `events.amazonaws.com` publish to it (and use its key, if encrypted). @default a topic of its own
+   */
+  readonly existingTopic?: sns.ITopic | undefined;
 }
 
 /** The account a service acts for, as conditions of a statement that grants that service. */
@@ -90,6 +95,10 @@ export const allowAlarmsToPublish = (topic: sns.ITopic, key: kms.IKey): void => 
   );
 };
 
+/** A key for one of the pipeline's topics, rotated, with the pipeline's removal policy. */
+export const topicKey = (scope: Construct, id: string, topic: string, removalPolicy: RemovalPolicy): kms.Key =>
+  new kms.Key(scope, id, { description: `flash figures: ${topic} topic`, enableKeyRotation: true, removalPolicy });
+
 /**
  * Detractor alerts: `Alert Raised` from the aggregator → the alert function, which records each alert once and
  * puts `Detractor Detected` on the bus → a KMS-encrypted SNS topic (e-mail subscription optional) and, with
@@ -102,9 +111,12 @@ export class Alerts extends Construct {
   readonly detractorRule: events.Rule;
   /** `Detractor Detected` → the alert function's Slack step; only with a Slack webhook secret. */
   readonly slackRule: events.Rule | undefined;
-  /** Alert messages carry comments and e-mail addresses, so the topic is encrypted with a key of its own. */
-  readonly key: kms.Key;
-  readonly topic: sns.Topic;
+  /**
+   * Alert messages carry comments and e-mail addresses, so the pipeline's own topic is encrypted with a key of
+   * its own; none with an existing topic.
+   */
+  readonly key: kms.Key | undefined;
+  readonly topic: sns.ITopic;
   readonly topicRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: AlertsProps) {
@@ -155,32 +167,38 @@ export class Alerts extends Construct {
         })
       : undefined;
 
-    this.key = new kms.Key(this, 'AlertsKey', { description: 'flash figures: alerts topic', enableKeyRotation: true });
-    // EventBridge encrypts what the rules of our bus publish to the topic. Rules of the bus, not the one rule:
-    // the key cannot name the rule's ARN, which depends on the topic, which depends on the key.
-    const stack = Stack.of(this);
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: {
-          ...sourceAccount(this),
-          ArnLike: {
-            'aws:SourceArn': stack.formatArn({
-              service: 'events',
-              resource: 'rule',
-              resourceName: `${bus.eventBusName}/*`,
-            }),
+    if (props.existingTopic) {
+      this.key = undefined;
+      this.topic = props.existingTopic;
+    } else {
+      const key = topicKey(this, 'AlertsKey', 'alerts', props.shared.removalPolicy);
+      // EventBridge encrypts what the rules of our bus publish to the topic. Rules of the bus, not the one rule:
+      // the key cannot name the rule's ARN, which depends on the topic, which depends on the key.
+      const stack = Stack.of(this);
+      key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: {
+            ...sourceAccount(this),
+            ArnLike: {
+              'aws:SourceArn': stack.formatArn({
+                service: 'events',
+                resource: 'rule',
+                resourceName: `${bus.eventBusName}/*`,
+              }),
+            },
           },
-        },
-      }),
-    );
-    this.topic = new sns.Topic(this, 'AlertsTopic', {
-      displayName: 'flash figures alerts',
-      masterKey: this.key,
-      enforceSSL: true,
-    });
+        }),
+      );
+      this.key = key;
+      this.topic = new sns.Topic(this, 'AlertsTopic', {
+        displayName: 'flash figures alerts',
+        masterKey: key,
+        enforceSSL: true,
+      });
+    }
     if (props.alertEmail)
       this.topic.addSubscription(
         new subscriptions.EmailSubscription(props.alertEmail, { deadLetterQueue: this.deadLetterQueue }),

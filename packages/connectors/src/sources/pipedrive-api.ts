@@ -1,0 +1,81 @@
+import * as z from 'zod';
+import {
+  accessOf,
+  getJson,
+  type HistoryClientOptions,
+  type HistoryList,
+  type HistorySource,
+  historyContext,
+  listsClient,
+} from '../api.js';
+import { externalId, parseWith, utcTimestamp } from '../payload.js';
+import { pipedriveDealEvent } from './pipedrive.js';
+
+/**
+ * Pipedrive's history: `GET /api/v2/deals` (500 a page, `limit`), paged by `cursor` =
+ * `additional_data.next_cursor`, then the deals deleted in the last 30 days (`status=deleted`, all Pipedrive
+ * keeps); `--since` is `updated_since`. A v2 webhook's `data` is this very deal object, so the connector's
+ * mapping serves both. The version is `[update_time, update_time]`: a later update (API or webhook) wins, and
+ * for the same update a webhook's delivery time (`meta.timestamp`, within the second) ranks its copy first, so
+ * reading a deal again changes nothing.
+ */
+
+const PATH = '/api/v2/deals';
+const PAGE_SIZE = '500';
+
+const page = z.object({
+  success: z.literal(true),
+  data: z.array(z.unknown()).nullable(),
+  additional_data: z.object({ next_cursor: z.string().nullish() }).nullish(),
+});
+const dealHead = z.object({
+  id: externalId,
+  update_time: utcTimestamp.nullish(),
+  add_time: utcTimestamp.nullish(),
+  is_deleted: z.boolean().optional(),
+});
+
+const dealList = (options: HistoryClientOptions, deletedOnly: boolean): HistoryList<string | null> => {
+  const access = accessOf(pipedriveApi, options, (token) => ({ 'x-api-token': token }));
+  const now = options.now ?? (() => new Date());
+  return {
+    first: null,
+    async read(cursor) {
+      const fetchedAt = now();
+      const ctx = historyContext('pipedrive', options, fetchedAt);
+      const body = parseWith(
+        page,
+        await getJson(access, PATH, {
+          limit: PAGE_SIZE,
+          cursor: cursor ?? undefined,
+          updated_since: options.since === undefined ? undefined : `${options.since}T00:00:00Z`,
+          status: deletedOnly ? 'deleted' : undefined,
+        }),
+        [PATH],
+      );
+      const deals = body.data ?? [];
+      const events = deals.map((raw, index) => {
+        const where = [PATH, 'data', index];
+        const head = parseWith(dealHead, raw, where);
+        return pipedriveDealEvent(raw, {
+          id: head.id,
+          timestamp: head.update_time ?? head.add_time ?? fetchedAt.getTime(),
+          deleted: deletedOnly || head.is_deleted === true,
+          where,
+          deliveryId: ctx.deliveryId,
+          baseCurrency: ctx.baseCurrency,
+        });
+      });
+      return { events, items: deals.length, next: body.additional_data?.next_cursor ?? undefined };
+    },
+  };
+};
+
+export const pipedriveApi: HistorySource = {
+  source: 'pipedrive',
+  credentialVariable: 'PIPEDRIVE_API_TOKEN',
+  baseVariable: 'PIPEDRIVE_API_BASE',
+  defaultBase: 'https://api.pipedrive.com',
+  client: (options) =>
+    listsClient('pipedrive', [dealList(options, false), dealList(options, true)] as HistoryList<unknown>[]),
+};
