@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { runJsonChild } from './child.js';
 
 export interface LoadResult {
   connections: number;
@@ -38,38 +38,19 @@ export const pollWithAutocannon = (opts: {
   /** Overall requests per second (autocannon -R), for pollers at a dashboard's pace rather than flat out. */
   rate?: number | undefined;
   signal?: AbortSignal;
-}): Promise<LoadResult> =>
-  new Promise((resolveLoad, reject) => {
-    const args = [autocannonCli, '--json', '-c', String(opts.connections), '-d', String(opts.seconds)];
-    if (opts.etag) args.push('-H', `if-none-match:${opts.etag}`);
-    if (opts.rate) args.push('-R', String(opts.rate));
-    args.push(opts.url);
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr = (stderr + chunk).slice(-2000);
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`autocannon exited with ${code}: ${stderr}`));
-      try {
-        const report = JSON.parse(stdout) as AutocannonReport;
-        resolveLoad({
-          connections: opts.connections,
-          conditional: opts.etag !== undefined,
-          pacedRate: opts.rate ?? null,
-          requests: report.requests.total,
-          requestsPerSecond: Math.round(report.requests.average),
-          latencyMs: { p50: report.latency.p50, p99: report.latency.p99, max: report.latency.max },
-          statuses: Object.fromEntries(Object.entries(report.statusCodeStats ?? {}).map(([s, v]) => [s, v.count])),
-          errors: report.errors + report.timeouts,
-        });
-      } catch (error) {
-        reject(new Error(`unreadable autocannon report: ${stdout.slice(0, 200)}`, { cause: error }));
-      }
-    });
-  });
+}): Promise<LoadResult> => {
+  const args = [autocannonCli, '--json', '-c', String(opts.connections), '-d', String(opts.seconds)];
+  if (opts.etag) args.push('-H', `if-none-match:${opts.etag}`);
+  if (opts.rate) args.push('-R', String(opts.rate));
+  args.push(opts.url);
+  return runJsonChild<AutocannonReport>('autocannon', args, opts.signal).then((report) => ({
+    connections: opts.connections,
+    conditional: opts.etag !== undefined,
+    pacedRate: opts.rate ?? null,
+    requests: report.requests.total,
+    requestsPerSecond: Math.round(report.requests.average),
+    latencyMs: { p50: report.latency.p50, p99: report.latency.p99, max: report.latency.max },
+    statuses: Object.fromEntries(Object.entries(report.statusCodeStats ?? {}).map(([s, v]) => [s, v.count])),
+    errors: report.errors + report.timeouts,
+  }));
+};

@@ -5,9 +5,9 @@
  * sends them). Run as a child process by the bench (`runPacedPollers`), so the load generator does not share an
  * event loop with the server it measures; prints its result as JSON on stdout.
  */
-import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { runJsonChild } from './child.js';
 
 export interface PacedResult {
   pollers: number;
@@ -92,32 +92,12 @@ const poll = async (opts: PollOptions): Promise<PacedResult> => {
 };
 
 /** Runs the pollers in a child Node process (with tsx's loader) and answers their result. */
-export const runPacedPollers = (opts: PollOptions & { signal?: AbortSignal }): Promise<PacedResult> =>
-  new Promise((resolveRun, reject) => {
-    const { signal, ...options } = opts;
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', fileURLToPath(import.meta.url), '--poll', JSON.stringify(options)],
-      { stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr = (stderr + chunk).slice(-2000);
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`pollers exited with ${code}: ${stderr}`));
-      try {
-        resolveRun(JSON.parse(stdout) as PacedResult);
-      } catch (error) {
-        reject(new Error(`unreadable pollers report: ${stdout.slice(0, 200)}`, { cause: error }));
-      }
-    });
-  });
+export const runPacedPollers = ({ signal, ...options }: PollOptions & { signal?: AbortSignal }): Promise<PacedResult> =>
+  runJsonChild<PacedResult>(
+    'pollers',
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--poll', JSON.stringify(options)],
+    signal,
+  );
 
 const flag = process.argv.indexOf('--poll');
 if (flag > 0) {
