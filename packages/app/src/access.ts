@@ -1,22 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { safeEqual } from '@flash/connectors';
 import type { User } from '@flash/core';
-import { type ApiTokens, accessOf, SCOPE_CONTEXT } from './bearer.js';
+import { type ApiTokens, accessOf, authorizerScope, type Scope } from './bearer.js';
 import { TOKENS, USERS } from './documents.js';
 import { type HttpEvent, header } from './http.js';
-
-/**
- * Who a request speaks for. One scheme for every bearer token of the API:
- * - `admin`: the API token (API_TOKEN; on AWS its secret), everything, as before;
- * - `read`: the read-only token (READ_API_TOKEN; for wallboards and read-only links): every read, no write;
- * - `personal`: a user's read token, issued and revoked through `/v1/users/{id}/tokens`: reads only, limited to
- *   the user's own pipeline, KPIs, coaching and activities (their owner ids), and to company-wide figures only
- *   when the token was issued with `companyFigures`.
- */
-export type Scope =
-  | { kind: 'admin' }
-  | { kind: 'read' }
-  | { kind: 'personal'; userId: string; ownerIds: string[]; companyFigures: boolean };
 
 /** A personal token as stored: only the SHA-256 of its secret, never the token itself. */
 export interface StoredToken {
@@ -91,15 +78,3 @@ export const scopeOf = async (
   documents: ScopeDocuments,
 ): Promise<Scope | undefined> =>
   authorizerScope(event) ?? resolveScope(header(event, 'authorization'), tokens, documents);
-
-/**
- * The scope the Lambda authorizer passed on, if any. API Gateway caches the authorizer's answer by the
- * Authorization header alone, so an answer given for a GET may be reused for a write: every function that
- * writes refuses a personal scope itself.
- */
-export const authorizerScope = (event: HttpEvent): Scope | undefined => {
-  const passed = (event.requestContext as { authorizer?: { lambda?: Record<string, unknown> } }).authorizer?.lambda?.[
-    SCOPE_CONTEXT
-  ];
-  return typeof passed === 'string' ? (JSON.parse(passed) as Scope) : undefined;
-};

@@ -29,20 +29,41 @@ export const accessOf = (authorization: string | undefined, tokens: ApiTokens): 
   return full ? 'full' : read ? 'read' : undefined;
 };
 
-/** The field of the authorizer's context (simple response) that carries the scope (access.ts) to the function. */
+/**
+ * Who a request speaks for. One scheme for every bearer token of the API:
+ * - `admin`: the API token (API_TOKEN; on AWS its secret), everything, as before;
+ * - `read`: the read-only token (READ_API_TOKEN; for wallboards and read-only links): every read, no write;
+ * - `personal`: a user's read token, issued and revoked through `/v1/users/{id}/tokens`: reads only, limited to
+ *   the user's own pipeline, KPIs, coaching and activities (their owner ids), and to company-wide figures only
+ *   when the token was issued with `companyFigures`.
+ */
+export type Scope =
+  | { kind: 'admin' }
+  | { kind: 'read' }
+  | { kind: 'personal'; userId: string; ownerIds: string[]; companyFigures: boolean };
+
+/** The field of the authorizer's context (simple response) that carries the scope to the function. */
 export const SCOPE_CONTEXT = 'scope';
 
 /**
- * The access the Lambda authorizer granted, from the scope it passed in its context: the API token's `full`;
- * the read-only and personal tokens' `read` (a personal token's narrower reach is the query function's to
- * enforce).
+ * The scope the Lambda authorizer passed on, if any. API Gateway caches the authorizer's answer by the
+ * Authorization header alone, so an answer given for a GET may be reused for a write: every function that
+ * writes refuses a scope other than `admin` itself.
  */
-export const authorizerAccess = (event: HttpEvent): Access | undefined => {
+export const authorizerScope = (event: HttpEvent): Scope | undefined => {
   const passed = (event.requestContext as { authorizer?: { lambda?: Record<string, unknown> } }).authorizer?.lambda?.[
     SCOPE_CONTEXT
   ];
-  if (typeof passed !== 'string') return undefined;
-  return (JSON.parse(passed) as { kind?: unknown }).kind === 'admin' ? 'full' : 'read';
+  return typeof passed === 'string' ? (JSON.parse(passed) as Scope) : undefined;
+};
+
+/**
+ * The access the Lambda authorizer granted, from the scope it passed on: the API token's `full`; the read-only
+ * and personal tokens' `read` (a personal token's narrower reach is the query function's to enforce).
+ */
+export const authorizerAccess = (event: HttpEvent): Access | undefined => {
+  const scope = authorizerScope(event);
+  return scope === undefined ? undefined : scope.kind === 'admin' ? 'full' : 'read';
 };
 
 /**

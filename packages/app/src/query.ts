@@ -18,8 +18,9 @@ import {
   type User,
 } from '@flash/core';
 import { dashboardPage } from '@flash/dashboard';
-import { type Scope, scopeOf } from './access.js';
+import { scopeOf } from './access.js';
 import { makeAnswerCache } from './answer-cache.js';
+import type { Scope } from './bearer.js';
 import { corsHeaders, preflight } from './cors.js';
 import { PROFILES, USERS } from './documents.js';
 import { etagOf, type HttpEvent, type HttpResult, header, problem } from './http.js';
