@@ -176,6 +176,65 @@ describe('backfill from the providers’ list APIs into the local stack', () => 
     }
   });
 
+  it('stripe: the sweep (--since) heals a lost void of an old invoice from the events Stripe keeps, and counts a new one once', async () => {
+    const day = 86_400;
+    const now = Math.floor(Date.now() / 1000);
+    const since = new Date((now - 3 * day) * 1000).toISOString().slice(0, 10);
+    const invoice = (id: string, status: StripeInvoice['status'], total: number, at: number): StripeInvoice => ({
+      id,
+      status,
+      customer: 'cus_SXq8aB2fK1LmNo',
+      crmCustomerId: 'C-SWEEP',
+      number: `SW-${id}`,
+      total,
+      currency: 'eur',
+      effectiveAt: at,
+      finalizedAt: at,
+      paidAt: status === 'paid' ? at + day : null,
+      voidedAt: status === 'void' ? now - day : null,
+    });
+    // An invoice of June 2025 was billed live; yesterday it was voided and that webhook was lost.
+    const june = seconds('2025-06-10T12:00:00Z');
+    const old = invoice('in_sw_old', 'open', 25_000, june);
+    await webhook(stripeInvoiceEvent('invoice.finalized', june, old, new Date()));
+    expect((await metrics('2025-06')).billing.thisMonth).toBe(250);
+    // An invoice finalized two days ago, whose webhook was lost too: listed by creation and in the events.
+    const fresh = invoice('in_sw_new', 'open', 12_000, now - 2 * day);
+    const freshMonth = new Date((now - 2 * day) * 1000).toISOString().slice(0, 7);
+    const billedBefore = (await metrics(freshMonth)).billing.thisMonth;
+    const event = (type: string, created: number, state: StripeInvoice) =>
+      JSON.parse(stripeInvoiceEvent(type, created, state, new Date()).body) as Record<string, unknown>;
+
+    const api = await stripeApiServer({
+      invoices: [stripeInvoiceObject({ ...old, status: 'void' }, june), stripeInvoiceObject(fresh, now - 2 * day)],
+      creditNotes: [],
+      events: [
+        event('invoice.voided', now - day, { ...old, status: 'void' }),
+        event('invoice.finalized', now - 2 * day, fresh),
+        // Older than --since: Stripe's created[gte] leaves it out.
+        event('invoice.finalized', june, old),
+      ],
+    });
+    try {
+      const env = { STRIPE_API_KEY: 'rk_test_read_only', STRIPE_API_BASE: api.base };
+      const sweep = await backfillCli('stripe', env, '--since', since);
+      expect(sweep.stderr).toMatch(/stripe: done, 4 pages, 3 items read, 3 events delivered/);
+      expect(api.requests.map((r) => `${r.path}?${r.query.get('type') ?? ''}&${r.query.get('created[gte]')}`)).toEqual(
+        ['/v1/invoices', '/v1/credit_notes', '/v1/events', '/v1/events'].map(
+          (path, i) => `${path}?${['', '', 'invoice.*', 'credit_note.*'][i]}&${seconds(`${since}T00:00:00Z`)}`,
+        ),
+      );
+      // The void reached June 2025; the new invoice counts once although it came by its list and its event.
+      expect((await metrics('2025-06')).billing.thisMonth).toBe(0);
+      expect((await metrics(freshMonth)).billing.thisMonth).toBe(billedBefore + 120);
+      // The lost webhook arriving late now is a duplicate.
+      await webhook(stripeInvoiceEvent('invoice.voided', now - day, { ...old, status: 'void' }, new Date()));
+      expect((await metrics('2025-06')).billing.thisMonth).toBe(0);
+    } finally {
+      await api.stop();
+    }
+  });
+
   it('stripe: a missing or refused credential fails with the variable named and a non-zero exit', async () => {
     await expect(backfillCli('stripe', {})).rejects.toMatchObject({
       code: 2,

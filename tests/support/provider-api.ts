@@ -90,10 +90,19 @@ const stripePage = (url: string, all: readonly Json[], query: Query, pageSize: n
   return { body: { object: 'list', url, has_more: start + pageSize < listed.length, data } };
 };
 
-export const stripeApiServer = (data: { invoices: Json[]; creditNotes: Json[] }, pageSize = 2) =>
+/** Whether an event's type is selected by `type`, which may end in Stripe's `.*` wildcard. */
+const stripeTypeMatches = (type: unknown, selector: string | null): boolean =>
+  selector === null || (selector.endsWith('.*') ? String(type).startsWith(selector.slice(0, -1)) : type === selector);
+
+/** `events`: Event objects (webhook bodies), served by `GET /v1/events` filtered by `type` and `created[gte]`. */
+export const stripeApiServer = (data: { invoices: Json[]; creditNotes: Json[]; events?: Json[] }, pageSize = 2) =>
   startProviderApi((path, query) => {
     if (path === '/v1/invoices') return stripePage(path, data.invoices, query, pageSize);
     if (path === '/v1/credit_notes') return stripePage(path, data.creditNotes, query, pageSize);
+    if (path === '/v1/events') {
+      const events = (data.events ?? []).filter((e) => stripeTypeMatches(e.type, query.get('type')));
+      return stripePage(path, events, query, pageSize);
+    }
     return notFound(path);
   });
 

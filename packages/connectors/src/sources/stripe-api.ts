@@ -1,3 +1,4 @@
+import type { CanonicalEvent } from '@flash/core';
 import * as z from 'zod';
 import {
   accessOf,
@@ -10,7 +11,7 @@ import {
   sinceSeconds,
 } from '../api.js';
 import { parseWith } from '../payload.js';
-import { type StripeSighting, stripeCreditNoteEvent, stripeInvoiceEvent } from './stripe.js';
+import { stripeCreditNoteEvent, stripeEventToCanonical, stripeInvoiceEvent } from './stripe.js';
 
 /**
  * Stripe's history: `GET /v1/invoices`, then `GET /v1/credit_notes`, 100 objects a page (`limit`), paged by
@@ -18,6 +19,12 @@ import { type StripeSighting, stripeCreditNoteEvent, stripeInvoiceEvent } from '
  * mapped by the webhook connector's own function (a webhook's `data.object` is this very object), with the
  * time of reading as the tie-breaker of its status rank: the state read wins over any delivery of the same
  * status made before it, and loses to a higher status or a later delivery.
+ *
+ * `created[gte]` selects objects created since, so a list alone would never see an older invoice voided
+ * yesterday. With `--since` (the nightly sweep) the client also reads `GET /v1/events` of types `invoice.*`
+ * and `credit_note.*` created since: the very Event objects webhooks deliver, kept by Stripe for 30 days,
+ * mapped by the webhook's own function, so a change whose webhook was lost is healed and one that arrived
+ * is a duplicate. A change older than 30 days that never arrived needs a run without `--since`.
  */
 
 const PAGE_SIZE = '100';
@@ -28,13 +35,12 @@ const list = z.object({
   has_more: z.boolean(),
 });
 
+/** One Stripe list (`path`, with `query`), each item mapped to a canonical event or skipped. */
 const stripeList = (
   options: HistoryClientOptions,
   path: string,
-  toEvent: (
-    object: unknown,
-    seen: StripeSighting,
-  ) => ReturnType<typeof stripeInvoiceEvent | typeof stripeCreditNoteEvent>,
+  query: Record<string, string | undefined>,
+  toEvent: (item: unknown, fetchedAt: Date, where: readonly PropertyKey[]) => CanonicalEvent | undefined,
 ): HistoryList<string | null> => {
   const access = accessOf(stripeApi, options, (key) => ({ authorization: `Bearer ${key}` }));
   const since = sinceSeconds(options.since);
@@ -46,20 +52,39 @@ const stripeList = (
       const body = parseWith(
         list,
         await getJson(access, path, {
+          ...query,
           limit: PAGE_SIZE,
           starting_after: startingAfter ?? undefined,
           'created[gte]': since === undefined ? undefined : String(since),
         }),
         [path],
       );
-      const { deliveryId } = historyContext('stripe', options, fetchedAt);
-      const created = Math.floor(fetchedAt.getTime() / 1000);
-      const events = body.data.map((object, i) => toEvent(object, { created, deliveryId, where: [path, 'data', i] }));
+      const events = body.data.flatMap((item, i) => toEvent(item, fetchedAt, [path, 'data', i]) ?? []);
       const last = body.data.at(-1)?.id;
       return { events, items: body.data.length, next: body.has_more && last ? last : undefined };
     },
   };
 };
+
+/** Invoices or credit notes as they are now, read at `fetchedAt`. */
+const objectList = (
+  options: HistoryClientOptions,
+  path: string,
+  toEvent: typeof stripeInvoiceEvent | typeof stripeCreditNoteEvent,
+) =>
+  stripeList(options, path, {}, (object, fetchedAt, where) =>
+    toEvent(object, {
+      created: Math.floor(fetchedAt.getTime() / 1000),
+      deliveryId: historyContext('stripe', options, fetchedAt).deliveryId,
+      where,
+    }),
+  );
+
+/** The changes of one event family (`invoice.*`), each as its webhook would have delivered it. */
+const eventList = (options: HistoryClientOptions, type: string) =>
+  stripeList(options, '/v1/events', { type }, (event, fetchedAt, where) =>
+    stripeEventToCanonical(event, historyContext('stripe', options, fetchedAt).deliveryId, where),
+  );
 
 export const stripeApi: HistorySource = {
   source: 'stripe',
@@ -68,7 +93,8 @@ export const stripeApi: HistorySource = {
   defaultBase: 'https://api.stripe.com',
   client: (options) =>
     listsClient('stripe', [
-      stripeList(options, '/v1/invoices', stripeInvoiceEvent),
-      stripeList(options, '/v1/credit_notes', stripeCreditNoteEvent),
+      objectList(options, '/v1/invoices', stripeInvoiceEvent),
+      objectList(options, '/v1/credit_notes', stripeCreditNoteEvent),
+      ...(options.since === undefined ? [] : [eventList(options, 'invoice.*'), eventList(options, 'credit_note.*')]),
     ] as HistoryList<unknown>[]),
 };

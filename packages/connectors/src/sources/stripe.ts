@@ -1,6 +1,6 @@
 import type { CanonicalEvent, SnapshotEvent } from '@flash/core';
 import * as z from 'zod';
-import type { Connector, ParseContext } from '../connector.js';
+import type { Connector } from '../connector.js';
 import { SignatureError } from '../errors.js';
 import { currencyCode, epochSeconds, epochSecondsToIso, minorAmount, parseJson, parseWith } from '../payload.js';
 import { assertFresh, hmac, requireHeader, safeEqual, timestampHeader } from '../signature.js';
@@ -74,7 +74,6 @@ const delivery = z.object({
   created: epochSeconds,
   data: z.object({ object: z.unknown() }),
 });
-type Delivery = z.output<typeof delivery>;
 
 /** Status precedence: a later status never goes back (paid and uncollectible share a rank). */
 const INVOICE_RANK = { draft: 0, open: 1, paid: 2, uncollectible: 2, void: 3 } as const;
@@ -158,8 +157,17 @@ export const stripeCreditNoteEvent = (object: unknown, seen: StripeSighting): Sn
   };
 };
 
-const toCanonical = (body: Delivery, ctx: ParseContext): CanonicalEvent | undefined => {
-  const seen = { created: body.created, deliveryId: ctx.deliveryId, where: WHERE };
+/**
+ * A Stripe event (a webhook's body, or an item of `GET /v1/events`: the same Event object) as a canonical
+ * snapshot of its invoice or credit note; undefined for the event types the figures do not read.
+ */
+export const stripeEventToCanonical = (
+  value: unknown,
+  deliveryId: string,
+  where: readonly PropertyKey[] = [],
+): CanonicalEvent | undefined => {
+  const body = parseWith(delivery, value, where);
+  const seen = { created: body.created, deliveryId, where: [...where, ...WHERE] };
   // invoice.upcoming previews an invoice that does not exist yet (it has no id).
   if (body.type.startsWith('invoice.') && body.type !== 'invoice.upcoming')
     return stripeInvoiceEvent(body.data.object, { ...seen, deleted: body.type === 'invoice.deleted' });
@@ -182,8 +190,7 @@ export const stripe: Connector = {
   },
 
   parse(request, ctx) {
-    const body = parseWith(delivery, parseJson(request.body));
-    const event = toCanonical(body, ctx);
+    const event = stripeEventToCanonical(parseJson(request.body), ctx.deliveryId);
     if (!event) return { events: [], ignored: 1 };
     return { events: [event], ignored: 0 };
   },
