@@ -145,7 +145,7 @@ for (const b of bundles)
     `bundle ${b.name}: ${(b.bytes / 1024).toFixed(1)} KB, cold import ${b.coldImportMs} ms (${b.coldImportRatio}x node -e 0 = ${bareNodeMs} ms)`,
   );
 
-// Per event on AWS: the measured counts, and the deployment's settings (infra/constructs).
+// Per event on AWS: the measured counts, and the deployment's settings (packages/cdk).
 const eventBytes = Math.round(
   workload.events.reduce((sum, e, i) => sum + Buffer.byteLength(JSON.stringify(busEventOf(e, i))), 0) /
     workload.events.length,

@@ -1,5 +1,5 @@
 import { corsOriginsFromEnv } from '@flash/app';
-import { connectors } from '@flash/connectors';
+import { connectors, historySources } from '@flash/connectors';
 import { assertTimeZone, normaliseCurrency } from '@flash/core';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -31,6 +31,8 @@ const contextShape = z.object({
   timeZone: z.string().default('UTC'),
   baseCurrency: z.string().default('EUR'),
   sources: list.optional(),
+  /** Sources the nightly history sweep reads with the API credentials secret; none unless set. */
+  sweepSources: list.optional(),
   alertEmail: z.email().optional(),
   slackAlerts: flag.default(false),
   domainName: z.string().optional(),
@@ -104,6 +106,12 @@ export const settingsFromContext = (node: Node): AppSettings => {
   const sources = c.sources ?? Object.keys(connectors);
   const unknown = sources.filter((s) => !Object.hasOwn(connectors, s));
   if (unknown.length > 0) throw new Error(`unknown sources in context "sources": ${unknown.join(', ')}`);
+  const sweepSources = c.sweepSources?.filter(Boolean) ?? [];
+  const unswept = sweepSources.filter((s) => !Object.hasOwn(historySources, s));
+  if (unswept.length > 0)
+    throw new Error(
+      `context "sweepSources" names sources without a history API: ${unswept.join(', ')} (one of ${Object.keys(historySources).join(', ')})`,
+    );
   // The function's own parser, so a value it would refuse at cold start fails synthesis instead.
   const corsOrigins = c.corsOrigins && corsOriginsFromEnv({ CORS_ORIGINS: c.corsOrigins.join(',') });
   const stages = (value: string[] | undefined) => value?.filter(Boolean);
@@ -121,6 +129,7 @@ export const settingsFromContext = (node: Node): AppSettings => {
     timeZone: c.timeZone,
     baseCurrency: normaliseCurrency(c.baseCurrency),
     sources,
+    sweepSources,
     slackAlerts: c.slackAlerts,
     logRetention: c.logRetentionDays,
     logLevel: c.logLevel,

@@ -19,6 +19,7 @@ beforeAll(() => {
     slackAlerts: 'true',
     alarmTopic: 'alerts',
     sources: 'generic,stripe,hubspot',
+    sweepSources: 'stripe,typeform',
     domainName: 'figures.example.com',
     certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
     hostedZoneId: 'Z123',
@@ -36,6 +37,14 @@ beforeAll(() => {
 });
 
 describe('options', () => {
+  it('sweeps the sources named in context every night, and none by default', () => {
+    const inputs = Object.values(service.findResources('AWS::Scheduler::Schedule')).map(
+      (r) => (r as { Properties: { Target: { Input: string } } }).Properties.Target.Input,
+    );
+    expect(inputs.map((i) => JSON.parse(i).source).sort()).toEqual(['stripe', 'typeform']);
+    synthesizeApp({}).service.resourceCountIs('AWS::Scheduler::Schedule', 0);
+  });
+
   it('adds the e-mail subscription, Slack secret, custom domain and alarm actions when asked', () => {
     service.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
@@ -167,6 +176,10 @@ describe('settings refused at synthesis', () => {
 
   it('refuses an unknown source', () => {
     expect(() => synthesizeApp({ sources: 'generic,nosuchsource' })).toThrow(/nosuchsource/);
+  });
+
+  it('refuses a sweep source that has no history API', () => {
+    expect(() => synthesizeApp({ sweepSources: 'stripe,generic' })).toThrow(/sweepSources.*generic/);
   });
 
   it('refuses a CORS origin the functions would refuse at cold start', () => {
