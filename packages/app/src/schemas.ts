@@ -1,4 +1,4 @@
-import { DIMENSIONS } from '@flash/core';
+import { DIMENSIONS, LEVERS } from '@flash/core';
 import { configSchemas } from './generated/config-schemas.js';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1), loosely typed: it is only ever serialised. */
@@ -52,6 +52,27 @@ const pipelineFigure = {
   otherCurrencies: otherCurrencies('wonValue', 'openValue'),
   updatedAt,
 };
+
+/** One what-if scenario of the requirements: the levers as changed and what they require. */
+const whatIfScenario = record({
+  changes: {
+    type: 'object',
+    propertyNames: { enum: [...LEVERS] },
+    additionalProperties: string,
+    description: 'The changes applied, as normalised (`{"hitRate": "+2pt"}`)',
+  },
+  hitRate: { ...nullable(number), minimum: 0, maximum: 1 },
+  avgDealSize: nullable(number),
+  leadTimeDays: nullable(number),
+  newCountPerMonth: nullable(number),
+  requiredNewValuePerMonth: nullable(number),
+  requiredNewCountPerMonth: nullable(number),
+  requiredPipelineValue: nullable(number),
+  salesVelocityChangePct: {
+    ...nullable(number),
+    description: 'Change of opportunities × deal size × hit rate ÷ lead time against now, percent',
+  },
+});
 
 /** What a detractor answer says, in the drill-down and in its alert. */
 const detractorFields = {
@@ -195,6 +216,21 @@ export const answerSchemas = {
     actualNewCountPerMonth: number,
     requiredPipelineValue: nullable(number),
     actualPipelineValue: number,
+    whatIf: {
+      ...nullable(
+        record({
+          scenarios: { type: 'array', items: whatIfScenario, description: 'Each change applied alone' },
+          combined: { ...nullable(whatIfScenario), description: 'Every change together; null for a single change' },
+          bestLever: {
+            type: ['string', 'null'],
+            enum: [...LEVERS, null],
+            description:
+              'The lever whose change alone raises sales velocity most (opportunities × deal size × hit rate ÷ lead time); null when none can be compared',
+          },
+        }),
+      ),
+      description: 'Null unless the request changes a lever (hitRate, dealSize, leadTime, opportunities)',
+    },
   }),
   Detractors: record({
     period: month,
