@@ -25,7 +25,7 @@ import type { Scope } from './bearer.js';
 import { corsHeaders, preflight } from './cors.js';
 import { PROFILES, USERS } from './documents.js';
 import { etagOf, type HttpEvent, type HttpResult, header, problem } from './http.js';
-import { coachingReport, evaluateKpis, segmentsReport } from './insights.js';
+import { acquisitionReport, coachingReport, evaluateKpis, segmentsReport } from './insights.js';
 import { negotiate } from './negotiate.js';
 import { openApiDocument } from './openapi.js';
 import { refusedAsBadRequest, SERIES_MAX_MONTHS } from './params.js';
@@ -160,6 +160,7 @@ const answers: Answers = {
   '/v1/coaching': {
     answer: ({ period, owner }, deps) => coachingReport(deps.store, period, owner, deps.ctx, deps.now()),
   },
+  '/v1/acquisition': { answer: ({ period }, deps) => acquisitionReport(deps.store, period, deps.ctx) },
   '/v1/kpis': {
     answer: async ({ user: userId, profile: profileId, period }, deps) => {
       if ((userId === undefined) === (profileId === undefined))

@@ -249,6 +249,12 @@ export const httpRoutes = [
     params: { period: periodParam, owner: ownerParam },
     formats: [jsonFormat('Coaching')],
   }),
+  read('/v1/acquisition', {
+    summary:
+      'Customer acquisition of a month: spend, new customers and CAC (spend ÷ new customers), in total and per channel; opportunities created and won per deal source; new customers and average basket per customer segment',
+    params: { period: periodParam },
+    formats: [jsonFormat('Acquisition')],
+  }),
   read('/v1/kpis', {
     summary:
       "A user's KPIs from their profile for a month (`user`), or every user of a profile side by side (`profile`): actual, target, score by the template's rule, freshness",
