@@ -377,6 +377,26 @@ export const pipelineFigure = (b: Business, month: string, ctx: Context, owner?:
   };
 };
 
+/**
+ * "New customers of a month: customers whose first sale falls in it, a sale being a won deal (in the month of
+ * its close date) or an issued invoice (in the month of its invoice date), whichever is first. Internal
+ * customers are never new."
+ */
+export const newCustomersIn = (b: Business, month: string, ctx: Context): number => {
+  const sales = [
+    ...b.deals.filter((d) => d.status === 'won').map((d) => ({ customerId: d.customerId, date: d.closedAt })),
+    ...b.invoices.filter(isIssued).map((i) => ({ customerId: i.customerId, date: i.date })),
+  ];
+  const first = new Map<string, string>();
+  for (const { customerId, date } of sales) {
+    if (customerId === null || date === null) continue;
+    const m = monthOf(date, ctx.timeZone);
+    const known = first.get(customerId);
+    if (known === undefined || m < known) first.set(customerId, m);
+  }
+  return [...first].filter(([id, m]) => m === month && !isInternalCustomer(b, id)).length;
+};
+
 /** Won deals closed in the month. */
 const wonIn = (b: Business, month: string, ctx: Context) =>
   b.deals.filter((d) => d.status === 'won' && d.closedAt !== null && monthOf(d.closedAt, ctx.timeZone) === month);
@@ -519,6 +539,7 @@ export const expectedMonth = (
     activeCustomers: month === currentMonth ? activeCustomers(b) : null,
     prospectsInPipeline: month === currentMonth ? prospectsInPipeline(b) : null,
     pipeline: month === currentMonth ? pipelineFigure(b, month, ctx) : asOfMonthEnd(pipelineFigure(b, month, ctx)),
+    acquisition: { newCustomers: newCustomersIn(b, month, ctx) },
   },
   /** `/v1/pipeline`: open deals as of now, whatever the month. */
   pipeline: pipelineFigure(b, month, ctx),

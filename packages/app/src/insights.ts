@@ -81,9 +81,7 @@ export const segmentsReport = async (store: InsightsStore, period: Month, by: Di
 
 /** `GET /v1/acquisition`: spend, new customers and CAC per channel, conversion per source, basket per segment. */
 export const acquisitionReport = async (store: InsightsStore, period: Month, ctx: MetricContext) => {
-  const monthKey = keys.acquisition(period);
-  const [aggregates, labels, flowLabels, perCustomer, rollups] = await Promise.all([
-    store.getAggregates([monthKey]),
+  const [labels, flowLabels, perCustomer, rollups] = await Promise.all([
     store.listAggregatePartition(partitions.acquisitionLabels(period)),
     store.listAggregatePartition(partitions.pipelineLabels(period)),
     store.listAggregatePartition(partitions.byCustomer(period)),
@@ -94,7 +92,6 @@ export const acquisitionReport = async (store: InsightsStore, period: Month, ctx
     currency: ctx.baseCurrency,
     ...acquisitionFigures(
       {
-        month: aggregates.get(monthKey),
         labels: membersOf([labels]),
         flowLabels: membersOf([flowLabels]),
         perCustomer: new Map(membersOf([perCustomer])),
@@ -102,12 +99,7 @@ export const acquisitionReport = async (store: InsightsStore, period: Month, ctx
       },
       ctx,
     ),
-    updatedAt: latestUpdate([
-      ...aggregates.values(),
-      ...labels.values(),
-      ...flowLabels.values(),
-      ...perCustomer.values(),
-    ]),
+    updatedAt: latestUpdate([...labels.values(), ...flowLabels.values(), ...perCustomer.values()]),
   };
 };
 

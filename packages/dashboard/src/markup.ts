@@ -167,6 +167,30 @@ PUT /v1/users/ann {"name":"Ann","profileId":"sales","ownerIds":["12415231"]}</pr
         </table>
       </div>
     </section>
+    <section class="panel" id="acquisition-panel" data-slide aria-labelledby="acquisition-title">
+      <div class="panel-head"><h2 id="acquisition-title">Customer acquisition</h2><p class="fresh" data-fresh="acquisition"></p></div>
+      <dl class="figures">
+        <div><dt>New customers</dt><dd data-field="newCustomers">–</dd></div>
+        <div><dt>Spend</dt><dd data-field="acquisitionSpend">–</dd></div>
+        <div><dt>CAC</dt><dd data-field="cac">–</dd></div>
+      </dl>
+      <p class="sub" data-field="acquisitionOther"></p>
+      <h3 id="cac-title">CAC per channel</h3>
+      <div class="table-wrap">
+        <table aria-labelledby="cac-title">
+          <thead><tr><th scope="col">Channel</th><th scope="col" class="num">New customers</th><th scope="col" class="num">Spend</th><th scope="col" class="num">CAC</th><th scope="col">Share of new customers</th></tr></thead>
+          <tbody id="cac-channels"></tbody>
+        </table>
+      </div>
+      <h3 id="basket-title">Average basket per segment</h3>
+      <div class="table-wrap">
+        <table aria-labelledby="basket-title">
+          <thead><tr><th scope="col">Segment</th><th scope="col" class="num">New customers</th><th scope="col" class="num">Billed customers</th><th scope="col" class="num">Billing</th><th scope="col" class="num">Basket per customer</th></tr></thead>
+          <tbody id="baskets"></tbody>
+        </table>
+      </div>
+      <p class="note">CAC: spend of the month ÷ customers whose first won deal or invoice is in the month. Other currencies are shown apart, never converted.</p>
+    </section>
   </div>
 </main>
 <dialog id="auth" aria-labelledby="auth-title">

@@ -2,7 +2,7 @@ import type { MetricContext } from '../context.js';
 import { toMajor } from '../money.js';
 import { type Month, monthOf } from '../period.js';
 import type { EntityState } from '../state.js';
-import type { Contribution, Values } from '../values.js';
+import { addValues, type Contribution, type Values } from '../values.js';
 import { sourceConversion } from './coaching.js';
 import { type AggregateView, latestUpdate } from './figures.js';
 import { byCurrency, byLabel, currencyField, keys } from './keys.js';
@@ -96,9 +96,11 @@ export const acquisitionHeadline = (view: AggregateView, baseCurrency: string) =
 
 /** What `GET /v1/acquisition` is computed from, all of one month. */
 export interface AcquisitionInputs {
-  /** The month's `acquisition|YYYY-MM` item. */
-  month: AggregateView | undefined;
-  /** The month's `acquisition-labels#…` items (channel and segment), member → values. */
+  /**
+   * The month's `acquisition-labels#…` items (channel and segment), member → values. Every spend and every new
+   * customer is under exactly one channel (`null` included), so the channels sum to the month: the totals are
+   * taken from them, and one answer never mixes two reads of the same figure.
+   */
   labels: Iterable<readonly [string, Values]>;
   /** The month's `pipeline-labels#…` items (deal sources), member → values. */
   flowLabels: Iterable<readonly [string, Values]>;
@@ -141,11 +143,12 @@ const basketFigure = (billing: number, billed: number, currency: string) => ({
 export const acquisitionFigures = (inputs: AcquisitionInputs, ctx: MetricContext) => {
   const base = ctx.baseCurrency;
   const labels = [...inputs.labels];
+  const channels = byLabel(labels, 'channel');
   const newBySegment = byLabel(labels, 'segment');
   const baskets = segmentBaskets(inputs.perCustomer, inputs.customerLabels);
   return {
-    ...cacFigure(inputs.month?.values ?? {}, base),
-    byChannel: [...byLabel(labels, 'channel')]
+    ...cacFigure([...channels.values()].reduce(addValues, {}), base),
+    byChannel: [...channels]
       .map(([channel, values]) => ({ channel: labelOf(channel), ...cacFigure(values, base) }))
       .sort((a, b) => b.newCustomers - a.newCustomers || b.spend - a.spend),
     bySource: sourceConversion(inputs.flowLabels),

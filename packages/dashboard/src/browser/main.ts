@@ -11,6 +11,7 @@ import {
   clearKpis,
   type Freshness,
   makeAlertFeed,
+  renderAcquisition,
   renderCoaching,
   renderDetractors,
   renderKpis,
@@ -145,11 +146,12 @@ const poll = async () => {
       renderMetrics(metrics, fresh);
     }
     await pollTrends();
-    const [detractors, alerts, segments, coaching] = await Promise.all([
+    const [detractors, alerts, segments, coaching, acquisition] = await Promise.all([
       api.get('detractors', periodQuery()),
       api.get('alerts'),
       api.get('segments', `?by=${by}${periodQuery('&')}`),
       api.get('coaching', periodQuery()),
+      api.get('acquisition', periodQuery()),
       // A wallboard shows a user's KPIs only when its URL names the user, and never the configuration hints.
       tv && !user ? undefined : pollMine(),
     ]);
@@ -157,6 +159,7 @@ const poll = async () => {
     if (alerts) renderAlerts(alerts);
     if (segments) renderSegments(segments, fresh);
     if (coaching) renderCoaching(coaching, fresh);
+    if (acquisition) renderAcquisition(acquisition, fresh);
     labelCells();
     lastCheck = Date.now();
     setStatus('Live', 'live');

@@ -3,6 +3,7 @@
  * records in `fresh` when the figures it shows last changed.
  */
 import type {
+  AcquisitionAnswer,
   AlertsAnswer,
   CoachingAnswer,
   DetractorsAnswer,
@@ -188,6 +189,40 @@ export const renderSegments = (s: SegmentsAnswer, fresh: Freshness): void => {
   total.append(...row({ ...s.total, label: 'Total' }));
   $('segments-total').replaceChildren(...(s.segments.length > 1 ? [total] : []));
   fresh.segments = s.updatedAt;
+};
+
+/** Other currencies' spend and CAC part, never converted: `also $500 spent (CAC part $250)`. */
+const otherSpend = (others: AcquisitionAnswer['otherCurrencies']): string =>
+  Object.entries(others)
+    .map(([code, o]) => `${money(o.spend, code)} spent${o.cac === null ? '' : ` (CAC part ${money(o.cac, code)})`}`)
+    .join(', ');
+
+/** Customer acquisition: the month's CAC, CAC per channel, and the average basket per segment. */
+export const renderAcquisition = (a: AcquisitionAnswer, fresh: Freshness): void => {
+  setField('newCustomers', number(a.newCustomers));
+  setField('acquisitionSpend', money(a.spend));
+  setField('cac', a.cac === null ? 'no new customers' : money(a.cac));
+  const others = otherSpend(a.otherCurrencies);
+  setField('acquisitionOther', others ? `also ${others}` : '');
+  const most = Math.max(1, a.newCustomers);
+  rows('cac-channels', a.byChannel, 5, 'No spend and no new customers in this period.', (c) => {
+    const share = el('td');
+    const bar = gauge((100 * c.newCustomers) / most);
+    bar.setAttribute('aria-hidden', 'true');
+    share.append(el('span', 'sr-only', percent((100 * c.newCustomers) / most)), bar);
+    const extra = otherSpend(c.otherCurrencies);
+    const cac = el('td', 'num', c.cac === null ? '–' : money(c.cac));
+    if (extra) cac.append(el('span', 'sub', ` + ${extra}`));
+    return [cell(c.channel), el('td', 'num', number(c.newCustomers)), el('td', 'num', money(c.spend)), cac, share];
+  });
+  rows('baskets', a.bySegment, 5, 'No billing and no new customers in this period.', (s) => [
+    cell(s.segment),
+    el('td', 'num', number(s.newCustomers)),
+    el('td', 'num', number(s.billedCustomers)),
+    el('td', 'num', money(s.billing)),
+    el('td', 'num', money(s.basketPerCustomer)),
+  ]);
+  fresh.acquisition = a.updatedAt;
 };
 
 /** An expected close date and how many days ago it passed. */
