@@ -3,6 +3,7 @@ import {
   DIMENSIONS,
   type Dimension,
   InvalidValueError,
+  LEVER_ABSOLUTE,
   type Lever,
   type LeverChange,
   type Month,
@@ -114,23 +115,19 @@ export const budgetParam: Param<number> = {
   },
 };
 
-const LEVER_DESCRIPTIONS: Record<Lever, string> = {
-  hitRate: 'What-if: a change to the hit rate, in percentage points (`+2pt`) or relative (`+5%`)',
-  dealSize: 'What-if: a change to the average deal size, in the base currency (`+1000`) or relative (`+5%`)',
-  leadTime: 'What-if: a change to the lead time, in days (`-3`) or relative (`-1%`)',
-  opportunities: 'What-if: a change to the new opportunities a month, a count (`+2`) or relative (`+10%`)',
-};
-
 /** An optional what-if change to one lever of the requirements (`+2pt`, `-1%`; see parseLeverChange). */
-export const leverParam = (lever: Lever): Param<LeverChange | undefined> => ({
-  description: `${LEVER_DESCRIPTIONS[lever]}. Send the sign encoded (\`%2B2pt\`) or leave it out for an increase; an unencoded \`+\` (a space once decoded) reads as +`,
-  schema: {
-    type: 'string',
-    pattern: lever === 'hitRate' ? '^[+\\- ]?\\d{1,6}(\\.\\d{1,6})?(pt|%)$' : '^[+\\- ]?\\d{1,6}(\\.\\d{1,6})?%?$',
-  },
-  example: lever === 'hitRate' ? '+2pt' : lever === 'leadTime' ? '-1%' : '+5%',
-  parse: (raw) => (unset(raw) ? undefined : refusedAsBadRequest(() => parseLeverChange(lever, raw))),
-});
+export const leverParam = (lever: Lever): Param<LeverChange | undefined> => {
+  const { example, counts } = LEVER_ABSOLUTE[lever];
+  return {
+    description: `What-if: a change to ${lever}, absolute (\`${example}\`, ${counts}) or relative (\`-1%\`). Send the sign encoded (\`%2B\`) or leave it out for an increase; an unencoded \`+\` (a space once decoded) reads as +`,
+    schema: {
+      type: 'string',
+      pattern: lever === 'hitRate' ? '^[+\\- ]?\\d{1,6}(\\.\\d{1,6})?(pt|%)$' : '^[+\\- ]?\\d{1,6}(\\.\\d{1,6})?%?$',
+    },
+    example: lever === 'leadTime' ? '-1%' : example,
+    parse: (raw) => (unset(raw) ? undefined : refusedAsBadRequest(() => parseLeverChange(lever, raw))),
+  };
+};
 
 export const byParam: Param<Dimension> = {
   description: 'What to break the figures down by',

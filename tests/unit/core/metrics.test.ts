@@ -419,8 +419,10 @@ describe('pipeline requirements', () => {
     expect(() => pipelineRequirements(input('+46pt'), views(store), oslo)).toThrow(/above 0 and at most 100 %/);
     expect(pipelineRequirements(input('+45pt'), views(store), oslo).whatIf?.scenarios[0]?.hitRate).toBe(1);
     expect(() => pipelineRequirements(input('-55pt'), views(store), oslo)).toThrow(/above 0/);
-    expect(() => parseLeverChange('hitRate', '+2')).toThrow(/"pt" \(percentage points\) or "%"/);
-    expect(() => parseLeverChange('leadTime', '-2pt')).toThrow(/optionally "%"/);
+    expect(() => parseLeverChange('hitRate', '+2')).toThrow(
+      'hitRate must be a change such as +2pt (percentage points) or -1% (relative): a sign, up to 6 digits and 6 decimals, "pt" or "%"',
+    );
+    expect(() => parseLeverChange('leadTime', '-2pt')).toThrow(/^leadTime must be a change such as -3 \(days\)/);
     expect(() => parseLeverChange('dealSize', '-100%')).toThrow(/100 % or more/);
     expect(() => parseLeverChange('opportunities', '1e3')).toThrow(InvalidValueError);
     expect(parseLeverChange('hitRate', ' 2pt')).toMatchObject({ by: 2, unit: 'pt', text: '+2pt' });

@@ -37,12 +37,15 @@ export interface LeverChange {
   text: string;
 }
 
-/** What each lever's absolute change is counted in. */
-const OWN_UNIT: Record<Lever, 'pt' | 'own'> = {
-  hitRate: 'pt',
-  dealSize: 'own',
-  leadTime: 'own',
-  opportunities: 'own',
+/**
+ * Each lever's absolute change: an example and what it counts. The hit rate's is in percentage points and
+ * must say so (`+2pt`), so that `hitRate=2` is refused rather than guessed; the others are plain numbers.
+ */
+export const LEVER_ABSOLUTE: Record<Lever, { example: string; counts: string }> = {
+  hitRate: { example: '+2pt', counts: 'percentage points' },
+  dealSize: { example: '+1000', counts: 'in the base currency' },
+  leadTime: { example: '-3', counts: 'days' },
+  opportunities: { example: '+2', counts: 'opportunities a month' },
 };
 
 // A sign (a `+` sent unencoded in a query string reads as a space), up to 6 digits and 6 decimals, a unit.
@@ -54,12 +57,13 @@ const CHANGE = /^([+\- ]?)(\d{1,6}(?:\.\d{1,6})?)(pt|%)?$/;
  */
 export const parseLeverChange = (lever: Lever, raw: string): LeverChange => {
   const [, sign, digits, unit] = CHANGE.exec(raw) ?? [];
-  const ownUnit = OWN_UNIT[lever];
-  const absolute = ownUnit === 'pt' ? 'points ("+2pt")' : 'an amount in its own unit ("-3")';
-  if (digits === undefined || (unit === 'pt' && ownUnit !== 'pt') || (unit === undefined && ownUnit === 'pt'))
+  const inPoints = lever === 'hitRate';
+  if (digits === undefined || ((unit === 'pt') !== inPoints && unit !== '%')) {
+    const { example, counts } = LEVER_ABSOLUTE[lever];
     throw new InvalidValueError(
-      `${lever} must be a change: a sign, a number and ${ownUnit === 'pt' ? '"pt" (percentage points) or "%"' : 'optionally "%"'}, e.g. ${lever === 'hitRate' ? '+2pt or +5%' : '-1% or +2'}; an absolute change is ${absolute}`,
+      `${lever} must be a change such as ${example} (${counts}) or -1% (relative): a sign, up to 6 digits and 6 decimals, ${inPoints ? '"pt" or "%"' : 'optionally "%"'}`,
     );
+  }
   const by = (sign === '-' ? -1 : 1) * Number(digits);
   if (unit === '%' && by <= -100) throw new InvalidValueError(`${lever} cannot fall by 100 % or more`);
   const kind = unit === '%' ? '%' : unit === 'pt' ? 'pt' : 'own';
