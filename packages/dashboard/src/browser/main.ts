@@ -174,6 +174,23 @@ const poll = async () => {
   timer = window.setTimeout(poll, POLL_MS);
 };
 
+/** The what-if changes entered, as the API takes them: hit rate in points, the others relative. */
+const whatIfQuery = (): string =>
+  (
+    [
+      ['hitRate', $('wi-hitRate').value, 'pt'],
+      ['dealSize', $('wi-dealSize').value, '%'],
+      ['leadTime', $('wi-leadTime').value, '%'],
+      ['opportunities', $('wi-opportunities').value, '%'],
+    ] as const
+  )
+    .filter(([, value]) => value.trim() !== '' && Number(value) !== 0)
+    .map(([lever, value, unit]) => {
+      const n = Number(value);
+      return `&${lever}=${encodeURIComponent(`${n > 0 ? '+' : '-'}${Math.abs(n)}${unit}`)}`;
+    })
+    .join('');
+
 /** The requirements calculator: what the pipeline must hold for the monthly budget entered. */
 const calculate = async () => {
   const budget = $('budget').value;
@@ -183,7 +200,7 @@ const calculate = async () => {
     $('req-result').hidden = true;
     return;
   }
-  const query = `?budget=${encodeURIComponent(budget)}&months=${encodeURIComponent($('months').value)}${periodQuery('&')}`;
+  const query = `?budget=${encodeURIComponent(budget)}&months=${encodeURIComponent($('months').value)}${periodQuery('&')}${whatIfQuery()}`;
   try {
     const r = await api.get('requirements', query);
     if (r) renderRequirements(r);

@@ -357,4 +357,44 @@ export const renderRequirements = (r: RequirementsAnswer): void => {
     `From ${r.basedOn.from} to ${r.basedOn.to}: hit rate ${r.hitRate === null ? '–' : percent(100 * r.hitRate)}, ` +
     `average deal ${money(r.avgDealSize)}, lead time ${r.leadTimeDays === null ? '–' : `${number(r.leadTimeDays, 1)} days`}.`;
   $('req-result').hidden = false;
+  renderWhatIf(r);
+};
+
+const LEVER_NAMES = {
+  hitRate: 'Hit rate',
+  dealSize: 'Deal size',
+  leadTime: 'Lead time',
+  opportunities: 'Opportunities',
+};
+
+/** The what-if scenarios: each change alone, then all together, and the lever that helps most. */
+const renderWhatIf = (r: RequirementsAnswer): void => {
+  const w = r.whatIf;
+  $('whatif-result').hidden = w === null;
+  if (w === null) return;
+  const name = (changes: Record<string, string>) =>
+    Object.entries(changes)
+      .map(([lever, change]) => `${LEVER_NAMES[lever as keyof typeof LEVER_NAMES] ?? lever} ${change}`)
+      .join(', ');
+  const scenarios = [...w.scenarios, ...(w.combined ? [w.combined] : [])];
+  $('whatif-rows').replaceChildren(
+    ...scenarios.map((s) => {
+      const tr = el('tr');
+      const th = el('th', '', name(s.changes));
+      th.scope = 'row';
+      const velocity = s.salesVelocityChangePct;
+      tr.append(
+        th,
+        el('td', 'num', money(s.requiredNewValuePerMonth)),
+        el('td', 'num', number(s.requiredNewCountPerMonth, 1)),
+        el('td', 'num', money(s.requiredPipelineValue)),
+        el('td', 'num', velocity === null ? '–' : `${velocity > 0 ? '+' : ''}${number(velocity, 1)} %`),
+      );
+      return tr;
+    }),
+  );
+  const best = w.scenarios.find((s) => w.bestLever !== null && w.bestLever in s.changes);
+  $('whatif-best').textContent = best
+    ? `Helps most: ${name(best.changes)} (the largest gain in sales velocity, opportunities × deal size × hit rate ÷ lead time).`
+    : 'No lever can be compared yet: there are no closed deals to go by.';
 };
