@@ -32,6 +32,8 @@ export interface Workload {
 
 const DAY = 86_400_000;
 const OWNERS = ['U1', 'U2', 'U3', 'U4'];
+/** The channels customers come from and marketing spend goes to. */
+const CHANNELS = ['ads', 'events', 'partner'];
 const START = Date.parse('2026-01-01T08:00:00Z');
 const END = Date.parse('2026-11-28T18:00:00Z');
 
@@ -44,7 +46,8 @@ interface Timed {
  * Entity lifecycles of a small company over a year, as its tools would report them: customers, projects
  * that close, invoices drafted then issued (some voided, some credited), costs booked on projects (some
  * edited or deleted), deals moving through stages to won or lost (half as Pipedrive snapshots, half as
- * HubSpot property patches), and NPS answers, some edited. Amounts are in minor units.
+ * HubSpot property patches), NPS answers, some edited, activities, and marketing spend per channel (some
+ * corrected, some deleted). Amounts are in minor units.
  */
 class Company {
   private readonly timeline: Timed[] = [];
@@ -71,7 +74,8 @@ class Company {
     else if (r < 0.57) this.cost();
     else if (r < 0.71) this.deal();
     else if (r < 0.92) this.surveyResponse();
-    else this.activity();
+    else if (r < 0.97) this.activity();
+    else this.spend();
   }
 
   private pick<T>(values: readonly T[]): T {
@@ -144,7 +148,7 @@ class Company {
       name: `Customer ${id}`,
       internal: this.chance(0.03),
       segment: this.pick(['smb', 'mid']),
-      channel: null,
+      channel: this.pick(CHANNELS),
       ownerId: this.pick(OWNERS),
     };
     this.snapshot('customer', 'generic', id, at, data);
@@ -271,6 +275,23 @@ class Company {
     this.snapshot('survey_response', 'typeform', id, at, data);
     if (this.chance(0.1))
       this.snapshot('survey_response', 'typeform', id, this.later(at, 1), { ...data, score: Math.min(10, score + 2) });
+  }
+
+  /** Marketing spend on a channel (an ad invoice, an event), sometimes corrected later, sometimes deleted. */
+  private spend(): void {
+    const id = this.id('S');
+    const at = this.when();
+    const data: EntityData['spend'] = {
+      date: new Date(at).toISOString().slice(0, 10),
+      amount: this.money(200, 8_000),
+      currency: this.currency(),
+      channel: this.chance(0.9) ? this.pick(CHANNELS) : null,
+      campaign: this.chance(0.3) ? 'spring' : null,
+    };
+    this.snapshot('spend', 'generic', id, at, data);
+    if (this.chance(0.1)) this.snapshot('spend', 'generic', id, this.later(at, 10), data, true);
+    else if (this.chance(0.2))
+      this.snapshot('spend', 'generic', id, this.later(at, 10), { ...data, amount: this.money(200, 8_000) });
   }
 
   /** A meeting, call or task planned for a customer, usually done on its day, sometimes deleted. */

@@ -100,6 +100,35 @@ describe('dashboard in headless Chromium', () => {
       expect(await page.getAttribute('[data-field="npsScore"]', 'data-marker')).toBe('kept');
     });
 
+    it('answers what if in the requirements calculator, naming the lever that helps most', async () => {
+      const { page, errors } = await openPage(browser, `${stack.url}/?period=${period}`);
+      await page.locator('#status.live').waitFor();
+      // The sample's last six months: D3 and D4 won (30,000 and 18,000), D5 lost: hit rate 2/3, deal 24,000.
+      await page.fill('#budget', '50000');
+      await page.fill('#wi-hitRate', '2');
+      await page.fill('#wi-dealSize', '10');
+      await page.click('#req-form button');
+      await page.locator('#whatif-rows tr').first().waitFor();
+      const rows = await page
+        .locator('#whatif-rows tr')
+        .evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent ?? '')));
+      // 50,000 / (2/3 + 0.02) = 72,815.53, / 24,000 = 3.03 deals; velocity 0.6867 / 0.6667 = +3 %.
+      // Deal size 26,400: 50,000 / (2/3) = 75,000, / 26,400 = 2.84 deals; velocity +10 %.
+      // Both: 72,815.53 / 26,400 = 2.76 deals; velocity 1.03 × 1.1 = +13.3 %.
+      expect(rows.map(([change, value, deals, , velocity]) => [change, value, deals, velocity])).toEqual([
+        ['Hit rate +2pt', '€72,816', '3', '+3 %'],
+        ['Deal size +10%', '€75,000', '2.8', '+10 %'],
+        ['Hit rate +2pt, Deal size +10%', '€72,816', '2.8', '+13.3 %'],
+      ]);
+      expect(await textOf(page, '#whatif-best')).toMatch(/^Helps most: Deal size \+10%/);
+      // Without changes the what-if table goes away.
+      await page.fill('#wi-hitRate', '');
+      await page.fill('#wi-dealSize', '');
+      await page.click('#req-form button');
+      await page.locator('#whatif-result[hidden]').waitFor({ state: 'attached' });
+      expect(errors).toEqual([]);
+    });
+
     it('follows the period picker', async () => {
       const { page } = await openPage(browser, `${stack.url}/`);
       await waitForText(page, '[data-field="npsScore"]', '+33.3');

@@ -169,7 +169,7 @@ describe('exact at the seams', () => {
     ]);
     expect(answer.status).toBe(400);
     expect(answer.body.error).toBe(
-      'events[0].type: unknown type "invioce"; expected one of customer, project, invoice, cost, deal, survey_response, activity',
+      'events[0].type: unknown type "invioce"; expected one of customer, project, invoice, cost, deal, survey_response, activity, spend',
     );
   });
 

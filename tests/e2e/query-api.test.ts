@@ -152,6 +152,14 @@ describe('query API: OpenAPI, Prometheus, CORS', () => {
       ['/v1/pipeline?owner=', 'owner', /^owner must be a non-empty id/],
       ['/v1/pipeline/requirements', 'budget', /^budget is required/],
       ['/v1/pipeline/requirements?budget=1000&months=0', 'months', /^months must be a whole number from 1 to 36/],
+      [
+        '/v1/pipeline/requirements?budget=1000&hitRate=2',
+        'hitRate',
+        /^hitRate must be a change such as \+2pt \(percentage points\)/,
+      ],
+      ['/v1/pipeline/requirements?budget=1000&dealSize=-100%25', 'dealSize', /^dealSize cannot fall by 100 %/],
+      ['/v1/pipeline/requirements?budget=1000&leadTime=1d', 'leadTime', /^leadTime must be a change/],
+      ['/v1/pipeline/requirements?budget=1000&opportunities=x', 'opportunities', /^opportunities must be a change/],
       ['/v1/nps/detractors?limit=2.5', 'limit', /^limit must be a whole number from 1 to 500/],
       ['/v1/alerts?limit=abc', 'limit', /^limit must be a whole number/],
     ];

@@ -69,6 +69,23 @@ const runWorld = async (world: World): Promise<string[]> => {
         problems.push(...diffFigures({ ...expected.segmentsTotal, label: 'total' }, body.total, `${where} total`));
       }
 
+      const acquisition = await pipeline.get<{ byChannel: (Json & { channel: string | null })[] }>('/v1/acquisition', {
+        period,
+      });
+      const channels = new Map(acquisition.body.byChannel.map((row) => [String(row.channel), row]));
+      for (const [channel, row] of Object.entries(expected.acquisitionByChannel)) {
+        problems.push(...diffFigures(row, channels.get(channel), `${period} /v1/acquisition channel=${channel}`));
+        channels.delete(channel);
+      }
+      // Items of labels whose figures went back to zero stay; anything else answered was not expected.
+      for (const [channel, row] of channels)
+        if (
+          row.newCustomers !== 0 ||
+          row.spend !== 0 ||
+          Object.values(row.otherCurrencies as Record<string, { spend: number }>).some((o) => o.spend !== 0)
+        )
+          problems.push(`${period} /v1/acquisition channel=${channel}: unexpected ${JSON.stringify(row)}`);
+
       const { body } = await pipeline.get<{ detractors: Parameters<typeof diffDetractors>[1] }>('/v1/nps/detractors', {
         period,
       });

@@ -496,6 +496,30 @@ describe('11. requirements from exact ratios', () => {
       requiredNewValuePerMonth: 150_000,
       requiredNewCountPerMonth: 10,
       requiredPipelineValue: 150_000,
+      whatIf: null,
     });
+
+    // What-if, the sign given and left out: 100,000 / (2/3 + 0.02) = 145,631.07…, velocity (2/3 + 0.02) / (2/3)
+    // = +3 %; a lead time 3 days longer needs 150,000 × 33.4375 / 30.4375 = 164,784.39…, velocity
+    // 30.4375 / 33.4375 = -8.97 %.
+    const whatIf = await p.get<{ whatIf: { scenarios: object[]; bestLever: string } }>('/v1/pipeline/requirements', {
+      budget: '100000',
+      period: '2026-11',
+      hitRate: '+2pt',
+      leadTime: '3',
+    });
+    expect(whatIf.status).toBe(200);
+    expect(whatIf.body.whatIf.scenarios).toMatchObject([
+      { changes: { hitRate: '+2pt' }, requiredNewValuePerMonth: 145_631.07, salesVelocityChangePct: 3 },
+      { changes: { leadTime: '+3' }, requiredPipelineValue: 164_784.39, salesVelocityChangePct: -8.97 },
+    ]);
+    expect(whatIf.body.whatIf.bestLever).toBe('hitRate');
+    // 2/3 + 34 points is above 100 %: the request cannot be answered as asked.
+    const impossible = await p.get('/v1/pipeline/requirements', { budget: '100000', hitRate: '+34pt' });
+    expect(impossible.status).toBe(400);
+    expect(impossible.body.error).toMatch(/^hitRate=\+34pt leaves no valid value/);
+    const malformed = await p.get('/v1/pipeline/requirements', { budget: '100000', leadTime: '-1pt' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error).toMatch(/^leadTime must be a change/);
   });
 });

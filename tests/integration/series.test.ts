@@ -171,10 +171,10 @@ describe('GET /v1/metrics/series on DynamoDB Local', () => {
     const thirtySix = await countFor(addMonths(LAST, -35), LAST);
     expect(twelve).toBe(two);
     expect(thirtySix).toBe(two);
-    // One Query per month family (NPS, billing, pipeline, margin), one per day family (NPS, billing, pipeline)
-    // and span "to date" compares (this month's days, last month's), one BatchGetItem of the live counts, one of
-    // the snapshots.
-    expect(two).toBe(4 + 3 * 2 + 1 + 1);
+    // One Query per month family (NPS, billing, pipeline, margin, acquisition), one per day family (NPS,
+    // billing, pipeline) and span "to date" compares (this month's days, last month's), one BatchGetItem of the
+    // live counts, one of the snapshots.
+    expect(two).toBe(5 + 3 * 2 + 1 + 1);
   });
 
   it('refuses a bad range with a 400 that says why', async () => {

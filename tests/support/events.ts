@@ -151,3 +151,17 @@ export const activity = (
     },
     extra,
   );
+
+export const spend = (
+  id: string,
+  version: number,
+  data: Partial<EntityData['spend']> & Pick<EntityData['spend'], 'amount'>,
+  extra: { deleted?: boolean } = {},
+) =>
+  snapshot(
+    'spend',
+    id,
+    version,
+    { date: '2026-11-04', currency: 'EUR', channel: 'Ads', campaign: null, ...data },
+    extra,
+  );

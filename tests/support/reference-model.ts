@@ -90,6 +90,15 @@ export interface RefResponse {
   channel: string | null;
 }
 
+export interface RefSpend {
+  key: string;
+  date: string;
+  amount: number;
+  currency: string;
+  channel: string | null;
+  campaign: string | null;
+}
+
 export interface Business {
   customers: RefCustomer[];
   projects: RefProject[];
@@ -98,6 +107,7 @@ export interface Business {
   costs: RefCost[];
   deals: RefDeal[];
   responses: RefResponse[];
+  spends: RefSpend[];
 }
 
 /** A ratio the API shows rounded to `decimals`: any correct rounding of `exact` is accepted. */
@@ -377,6 +387,54 @@ export const pipelineFigure = (b: Business, month: string, ctx: Context, owner?:
   };
 };
 
+/**
+ * "New customers of a month: customers whose first sale falls in it, a sale being a won deal (in the month of
+ * its close date) or an issued invoice (in the month of its invoice date), whichever is first. Internal
+ * customers are never new."
+ */
+export const newCustomerIds = (b: Business, month: string, ctx: Context): string[] => {
+  const sales = [
+    ...b.deals.filter((d) => d.status === 'won').map((d) => ({ customerId: d.customerId, date: d.closedAt })),
+    ...b.invoices.filter(isIssued).map((i) => ({ customerId: i.customerId, date: i.date })),
+  ];
+  const first = new Map<string, string>();
+  for (const { customerId, date } of sales) {
+    if (customerId === null || date === null) continue;
+    const m = monthOf(date, ctx.timeZone);
+    const known = first.get(customerId);
+    if (known === undefined || m < known) first.set(customerId, m);
+  }
+  return [...first].filter(([id, m]) => m === month && !isInternalCustomer(b, id)).map(([id]) => id);
+};
+
+/**
+ * "Spend of a month: spend events dated in it. CAC = spend ÷ new customers, null without new customers; per
+ * channel, the channel's spend (its `channel`, else its `campaign`) ÷ the new customers whose customer
+ * `channel` it is. Each other currency's spend gives its own part of the CAC, never converted."
+ */
+export const acquisitionFigure = (b: Business, month: string, ctx: Context, channel?: string | null) => {
+  const base = ctx.baseCurrency;
+  const spend: Money = {};
+  for (const x of b.spends)
+    if (monthOf(x.date, ctx.timeZone) === month && (channel === undefined || (x.channel ?? x.campaign) === channel))
+      add(spend, x.currency, x.amount);
+  const newCustomers = newCustomerIds(b, month, ctx).filter(
+    (id) => channel === undefined || (customerById(b, id)?.channel ?? null) === channel,
+  ).length;
+  const cac = (currency: string) =>
+    rounded(newCustomers === 0 ? null : major(spend[currency] ?? 0, currency) / newCustomers, 2);
+  return {
+    newCustomers,
+    spend: major(spend[base] ?? 0, base),
+    cac: cac(base),
+    otherCurrencies: Object.fromEntries(
+      Object.keys(spend)
+        .filter((c) => c !== base && spend[c] !== 0)
+        .map((c) => [c, { spend: major(spend[c] ?? 0, c), cac: cac(c) }]),
+    ),
+  };
+};
+
 /** Won deals closed in the month. */
 const wonIn = (b: Business, month: string, ctx: Context) =>
   b.deals.filter((d) => d.status === 'won' && d.closedAt !== null && monthOf(d.closedAt, ctx.timeZone) === month);
@@ -519,6 +577,7 @@ export const expectedMonth = (
     activeCustomers: month === currentMonth ? activeCustomers(b) : null,
     prospectsInPipeline: month === currentMonth ? prospectsInPipeline(b) : null,
     pipeline: month === currentMonth ? pipelineFigure(b, month, ctx) : asOfMonthEnd(pipelineFigure(b, month, ctx)),
+    acquisition: acquisitionFigure(b, month, ctx),
   },
   /** `/v1/pipeline`: open deals as of now, whatever the month. */
   pipeline: pipelineFigure(b, month, ctx),
@@ -528,6 +587,15 @@ export const expectedMonth = (
     channel: segmentBreakdown(b, month, ctx, 'channel'),
   },
   segmentsTotal: segmentTotal(b, month, ctx),
+  /** `/v1/acquisition` per channel: every channel a spend or a new customer of the month names. */
+  acquisitionByChannel: Object.fromEntries(
+    [
+      ...new Set([
+        ...b.spends.filter((x) => monthOf(x.date, ctx.timeZone) === month).map((x) => x.channel ?? x.campaign),
+        ...newCustomerIds(b, month, ctx).map((id) => customerById(b, id)?.channel ?? null),
+      ]),
+    ].map((channel) => [String(channel), { channel, ...acquisitionFigure(b, month, ctx, channel) }]),
+  ),
   detractors: detractorsOf(b, month, ctx),
 });
 

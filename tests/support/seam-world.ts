@@ -22,6 +22,7 @@ import type {
   RefInvoice,
   RefProject,
   RefResponse,
+  RefSpend,
 } from './reference-model.js';
 import { toMinorUnits } from './reference-model.js';
 import { shuffle } from './seam-pipeline.js';
@@ -155,6 +156,14 @@ const costFields = fc.record({
   date: genericDate,
   amount: cents.map((c) => c / 100),
   currency: genericCurrency,
+});
+
+const spendFields = fc.record({
+  date: genericDate,
+  amount: cents.map((c) => c / 100),
+  currency: genericCurrency,
+  channel: fc.option(fc.constantFrom('Partner', 'Direct'), { nil: null, freq: 4 }),
+  campaign: fc.option(fc.constantFrom('Spring'), { nil: null }),
 });
 
 const dealFields = fc
@@ -528,6 +537,7 @@ export const worldArbitrary: fc.Arbitrary<World> = fc.record({
       genericOf('cost', costFields, 'GK'),
       genericOf('deal', dealFields, 'GD'),
       genericOf('survey_response', responseFields, 'GR'),
+      genericOf('spend', spendFields, 'GS'),
     )
     .map((kinds) => kinds.flat()),
   stripeInvoices: fc.array(stripeInvoice, { maxLength: 5 }),
@@ -919,7 +929,16 @@ export const businessOf = (w: World): Business => {
     });
   });
 
-  return { customers, projects, invoices, creditNotes, costs, deals, responses };
+  const spends: RefSpend[] = genericFinal(w, 'spend').map((x) => ({
+    key: `generic#${x.id}`,
+    date: String(x.date),
+    amount: toMinorUnits(Number(x.amount), String(x.currency)),
+    currency: String(x.currency),
+    channel: text(x.channel),
+    campaign: text(x.campaign),
+  }));
+
+  return { customers, projects, invoices, creditNotes, costs, deals, responses, spends };
 };
 
 /** Every owner id any state of the world names, including owners a deal moved away from. */

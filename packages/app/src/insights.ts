@@ -1,5 +1,6 @@
 import {
   type AggregateView,
+  acquisitionFigures,
   activityWindow,
   addMonths,
   addValues,
@@ -75,6 +76,30 @@ export const segmentsReport = async (store: InsightsStore, period: Month, by: Di
       .sort((a, b) => b.nps.responses - a.nps.responses || b.billing - a.billing),
     total: { ...segmentFigure('', total, ctx.baseCurrency), label: 'total' },
     updatedAt,
+  };
+};
+
+/** `GET /v1/acquisition`: spend, new customers and CAC per channel, conversion per source, basket per segment. */
+export const acquisitionReport = async (store: InsightsStore, period: Month, ctx: MetricContext) => {
+  const [labels, flowLabels, perCustomer, rollups] = await Promise.all([
+    store.listAggregatePartition(partitions.acquisitionLabels(period)),
+    store.listAggregatePartition(partitions.pipelineLabels(period)),
+    store.listAggregatePartition(partitions.byCustomer(period)),
+    store.listRollups(CUSTOMER_ROLLUP),
+  ]);
+  return {
+    period,
+    currency: ctx.baseCurrency,
+    ...acquisitionFigures(
+      {
+        labels: membersOf([labels]),
+        flowLabels: membersOf([flowLabels]),
+        perCustomer: new Map(membersOf([perCustomer])),
+        customerLabels: customerLabelsOf(rollups),
+      },
+      ctx,
+    ),
+    updatedAt: latestUpdate([...labels.values(), ...flowLabels.values(), ...perCustomer.values()]),
   };
 };
 

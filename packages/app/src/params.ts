@@ -3,8 +3,12 @@ import {
   DIMENSIONS,
   type Dimension,
   InvalidValueError,
+  LEVER_ABSOLUTE,
+  type Lever,
+  type LeverChange,
   type Month,
   type Period,
+  parseLeverChange,
   parseMonth,
   parsePeriod,
 } from '@flash/core';
@@ -19,7 +23,7 @@ import { BadRequest, type Param } from './read-route.js';
 const unset = (raw: string | undefined): raw is undefined => raw === undefined || raw === '';
 
 /** The core's parse, its refusal a 400 with the core's message (or `message`). */
-const refusedAsBadRequest = <T>(parse: () => T, message?: string): T => {
+export const refusedAsBadRequest = <T>(parse: () => T, message?: string): T => {
   try {
     return parse();
   } catch (error) {
@@ -109,6 +113,20 @@ export const budgetParam: Param<number> = {
       );
     return budget;
   },
+};
+
+/** An optional what-if change to one lever of the requirements (`+2pt`, `-1%`; see parseLeverChange). */
+export const leverParam = (lever: Lever): Param<LeverChange | undefined> => {
+  const { example, counts } = LEVER_ABSOLUTE[lever];
+  return {
+    description: `What-if: a change to ${lever}, absolute (\`${example}\`, ${counts}) or relative (\`-1%\`). Send the sign encoded (\`%2B\`) or leave it out for an increase; an unencoded \`+\` (a space once decoded) reads as +`,
+    schema: {
+      type: 'string',
+      pattern: lever === 'hitRate' ? '^[+\\- ]?\\d{1,6}(\\.\\d{1,6})?(pt|%)$' : '^[+\\- ]?\\d{1,6}(\\.\\d{1,6})?%?$',
+    },
+    example: lever === 'leadTime' ? '-1%' : example,
+    parse: (raw) => (unset(raw) ? undefined : refusedAsBadRequest(() => parseLeverChange(lever, raw))),
+  };
 };
 
 export const byParam: Param<Dimension> = {

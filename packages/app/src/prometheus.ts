@@ -70,7 +70,7 @@ const perCurrency = (
 
 /** The headline figures of `GET /v1/metrics` as gauges, labelled with their period and currency. */
 export const metricsFamilies = (report: MetricsReport): Family[] => {
-  const { period, currency: base, nps, billing, margin, pipeline } = report;
+  const { period, currency: base, nps, billing, margin, pipeline, acquisition } = report;
   const year = `${margin.year}`;
   /** One sample per name, labelled `label=name`: NPS categories, pipeline events. */
   const oneEach = <K extends string>(label: string, names: readonly K[], values: Record<K, number>) =>
@@ -163,6 +163,33 @@ export const metricsFamilies = (report: MetricsReport): Family[] => {
       samples: [{ labels: { period }, value: pipeline.leadTimeDays }],
     },
     {
+      name: 'flash_new_customers',
+      help: 'Customers whose first won deal or issued invoice falls in the month.',
+      samples: [{ labels: { period }, value: acquisition.newCustomers }],
+    },
+    {
+      name: 'flash_acquisition_spend_amount',
+      help: 'Marketing and sales spend dated in the month, in major units of the currency.',
+      samples: [
+        { labels: { period, currency: base }, value: acquisition.spend },
+        ...Object.entries(acquisition.otherCurrencies).map(([currency, { spend }]) => ({
+          labels: { period, currency },
+          value: spend,
+        })),
+      ],
+    },
+    {
+      name: 'flash_cac_amount',
+      help: "Customer acquisition cost of the month (spend / new customers), each currency's part in its own currency.",
+      samples: [
+        { labels: { period, currency: base }, value: acquisition.cac },
+        ...Object.entries(acquisition.otherCurrencies).map(([currency, { cac }]) => ({
+          labels: { period, currency },
+          value: cac,
+        })),
+      ],
+    },
+    {
       name: 'flash_figure_updated_timestamp_seconds',
       help: 'When an event last changed the figure, in Unix seconds.',
       samples: [
@@ -171,6 +198,7 @@ export const metricsFamilies = (report: MetricsReport): Family[] => {
         { labels: { figure: 'margin', period }, value: seconds(margin.updatedAt) },
         { labels: { figure: 'customers', period }, value: seconds(report.customersUpdatedAt) },
         { labels: { figure: 'pipeline', period }, value: seconds(pipeline.updatedAt) },
+        { labels: { figure: 'acquisition', period }, value: seconds(acquisition.updatedAt) },
       ],
     },
   ];

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   keys as aggregateKeys,
+  LEVERS,
   localDateOf,
   type MetricContext,
   type Month,
@@ -24,10 +25,10 @@ import type { Scope } from './bearer.js';
 import { corsHeaders, preflight } from './cors.js';
 import { PROFILES, USERS } from './documents.js';
 import { etagOf, type HttpEvent, type HttpResult, header, problem } from './http.js';
-import { coachingReport, evaluateKpis, segmentsReport } from './insights.js';
+import { acquisitionReport, coachingReport, evaluateKpis, segmentsReport } from './insights.js';
 import { negotiate } from './negotiate.js';
 import { openApiDocument } from './openapi.js';
-import { SERIES_MAX_MONTHS } from './params.js';
+import { refusedAsBadRequest, SERIES_MAX_MONTHS } from './params.js';
 import type { MetricsReport } from './prometheus.js';
 import { withReadCache } from './read-cache.js';
 import { BadRequest, type Params, type ParseContext, type Parsed, parseParams, render } from './read-route.js';
@@ -125,8 +126,13 @@ const answers: Answers = {
     },
   },
   '/v1/pipeline/requirements': {
-    answer: async (input, deps) =>
-      pipelineRequirements(input, await deps.store.getAggregates(requirementsAggregateKeys(input)), deps.ctx),
+    answer: async (params, deps) => {
+      const changes = LEVERS.flatMap((lever) => params[lever] ?? []);
+      const input = { ...params, changes };
+      const aggregates = await deps.store.getAggregates(requirementsAggregateKeys(input));
+      // A change that leaves no valid value (a hit rate above 100 %) depends on the figures: a 400 saying so.
+      return refusedAsBadRequest(() => pipelineRequirements(input, aggregates, deps.ctx));
+    },
   },
   '/v1/nps/detractors': {
     answer: async ({ period, limit }, deps) => {
@@ -154,6 +160,7 @@ const answers: Answers = {
   '/v1/coaching': {
     answer: ({ period, owner }, deps) => coachingReport(deps.store, period, owner, deps.ctx, deps.now()),
   },
+  '/v1/acquisition': { answer: ({ period }, deps) => acquisitionReport(deps.store, period, deps.ctx) },
   '/v1/kpis': {
     answer: async ({ user: userId, profile: profileId, period }, deps) => {
       if ((userId === undefined) === (profileId === undefined))

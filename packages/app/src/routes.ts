@@ -4,6 +4,7 @@ import {
   budgetParam,
   byParam,
   integerParam,
+  leverParam,
   limitParam,
   ownerParam,
   pageParam,
@@ -214,12 +215,17 @@ export const httpRoutes = [
     formats: [jsonFormat('Pipeline')],
   }),
   read('/v1/pipeline/requirements', {
-    summary: 'What the pipeline must hold to reach a monthly budget, beside the actual figures',
+    summary:
+      'What the pipeline must hold to reach a monthly budget, beside the actual figures; with what-if changes to the levers, the figures each change gives and the lever that helps most',
     params: {
       budget: budgetParam,
       period: periodParam,
       owner: ownerParam,
       months: integerParam('months', 'How many full months before the period the rates come from', 6, 1, 36),
+      hitRate: leverParam('hitRate'),
+      dealSize: leverParam('dealSize'),
+      leadTime: leverParam('leadTime'),
+      opportunities: leverParam('opportunities'),
     },
     formats: [jsonFormat('Requirements')],
   }),
@@ -242,6 +248,12 @@ export const httpRoutes = [
     summary: 'Created and converted per source, lost reasons, open deals per stage, deals past their close date',
     params: { period: periodParam, owner: ownerParam },
     formats: [jsonFormat('Coaching')],
+  }),
+  read('/v1/acquisition', {
+    summary:
+      'Customer acquisition of a month: spend, new customers and CAC (spend ÷ new customers), in total and per channel; opportunities created and won per deal source; new customers and average basket per customer segment',
+    params: { period: periodParam },
+    formats: [jsonFormat('Acquisition')],
   }),
   read('/v1/kpis', {
     summary:

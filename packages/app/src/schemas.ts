@@ -1,4 +1,4 @@
-import { DIMENSIONS } from '@flash/core';
+import { DIMENSIONS, LEVERS } from '@flash/core';
 import { configSchemas } from './generated/config-schemas.js';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1), loosely typed: it is only ever serialised. */
@@ -53,6 +53,42 @@ const pipelineFigure = {
   updatedAt,
 };
 
+/** One what-if scenario of the requirements: the levers as changed and what they require. */
+const whatIfScenario = record({
+  changes: {
+    type: 'object',
+    propertyNames: { enum: [...LEVERS] },
+    additionalProperties: string,
+    description: 'The changes applied, as normalised (`{"hitRate": "+2pt"}`)',
+  },
+  hitRate: { ...nullable(number), minimum: 0, maximum: 1 },
+  avgDealSize: nullable(number),
+  leadTimeDays: nullable(number),
+  newCountPerMonth: nullable(number),
+  requiredNewValuePerMonth: nullable(number),
+  requiredNewCountPerMonth: nullable(number),
+  requiredPipelineValue: nullable(number),
+  salesVelocityChangePct: {
+    ...nullable(number),
+    description: 'Change of opportunities × deal size × hit rate ÷ lead time against now, percent',
+  },
+});
+
+/** Spend, new customers and CAC (spend ÷ new customers; null without any), base currency first. */
+const cacFields = {
+  newCustomers: count,
+  spend: number,
+  cac: nullable(number),
+  otherCurrencies: {
+    type: 'object',
+    description: "Each other currency's spend and its part of the CAC, never converted",
+    propertyNames: currency,
+    additionalProperties: record({ spend: number, cac: nullable(number) }),
+  },
+};
+
+const basketFields = { billing: number, billedCustomers: count, basketPerCustomer: nullable(number) };
+
 /** What a detractor answer says, in the drill-down and in its alert. */
 const detractorFields = {
   score: { type: 'integer', minimum: 0, maximum: 6 },
@@ -85,6 +121,7 @@ const periodFigures = {
   customersUpdatedAt: updatedAt,
   pipeline: refTo('PipelineFigure'),
   nowFigures: refTo('NowFigures'),
+  acquisition: refTo('AcquisitionHeadline'),
   comparisons: refTo('Comparisons'),
 };
 
@@ -116,6 +153,10 @@ export const answerSchemas = {
     updatedAt,
   }),
   PipelineFigure: record(pipelineFigure),
+  AcquisitionHeadline: record(
+    { ...cacFields, updatedAt },
+    'Spend dated in the period, customers new in it (first won deal or issued invoice) and CAC = spend ÷ new customers; per channel in GET /v1/acquisition',
+  ),
   Metrics: record({ timezone: string, currency, asOf: instant, ...periodFigures }),
   Series: record({
     from: month,
@@ -195,6 +236,54 @@ export const answerSchemas = {
     actualNewCountPerMonth: number,
     requiredPipelineValue: nullable(number),
     actualPipelineValue: number,
+    whatIf: {
+      ...nullable(
+        record({
+          scenarios: { type: 'array', items: whatIfScenario, description: 'Each change applied alone' },
+          combined: { ...nullable(whatIfScenario), description: 'Every change together; null for a single change' },
+          bestLever: {
+            type: ['string', 'null'],
+            enum: [...LEVERS, null],
+            description:
+              'The lever whose change alone raises sales velocity most (opportunities × deal size × hit rate ÷ lead time); null when none can be compared',
+          },
+        }),
+      ),
+      description: 'Null unless the request changes a lever (hitRate, dealSize, leadTime, opportunities)',
+    },
+  }),
+  Acquisition: record({
+    period: month,
+    currency,
+    ...cacFields,
+    byChannel: {
+      type: 'array',
+      description:
+        "Per channel: spend by the spend's channel (or campaign), new customers by the customer's channel; most new customers first",
+      items: record({ channel: nullable(string), ...cacFields }),
+    },
+    bySource: {
+      type: 'array',
+      description: 'Opportunities created in the month per deal source, and how many of them are won (conversion)',
+      items: record({
+        source: nullable(string),
+        created: count,
+        won: count,
+        conversionRate: { ...nullable(number), minimum: 0, maximum: 1 },
+      }),
+    },
+    bySegment: {
+      type: 'array',
+      description:
+        "Per customer segment: new customers, and the average basket (billing of the segment's customers ÷ those with an issued invoice in the month)",
+      items: record({
+        segment: nullable(string),
+        newCustomers: count,
+        ...basketFields,
+        otherCurrencies: { type: 'object', propertyNames: currency, additionalProperties: record(basketFields) },
+      }),
+    },
+    updatedAt,
   }),
   Detractors: record({
     period: month,

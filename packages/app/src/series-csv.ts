@@ -41,6 +41,9 @@ const COLUMNS: readonly [string, (m: SeriesMonth) => Cell][] = [
   ['pipeline_open_count', (m) => m.pipeline.openCount],
   ['pipeline_open_value', (m) => m.pipeline.openValue],
   ['now_figures_basis', (m) => m.nowFigures.basis],
+  ['new_customers', (m) => m.acquisition.newCustomers],
+  ['acquisition_spend', (m) => m.acquisition.spend],
+  ['cac', (m) => m.acquisition.cac],
 ];
 
 /** Amounts in other currencies, never converted: a column per currency seen in the span, after the others. */

@@ -170,6 +170,18 @@ export const activityData = z.object({
   subject: label,
 });
 
+/**
+ * Marketing or sales spend (an ad invoice, an event, a campaign's cost) on a date, for the cost of acquiring a
+ * customer. It names the channel it was spent on, or only a campaign (metrics/acquisition.ts, `spendChannel`).
+ */
+export const spendData = z.object({
+  date: isoDate,
+  amount: minor,
+  currency,
+  channel: label,
+  campaign: label,
+});
+
 export const entityData = {
   survey_response: surveyResponseData,
   customer: customerData,
@@ -179,6 +191,7 @@ export const entityData = {
   cost: costData,
   deal: dealData,
   activity: activityData,
+  spend: spendData,
 } as const;
 
 export type EntityType = keyof typeof entityData;

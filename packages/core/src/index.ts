@@ -4,6 +4,7 @@ export * from './engine.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './memory-store.js';
+export * from './metrics/acquisition.js';
 export * from './metrics/activities.js';
 export * from './metrics/billing.js';
 export * from './metrics/coaching.js';

@@ -1,4 +1,5 @@
 import type { MetricContext } from './context.js';
+import { spendContributions } from './metrics/acquisition.js';
 import { activityContributions, activityListing } from './metrics/activities.js';
 import { creditNoteContributions, deriveInvoice, invoiceContributions } from './metrics/billing.js';
 import { customerContributions, deriveCustomer } from './metrics/customers.js';
@@ -52,6 +53,8 @@ const entityContributions = (state: EntityState, ctx: MetricContext): Contributi
       return dealContributions(state, ctx);
     case 'activity':
       return activityContributions(state, ctx);
+    case 'spend':
+      return spendContributions(state, ctx);
   }
 };
 

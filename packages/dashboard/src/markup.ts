@@ -115,6 +115,13 @@ PUT /v1/users/ann {"name":"Ann","profileId":"sales","ownerIds":["12415231"]}</pr
           <input type="number" id="budget" name="budget" min="1" step="any" inputmode="decimal" required></div>
         <div class="field"><label for="months">Rates from the last</label>
           <select id="months" name="months"><option value="3">3 months</option><option value="6" selected>6 months</option><option value="12">12 months</option></select></div>
+        <fieldset class="whatif">
+          <legend>What if (optional, each alone and together)</legend>
+          <div class="field"><label for="wi-hitRate">Hit rate ± points</label><input type="number" id="wi-hitRate" step="any" inputmode="decimal" placeholder="+2"></div>
+          <div class="field"><label for="wi-dealSize">Deal size ± %</label><input type="number" id="wi-dealSize" step="any" inputmode="decimal"></div>
+          <div class="field"><label for="wi-leadTime">Lead time ± %</label><input type="number" id="wi-leadTime" step="any" inputmode="decimal" placeholder="-1"></div>
+          <div class="field"><label for="wi-opportunities">Opportunities ± %</label><input type="number" id="wi-opportunities" step="any" inputmode="decimal"></div>
+        </fieldset>
         <button type="submit">Calculate</button>
       </form>
       <p class="error" id="req-error" role="alert"></p>
@@ -125,6 +132,14 @@ PUT /v1/users/ann {"name":"Ann","profileId":"sales","ownerIds":["12415231"]}</pr
           <tbody id="req-rows"></tbody>
         </table>
         <p class="note" id="req-basis"></p>
+      </div>
+      <div class="table-wrap" id="whatif-result" hidden>
+        <table>
+          <caption>What if</caption>
+          <thead><tr><th scope="col">Change</th><th scope="col" class="num">New value / month</th><th scope="col" class="num">New deals / month</th><th scope="col" class="num">Open pipeline</th><th scope="col" class="num">Sales velocity</th></tr></thead>
+          <tbody id="whatif-rows"></tbody>
+        </table>
+        <p class="note" id="whatif-best"></p>
       </div>
     </section>
     <section class="panel" id="alerts-panel" data-slide aria-labelledby="alerts-title">
@@ -166,6 +181,30 @@ PUT /v1/users/ann {"name":"Ann","profileId":"sales","ownerIds":["12415231"]}</pr
           <tbody id="stale"></tbody>
         </table>
       </div>
+    </section>
+    <section class="panel" id="acquisition-panel" data-slide aria-labelledby="acquisition-title">
+      <div class="panel-head"><h2 id="acquisition-title">Customer acquisition</h2><p class="fresh" data-fresh="acquisition"></p></div>
+      <dl class="figures">
+        <div><dt>New customers</dt><dd data-field="newCustomers">–</dd></div>
+        <div><dt>Spend</dt><dd data-field="acquisitionSpend">–</dd></div>
+        <div><dt>CAC</dt><dd data-field="cac">–</dd></div>
+      </dl>
+      <p class="sub" data-field="acquisitionOther"></p>
+      <h3 id="cac-title">CAC per channel</h3>
+      <div class="table-wrap">
+        <table aria-labelledby="cac-title">
+          <thead><tr><th scope="col">Channel</th><th scope="col" class="num">New customers</th><th scope="col" class="num">Spend</th><th scope="col" class="num">CAC</th><th scope="col">Share of new customers</th></tr></thead>
+          <tbody id="cac-channels"></tbody>
+        </table>
+      </div>
+      <h3 id="basket-title">Average basket per segment</h3>
+      <div class="table-wrap">
+        <table aria-labelledby="basket-title">
+          <thead><tr><th scope="col">Segment</th><th scope="col" class="num">New customers</th><th scope="col" class="num">Billed customers</th><th scope="col" class="num">Billing</th><th scope="col" class="num">Basket per customer</th></tr></thead>
+          <tbody id="baskets"></tbody>
+        </table>
+      </div>
+      <p class="note">CAC: spend of the month ÷ customers whose first won deal or invoice is in the month. Other currencies are shown apart, never converted.</p>
     </section>
   </div>
 </main>

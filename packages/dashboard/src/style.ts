@@ -89,6 +89,9 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .calc h3 { flex-basis: 100%; }
 .calc .field { display: grid; gap: .2rem; }
 .calc input { width: 10rem; }
+.calc .whatif { display: flex; flex-wrap: wrap; gap: .6rem; flex-basis: 100%; margin: 0; padding: 0; border: 0; }
+.calc .whatif legend { padding: 0; margin-bottom: .3rem; }
+.calc .whatif input { width: 7rem; }
 .ok { color: var(--good); font-weight: 600; }
 .short { color: var(--bad); font-weight: 600; }
 .error { color: var(--bad); margin: 0; }

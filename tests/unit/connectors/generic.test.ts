@@ -62,6 +62,9 @@ const CONTRACT_EXAMPLES = [
     doneAt: null,
     subject: 'Demo',
   },
+  // Issue 17: spend, for the cost of acquiring a customer.
+  { type: 'spend', id: 'SP1', version: 1, date: '2026-11-02', amount: 1200.5, currency: 'EUR', channel: 'Ads' },
+  { type: 'spend', id: 'SP2', version: 2, date: '2026-11-03', amount: 999, currency: 'JPY', campaign: 'Spring' },
 ];
 
 describe('generic connector', () => {
@@ -76,6 +79,8 @@ describe('generic connector', () => {
       ['deal', 'D1', [5]],
       ['survey_response', 'R1', [1]],
       ['activity', 'A1', [1]],
+      ['spend', 'SP1', [1]],
+      ['spend', 'SP2', [2]],
     ]);
     expect(events[2]).toMatchObject({
       data: { status: 'issued', number: '2026-001', total: 125000, currency: 'EUR', invoiceDate: '2026-11-03' },
@@ -98,6 +103,19 @@ describe('generic connector', () => {
     });
   });
 
+  it('maps spend in minor units of its currency, with its channel or campaign', () => {
+    const { events } = parse(CONTRACT_EXAMPLES.slice(7));
+    expect(events.map((e) => e.mode === 'snapshot' && e.data)).toEqual([
+      { date: '2026-11-02', amount: 120050, currency: 'EUR', channel: 'Ads', campaign: null },
+      { date: '2026-11-03', amount: 999, currency: 'JPY', channel: null, campaign: 'Spring' },
+    ]);
+    expect(() => parse([{ ...CONTRACT_EXAMPLES[7], amount: '12' }])).toThrow(/^events\[0\]\.amount: /);
+    expect(() => parse([{ ...CONTRACT_EXAMPLES[7], date: '2026-11' }])).toThrow(/^events\[0\]\.date: /);
+    expect(() => parse([{ ...CONTRACT_EXAMPLES[7], amount: 1.005 }])).toThrow(/^events\[0\]\.amount: /);
+    const { events: deleted } = parse([{ ...CONTRACT_EXAMPLES[7], deleted: true }]);
+    expect(deleted[0]).toMatchObject({ entity: 'spend', deleted: true });
+  });
+
   it('refuses an activity of a kind it does not know, or a due time without its offset', () => {
     expect(() => parse([{ ...CONTRACT_EXAMPLES[6], kind: 'lunch' }])).toThrow(/^events\[0\]\.kind: /);
     expect(() => parse([{ ...CONTRACT_EXAMPLES[6], dueAt: '2026-12-03T10:00:00' }])).toThrow(/^events\[0\]\.dueAt: /);
@@ -111,7 +129,7 @@ describe('generic connector', () => {
 
   it('refuses a type it does not know, naming it and the types it takes (a typo would lose data)', () => {
     expect(() => parse([CONTRACT_EXAMPLES[0], { ...CONTRACT_EXAMPLES[2], type: 'invioce' }])).toThrow(
-      'events[1].type: unknown type "invioce"; expected one of customer, project, invoice, cost, deal, survey_response, activity',
+      'events[1].type: unknown type "invioce"; expected one of customer, project, invoice, cost, deal, survey_response, activity, spend',
     );
   });
 

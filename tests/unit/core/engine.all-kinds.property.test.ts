@@ -2,17 +2,29 @@ import {
   addValues,
   applyEvents,
   type CanonicalEvent,
+  keys,
   MemoryStore,
   type MetricContext,
   memoryAggregateStore,
   metricModel,
+  monthOf,
   recompute,
   series,
   type Values,
 } from '@flash/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { activity, cost, creditNote, customer, deal, invoice, project, surveyResponse } from '../../support/events.js';
+import {
+  activity,
+  cost,
+  creditNote,
+  customer,
+  deal,
+  invoice,
+  project,
+  spend,
+  surveyResponse,
+} from '../../support/events.js';
 
 const ctx: MetricContext = { timeZone: 'Europe/Oslo', baseCurrency: 'EUR' };
 const now = () => new Date('2026-11-23T10:00:00Z');
@@ -69,8 +81,13 @@ const anyEvent: fc.Arbitrary<CanonicalEvent> = fc.oneof(
     .record({ id: projects, v: version, c: fc.option(customers), open: fc.boolean(), internal: fc.boolean() })
     .map((r) => project(r.id, r.v, { customerId: r.c, status: r.open ? 'open' : 'closed', internal: r.internal })),
   fc
-    .record({ id: customers, v: version, internal: fc.boolean() })
-    .map((r) => customer(r.id, r.v, { internal: r.internal })),
+    .record({
+      id: customers,
+      v: version,
+      internal: fc.boolean(),
+      channel: fc.option(fc.constantFrom('Ads', 'Partner')),
+    })
+    .map((r) => customer(r.id, r.v, { internal: r.internal, channel: r.channel })),
   fc
     .record({
       id: fc.constantFrom('D1', 'D2', 'D3', 'D4'),
@@ -121,7 +138,50 @@ const anyEvent: fc.Arbitrary<CanonicalEvent> = fc.oneof(
         { deleted: r.d },
       ),
     ),
+  fc
+    .record({
+      id: fc.constantFrom('S1', 'S2'),
+      v: version,
+      amount: money,
+      cur: currency,
+      date: dates,
+      channel: fc.option(fc.constantFrom('Ads', 'Partner')),
+      campaign: fc.option(fc.constantFrom('Spring')),
+      d: deleted,
+    })
+    .map((r) =>
+      spend(
+        r.id,
+        r.v,
+        { amount: r.amount, currency: r.cur, date: r.date, channel: r.channel, campaign: r.campaign },
+        { deleted: r.d },
+      ),
+    ),
 );
+
+/**
+ * New customers per month the naive way, from the final states: each customer not marked internal is new in
+ * the month of its earliest won deal (close date, else the change that closed it) or issued invoice.
+ */
+const newCustomersByMonth = (store: MemoryStore): Map<string, number> => {
+  const first = new Map<string, string>();
+  const internal = new Set<string>();
+  const sale = (customer: string | null, when: string) => {
+    const month = monthOf(when, ctx.timeZone);
+    const known = customer ? first.get(customer) : undefined;
+    if (customer && (known === undefined || month < known)) first.set(customer, month);
+  };
+  for (const s of store.states()) {
+    if (s.deleted) continue;
+    if (s.entity === 'customer' && s.data.internal) internal.add(s.id);
+    if (s.entity === 'deal' && s.data.status === 'won') sale(s.data.customerId, s.data.closedAt ?? s.occurredAt);
+    if (s.entity === 'invoice' && s.data.status === 'issued' && s.data.invoiceDate)
+      sale(s.data.customerId, s.data.invoiceDate);
+  }
+  const out = new Map<string, number>();
+  for (const [customer, month] of first) if (!internal.has(customer)) out.set(month, (out.get(month) ?? 0) + 1);
+  return out;
+};
 
 /** One state per (entity, version): providers never send two different states under one version. */
 const histories = fc
@@ -166,6 +226,13 @@ describe('delta engine over every entity kind, property', () => {
             ][],
           );
           expect(nodes).toEqual(new Map([...expected.nodes].filter(([, v]) => Object.keys(v).length > 0)));
+          // New customers per month: a customer's first sale, exact whatever was deleted, edited or reordered.
+          const counted = new Map(
+            [...store.aggregates]
+              .filter(([key, values]) => key.startsWith(keys.acquisition('')) && (values.newCustomers ?? 0) !== 0)
+              .map(([key, values]) => [key.slice(keys.acquisition('').length), values.newCustomers]),
+          );
+          expect(counted).toEqual(newCustomersByMonth(store));
           // Each owner's activity lists hold exactly the live activities their final states place there.
           for (const list of ['activities-planned#owner=U1', 'activities-done#owner=U2']) {
             const listed = (await memoryAggregateStore(store).listEntities(list, 1000)).map((s) => s.id).sort();

@@ -2,10 +2,13 @@ import {
   type AggregateView,
   applyEvents,
   type CanonicalEvent,
+  InvalidValueError,
+  type Lever,
   MemoryStore,
   type MetricContext,
   metricModel,
   metricsReport,
+  parseLeverChange,
   pipelineFigure,
   pipelineRequirements,
   recompute,
@@ -300,22 +303,29 @@ describe('pipeline', () => {
   });
 });
 
+/**
+ * The seed's worked example: six months before 2026-11 hold 11 deals won at 17,707 each, 65 days from creation
+ * to close, and 9 lost (hit rate 55 %); one deal of 100,000 is open.
+ */
+const workedExample = async () => {
+  const won = Array.from({ length: 11 }, (_, i) =>
+    deal(`W${i}`, 1, {
+      status: 'won',
+      amount: 1_770_700,
+      createdAt: `2026-0${3 + (i % 4)}-01T00:00:00Z`,
+      closedAt: new Date(Date.parse(`2026-0${3 + (i % 4)}-01T00:00:00Z`) + 65 * 86_400_000).toISOString(),
+    }),
+  );
+  const lost = Array.from({ length: 9 }, (_, i) =>
+    deal(`L${i}`, 1, { status: 'lost', createdAt: '2026-05-01T00:00:00Z', closedAt: '2026-06-15T00:00:00Z' }),
+  );
+  const open = [deal('O1', 1, { amount: 10_000_000, createdAt: '2026-10-02T00:00:00Z' })];
+  return applied(oslo, [...won, ...lost, ...open]);
+};
+
 describe('pipeline requirements', () => {
   it('reproduces the worked example: budget 100,000, hit rate 55%, average deal 17,707, lead time 65 days', async () => {
-    // Six months before 2026-11: 11 won at 17,707 each, 65 days from creation to close; 9 lost.
-    const won = Array.from({ length: 11 }, (_, i) =>
-      deal(`W${i}`, 1, {
-        status: 'won',
-        amount: 1_770_700,
-        createdAt: `2026-0${3 + (i % 4)}-01T00:00:00Z`,
-        closedAt: new Date(Date.parse(`2026-0${3 + (i % 4)}-01T00:00:00Z`) + 65 * 86_400_000).toISOString(),
-      }),
-    );
-    const lost = Array.from({ length: 9 }, (_, i) =>
-      deal(`L${i}`, 1, { status: 'lost', createdAt: '2026-05-01T00:00:00Z', closedAt: '2026-06-15T00:00:00Z' }),
-    );
-    const open = [deal('O1', 1, { amount: 10_000_000, createdAt: '2026-10-02T00:00:00Z' })];
-    const store = await applied(oslo, [...won, ...lost, ...open]);
+    const store = await workedExample();
     const result = pipelineRequirements({ period: '2026-11', budget: 100_000, months: 6 }, views(store), oslo);
     expect(result).toMatchObject({
       hitRate: 0.55,
@@ -328,6 +338,95 @@ describe('pipeline requirements', () => {
     expect(result.requiredNewCountPerMonth).toBeCloseTo(181_818.18 / 17_707, 2);
     expect(result.requiredPipelineValue).toBeCloseTo((181_818.18 * 65) / 30.4375, 0);
     expect(result.actualPipelineValue).toBe(100_000);
+    expect(result.whatIf).toBeNull();
+  });
+
+  it("answers the worked example's what-if: hit rate +2 points beats lead time -1 %", async () => {
+    const store = await workedExample();
+    const changes = [parseLeverChange('hitRate', '+2pt'), parseLeverChange('leadTime', '-1%')];
+    const result = pipelineRequirements({ period: '2026-11', budget: 100_000, months: 6, changes }, views(store), oslo);
+    // By hand: 100,000 / 0.57 = 175,438.596…; 175,438.596 × 65 / 30.4375 = 374,653.27…
+    // Lead time 65 × 0.99 = 64.35 days: 181,818.18 × 64.35 / 30.4375 = 384,394.25…
+    const [hit, lead] = result.whatIf?.scenarios ?? [];
+    expect(hit).toMatchObject({
+      changes: { hitRate: '+2pt' },
+      hitRate: 0.57,
+      avgDealSize: 17_707,
+      leadTimeDays: 65,
+      requiredNewValuePerMonth: 175_438.6,
+      requiredNewCountPerMonth: 9.91, // 175,438.596 / 17,707 = 9.9078…
+      requiredPipelineValue: 374_653.27,
+      salesVelocityChangePct: 3.64, // 57 / 55 = 1.03636…
+    });
+    expect(lead).toMatchObject({
+      changes: { leadTime: '-1%' },
+      hitRate: 0.55,
+      leadTimeDays: 64.35,
+      requiredNewValuePerMonth: 181_818.18,
+      requiredNewCountPerMonth: 10.27, // 181,818.18 / 17,707 = 10.268…
+      requiredPipelineValue: 384_394.25,
+      salesVelocityChangePct: 1.01, // 1 / 0.99 = 1.0101…
+    });
+    // Both together: 175,438.596 × 64.35 / 30.4375 = 370,906.73…; velocity 57/55 / 0.99 = 1.046832…
+    expect(result.whatIf?.combined).toMatchObject({
+      changes: { hitRate: '+2pt', leadTime: '-1%' },
+      requiredNewValuePerMonth: 175_438.6,
+      requiredPipelineValue: 370_906.73,
+      salesVelocityChangePct: 4.68,
+    });
+    expect(result.whatIf?.bestLever).toBe('hitRate');
+    // The current figures stay beside the scenarios.
+    expect(result.requiredNewValuePerMonth).toBeCloseTo(181_818.18, 2);
+  });
+
+  it('ranks deal size and opportunities on the same scale, and names lead time when it is the bigger change', async () => {
+    const store = await workedExample();
+    const ask = (...changes: [Lever, string][]) =>
+      pipelineRequirements(
+        {
+          period: '2026-11',
+          budget: 100_000,
+          months: 6,
+          changes: changes.map(([lever, raw]) => parseLeverChange(lever, raw)),
+        },
+        views(store),
+        oslo,
+      ).whatIf;
+    // Lead time -10 %: velocity × 1/0.9 = +11.11 %; hit rate +2pt: +3.64 %.
+    expect(ask(['hitRate', '+2pt'], ['leadTime', '-10%'])?.bestLever).toBe('leadTime');
+    // Deal size +1,000 (17,707 → 18,707): required count 181,818.18 / 18,707 = 9.72; velocity +5.65 %.
+    const size = ask(['dealSize', '+1000'], ['opportunities', '+5%']);
+    expect(size?.scenarios[0]).toMatchObject({
+      avgDealSize: 18_707,
+      requiredNewCountPerMonth: 9.72,
+      requiredPipelineValue: 388_277.02, // unchanged: 181,818.18 × 65 / 30.4375
+      salesVelocityChangePct: 5.65, // 18,707 / 17,707 = 1.05647…
+    });
+    // Opportunities created in 2026-05..10: W2, W3, W6, W7, W10 (May, June), the 9 lost, O1: 15 / 6 = 2.5 a
+    // month; +5 % is 2.625.
+    expect(size?.scenarios[1]).toMatchObject({ newCountPerMonth: 2.63, salesVelocityChangePct: 5 });
+    expect(size?.bestLever).toBe('dealSize');
+  });
+
+  it('refuses a change that leaves no valid value, and a change written wrongly', async () => {
+    const store = await workedExample();
+    const input = (raw: string) => ({
+      period: '2026-11',
+      budget: 100_000,
+      months: 6,
+      changes: [parseLeverChange('hitRate', raw)],
+    });
+    expect(() => pipelineRequirements(input('+46pt'), views(store), oslo)).toThrow(/above 0 and at most 100 %/);
+    expect(pipelineRequirements(input('+45pt'), views(store), oslo).whatIf?.scenarios[0]?.hitRate).toBe(1);
+    expect(() => pipelineRequirements(input('-55pt'), views(store), oslo)).toThrow(/above 0/);
+    expect(() => parseLeverChange('hitRate', '+2')).toThrow(
+      'hitRate must be a change such as +2pt (percentage points) or -1% (relative): a sign, up to 6 digits and 6 decimals, "pt" or "%"',
+    );
+    expect(() => parseLeverChange('leadTime', '-2pt')).toThrow(/^leadTime must be a change such as -3 \(days\)/);
+    expect(() => parseLeverChange('dealSize', '-100%')).toThrow(/100 % or more/);
+    expect(() => parseLeverChange('opportunities', '1e3')).toThrow(InvalidValueError);
+    expect(parseLeverChange('hitRate', ' 2pt')).toMatchObject({ by: 2, unit: 'pt', text: '+2pt' });
+    expect(parseLeverChange('leadTime', '3')).toMatchObject({ by: 3, unit: 'own', text: '+3' });
   });
 
   it('counts only the N full months before the period', async () => {

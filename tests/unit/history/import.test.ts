@@ -109,7 +109,7 @@ describe('importFile: NDJSON', () => {
       [4, expect.stringMatching(/^total: .*expected number, received string/)],
       [
         5,
-        'type: unknown type "invioce"; expected one of customer, project, invoice, cost, deal, survey_response, activity',
+        'type: unknown type "invioce"; expected one of customer, project, invoice, cost, deal, survey_response, activity, spend',
       ],
       [6, 'expected a JSON object (one generic event), got an array'],
       [8, expect.stringMatching(/^score: .*<=10/)],
@@ -260,7 +260,7 @@ describe('importFile: CSV', () => {
     expect(events).toEqual([]);
     const noType = await run(file('notype.csv', 'id,version,status\nP1,1,open\n'));
     expect((noType.outcome as Error).message).toBe(
-      'line 1 (the header): the header has no type column: name the entity type with --type (customer, project, invoice, cost, deal, survey_response, activity)',
+      'line 1 (the header): the header has no type column: name the entity type with --type (customer, project, invoice, cost, deal, survey_response, activity, spend)',
     );
     const wrongType = await run(file('p.csv', 'id,version,status\nP1,1,open\n'), { type: 'projects' });
     expect((wrongType.outcome as Error).message).toMatch(/^--type projects: expected one of customer, /);

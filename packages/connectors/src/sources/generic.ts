@@ -80,6 +80,7 @@ const schemas = {
     doneAt: date.nullish().transform((v) => v ?? null),
     subject: optionalLabel,
   }),
+  spend: z.object({ ...base, date, amount: z.number(), currency, channel: optionalLabel, campaign: optionalLabel }),
 };
 export type GenericType = keyof typeof schemas;
 
@@ -198,6 +199,12 @@ export const genericEvent = (raw: unknown, ctx: GenericContext, where: readonly 
     case 'activity': {
       const { id, version, deleted, ...data } = parseWith(schemas.activity, raw, where);
       return { ...common, entity: 'activity', id, version: [version], deleted, data };
+    }
+    case 'spend': {
+      const e = parseWith(schemas.spend, raw, where);
+      const { iso, minor } = money(e.amount, e.currency, 'amount');
+      const data = { date: e.date, amount: minor, currency: iso, channel: e.channel, campaign: e.campaign };
+      return { ...common, entity: 'spend', id: e.id, version: [e.version], deleted: e.deleted, data };
     }
   }
 };

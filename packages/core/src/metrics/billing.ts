@@ -3,6 +3,7 @@ import { toMajor } from '../money.js';
 import { dayOf, monthOfDay, yearOfMonth } from '../period.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
+import { soldField } from './acquisition.js';
 import { type AggregateView, latestUpdate, others, pct, perCurrency } from './figures.js';
 import { byCurrency, currencyField, fromKeyPart, keyPart, keys, labelMember } from './keys.js';
 import { customerOfRollup } from './margin.js';
@@ -36,6 +37,8 @@ export const invoiceContributions = (state: EntityState<'invoice'>, ctx: MetricC
     { key: keys.margin(yearOfMonth(month)), values: { [currencyField('billing', currency)]: total } },
     ...billingSegmentContributions(month, customerId, currency, total, 1),
   );
+  // An issued invoice is a sale: the customer's first sale makes it a new customer (acquisition.ts).
+  if (customerId) out.push({ key: keys.customerRollup(customerId), values: { [soldField(month)]: 1 } });
   return out;
 };
 

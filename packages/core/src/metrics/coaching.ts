@@ -7,6 +7,20 @@ const rate = (part: number, whole: number) => (whole === 0 ? null : Math.round((
 const labelOf = (label: string) => (label === '' ? null : label);
 
 /**
+ * Opportunities created per deal source in a month, and how many of them are won already (conversion), from
+ * the month's `source=…` label items; most created first.
+ */
+export const sourceConversion = (flowLabels: Iterable<readonly [string, Values]>) =>
+  [...byLabel(flowLabels, 'source')]
+    .map(([source, m]) => ({
+      source: labelOf(source),
+      created: m.created ?? 0,
+      won: m.won ?? 0,
+      conversionRate: rate(m.won ?? 0, m.created ?? 0),
+    }))
+    .sort((a, b) => b.created - a.created);
+
+/**
  * Sales-coaching detail of a month's pipeline flow and of the open pipeline: opportunities created per source
  * with their conversion (share of that month's new deals already won), lost deals per reason, open deals per
  * stage. The labels come from their own items (`pipeline-labels#…`, `pipeline-stages…`), member → values.
@@ -19,14 +33,7 @@ export const coachingFigures = (
 ) => {
   const labels = [...flowLabels];
   return {
-    bySource: [...byLabel(labels, 'source')]
-      .map(([source, m]) => ({
-        source: labelOf(source),
-        created: m.created ?? 0,
-        won: m.won ?? 0,
-        conversionRate: rate(m.won ?? 0, m.created ?? 0),
-      }))
-      .sort((a, b) => b.created - a.created),
+    bySource: sourceConversion(labels),
     won: flow.won ?? 0,
     lost: flow.lost ?? 0,
     lostReasons: [...byLabel(labels, 'reason')]

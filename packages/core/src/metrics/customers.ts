@@ -1,5 +1,6 @@
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
+import { newCustomerContributions } from './acquisition.js';
 import { type AggregateView, latestUpdate } from './figures.js';
 import { keys } from './keys.js';
 import { costFields, costsToMargin } from './margin.js';
@@ -25,10 +26,14 @@ export const isActiveCustomer = (v: Values): boolean =>
 export const isProspect = (v: Values): boolean =>
   (v.openDeals ?? 0) > 0 && (v.issuedInvoices ?? 0) === 0 && (v.wonDeals ?? 0) === 0 && (v.projects ?? 0) === 0;
 
-/** Customer rollup → the global counts, and its projects' costs to the margin unless the customer is internal. */
+/**
+ * Customer rollup → the global counts, its projects' costs to the margin unless the customer is internal, and
+ * the customer as new in the month of its first sale (acquisition.ts).
+ */
 export const deriveCustomer = (_key: string, values: Values): Contribution[] => [
   { key: keys.customers, values: { active: isActiveCustomer(values) ? 1 : 0, prospects: isProspect(values) ? 1 : 0 } },
   ...((values.internal ?? 0) > 0 ? [] : costsToMargin(costFields(values))),
+  ...newCustomerContributions(values),
 ];
 
 /**

@@ -50,6 +50,11 @@ export const keys = {
   /** Open pipeline per stage, in total or for one owner. */
   openStage: (owner: string | null | undefined, stage: string | null) =>
     `${partitions.openStages(owner)}|${labelMember('stage', stage)}`,
+  /** Spend and new customers of a month (acquisition.ts). */
+  acquisition: (month: Month) => `${series.acquisition}|${month}`,
+  /** Spend and new customers of a month per channel, new customers per segment. */
+  acquisitionLabel: (month: Month, dimension: 'channel' | 'segment', label: string | null) =>
+    `${partitions.acquisitionLabels(month)}|${labelMember(dimension, label)}`,
   customerRollup: (customerId: string) => `${CUSTOMER_ROLLUP}${keyPart(customerId)}`,
   projectRollup: (projectId: string) => `${PROJECT_ROLLUP}${keyPart(projectId)}`,
   invoiceRollup: (source: string, invoiceId: string) => `${INVOICE_ROLLUP}${source}#${keyPart(invoiceId)}`,
@@ -69,6 +74,7 @@ export const series = {
   npsDay: 'nps-day',
   billingDay: 'billing-day',
   pipelineDay: 'pipeline-day',
+  acquisition: 'acquisition',
 } as const;
 
 /** The partitions that `partition|member` keys belong to, as the query side lists them. */
@@ -78,6 +84,7 @@ export const partitions = {
   segments: (month: Month) => `segments#${month}`,
   pipelineLabels: (month: Month, owner?: string | null) => `pipeline-labels#${month}${ownerSuffix(owner)}`,
   openStages: (owner?: string | null) => `pipeline-stages${ownerSuffix(owner)}`,
+  acquisitionLabels: (month: Month) => `acquisition-labels#${month}`,
 } as const;
 
 /** The ordered lists entity states and alerts appear in (the store's list index). */

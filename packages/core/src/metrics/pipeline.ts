@@ -3,6 +3,7 @@ import { dealMoney, toMajor } from '../money.js';
 import { dayOf, type Month, monthOfDay } from '../period.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Listing, Values } from '../values.js';
+import { soldField } from './acquisition.js';
 import { type Aggregates, type AggregateView, latestUpdate, others, perCurrency, round1, round3 } from './figures.js';
 import { byCurrency, currencyField, keys, lists } from './keys.js';
 import { wonSegmentContributions } from './segments.js';
@@ -67,6 +68,8 @@ export const dealContributions = (state: EntityState<'deal'>, ctx: MetricContext
   }
   both((owner) => keys.pipeline(month, owner), won);
   out.push({ key: keys.pipelineDay(closedOn), values: { won: 1, ...money('wonValue') } });
+  // A won deal is a sale: the customer's first sale makes it a new customer (acquisition.ts).
+  if (customerId) out.push({ key: keys.customerRollup(customerId), values: { [soldField(month)]: 1 } });
   out.push(...wonSegmentContributions(state, month));
   return out;
 };

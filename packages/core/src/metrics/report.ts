@@ -19,6 +19,7 @@ import {
 } from '../period.js';
 import type { ReportReader } from '../ports.js';
 import type { Values } from '../values.js';
+import { acquisitionHeadline } from './acquisition.js';
 import { billingFigure } from './billing.js';
 import { customersFigure } from './customers.js';
 import { type Aggregates, type AggregateView, latestUpdate, others, perCurrency, sumViews } from './figures.js';
@@ -105,6 +106,7 @@ export const reportReads = (periods: readonly Period[], today: Day): ReportReads
     { partition: series.billing, ...months },
     { partition: series.pipeline(), ...months },
     { partition: series.margin, ...yearsOf(first, last) },
+    { partition: series.acquisition, ...months },
   ];
   const daySpans = new Map<string, { from: Day; to: Day }>();
   for (const period of periods.filter((p) => inProgress(p, today))) {
@@ -270,6 +272,7 @@ export const metricsReport = (period: Period, inputs: ReportInputs, ctx: MetricC
       ctx,
     ),
     nowFigures: { basis: now.basis, date: now.date, figures: NOW_FIGURES },
+    acquisition: acquisitionHeadline(sum(keys.acquisition, months), ctx.baseCurrency),
     comparisons: comparisons(period, aggregates, snapshots, today, ctx),
   };
 };

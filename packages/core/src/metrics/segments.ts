@@ -98,22 +98,22 @@ export const customerLabelValues = (s: EntityState<'customer'>): Values => {
 /** Each customer's labels (the key part of the customer's id → dimension → label). */
 export type CustomerLabels = ReadonlyMap<string, Partial<Record<Dimension, string>>>;
 
+/** A customer's labels from its rollup's values. */
+export const rollupLabels = (values: Values): Partial<Record<Dimension, string>> => {
+  const labels: Partial<Record<Dimension, string>> = {};
+  for (const [field, count] of Object.entries(values)) {
+    const parsed = parseLabelMember(field);
+    if (count > 0 && parsed && (DIMENSIONS as readonly string[]).includes(parsed.dimension))
+      labels[parsed.dimension as Dimension] = parsed.label;
+  }
+  return labels;
+};
+
 /** The labels on customer rollups, as read by their key part (`listRollups('@customer#')`). */
 export const customerLabelsOf = (
   rollups: Iterable<readonly [string, Values]>,
-): Map<string, Partial<Record<Dimension, string>>> => {
-  const out = new Map<string, Partial<Record<Dimension, string>>>();
-  for (const [customer, values] of rollups) {
-    const labels: Partial<Record<Dimension, string>> = {};
-    for (const [field, count] of Object.entries(values)) {
-      const parsed = parseLabelMember(field);
-      if (count > 0 && parsed && (DIMENSIONS as readonly string[]).includes(parsed.dimension))
-        labels[parsed.dimension as Dimension] = parsed.label;
-    }
-    out.set(customer, labels);
-  }
-  return out;
-};
+): Map<string, Partial<Record<Dimension, string>>> =>
+  new Map([...rollups].map(([customer, values]) => [customer, rollupLabels(values)]));
 
 /**
  * The breakdown of some months by one dimension: the label items' direct contributions plus each customer's

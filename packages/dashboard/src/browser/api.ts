@@ -3,7 +3,7 @@
  * writes it (type-only imports: esbuild erases them, so nothing server-side reaches the bundle), and a GET
  * that revalidates with If-None-Match.
  */
-import type { coachingReport, DetractorAlert, evaluateKpis, segmentsReport } from '@flash/app';
+import type { acquisitionReport, coachingReport, DetractorAlert, evaluateKpis, segmentsReport } from '@flash/app';
 import type { EntityData, Month, metricsReport, Profile, pipelineRequirements, User } from '@flash/core';
 
 type SurveyResponse = EntityData['survey_response'];
@@ -12,6 +12,7 @@ export type MetricsAnswer = ReturnType<typeof metricsReport>;
 export type RequirementsAnswer = ReturnType<typeof pipelineRequirements>;
 export type SegmentsAnswer = Awaited<ReturnType<typeof segmentsReport>>;
 export type CoachingAnswer = Awaited<ReturnType<typeof coachingReport>>;
+export type AcquisitionAnswer = Awaited<ReturnType<typeof acquisitionReport>>;
 export type KpisAnswer = Awaited<ReturnType<typeof evaluateKpis>>;
 export type Kpi = KpisAnswer['kpis'][number];
 
@@ -67,6 +68,7 @@ export interface Answers {
   profiles: ProfilesAnswer;
   kpis: KpisAnswer;
   requirements: RequirementsAnswer;
+  acquisition: AcquisitionAnswer;
 }
 export type Slot = keyof Answers;
 
@@ -81,6 +83,7 @@ const PATHS: Record<Slot, string> = {
   profiles: '/v1/profiles',
   kpis: '/v1/kpis',
   requirements: '/v1/pipeline/requirements',
+  acquisition: '/v1/acquisition',
 };
 
 /** The API wants a (new) token; the message says why, empty when none was given. */

@@ -31,6 +31,13 @@ export const IDS = {
   'req-result': 'div',
   'req-rows': 'tbody',
   'req-basis': 'p',
+  'wi-hitRate': 'input',
+  'wi-dealSize': 'input',
+  'wi-leadTime': 'input',
+  'wi-opportunities': 'input',
+  'whatif-result': 'div',
+  'whatif-rows': 'tbody',
+  'whatif-best': 'p',
   alerts: 'ol',
   'alerts-empty': 'p',
   by: 'fieldset',
@@ -42,6 +49,8 @@ export const IDS = {
   stages: 'tbody',
   'stale-count': 'span',
   stale: 'tbody',
+  'cac-channels': 'tbody',
+  baskets: 'tbody',
   auth: 'dialog',
   'auth-form': 'form',
   token: 'input',
@@ -86,6 +95,10 @@ export const FIELDS = [
   'hitRate',
   'avgDealSize',
   'leadTimeDays',
+  'newCustomers',
+  'acquisitionSpend',
+  'cac',
+  'acquisitionOther',
 ] as const;
 export type Field = (typeof FIELDS)[number];
 
@@ -135,7 +148,7 @@ const emptyRow = (cols: number, text: string) => {
 
 /** Fills a table body with one row per item, or with one row saying it is empty. */
 export const rows = <T>(
-  id: 'segments' | 'sources' | 'stages' | 'stale',
+  id: 'segments' | 'sources' | 'stages' | 'stale' | 'cac-channels' | 'baskets',
   list: readonly T[],
   cols: number,
   empty: string,

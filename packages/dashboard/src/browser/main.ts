@@ -11,6 +11,7 @@ import {
   clearKpis,
   type Freshness,
   makeAlertFeed,
+  renderAcquisition,
   renderCoaching,
   renderDetractors,
   renderKpis,
@@ -145,11 +146,12 @@ const poll = async () => {
       renderMetrics(metrics, fresh);
     }
     await pollTrends();
-    const [detractors, alerts, segments, coaching] = await Promise.all([
+    const [detractors, alerts, segments, coaching, acquisition] = await Promise.all([
       api.get('detractors', periodQuery()),
       api.get('alerts'),
       api.get('segments', `?by=${by}${periodQuery('&')}`),
       api.get('coaching', periodQuery()),
+      api.get('acquisition', periodQuery()),
       // A wallboard shows a user's KPIs only when its URL names the user, and never the configuration hints.
       tv && !user ? undefined : pollMine(),
     ]);
@@ -157,6 +159,7 @@ const poll = async () => {
     if (alerts) renderAlerts(alerts);
     if (segments) renderSegments(segments, fresh);
     if (coaching) renderCoaching(coaching, fresh);
+    if (acquisition) renderAcquisition(acquisition, fresh);
     labelCells();
     lastCheck = Date.now();
     setStatus('Live', 'live');
@@ -171,6 +174,23 @@ const poll = async () => {
   timer = window.setTimeout(poll, POLL_MS);
 };
 
+/** The what-if changes entered, as the API takes them: hit rate in points, the others relative. */
+const whatIfQuery = (): string =>
+  (
+    [
+      ['hitRate', $('wi-hitRate').value, 'pt'],
+      ['dealSize', $('wi-dealSize').value, '%'],
+      ['leadTime', $('wi-leadTime').value, '%'],
+      ['opportunities', $('wi-opportunities').value, '%'],
+    ] as const
+  )
+    .filter(([, value]) => value.trim() !== '' && Number(value) !== 0)
+    .map(([lever, value, unit]) => {
+      const n = Number(value);
+      return `&${lever}=${encodeURIComponent(`${n > 0 ? '+' : '-'}${Math.abs(n)}${unit}`)}`;
+    })
+    .join('');
+
 /** The requirements calculator: what the pipeline must hold for the monthly budget entered. */
 const calculate = async () => {
   const budget = $('budget').value;
@@ -180,7 +200,7 @@ const calculate = async () => {
     $('req-result').hidden = true;
     return;
   }
-  const query = `?budget=${encodeURIComponent(budget)}&months=${encodeURIComponent($('months').value)}${periodQuery('&')}`;
+  const query = `?budget=${encodeURIComponent(budget)}&months=${encodeURIComponent($('months').value)}${periodQuery('&')}${whatIfQuery()}`;
   try {
     const r = await api.get('requirements', query);
     if (r) renderRequirements(r);

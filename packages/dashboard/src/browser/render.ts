@@ -3,6 +3,7 @@
  * records in `fresh` when the figures it shows last changed.
  */
 import type {
+  AcquisitionAnswer,
   AlertsAnswer,
   CoachingAnswer,
   DetractorsAnswer,
@@ -190,6 +191,40 @@ export const renderSegments = (s: SegmentsAnswer, fresh: Freshness): void => {
   fresh.segments = s.updatedAt;
 };
 
+/** Other currencies' spend and CAC part, never converted: `also $500 spent (CAC part $250)`. */
+const otherSpend = (others: AcquisitionAnswer['otherCurrencies']): string =>
+  Object.entries(others)
+    .map(([code, o]) => `${money(o.spend, code)} spent${o.cac === null ? '' : ` (CAC part ${money(o.cac, code)})`}`)
+    .join(', ');
+
+/** Customer acquisition: the month's CAC, CAC per channel, and the average basket per segment. */
+export const renderAcquisition = (a: AcquisitionAnswer, fresh: Freshness): void => {
+  setField('newCustomers', number(a.newCustomers));
+  setField('acquisitionSpend', money(a.spend));
+  setField('cac', a.cac === null ? 'no new customers' : money(a.cac));
+  const others = otherSpend(a.otherCurrencies);
+  setField('acquisitionOther', others ? `also ${others}` : '');
+  const most = Math.max(1, a.newCustomers);
+  rows('cac-channels', a.byChannel, 5, 'No spend and no new customers in this period.', (c) => {
+    const share = el('td');
+    const bar = gauge((100 * c.newCustomers) / most);
+    bar.setAttribute('aria-hidden', 'true');
+    share.append(el('span', 'sr-only', percent((100 * c.newCustomers) / most)), bar);
+    const extra = otherSpend(c.otherCurrencies);
+    const cac = el('td', 'num', c.cac === null ? '–' : money(c.cac));
+    if (extra) cac.append(el('span', 'sub', ` + ${extra}`));
+    return [cell(c.channel), el('td', 'num', number(c.newCustomers)), el('td', 'num', money(c.spend)), cac, share];
+  });
+  rows('baskets', a.bySegment, 5, 'No billing and no new customers in this period.', (s) => [
+    cell(s.segment),
+    el('td', 'num', number(s.newCustomers)),
+    el('td', 'num', number(s.billedCustomers)),
+    el('td', 'num', money(s.billing)),
+    el('td', 'num', money(s.basketPerCustomer)),
+  ]);
+  fresh.acquisition = a.updatedAt;
+};
+
 /** An expected close date and how many days ago it passed. */
 const late = (date: string) => `${day(date)} · ${Math.floor((Date.now() - Date.parse(date)) / 86400000)} d late`;
 
@@ -322,4 +357,44 @@ export const renderRequirements = (r: RequirementsAnswer): void => {
     `From ${r.basedOn.from} to ${r.basedOn.to}: hit rate ${r.hitRate === null ? '–' : percent(100 * r.hitRate)}, ` +
     `average deal ${money(r.avgDealSize)}, lead time ${r.leadTimeDays === null ? '–' : `${number(r.leadTimeDays, 1)} days`}.`;
   $('req-result').hidden = false;
+  renderWhatIf(r);
+};
+
+const LEVER_NAMES = {
+  hitRate: 'Hit rate',
+  dealSize: 'Deal size',
+  leadTime: 'Lead time',
+  opportunities: 'Opportunities',
+};
+
+/** The what-if scenarios: each change alone, then all together, and the lever that helps most. */
+const renderWhatIf = (r: RequirementsAnswer): void => {
+  const w = r.whatIf;
+  $('whatif-result').hidden = w === null;
+  if (w === null) return;
+  const name = (changes: Record<string, string>) =>
+    Object.entries(changes)
+      .map(([lever, change]) => `${LEVER_NAMES[lever as keyof typeof LEVER_NAMES] ?? lever} ${change}`)
+      .join(', ');
+  const scenarios = [...w.scenarios, ...(w.combined ? [w.combined] : [])];
+  $('whatif-rows').replaceChildren(
+    ...scenarios.map((s) => {
+      const tr = el('tr');
+      const th = el('th', '', name(s.changes));
+      th.scope = 'row';
+      const velocity = s.salesVelocityChangePct;
+      tr.append(
+        th,
+        el('td', 'num', money(s.requiredNewValuePerMonth)),
+        el('td', 'num', number(s.requiredNewCountPerMonth, 1)),
+        el('td', 'num', money(s.requiredPipelineValue)),
+        el('td', 'num', velocity === null ? '–' : `${velocity > 0 ? '+' : ''}${number(velocity, 1)} %`),
+      );
+      return tr;
+    }),
+  );
+  const best = w.scenarios.find((s) => w.bestLever !== null && w.bestLever in s.changes);
+  $('whatif-best').textContent = best
+    ? `Helps most: ${name(best.changes)} (the largest gain in sales velocity, opportunities × deal size × hit rate ÷ lead time).`
+    : 'No lever can be compared yet: there are no closed deals to go by.';
 };
