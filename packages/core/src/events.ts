@@ -189,6 +189,15 @@ export type EntityData = { [T in EntityType]: z.output<(typeof entityData)[T]> }
 export const versionSchema = z.array(z.number().finite()).min(1).max(4);
 export type Version = z.output<typeof versionSchema>;
 
+/** Orders two versions lexicographically; a missing element is lower than any number. */
+export const compareVersions = (a: Version, b: Version): number => {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const diff = (a[i] ?? Number.NEGATIVE_INFINITY) - (b[i] ?? Number.NEGATIVE_INFINITY);
+    if (diff !== 0) return diff < 0 ? -1 : 1;
+  }
+  return 0;
+};
+
 const envelope = {
   source: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/),
   id,

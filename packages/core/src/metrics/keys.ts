@@ -50,6 +50,17 @@ export const keys = {
   /** Open pipeline per stage, in total or for one owner. */
   openStage: (owner: string | null | undefined, stage: string | null) =>
     `${partitions.openStages(owner)}|${labelMember('stage', stage)}`,
+  /** Per stage, over every deal: stays (count, seconds), lost deals lost at it, closed deals that reached it. */
+  stageTimes: (stage: string | null) => `${partitions.stageTimes}|${labelMember('stage', stage)}`,
+  /**
+   * Stays of a stage counted per whole hour (field `h:{hours}`), one member per stage and day of duration so
+   * that no item holds more than 24 fields (metrics/stages.ts).
+   */
+  stageHours: (stage: string, hours: number) =>
+    `${partitions.stageHours}|${labelMember('stage', stage)}#${Math.floor(hours / 24)}`,
+  /** Open deals per expected close month (`none` without one) and stage, in total or for one owner. */
+  forecastOpen: (owner: string | null | undefined, month: Month | null, stage: string | null) =>
+    `${partitions.forecastOpen(owner)}|${month ?? NO_CLOSE_MONTH}#${labelMember('stage', stage)}`,
   customerRollup: (customerId: string) => `${CUSTOMER_ROLLUP}${keyPart(customerId)}`,
   projectRollup: (projectId: string) => `${PROJECT_ROLLUP}${keyPart(projectId)}`,
   invoiceRollup: (source: string, invoiceId: string) => `${INVOICE_ROLLUP}${source}#${keyPart(invoiceId)}`,
@@ -78,7 +89,13 @@ export const partitions = {
   segments: (month: Month) => `segments#${month}`,
   pipelineLabels: (month: Month, owner?: string | null) => `pipeline-labels#${month}${ownerSuffix(owner)}`,
   openStages: (owner?: string | null) => `pipeline-stages${ownerSuffix(owner)}`,
+  stageTimes: 'stage-times',
+  stageHours: 'stage-hours',
+  forecastOpen: (owner?: string | null) => `forecast-open${ownerSuffix(owner)}`,
 } as const;
+
+/** The month member of open deals without an expected close date (`keys.forecastOpen`). */
+export const NO_CLOSE_MONTH = 'none';
 
 /** The ordered lists entity states and alerts appear in (the store's list index). */
 export const lists = {
