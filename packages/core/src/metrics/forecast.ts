@@ -235,3 +235,4 @@ export const forecastReport = (
     updatedAt: latestUpdate([...inputs.open.values(), ...inputs.flows.values(), ...inputs.times.values()]),
   };
 };
+export type ForecastReport = ReturnType<typeof forecastReport>;

@@ -2,6 +2,7 @@ import { stageStays } from '../stage-history.js';
 import type { EntityState } from '../state.js';
 import type { Contribution } from '../values.js';
 import { type Aggregates, latestUpdate, round1, round3 } from './figures.js';
+import { stageProbabilities } from './forecast.js';
 import { keys, parseLabelMember } from './keys.js';
 
 /**
@@ -41,7 +42,7 @@ const hourField = (hours: number) => `${HOUR_FIELD}${hours}`;
 
 /** What a stage table row says about one stage. */
 export interface StageFigure {
-  stage: string | null;
+  stage: string;
   /** Stays that ended (the deal moved on or closed). */
   stays: number;
   meanDays: number | null;
@@ -113,6 +114,37 @@ export const stageFigures = (
       learntProbability: closedReached === 0 ? null : round3(wonReached / closedReached),
     });
   }
-  stages.sort((a, b) => ((a.stage ?? '') < (b.stage ?? '') ? -1 : 1));
+  stages.sort((a, b) => (a.stage < b.stage ? -1 : 1));
   return { stages, lostWithoutStage, updatedAt: latestUpdate([...times.values(), ...hours.values()]) };
 };
+
+/**
+ * `GET /v1/pipeline/stages`: the stage table, each stage with its learnt probability, the override set for it
+ * and the probability forecasts use (forecast.ts, `stageProbabilities`).
+ */
+export const stagesReport = (times: Aggregates, hours: Aggregates, overrides: Readonly<Record<string, number>>) => {
+  const { stages, lostWithoutStage, updatedAt } = stageFigures(times, hours);
+  const probabilities = stageProbabilities(times, overrides, []);
+  const rows = stages.map((row) => {
+    const p = probabilities.get(row.stage);
+    return { ...row, override: p?.override ?? null, probability: p?.used == null ? null : round3(p.used) };
+  });
+  // Stages with an override and no deal seen yet still show, so what was set is visible.
+  for (const p of probabilities.values())
+    if (!rows.some((row) => row.stage === p.stage))
+      rows.push({
+        stage: p.stage,
+        stays: 0,
+        meanDays: null,
+        medianDays: null,
+        lost: 0,
+        closedReached: 0,
+        wonReached: 0,
+        learntProbability: null,
+        override: p.override,
+        probability: p.used,
+      });
+  rows.sort((a, b) => (a.stage < b.stage ? -1 : 1));
+  return { stages: rows, lostWithoutStage, updatedAt };
+};
+export type StagesReport = ReturnType<typeof stagesReport>;
