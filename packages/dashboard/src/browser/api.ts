@@ -4,7 +4,16 @@
  * that revalidates with If-None-Match.
  */
 import type { coachingReport, DetractorAlert, evaluateKpis, segmentsReport } from '@flash/app';
-import type { EntityData, Month, metricsReport, Profile, pipelineRequirements, User } from '@flash/core';
+import type {
+  EntityData,
+  ForecastReport,
+  Month,
+  metricsReport,
+  Profile,
+  pipelineRequirements,
+  StagesReport,
+  User,
+} from '@flash/core';
 
 type SurveyResponse = EntityData['survey_response'];
 
@@ -14,6 +23,8 @@ export type SegmentsAnswer = Awaited<ReturnType<typeof segmentsReport>>;
 export type CoachingAnswer = Awaited<ReturnType<typeof coachingReport>>;
 export type KpisAnswer = Awaited<ReturnType<typeof evaluateKpis>>;
 export type Kpi = KpisAnswer['kpis'][number];
+export type ForecastAnswer = ForecastReport;
+export type StagesAnswer = StagesReport;
 
 /** `GET /v1/nps/detractors` (packages/app/src/query.ts). */
 export interface DetractorsAnswer {
@@ -67,6 +78,8 @@ export interface Answers {
   profiles: ProfilesAnswer;
   kpis: KpisAnswer;
   requirements: RequirementsAnswer;
+  forecast: ForecastAnswer;
+  stageTimes: StagesAnswer;
 }
 export type Slot = keyof Answers;
 
@@ -81,6 +94,8 @@ const PATHS: Record<Slot, string> = {
   profiles: '/v1/profiles',
   kpis: '/v1/kpis',
   requirements: '/v1/pipeline/requirements',
+  forecast: '/v1/forecast',
+  stageTimes: '/v1/pipeline/stages',
 };
 
 /** The API wants a (new) token; the message says why, empty when none was given. */
