@@ -28,12 +28,16 @@ export interface StageObservation {
 
 /**
  * The most observations a deal keeps: the newest by order. At the bound the oldest leaves, and with it the
- * stays and "reached" stages only it showed: the figures then describe the deal's latest 100 observations, the
- * same whichever order they arrived in (keeping the greatest N of a set is order-independent). A HubSpot or
- * Pipedrive deal moves stage far fewer times; a generic deal re-sent with a new version on every edit may reach
- * it after 100 edits. 100 observations of 256-character stages stay below 110 KB, inside DynamoDB's 400 KB item.
+ * stays and "reached" stages only it showed: the figures then describe the deal's latest 30 observations, the
+ * same whichever order they arrived in (keeping the greatest N of a set is order-independent).
+ *
+ * Why 30: one deal's change must fit one transaction (100 items). Its stage figures touch at most one item
+ * per stage seen and one per stay (29), about 60, beside the deal's 20-odd other items, its state and its
+ * rollups; deleting a deal with a full history still commits in one piece (tests/unit/core/stages.test.ts).
+ * HubSpot moves count one observation per stage change; Pipedrive and generic deals one per state received,
+ * so a deal edited more than 30 times keeps its latest 30 states' stages.
  */
-export const STAGE_HISTORY_LIMIT = 100;
+export const STAGE_HISTORY_LIMIT = 30;
 
 /** The history's total order: by `k`, then stage, then open before closed. Equal means the same observation. */
 const compareObservations = (a: StageObservation, b: StageObservation): number =>

@@ -9,6 +9,7 @@ import {
   memoryAggregateStore,
   metricModel,
   partitions,
+  planSize,
   recompute,
   STAGE_HISTORY_LIMIT,
   stageFigures,
@@ -101,6 +102,46 @@ describe('stage history', () => {
       ),
       { numRuns: 30 },
     );
+  });
+});
+
+describe('a full stage history in one transaction', () => {
+  it('commits the worst deal, every observation a new stage and every stay a different length, in one piece', async () => {
+    const store = new MemoryStore();
+    const commit = store.commit.bind(store);
+    const sizes: number[] = [];
+    store.commit = async (plan) => {
+      sizes.push(planSize(plan));
+      return commit(plan);
+    };
+    // Stage k entered after 25·k(k+1)/2 hours: stay k lasts 25(k + 1) hours, each its own hour and day item;
+    // the deal then closes won, and is deleted.
+    const enteredAt = (k: number) => (25 * k * (k + 1)) / 2;
+    const versions = Array.from({ length: STAGE_HISTORY_LIMIT }, (_, k) =>
+      deal(
+        'W',
+        k + 1,
+        { stage: `stage-${k}`, customerId: 'C1', ownerId: 'U1', expectedCloseDate: '2026-12-01' },
+        {
+          occurredAt: new Date(T0 + enteredAt(k) * HOUR).toISOString(),
+        },
+      ),
+    );
+    const last = STAGE_HISTORY_LIMIT;
+    const won = deal(
+      'W',
+      last + 1,
+      { stage: `stage-${last - 1}`, status: 'won', closedAt: '2026-12-01' },
+      {
+        occurredAt: new Date(T0 + enteredAt(last) * HOUR).toISOString(),
+      },
+    );
+    const gone = deal('W', last + 2, { stage: `stage-${last - 1}`, status: 'won' }, { deleted: true });
+    for (const events of [versions, [won], [gone]]) await applyEvents(events, { store, model: metricModel, ctx, now });
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(100);
+    expect(sizes.length).toBe(3);
+    // Deleting it took every figure back to nothing.
+    expect([...store.aggregates.values()].every((values) => Object.keys(values).length === 0)).toBe(true);
   });
 });
 
