@@ -232,6 +232,25 @@ describe('forecast against budget, through the local stack', () => {
       ['2027-01', 20_200],
     ]);
 
+    const stageText = await (
+      await fetch(`${stack.url}/v1/pipeline/stages`, { headers: { accept: 'text/plain' } })
+    ).text();
+    const median = (parsePrometheusTextFormat(stageText) as typeof families).find(
+      (f) => f.name === 'flash_stage_median_days',
+    );
+    expect(median?.metrics.map((m) => [m.labels.stage, Number(m.value)])).toEqual([
+      ['1', 1.5],
+      ['appointmentscheduled', 1.5],
+      ['qualifiedtobuy', 3],
+    ]);
+
+    // A reversed or too long range is refused, naming what is wrong.
+    const reversed = await fetch(`${stack.url}/v1/forecast?from=2027-01&to=2026-11`);
+    expect(reversed.status).toBe(400);
+    expect(await reversed.json()).toEqual({ error: 'from (2027-01) must not be after to (2026-11)' });
+    expect((await fetch(`${stack.url}/v1/forecast?from=2024-01&to=2027-01`)).status).toBe(400);
+    expect((await fetch(`${stack.url}/v1/forecast?from=2026-1&to=2027-01`)).status).toBe(400);
+
     // And the rebuild finds nothing to repair.
     const verified = await rebuildAggregates({
       store: stack.store,
