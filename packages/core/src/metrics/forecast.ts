@@ -27,7 +27,8 @@ export const forecastContributions = (state: EntityState<'deal'>, ctx: MetricCon
 };
 
 const MAX_AMOUNT = 1e13;
-const MAX_ENTRIES = 1000;
+/** Owners of a budget, stages of the overrides: 250 keys of up to 256 characters keep a document far inside DynamoDB's 400 KB. */
+const MAX_ENTRIES = 250;
 const amount = z.number().min(0).max(MAX_AMOUNT);
 const atMost = (n: number) => (record: Record<string, unknown>) => Object.keys(record).length <= n;
 
