@@ -157,6 +157,11 @@ export const dealData = z.object({
   expectedCloseDate: isoDate.nullable().default(null),
   source: label,
   lostReason: label,
+  /**
+   * When the deal entered `stage`, as a source that knows it says (a generic ERP or CRM export); dates the
+   * stage in the deal's stage history instead of the time the state was received (stage-history.ts).
+   */
+  stageChangedAt: isoDate.nullable().optional(),
 });
 
 /** A meeting, call, e-mail or task: planned while `doneAt` is null, done from `doneAt` on. */

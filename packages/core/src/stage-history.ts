@@ -8,8 +8,9 @@ import { type CanonicalEvent, compareVersions, type Version } from './events.js'
  * Every delivery that names a stage is one observation:
  * - a HubSpot `dealstage` change (a timed patch): ordered and dated by its `occurredAt`;
  * - a snapshot (Pipedrive's `stage_id`, a generic deal's `stage`): ordered by the snapshot's version (Pipedrive
- *   `[update_time, meta.timestamp]`, the generic `version`) and dated by its `occurredAt` (Pipedrive's
- *   `meta.timestamp`; for the generic source the time the version was received).
+ *   `[update_time, meta.timestamp]`, the generic `version`) and dated by its `stageChangedAt` when the source
+ *   gives one, else its `occurredAt` (Pipedrive's `meta.timestamp`; for the generic source the time the
+ *   version was received).
  *
  * The history is the set of observations, whatever order they came in: an observation older than the state
  * (a late snapshot, a late property change) still joins it though it changes no field, and a duplicate changes
@@ -51,9 +52,9 @@ export const stageObservation = (event: CanonicalEvent): StageObservation | unde
     if (typeof stage !== 'string' || stage === '') return undefined;
     return { k: [event.at], at: event.at, stage, open: (status ?? 'open') === 'open' };
   }
-  const { stage, status } = event.data;
+  const { stage, status, stageChangedAt } = event.data;
   if (event.deleted || stage === null || stage === '') return undefined;
-  return { k: event.version, at: Date.parse(event.occurredAt), stage, open: status === 'open' };
+  return { k: event.version, at: Date.parse(stageChangedAt ?? event.occurredAt), stage, open: status === 'open' };
 };
 
 /**

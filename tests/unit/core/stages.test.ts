@@ -87,6 +87,18 @@ describe('stage history', () => {
     expect(fold([again, next, first])?.stages?.map((o) => o.at - T0)).toEqual([0, 9 * HOUR]);
   });
 
+  it('dates a generic stage by its stageChangedAt when the source sends one, whenever it is received', () => {
+    const at = (hours: number) => new Date(T0 + hours * HOUR).toISOString();
+    // An import received in one go a month later: the stays are still those the ERP recorded.
+    const late = (version: number, stage: string, hours: number) =>
+      deal('G2', version, { stage, stageChangedAt: at(hours) }, { occurredAt: '2026-12-01T00:00:00Z' });
+    const state = fold([late(2, 'proposal', 30), late(1, 'lead', 6), late(2, 'proposal', 30)]);
+    expect(state?.stages?.map((o) => [o.stage, (o.at - T0) / HOUR])).toEqual([
+      ['lead', 6],
+      ['proposal', 30],
+    ]);
+  });
+
   it(`keeps the newest ${STAGE_HISTORY_LIMIT} observations, whatever order they arrive in`, () => {
     fc.assert(
       fc.property(
