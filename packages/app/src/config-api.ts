@@ -44,6 +44,7 @@ export interface ConfigDeps {
 
 const ID = new RegExp(ID_PATTERN);
 const MONTH = new RegExp(MONTH_PATTERN);
+const notAMonth = (month: string): Written => ({ refused: `month "${month}" is not a month in the form YYYY-MM` });
 
 /**
  * The first number in `value` that the store cannot keep, with where it is: DynamoDB refuses magnitudes under
@@ -158,7 +159,7 @@ const writers: Record<WriteKey, Writer> = {
   },
   'PUT /v1/budgets/{month}': async (ids, event, deps) => {
     const month = required(ids, 'month');
-    if (!MONTH.test(month)) return { refused: `month "${month}" is not a month in the form YYYY-MM` };
+    if (!MONTH.test(month)) return notAMonth(month);
     const budget = storableBody(budgetSchema, event);
     if (typeof budget === 'string') return { refused: budget };
     await deps.store.putDocument(BUDGETS, month, budget satisfies Budget);
@@ -167,7 +168,7 @@ const writers: Record<WriteKey, Writer> = {
   },
   'DELETE /v1/budgets/{month}': async (ids, _event, deps) => {
     const month = required(ids, 'month');
-    if (!MONTH.test(month)) return { refused: `month "${month}" is not a month in the form YYYY-MM` };
+    if (!MONTH.test(month)) return notAMonth(month);
     await deps.store.deleteDocument(BUDGETS, month);
     deps.logger.info('budget deleted', { month });
     return { status: 204 };
@@ -212,8 +213,9 @@ const methodsOf = (rawPath: string): string[] =>
   writeRoutes.filter((r) => r.pattern.test(rawPath)).map((r) => r.method);
 
 /**
- * The configuration writes: KPI profiles and the users scored against them (validated and stored whole; a PUT
- * replaces), their deletion, and users' personal tokens. The admin token only: a personal token never writes.
+ * The configuration writes: KPI profiles and the users scored against them, budgets per month and the stage
+ * probabilities set by hand (validated and stored whole; a PUT replaces), their deletion, and users' personal
+ * tokens. The admin token only: a personal token never writes.
  * Kept apart from the read-only query function.
  */
 export const makeConfigHandler =
