@@ -415,6 +415,11 @@ describe('HTTP API', () => {
       'OPTIONS /v1/users/{id}/tokens': open('config'),
       'DELETE /v1/users/{id}/tokens/{tokenId}': guarded('config'),
       'OPTIONS /v1/users/{id}/tokens/{tokenId}': open('config'),
+      'PUT /v1/budgets/{month}': guarded('config'),
+      'DELETE /v1/budgets/{month}': guarded('config'),
+      'OPTIONS /v1/budgets/{month}': open('config'),
+      'PUT /v1/stage-probabilities': guarded('config'),
+      'OPTIONS /v1/stage-probabilities': open('config'),
     });
   });
 

@@ -2,7 +2,7 @@ import { currentMonth } from '@flash/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { diffBreakdown, diffDetractors, diffFigures } from '../support/figure-diff.js';
-import { expectedMonth } from '../support/reference-model.js';
+import { expectedMonth, stageTable } from '../support/reference-model.js';
 import { SEAM_NOW, seededRandom, shuffle, startSeamPipeline } from '../support/seam-pipeline.js';
 import { businessOf, deliveriesOf, entityCount, ownersOf, type World, worldArbitrary } from '../support/seam-world.js';
 
@@ -26,7 +26,7 @@ type Json = Record<string, unknown>;
 
 const runWorld = async (world: World): Promise<string[]> => {
   const random = seededRandom(world.seed);
-  const business = businessOf(world);
+  const business = businessOf(world, SEAM_NOW);
   const owners = ownersOf(world);
   const pipeline = await startSeamPipeline({ ctx: world.ctx });
   try {
@@ -91,6 +91,32 @@ const runWorld = async (world: World): Promise<string[]> => {
       });
       problems.push(...diffDetractors(expected.detractors, body.detractors, `${period} /v1/nps/detractors`));
     }
+
+    // Time in stage, lost-at stage and learnt probabilities, from every deal's stage history.
+    const stages = await pipeline.get<{ stages: Json[]; lostWithoutStage: number }>('/v1/pipeline/stages');
+    const expectedStages = stageTable(business);
+    problems.push(
+      ...diffFigures(
+        expectedStages.lostWithoutStage,
+        stages.body.lostWithoutStage,
+        '/v1/pipeline/stages lostWithoutStage',
+      ),
+    );
+    problems.push(
+      ...diffFigures(
+        expectedStages.stages.map((row) => row.stage),
+        stages.body.stages.map((row) => row.stage),
+        '/v1/pipeline/stages stages',
+      ),
+    );
+    for (const row of expectedStages.stages)
+      problems.push(
+        ...diffFigures(
+          row,
+          stages.body.stages.find((r) => r.stage === row.stage),
+          `/v1/pipeline/stages ${row.stage}`,
+        ),
+      );
 
     for (const d of await pipeline.verify()) problems.push(`rebuild --verify: drift in ${d.kind} ${d.key}`);
     return problems;

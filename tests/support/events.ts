@@ -6,7 +6,7 @@ export const snapshot = <T extends EntityType>(
   id: string,
   version: number,
   data: EntityData[T],
-  extra: { deleted?: boolean; source?: string } = {},
+  extra: { deleted?: boolean; source?: string; occurredAt?: string } = {},
 ): SnapshotEvent<T> =>
   ({
     entity,
@@ -15,7 +15,7 @@ export const snapshot = <T extends EntityType>(
     mode: 'snapshot',
     version: [version],
     deleted: extra.deleted ?? false,
-    occurredAt: '2026-11-01T00:00:00.000Z',
+    occurredAt: extra.occurredAt ?? '2026-11-01T00:00:00.000Z',
     data,
   }) as SnapshotEvent<T>;
 
@@ -106,7 +106,7 @@ export const deal = (
   id: string,
   version: number,
   data: Partial<EntityData['deal']> = {},
-  extra: { deleted?: boolean } = {},
+  extra: { deleted?: boolean; occurredAt?: string } = {},
 ) =>
   snapshot(
     'deal',

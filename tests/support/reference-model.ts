@@ -76,6 +76,12 @@ export interface RefDeal {
   currency: string | null;
   createdAt: string | null;
   closedAt: string | null;
+  /**
+   * Every stage the deal's source reported, in the source's order (HubSpot: each `dealstage` change by its
+   * occurredAt; Pipedrive: each state by update_time then meta.timestamp; generic: each version), with when
+   * (ms) and whether the deal was open then.
+   */
+  stages: { at: number; stage: string; open: boolean }[];
 }
 
 export interface RefResponse {
@@ -544,6 +550,83 @@ export const detractorsOf = (b: Business, month: string, ctx: Context): Detracto
       customerId: r.customerId,
       submittedAt: r.submittedAt,
     }));
+
+// ---------------------------------------------------------------------------------------------------------
+// Time in stage (docs/metrics.md, "Time in stage")
+
+export interface StageRow {
+  stage: string;
+  stays: number;
+  meanDays: Rounded | null;
+  medianDays: Rounded | null;
+  lost: number;
+  closedReached: number;
+  wonReached: number;
+  learntProbability: Rounded | null;
+}
+
+/**
+ * "A stay: consecutive observations of one stage, entered at the first of them; it ends at the next stage
+ * observed, or at an observation in the same stage that shows the deal closed; a stay that starts closed is
+ * none. Mean over seconds, median over whole hours. A lost deal counts at the stage it was last seen open in.
+ * A closed deal reached every stage it was seen open in; learnt probability = won / closed that reached it."
+ */
+export const stageTable = (b: Business): { stages: StageRow[]; lostWithoutStage: number } => {
+  const stays = new Map<string, number[]>();
+  const lost = new Map<string, number>();
+  const reached = new Map<string, { closed: number; won: number }>();
+  let lostWithoutStage = 0;
+  for (const deal of b.deals) {
+    const seen = deal.stages;
+    for (let i = 0; i < seen.length; i++) {
+      const first = seen[i] as (typeof seen)[number];
+      const previous = seen[i - 1];
+      if (previous && previous.stage === first.stage) continue;
+      if (!first.open) continue;
+      let end: number | undefined;
+      for (let j = i + 1; j < seen.length; j++) {
+        const later = seen[j] as (typeof seen)[number];
+        if (later.stage !== first.stage || !later.open) {
+          end = later.at;
+          break;
+        }
+      }
+      if (end !== undefined) stays.set(first.stage, [...(stays.get(first.stage) ?? []), Math.max(0, end - first.at)]);
+    }
+    if (deal.status === 'open') continue;
+    for (const stage of new Set(seen.filter((o) => o.open).map((o) => o.stage))) {
+      const r = reached.get(stage) ?? { closed: 0, won: 0 };
+      reached.set(stage, { closed: r.closed + 1, won: r.won + (deal.status === 'won' ? 1 : 0) });
+    }
+    if (deal.status === 'lost') {
+      const last = seen.filter((o) => o.open).at(-1);
+      if (last) lost.set(last.stage, (lost.get(last.stage) ?? 0) + 1);
+      else lostWithoutStage++;
+    }
+  }
+  const names = [...new Set([...stays.keys(), ...lost.keys(), ...reached.keys()])].sort();
+  const stages = names.map((stage) => {
+    const ms = stays.get(stage) ?? [];
+    const hours = ms.map((d) => Math.floor(d / 3_600_000)).sort((a, b) => a - b);
+    const middle =
+      hours.length === 0
+        ? null
+        : ((hours[(hours.length - 1) >> 1] as number) + (hours[hours.length >> 1] as number)) / 2;
+    const r = reached.get(stage) ?? { closed: 0, won: 0 };
+    return {
+      stage,
+      stays: ms.length,
+      meanDays:
+        ms.length === 0 ? null : rounded(ms.reduce((sum, d) => sum + Math.round(d / 1000), 0) / 86_400 / ms.length, 1),
+      medianDays: middle === null ? null : rounded(middle / 24, 1),
+      lost: lost.get(stage) ?? 0,
+      closedReached: r.closed,
+      wonReached: r.won,
+      learntProbability: r.closed === 0 ? null : rounded(r.won / r.closed, 3),
+    };
+  });
+  return { stages, lostWithoutStage };
+};
 
 /**
  * "Figures that are 'as of now' are, for a past month, the value at the end of that month": with no snapshot

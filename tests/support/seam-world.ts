@@ -749,7 +749,8 @@ const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ?
 /** "stripe invoice: order by status precedence (draft < open < paid, uncollectible < void), not by event time." */
 const STRIPE_RANK: Record<StripeStep, number> = { draft: 0, deleted: 0, open: 1, paid: 2, uncollectible: 2, void: 3 };
 
-export const businessOf = (w: World): Business => {
+/** The business the world ends as; `now` is when the pipeline receives the deliveries (it dates generic stages). */
+export const businessOf = (w: World, now: Date): Business => {
   const customers: RefCustomer[] = genericFinal(w, 'customer').map((c) => ({
     id: c.id,
     internal: c.internal === true,
@@ -814,8 +815,15 @@ export const businessOf = (w: World): Business => {
     currency: String(c.currency),
   }));
 
+  // Generic deals: each version's stage, dated when the pipeline received it (every delivery here: `now`).
+  const genericStages = (id: string) =>
+    [...(w.generic.find((e) => e.type === 'deal' && e.id === id)?.versions ?? [])]
+      .filter((v) => !v.deleted && text(v.fields.stage) !== null)
+      .sort((a, b) => a.version - b.version)
+      .map((v) => ({ at: now.getTime(), stage: String(v.fields.stage), open: v.fields.status === 'open' }));
   const deals: RefDeal[] = genericFinal(w, 'deal').map((d) => ({
     key: `generic#${d.id}`,
+    stages: genericStages(d.id),
     customerId: text(d.customerId),
     ownerId: text(d.ownerId),
     status: d.status === 'won' ? 'won' : d.status === 'lost' ? 'lost' : 'open',
@@ -846,6 +854,10 @@ export const businessOf = (w: World): Business => {
     const amount = value('amount');
     deals.push({
       key: `hubspot#${hubspotId(i)}`,
+      stages: events
+        .flatMap((e) => (e.kind === 'property' && e.name === 'dealstage' ? [e] : []))
+        .sort((a, b) => a.occurredAt - b.occurredAt)
+        .map((e) => ({ at: e.occurredAt, stage: e.value, open: e.value !== 'closedwon' && e.value !== 'closedlost' })),
       customerId: value('customer_id'),
       ownerId: value('hubspot_owner_id'),
       status,
@@ -873,8 +885,16 @@ export const businessOf = (w: World): Business => {
     if (!final || final.action === 'delete') return;
     const d = final.deal;
     const closed = d.status === 'won' ? d.wonTime : d.status === 'lost' ? d.lostTime : null;
+    const ordered = states
+      .filter((s) => s.action !== 'delete')
+      .sort(
+        (a, b) =>
+          Date.parse(a.deal.updateTime ?? a.deal.addTime) - Date.parse(b.deal.updateTime ?? b.deal.addTime) ||
+          a.timestamp - b.timestamp,
+      );
     deals.push({
       key: `pipedrive#${d.id}`,
+      stages: ordered.map((s) => ({ at: s.timestamp, stage: String(s.deal.stageId), open: s.deal.status === 'open' })),
       customerId: d.orgId === null ? null : String(d.orgId),
       ownerId: String(d.ownerId),
       status: d.status,

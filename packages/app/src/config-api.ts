@@ -1,17 +1,31 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { PayloadError, parseJson, parseWith } from '@flash/connectors';
 import {
+  type Budget,
+  budgetSchema,
   type DocumentStore,
   type Profile,
   personalTokenSchema,
   profileSchema,
+  type StageProbabilities,
+  stageProbabilitiesSchema,
   type User,
   userSchema,
 } from '@flash/core';
 import type { z } from 'zod';
 import { newPersonalToken, type StoredToken, scopeOf } from './access.js';
 import { corsHeaders, preflight } from './cors.js';
-import { ID_PATTERN, MAX_ID_LENGTH, PROFILES, TOKENS, USERS } from './documents.js';
+import {
+  BUDGETS,
+  ID_PATTERN,
+  MAX_ID_LENGTH,
+  MONTH_PATTERN,
+  PROFILES,
+  SETTINGS,
+  STAGE_PROBABILITIES_ID,
+  TOKENS,
+  USERS,
+} from './documents.js';
 import { type HttpEvent, type HttpResult, header, json, problem, rawBody } from './http.js';
 import { pathPattern } from './paths.js';
 import type { WriteKey } from './routes.js';
@@ -29,6 +43,8 @@ export interface ConfigDeps {
 }
 
 const ID = new RegExp(ID_PATTERN);
+const MONTH = new RegExp(MONTH_PATTERN);
+const notAMonth = (month: string): Written => ({ refused: `month "${month}" is not a month in the form YYYY-MM` });
 
 /**
  * The first number in `value` that the store cannot keep, with where it is: DynamoDB refuses magnitudes under
@@ -141,6 +157,29 @@ const writers: Record<WriteKey, Writer> = {
       },
     };
   },
+  'PUT /v1/budgets/{month}': async (ids, event, deps) => {
+    const month = required(ids, 'month');
+    if (!MONTH.test(month)) return notAMonth(month);
+    const budget = storableBody(budgetSchema, event);
+    if (typeof budget === 'string') return { refused: budget };
+    await deps.store.putDocument(BUDGETS, month, budget satisfies Budget);
+    deps.logger.info('budget stored', { month, owners: Object.keys(budget.owners).length });
+    return { status: 200, body: { month, ...budget } };
+  },
+  'DELETE /v1/budgets/{month}': async (ids, _event, deps) => {
+    const month = required(ids, 'month');
+    if (!MONTH.test(month)) return notAMonth(month);
+    await deps.store.deleteDocument(BUDGETS, month);
+    deps.logger.info('budget deleted', { month });
+    return { status: 204 };
+  },
+  'PUT /v1/stage-probabilities': async (_ids, event, deps) => {
+    const settings = storableBody(stageProbabilitiesSchema, event);
+    if (typeof settings === 'string') return { refused: settings };
+    await deps.store.putDocument(SETTINGS, STAGE_PROBABILITIES_ID, settings satisfies StageProbabilities);
+    deps.logger.info('stage probabilities stored', { stages: Object.keys(settings.probabilities).length });
+    return { status: 200, body: settings };
+  },
   'DELETE /v1/users/{id}/tokens/{tokenId}': async (ids, _event, deps) => {
     const id = required(ids, 'id');
     const tokenId = required(ids, 'tokenId');
@@ -150,6 +189,12 @@ const writers: Record<WriteKey, Writer> = {
     deps.logger.info('personal token revoked', { userId: id, tokenId });
     return { status: 204 };
   },
+};
+
+/** A body's schema as a writer checks it: parsed, then every number storable. */
+const storableBody = <S extends z.ZodType>(schema: S, event: HttpEvent): z.output<S> | string => {
+  const body = parseBody(schema, event);
+  return typeof body === 'string' ? body : (unstorableNumber(body) ?? body);
 };
 
 /** The ids of a user's personal tokens. */
@@ -168,8 +213,9 @@ const methodsOf = (rawPath: string): string[] =>
   writeRoutes.filter((r) => r.pattern.test(rawPath)).map((r) => r.method);
 
 /**
- * The configuration writes: KPI profiles and the users scored against them (validated and stored whole; a PUT
- * replaces), their deletion, and users' personal tokens. The admin token only: a personal token never writes.
+ * The configuration writes: KPI profiles and the users scored against them, budgets per month and the stage
+ * probabilities set by hand (validated and stored whole; a PUT replaces), their deletion, and users' personal
+ * tokens. The admin token only: a personal token never writes.
  * Kept apart from the read-only query function.
  */
 export const makeConfigHandler =

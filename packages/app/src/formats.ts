@@ -1,4 +1,11 @@
-import { exposition, type MetricsReport, metricsFamilies, OPENMETRICS_TEXT, PROMETHEUS_TEXT } from './prometheus.js';
+import {
+  exposition,
+  type Family,
+  type MetricsReport,
+  metricsFamilies,
+  OPENMETRICS_TEXT,
+  PROMETHEUS_TEXT,
+} from './prometheus.js';
 import type { Format } from './read-route.js';
 import { type JsonSchema, type SchemaName, schemaRef } from './schemas.js';
 
@@ -20,18 +27,22 @@ export const htmlFormat: Format<string> = {
   render: String,
 };
 
-/** The headline figures as gauges: Prometheus text 0.0.4 first, OpenMetrics 1.0 by Accept. */
-export const prometheusFormats: readonly [Format<MetricsReport>, Format<MetricsReport>] = [
+/** An answer as gauges: Prometheus text 0.0.4 first, OpenMetrics 1.0 by Accept. */
+export const prometheusFormatsOf = <A>(families: (answer: A) => Family[]): readonly [Format<A>, Format<A>] => [
   {
     mediaType: 'text/plain',
     contentType: PROMETHEUS_TEXT,
     schema: textSchema,
-    render: (report) => exposition(metricsFamilies(report), 'prometheus'),
+    render: (answer) => exposition(families(answer), 'prometheus'),
   },
   {
     mediaType: 'application/openmetrics-text',
     contentType: OPENMETRICS_TEXT,
     schema: textSchema,
-    render: (report) => exposition(metricsFamilies(report), 'openmetrics'),
+    render: (answer) => exposition(families(answer), 'openmetrics'),
   },
 ];
+
+/** The headline figures as gauges. */
+export const prometheusFormats: readonly [Format<MetricsReport>, Format<MetricsReport>] =
+  prometheusFormatsOf(metricsFamilies);

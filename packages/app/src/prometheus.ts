@@ -1,4 +1,4 @@
-import { type metricsReport, previousPeriod } from '@flash/core';
+import { type ForecastReport, type metricsReport, previousPeriod, type StagesReport } from '@flash/core';
 
 export type MetricsReport = ReturnType<typeof metricsReport>;
 
@@ -202,4 +202,59 @@ export const metricsFamilies = (report: MetricsReport): Family[] => {
       ],
     },
   ];
+};
+
+/** The stage table of `GET /v1/pipeline/stages` as gauges, one sample per stage. */
+export const stageFamilies = (report: StagesReport): Family[] => {
+  const each = (value: (row: StagesReport['stages'][number]) => number | null): Sample[] =>
+    report.stages.map((row) => ({ labels: { stage: row.stage }, value: value(row) }));
+  return [
+    { name: 'flash_stage_mean_days', help: 'Mean days deals stay in the stage.', samples: each((r) => r.meanDays) },
+    {
+      name: 'flash_stage_median_days',
+      help: 'Median days deals stay in the stage (stays counted in whole hours).',
+      samples: each((r) => r.medianDays),
+    },
+    { name: 'flash_stage_stays', help: 'Stays in the stage that ended.', samples: each((r) => r.stays) },
+    { name: 'flash_stage_lost_deals', help: 'Lost deals last seen open in the stage.', samples: each((r) => r.lost) },
+    {
+      name: 'flash_stage_win_probability',
+      help: 'Probability a deal in the stage is won: the override, else learnt from closed deals, 0 to 1.',
+      samples: each((r) => r.probability),
+    },
+    {
+      name: 'flash_stage_closed_deals',
+      help: 'Closed deals that reached the stage: the sample of its learnt probability.',
+      samples: each((r) => r.closedReached),
+    },
+  ];
+};
+
+/** The forecast of `GET /v1/forecast` as gauges per month and currency, monthly and accumulated. */
+export const forecastFamilies = (report: ForecastReport): Family[] => {
+  const figures = ['sold', 'weightedPipeline', 'forecast', 'budget'] as const;
+  const owner: Record<string, string> = report.owner === null ? {} : { owner: report.owner };
+  const samples = (accumulated: boolean, figure: (typeof figures)[number]): Sample[] =>
+    report.months.flatMap((row) =>
+      [
+        [report.currency, row] as const,
+        ...Object.entries(row.otherCurrencies).map(([currency, block]) => [currency, block] as const),
+      ].map(([currency, block]) => ({
+        labels: { ...owner, period: row.month, currency },
+        value: (accumulated ? block.accumulated : block)[figure],
+      })),
+    );
+  const names = { sold: 'sold', weightedPipeline: 'weighted_pipeline', forecast: 'forecast', budget: 'budget' };
+  return figures.flatMap((figure) => [
+    {
+      name: `flash_forecast_${names[figure]}_amount`,
+      help: `Forecast ${figure} of the month, in major units of the currency.`,
+      samples: samples(false, figure),
+    },
+    {
+      name: `flash_forecast_accumulated_${names[figure]}_amount`,
+      help: `Forecast ${figure} accumulated from the first month asked, in major units of the currency.`,
+      samples: samples(true, figure),
+    },
+  ]);
 };

@@ -1,6 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   keys as aggregateKeys,
+  type Budget,
+  currentMonth,
+  forecastReport,
   LEVERS,
   localDateOf,
   type MetricContext,
@@ -10,12 +13,16 @@ import {
   monthRange,
   type Period,
   type Profile,
+  partitions,
   pipelineFigure,
   pipelineRequirements,
   type QueryStore,
+  readForecastAggregates,
   readReport,
   reportReads,
   requirementsAggregateKeys,
+  type StageProbabilities,
+  stagesReport,
   type User,
 } from '@flash/core';
 import { dashboardPage } from '@flash/dashboard';
@@ -23,7 +30,7 @@ import { scopeOf } from './access.js';
 import { makeAnswerCache } from './answer-cache.js';
 import type { Scope } from './bearer.js';
 import { corsHeaders, preflight } from './cors.js';
-import { PROFILES, USERS } from './documents.js';
+import { BUDGETS, PROFILES, SETTINGS, STAGE_PROBABILITIES_ID, USERS } from './documents.js';
 import { etagOf, type HttpEvent, type HttpResult, header, problem } from './http.js';
 import { acquisitionReport, coachingReport, evaluateKpis, segmentsReport } from './insights.js';
 import { negotiate } from './negotiate.js';
@@ -78,12 +85,17 @@ const reports = async (periods: readonly Period[], deps: QueryDeps): Promise<Met
 const metricsAnswer = async ({ period }: { period: Period }, deps: QueryDeps): Promise<MetricsReport> =>
   (await reports([period], deps))[0] as MetricsReport;
 
-/** A series element: the month's report without what the series says once for all (time zone, currency, asOf). */
-const seriesAnswer = async ({ from, to }: { from: Month; to: Month }, deps: QueryDeps): Promise<SeriesAnswer> => {
+/** Refuses a range of months that is reversed or longer than a series may be. */
+const checkMonthRange = (from: Month, to: Month): void => {
   const count = monthCount(from, to);
   if (count < 1) throw new BadRequest(`from (${from}) must not be after to (${to})`);
   if (count > SERIES_MAX_MONTHS)
     throw new BadRequest(`a series spans at most ${SERIES_MAX_MONTHS} months; ${from} to ${to} is ${count}`);
+};
+
+/** A series element: the month's report without what the series says once for all (time zone, currency, asOf). */
+const seriesAnswer = async ({ from, to }: { from: Month; to: Month }, deps: QueryDeps): Promise<SeriesAnswer> => {
+  checkMonthRange(from, to);
   const months = await reports(monthRange(from, to), deps);
   return {
     from,
@@ -94,6 +106,18 @@ const seriesAnswer = async ({ from, to }: { from: Month; to: Month }, deps: Quer
     months: months.map(({ timezone: _zone, currency: _currency, asOf: _asOf, ...month }) => month),
   };
 };
+
+/** The stage probabilities set by hand (`PUT /v1/stage-probabilities`), by stage. */
+const stageOverrides = async (deps: QueryDeps): Promise<Record<string, number>> => {
+  const stored = (await deps.store.getDocuments(SETTINGS, [STAGE_PROBABILITIES_ID])).get(STAGE_PROBABILITIES_ID) as
+    | StageProbabilities
+    | undefined;
+  return stored?.probabilities ?? {};
+};
+
+/** The budgets of some months, by month. */
+const budgetsOf = async (months: readonly Month[], deps: QueryDeps): Promise<Map<Month, Budget>> =>
+  (await deps.store.getDocuments(BUDGETS, months)) as Map<Month, Budget>;
 
 let openApi: ReturnType<typeof openApiDocument> | undefined;
 
@@ -161,6 +185,35 @@ const answers: Answers = {
     answer: ({ period, owner }, deps) => coachingReport(deps.store, period, owner, deps.ctx, deps.now()),
   },
   '/v1/acquisition': { answer: ({ period }, deps) => acquisitionReport(deps.store, period, deps.ctx) },
+  '/v1/pipeline/stages': {
+    answer: async (_params, deps) => {
+      const [times, hours, overrides] = await Promise.all([
+        deps.store.listAggregatePartition(partitions.stageTimes),
+        deps.store.listAggregatePartition(partitions.stageHours),
+        stageOverrides(deps),
+      ]);
+      return stagesReport(times, hours, overrides);
+    },
+  },
+  '/v1/forecast': {
+    answer: async ({ from, to, owner }, deps) => {
+      checkMonthRange(from, to);
+      const range = { from, to, owner: owner ?? null, current: currentMonth(deps.now(), deps.ctx.timeZone) };
+      const [aggregates, overrides, budgets] = await Promise.all([
+        readForecastAggregates(deps.store, range),
+        stageOverrides(deps),
+        budgetsOf(monthRange(from, to), deps),
+      ]);
+      return forecastReport(range, { ...aggregates, overrides, budgets }, deps.ctx);
+    },
+  },
+  '/v1/budgets': {
+    answer: async (_params, deps) => ({
+      budgets: [...(await deps.store.listDocuments(BUDGETS))]
+        .map(([month, b]) => ({ month, ...(b as Budget) }))
+        .sort((a, b) => (a.month < b.month ? -1 : 1)),
+    }),
+  },
   '/v1/kpis': {
     answer: async ({ user: userId, profile: profileId, period }, deps) => {
       if ((userId === undefined) === (profileId === undefined))
@@ -222,6 +275,7 @@ const reachOf: Partial<Record<ReadRoutes['path'], ReachOf>> = {
   '/v1/pipeline': ownerReach,
   '/v1/pipeline/requirements': ownerReach,
   '/v1/coaching': ownerReach,
+  '/v1/forecast': ownerReach,
 };
 
 /** Why a scope may not read what these parameters ask for, or undefined when it may. */

@@ -1,5 +1,5 @@
-import { ID_PATTERN } from './documents.js';
-import { htmlFormat, jsonFormat, prometheusFormats } from './formats.js';
+import { ID_PATTERN, MONTH_PATTERN } from './documents.js';
+import { htmlFormat, jsonFormat, prometheusFormats, prometheusFormatsOf } from './formats.js';
 import {
   budgetParam,
   byParam,
@@ -15,6 +15,7 @@ import {
   userParam,
 } from './params.js';
 import { CANONICAL_EVENTS_PATH } from './paths.js';
+import { forecastFamilies, stageFamilies } from './prometheus.js';
 import type { Formats, Params } from './read-route.js';
 import type { JsonSchema, SchemaName } from './schemas.js';
 import { csvFormat } from './series-csv.js';
@@ -106,16 +107,29 @@ const idParam: JsonSchema = { type: 'string', pattern: ID_PATTERN };
 const write = <M extends WriteMethod, Path extends string>(
   method: M,
   path: Path,
-  spec: { summary: string; body?: SchemaName; answer?: SchemaName; refusals?: Record<number, string> },
+  spec: {
+    summary: string;
+    body?: SchemaName;
+    answer?: SchemaName;
+    refusals?: Record<number, string>;
+    /** Path parameters narrower than an id (a month). */
+    pathParams?: Record<string, JsonSchema>;
+  },
 ): WriteRoute<Path, M> => ({
   kind: 'write',
   method,
   path,
   target: 'config',
   auth: 'bearer',
-  pathParams: Object.fromEntries([...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => [name, idParam])),
   ...spec,
+  pathParams: {
+    ...Object.fromEntries([...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => [name, idParam])),
+    ...spec.pathParams,
+  },
 });
+
+/** A month in a path, as the budget routes take it. */
+const monthPathParam: JsonSchema = { type: 'string', pattern: MONTH_PATTERN };
 
 const PREFLIGHT =
   'CORS preflight: browsers send OPTIONS without credentials, so it cannot be authorised; the function answers with the allowed origins, methods and headers only and reads no data.';
@@ -255,6 +269,23 @@ export const httpRoutes = [
     params: { period: periodParam },
     formats: [jsonFormat('Acquisition')],
   }),
+  read('/v1/pipeline/stages', {
+    summary:
+      'Per stage, over every deal: how long deals stay (mean and median days), how many lost deals were lost at it, and its probability learnt from closed deals, with the sample and any override',
+    params: {},
+    formats: [jsonFormat('Stages'), ...prometheusFormatsOf(stageFamilies)],
+  }),
+  read('/v1/forecast', {
+    summary:
+      'Per month from `from` to `to`: sold, open pipeline weighted by stage probability in its expected close month, forecast and budget, each also accumulated over the range; for the company or one owner',
+    params: {
+      from: seriesBoundParam('from', 'The first month'),
+      to: seriesBoundParam('to', 'The last month'),
+      owner: ownerParam,
+    },
+    formats: [jsonFormat('Forecast'), ...prometheusFormatsOf(forecastFamilies)],
+  }),
+  read('/v1/budgets', { summary: 'The budgets of every month', params: {}, formats: [jsonFormat('Budgets')] }),
   read('/v1/kpis', {
     summary:
       "A user's KPIs from their profile for a month (`user`), or every user of a profile side by side (`profile`): actual, target, score by the template's rule, freshness",
@@ -304,6 +335,24 @@ export const httpRoutes = [
     refusals: { 404: 'The user has no such token' },
   }),
   preflight('/v1/users/{id}/tokens/{tokenId}', 'config'),
+  write('PUT', '/v1/budgets/{month}', {
+    summary: "Set a month's budgets: the company's and each owner's, in one currency (replaces what was set)",
+    body: 'BudgetBody',
+    answer: 'Budget',
+    pathParams: { month: monthPathParam },
+  }),
+  write('DELETE', '/v1/budgets/{month}', {
+    summary: "Delete a month's budgets",
+    pathParams: { month: monthPathParam },
+  }),
+  preflight('/v1/budgets/{month}', 'config'),
+  write('PUT', '/v1/stage-probabilities', {
+    summary:
+      'Set stage probabilities by hand (replaces what was set); a stage left out uses the probability learnt from closed deals',
+    body: 'StageProbabilitiesBody',
+    answer: 'StageProbabilities',
+  }),
+  preflight('/v1/stage-probabilities', 'config'),
   local('GET', '/local/dead-letters', "Each queue's dead letters with their reason"),
   local('POST', '/local/redrive', 'Moves dead letters back onto their queue (`?queue=` for one)'),
 ] as const satisfies readonly HttpRoute[];

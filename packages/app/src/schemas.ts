@@ -89,6 +89,14 @@ const cacFields = {
 
 const basketFields = { billing: number, billedCustomers: count, basketPerCustomer: nullable(number) };
 
+/** A forecast month's figures, in major units of one currency. */
+const forecastFigures = {
+  sold: { ...number, description: 'Value won' },
+  weightedPipeline: { ...number, description: 'Open value expected to close, times its stage probability' },
+  forecast: { ...number, description: 'sold + weightedPipeline' },
+  budget: { ...nullable(number), description: 'null: no budget set in this currency' },
+};
+
 /** What a detractor answer says, in the drill-down and in its alert. */
 const detractorFields = {
   score: { type: 'integer', minimum: 0, maximum: 6 },
@@ -432,6 +440,67 @@ export const answerSchemas = {
     oneOf: [refTo('Kpis'), refTo('TeamKpis')],
     description: 'One user (`user=`) or a profile (`profile=`)',
   },
+  Stages: record({
+    stages: {
+      type: 'array',
+      items: record({
+        stage: string,
+        stays: { ...count, description: 'Stays that ended: the deal moved to another stage or closed' },
+        meanDays: nullable(number),
+        medianDays: { ...nullable(number), description: 'Exact median of the stays counted in whole hours, in days' },
+        lost: { ...count, description: 'Lost deals last seen open in this stage' },
+        closedReached: {
+          ...count,
+          description: 'Closed deals that reached the stage: the learnt probability’s sample',
+        },
+        wonReached: count,
+        learntProbability: { ...nullable(number), minimum: 0, maximum: 1 },
+        override: { ...nullable(number), minimum: 0, maximum: 1 },
+        probability: { ...nullable(number), minimum: 0, maximum: 1, description: 'override, else learnt' },
+      }),
+    },
+    lostWithoutStage: { ...count, description: 'Lost deals never seen open in a stage' },
+    updatedAt,
+  }),
+  Forecast: record({
+    from: month,
+    to: month,
+    owner: nullable(string),
+    currency,
+    currentMonth: month,
+    months: { type: 'array', items: refTo('ForecastMonth') },
+    unscheduled: record(
+      {
+        count,
+        weightedPipeline: number,
+        otherCurrencies: otherCurrencies('weightedPipeline'),
+      },
+      'Open deals without an expected close date: in no month',
+    ),
+    probabilities: {
+      type: 'array',
+      items: record({
+        stage: string,
+        learnt: { ...nullable(number), minimum: 0, maximum: 1 },
+        sample: { ...count, description: 'Closed deals that reached the stage' },
+        won: count,
+        override: { ...nullable(number), minimum: 0, maximum: 1 },
+        used: { ...nullable(number), minimum: 0, maximum: 1 },
+      }),
+    },
+    updatedAt,
+  }),
+  ForecastMonth: record({
+    month,
+    ...forecastFigures,
+    accumulated: record(forecastFigures, 'From the first month of the range to this one'),
+    otherCurrencies: {
+      type: 'object',
+      propertyNames: currency,
+      additionalProperties: record({ ...forecastFigures, accumulated: record(forecastFigures) }),
+    },
+  }),
+  Budgets: record({ budgets: { type: 'array', items: refTo('Budget') } }),
   Profiles: record({ profiles: { type: 'array', items: refTo('Profile') } }),
   Users: record({ users: { type: 'array', items: refTo('User') } }),
   // KpiTemplate, ProfileBody, Profile, UserBody, User: generated from the zod schemas that validate them.

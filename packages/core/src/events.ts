@@ -157,6 +157,11 @@ export const dealData = z.object({
   expectedCloseDate: isoDate.nullable().default(null),
   source: label,
   lostReason: label,
+  /**
+   * When the deal entered `stage`, as a source that knows it says (a generic ERP or CRM export); dates the
+   * stage in the deal's stage history instead of the time the state was received (stage-history.ts).
+   */
+  stageChangedAt: isoDate.nullable().optional(),
 });
 
 /** A meeting, call, e-mail or task: planned while `doneAt` is null, done from `doneAt` on. */
@@ -201,6 +206,15 @@ export type EntityData = { [T in EntityType]: z.output<(typeof entityData)[T]> }
 /** Lexicographic order of versions: [statusRank], [updateTimeMs, deliveryTimeMs], [version], … */
 export const versionSchema = z.array(z.number().finite()).min(1).max(4);
 export type Version = z.output<typeof versionSchema>;
+
+/** Orders two versions lexicographically; a missing element is lower than any number. */
+export const compareVersions = (a: Version, b: Version): number => {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const diff = (a[i] ?? Number.NEGATIVE_INFINITY) - (b[i] ?? Number.NEGATIVE_INFINITY);
+    if (diff !== 0) return diff < 0 ? -1 : 1;
+  }
+  return 0;
+};
 
 const envelope = {
   source: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/),

@@ -3,11 +3,13 @@ import { spendContributions } from './metrics/acquisition.js';
 import { activityContributions, activityListing } from './metrics/activities.js';
 import { creditNoteContributions, deriveInvoice, invoiceContributions } from './metrics/billing.js';
 import { customerContributions, deriveCustomer } from './metrics/customers.js';
+import { forecastContributions } from './metrics/forecast.js';
 import { CUSTOMER_ROLLUP, INVOICE_ROLLUP, PROJECT_ROLLUP } from './metrics/keys.js';
 import { costContributions, deriveProject, projectContributions } from './metrics/margin.js';
 import { detractorListing, npsBucket, surveyResponseContributions } from './metrics/nps.js';
 import { dealContributions, openDealListing } from './metrics/pipeline.js';
 import { surveySegmentContributions } from './metrics/segments.js';
+import { stageContributions } from './metrics/stages.js';
 import { monthOf } from './period.js';
 import type { EntityState } from './state.js';
 import type { Contribution, Listing, Values } from './values.js';
@@ -50,7 +52,7 @@ const entityContributions = (state: EntityState, ctx: MetricContext): Contributi
     case 'customer':
       return customerContributions(state);
     case 'deal':
-      return dealContributions(state, ctx);
+      return [...dealContributions(state, ctx), ...stageContributions(state), ...forecastContributions(state, ctx)];
     case 'activity':
       return activityContributions(state, ctx);
     case 'spend':

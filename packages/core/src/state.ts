@@ -1,5 +1,6 @@
 import type { CanonicalEvent, EntityData, EntityType, Version } from './events.js';
-import { entityData } from './events.js';
+import { compareVersions, entityData } from './events.js';
+import { type StageObservation, stageObservation, withObservation } from './stage-history.js';
 
 /** The last applied state of one entity, as the store keeps it. */
 export type EntityState<T extends EntityType = EntityType> = {
@@ -16,6 +17,8 @@ export type EntityState<T extends EntityType = EntityType> = {
     occurredAt: string;
     /** Alert bookkeeping of a survey response (engine.ts, `alertMarkOf`); absent for other entities. */
     alert?: AlertMark;
+    /** A deal's stage history (stage-history.ts), order-independent and bounded; absent for other entities. */
+    stages?: StageObservation[];
   };
 }[T];
 
@@ -31,14 +34,6 @@ export type AlertMark =
     }
   | { status: 'announced' };
 
-export const compareVersions = (a: Version, b: Version): number => {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const diff = (a[i] ?? Number.NEGATIVE_INFINITY) - (b[i] ?? Number.NEGATIVE_INFINITY);
-    if (diff !== 0) return diff < 0 ? -1 : 1;
-  }
-  return 0;
-};
-
 /** The defaults a patched entity starts from before any of its fields has been seen. */
 const blankData = <T extends EntityType>(entity: T): EntityData[T] | undefined => {
   const parsed = entityData[entity].safeParse(blankInputs[entity]);
@@ -48,9 +43,23 @@ const blankInputs: Partial<Record<EntityType, unknown>> = { deal: { status: 'ope
 
 /**
  * Folds one event into the entity's state. Returns the new state, or `undefined` when the event changes
- * nothing (a duplicate, an older version, a patch whose fields all hold newer values already).
+ * nothing (a duplicate, an older version, a patch whose fields all hold newer values already). A deal's stage
+ * history takes every stage observation, an older one too (stage-history.ts): such an event changes the
+ * history only.
  */
 export const applyEvent = (old: EntityState | undefined, event: CanonicalEvent): EntityState | undefined => {
+  const next = foldFields(old, event);
+  const observation = stageObservation(event);
+  const added = observation && withObservation(old?.stages, observation);
+  const base = next ?? (added ? old : undefined);
+  if (!base) return undefined;
+  // A snapshot replaces the fields, never the history.
+  const stages = added ?? old?.stages;
+  return (stages ? { ...base, stages } : base) as EntityState;
+};
+
+/** The event's fields folded in: newer versions replace the state, patches win per field. */
+const foldFields = (old: EntityState | undefined, event: CanonicalEvent): EntityState | undefined => {
   if (event.mode === 'snapshot') {
     if (old && compareVersions(event.version, old.version) <= 0) return undefined;
     return {

@@ -62,6 +62,24 @@ export const markup = `
       <figure class="chart" id="trend-pipeline"><h3>Pipeline flow</h3></figure>
     </div>
   </section>
+  <section class="panel" id="forecast-panel" aria-labelledby="forecast-title" data-slide>
+    <div class="panel-head"><h2 id="forecast-title">Forecast against budget, this year</h2><p class="fresh" data-fresh="forecast"></p></div>
+    <p class="sub">Forecast: value sold, plus open deals in their expected close month times their stage's win probability.</p>
+    <p class="error" id="forecast-error" role="alert"></p>
+    <div class="charts">
+      <figure class="chart" id="forecast-month"><h3>Per month</h3></figure>
+      <figure class="chart" id="forecast-accumulated"><h3>Accumulated</h3></figure>
+    </div>
+    <p class="note" id="forecast-note"></p>
+    <h3 id="stage-times-title">Time in stage</h3>
+    <p class="sub">Days deals stay in each stage, lost deals by the stage they were lost at, and the share of closed deals reaching the stage that were won (n: closed deals; set: overridden).</p>
+    <div class="table-wrap">
+      <table aria-labelledby="stage-times-title">
+        <thead><tr><th scope="col">Stage</th><th scope="col" class="num">Mean days</th><th scope="col" class="num">Median days</th><th scope="col" class="num">Lost here</th><th scope="col" class="num">Win probability</th></tr></thead>
+        <tbody id="stage-times"></tbody>
+      </table>
+    </div>
+  </section>
   <div class="grid">
     <section class="panel" id="nps-panel" data-slide aria-labelledby="nps-title">
       <div class="panel-head"><h2 id="nps-title">NPS breakdown</h2><p class="fresh" data-fresh="nps"></p></div>

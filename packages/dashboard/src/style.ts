@@ -181,6 +181,9 @@ tfoot td { font-weight: 700; border-bottom: 0; border-top: 2px solid var(--line)
 .s-created .col { fill: var(--accent); }
 .s-won .col { fill: var(--promoters); }
 .s-lost .col { fill: var(--detractors); }
+.s-sold { stroke: var(--promoters); fill: var(--promoters); } .s-sold .col { fill: var(--promoters); }
+.s-forecast { stroke: var(--accent); fill: var(--accent); } .s-forecast .col { fill: var(--accent); }
+.s-budget { stroke: var(--muted); fill: var(--card); } .s-budget .col { fill: var(--muted); }
 .hatch { stroke: var(--card); stroke-width: 1.6; } .dot { fill: var(--card); }
 .hit { fill: transparent; } .hit:hover { fill: var(--line); fill-opacity: .45; }
 .legend-line { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: .25rem 1rem; font-size: .8rem; color: var(--muted); }

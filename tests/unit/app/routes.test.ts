@@ -5,6 +5,7 @@ import {
   httpRoutes,
   ID_PATTERN,
   MAX_ID_LENGTH,
+  MONTH_PATTERN,
   openApiDocument,
   queryRoutes,
 } from '@flash/app';
@@ -59,6 +60,11 @@ describe('the HTTP route table', () => {
       ['OPTIONS /v1/users/{id}/tokens', 'config', 'public'],
       ['DELETE /v1/users/{id}/tokens/{tokenId}', 'config', 'bearer'],
       ['OPTIONS /v1/users/{id}/tokens/{tokenId}', 'config', 'public'],
+      ['PUT /v1/budgets/{month}', 'config', 'bearer'],
+      ['DELETE /v1/budgets/{month}', 'config', 'bearer'],
+      ['OPTIONS /v1/budgets/{month}', 'config', 'public'],
+      ['PUT /v1/stage-probabilities', 'config', 'bearer'],
+      ['OPTIONS /v1/stage-probabilities', 'config', 'public'],
     ]);
     // Every read under /v1 rides on GET /v1/{proxy+}: a new one needs no new API Gateway route.
     expect(queryRoutes.filter((r) => r.path !== '/').every((r) => r.gatewayPath === '/v1/{proxy+}')).toBe(true);
@@ -96,7 +102,7 @@ describe('the HTTP route table', () => {
     expect(get('/v1/metrics').security).toBeUndefined();
   });
 
-  it('documents path ids with the length the API takes, MAX_ID_LENGTH', () => {
+  it('documents path ids with the length the API takes, MAX_ID_LENGTH, and months as months', () => {
     const doc = openApiDocument(httpRoutes);
     for (const route of configRoutes) {
       const operation = (
@@ -107,7 +113,7 @@ describe('the HTTP route table', () => {
           name,
           in: 'path',
           required: true,
-          schema: { type: 'string', pattern: ID_PATTERN },
+          schema: { type: 'string', pattern: name === 'month' ? MONTH_PATTERN : ID_PATTERN },
         })),
       );
     }

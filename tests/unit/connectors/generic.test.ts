@@ -121,6 +121,17 @@ describe('generic connector', () => {
     expect(() => parse([{ ...CONTRACT_EXAMPLES[6], dueAt: '2026-12-03T10:00:00' }])).toThrow(/^events\[0\]\.dueAt: /);
   });
 
+  it("takes a deal's stageChangedAt as an instant, and refuses a date without its time", () => {
+    const at = '2026-10-02T09:30:00+02:00';
+    expect(parse([{ ...CONTRACT_EXAMPLES[4], stageChangedAt: at }]).events[0]).toMatchObject({
+      data: { stage: 'proposal', stageChangedAt: at },
+    });
+    expect(parse([CONTRACT_EXAMPLES[4]]).events[0]).not.toHaveProperty('data.stageChangedAt', expect.anything());
+    expect(() => parse([{ ...CONTRACT_EXAMPLES[4], stageChangedAt: '2026-10-02' }])).toThrow(
+      /^events\[0\]\.stageChangedAt: must be a date-time/,
+    );
+  });
+
   it('keeps deleted flags', () => {
     const { events, ignored } = parse([{ ...CONTRACT_EXAMPLES[1], deleted: true }]);
     expect(ignored).toBe(0);

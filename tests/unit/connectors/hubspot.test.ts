@@ -164,6 +164,16 @@ describe('hubspot connector', () => {
       }
     });
 
+    it('takes closedate as the expected close date of an open deal', () => {
+      const { events } = parse([
+        change('dealstage', 'qualifiedtobuy', t0),
+        change('closedate', String(Date.parse('2026-12-20T00:00:00Z')), t0 + 1000),
+      ]);
+      for (const order of orders(events)) {
+        expect(fold(order)?.data).toMatchObject({ status: 'open', expectedCloseDate: '2026-12-20T00:00:00.000Z' });
+      }
+    });
+
     it('keeps the last known date when a date property is emptied', () => {
       expect(parse([change('closedate', '', t0)])).toEqual({ events: [], ignored: 1 });
     });

@@ -20,6 +20,7 @@ import {
   creditNote,
   customer,
   deal,
+  dealPatch,
   invoice,
   project,
   spend,
@@ -36,6 +37,7 @@ const money = fc.integer({ min: -50_000, max: 5_000_000 });
 const currency = fc.constantFrom('EUR', 'EUR', 'USD');
 const version = fc.integer({ min: 1, max: 5 });
 const deleted = fc.integer({ min: 0, max: 4 }).map((n) => n === 0);
+const stages = fc.constantFrom('lead', 'proposal', 'negotiation');
 
 /** Every entity kind, with ids from small pools so that states, projects and customers collide. */
 const anyEvent: fc.Arbitrary<CanonicalEvent> = fc.oneof(
@@ -98,6 +100,8 @@ const anyEvent: fc.Arbitrary<CanonicalEvent> = fc.oneof(
       amount: fc.option(money),
       created: fc.option(dates),
       closed: fc.option(dates),
+      stage: fc.option(stages),
+      expected: fc.option(dates),
       d: deleted,
     })
     .map((r) =>
@@ -108,13 +112,36 @@ const anyEvent: fc.Arbitrary<CanonicalEvent> = fc.oneof(
           customerId: r.c,
           ownerId: r.o,
           status: r.status as 'open',
+          stage: r.stage,
           amount: r.amount,
           currency: r.amount === null ? null : 'EUR',
           createdAt: r.created,
           closedAt: r.closed,
+          expectedCloseDate: r.expected,
         },
-        { deleted: r.d },
+        // Stage history dates a snapshot's stage by its occurredAt: vary it with the version.
+        { deleted: r.d, occurredAt: `2026-11-0${r.v}T0${r.v}:00:00Z` },
       ),
+    ),
+  // HubSpot-style deals: stage, status, owner and expected close date as timed patches.
+  fc
+    .record({
+      id: fc.constantFrom('H1', 'H2'),
+      at: fc.integer({ min: 0, max: 6 }).map((h) => Date.parse('2026-11-01T00:00:00Z') + h * 3_600_000),
+      stage: stages,
+      status: fc.constantFrom('open', 'open', 'won', 'lost'),
+      o: fc.option(fc.constantFrom('U1', 'U2')),
+      expected: fc.option(dates),
+    })
+    .map((r) =>
+      dealPatch(r.id, r.at, {
+        stage: r.stage,
+        status: r.status as 'open',
+        ownerId: r.o,
+        expectedCloseDate: r.expected,
+        amountDecimal: '1500',
+        currency: 'EUR',
+      }),
     ),
   fc
     .record({ id: fc.constantFrom('R1', 'R2'), v: version, score: fc.integer({ min: 0, max: 10 }), date: dates })
@@ -187,7 +214,7 @@ const newCustomersByMonth = (store: MemoryStore): Map<string, number> => {
 const histories = fc
   .array(anyEvent, { minLength: 1, maxLength: 60 })
   .map((events) => [
-    ...new Map(events.map((e) => [`${e.entity}#${e.id}@${e.mode === 'snapshot' ? e.version[0] : 0}`, e])).values(),
+    ...new Map(events.map((e) => [`${e.entity}#${e.id}@${e.mode === 'snapshot' ? e.version[0] : e.at}`, e])).values(),
   ]);
 
 describe('delta engine over every entity kind, property', () => {
@@ -216,6 +243,13 @@ describe('delta engine over every entity kind, property', () => {
           const before = structuredClone(store.aggregates);
           await applyEvents(delivered, { store, model: metricModel, ctx, now });
           expect(store.aggregates).toEqual(before);
+
+          // Deal states, stage histories included, do not depend on the order or batching of deliveries.
+          const reversed = new MemoryStore();
+          await applyEvents([...delivered].reverse(), { store: reversed, model: metricModel, ctx, now });
+          const deals = (s: MemoryStore) =>
+            new Map(s.states().flatMap((state) => (state.entity === 'deal' ? [[state.id, state] as const] : [])));
+          expect(deals(reversed)).toEqual(deals(store));
 
           const expected = recompute(store.states(), metricModel, ctx);
           expect(store.aggregates).toEqual(expected.aggregates);

@@ -59,6 +59,11 @@ const schemas = {
     expectedCloseDate: date.nullish().transform((v) => v ?? null),
     source: optionalLabel,
     lostReason: optionalLabel,
+    // When the deal entered its stage, an instant; absent: when this version is received.
+    stageChangedAt: date
+      .refine((v) => v.includes('T'), 'must be a date-time with its offset (YYYY-MM-DDThh:mm:ssZ)')
+      .nullish()
+      .transform((v) => v ?? undefined),
   }),
   survey_response: z.object({
     ...base,

@@ -192,8 +192,12 @@ const mapProperty = (e: HubSpotDealChange & { propertyName: string }, where: str
     // An emptied date says nothing about when: the last known date (or the fallback) stays.
     case 'createdate':
       return value ? { changes: { createdAt: dateProperty(value, where) } } : undefined;
-    case 'closedate':
-      return value ? { changes: { closedAt: dateProperty(value, where) } } : undefined;
+    // HubSpot's close date is when an open deal is expected to close, and when a closed one closed.
+    case 'closedate': {
+      if (!value) return undefined;
+      const date = dateProperty(value, where);
+      return { changes: { closedAt: date, expectedCloseDate: date } };
+    }
     default:
       return undefined;
   }

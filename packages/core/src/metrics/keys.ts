@@ -55,6 +55,17 @@ export const keys = {
   /** Spend and new customers of a month per channel, new customers per segment. */
   acquisitionLabel: (month: Month, dimension: 'channel' | 'segment', label: string | null) =>
     `${partitions.acquisitionLabels(month)}|${labelMember(dimension, label)}`,
+  /** Per stage, over every deal: stays (count, seconds), lost deals lost at it, closed deals that reached it. */
+  stageTimes: (stage: string | null) => `${partitions.stageTimes}|${labelMember('stage', stage)}`,
+  /**
+   * Stays of a stage counted per whole hour (field `h:{hours}`), one member per stage and day of duration so
+   * that no item holds more than 24 fields (metrics/stages.ts).
+   */
+  stageHours: (stage: string, hours: number) =>
+    `${partitions.stageHours}|${labelMember('stage', stage)}#${Math.floor(hours / 24)}`,
+  /** Open deals per expected close month (`none` without one) and stage, in total or for one owner. */
+  forecastOpen: (owner: string | null | undefined, month: Month | null, stage: string | null) =>
+    `${partitions.forecastOpen(owner)}|${month ?? NO_CLOSE_MONTH}#${labelMember('stage', stage)}`,
   customerRollup: (customerId: string) => `${CUSTOMER_ROLLUP}${keyPart(customerId)}`,
   projectRollup: (projectId: string) => `${PROJECT_ROLLUP}${keyPart(projectId)}`,
   invoiceRollup: (source: string, invoiceId: string) => `${INVOICE_ROLLUP}${source}#${keyPart(invoiceId)}`,
@@ -85,7 +96,13 @@ export const partitions = {
   pipelineLabels: (month: Month, owner?: string | null) => `pipeline-labels#${month}${ownerSuffix(owner)}`,
   openStages: (owner?: string | null) => `pipeline-stages${ownerSuffix(owner)}`,
   acquisitionLabels: (month: Month) => `acquisition-labels#${month}`,
+  stageTimes: 'stage-times',
+  stageHours: 'stage-hours',
+  forecastOpen: (owner?: string | null) => `forecast-open${ownerSuffix(owner)}`,
 } as const;
+
+/** The month member of open deals without an expected close date (`keys.forecastOpen`). */
+export const NO_CLOSE_MONTH = 'none';
 
 /** The ordered lists entity states and alerts appear in (the store's list index). */
 export const lists = {

@@ -4,7 +4,16 @@
  * that revalidates with If-None-Match.
  */
 import type { acquisitionReport, coachingReport, DetractorAlert, evaluateKpis, segmentsReport } from '@flash/app';
-import type { EntityData, Month, metricsReport, Profile, pipelineRequirements, User } from '@flash/core';
+import type {
+  EntityData,
+  ForecastReport,
+  Month,
+  metricsReport,
+  Profile,
+  pipelineRequirements,
+  StagesReport,
+  User,
+} from '@flash/core';
 
 type SurveyResponse = EntityData['survey_response'];
 
@@ -15,6 +24,8 @@ export type CoachingAnswer = Awaited<ReturnType<typeof coachingReport>>;
 export type AcquisitionAnswer = Awaited<ReturnType<typeof acquisitionReport>>;
 export type KpisAnswer = Awaited<ReturnType<typeof evaluateKpis>>;
 export type Kpi = KpisAnswer['kpis'][number];
+export type ForecastAnswer = ForecastReport;
+export type StagesAnswer = StagesReport;
 
 /** `GET /v1/nps/detractors` (packages/app/src/query.ts). */
 export interface DetractorsAnswer {
@@ -69,6 +80,8 @@ export interface Answers {
   kpis: KpisAnswer;
   requirements: RequirementsAnswer;
   acquisition: AcquisitionAnswer;
+  forecast: ForecastAnswer;
+  stageTimes: StagesAnswer;
 }
 export type Slot = keyof Answers;
 
@@ -84,6 +97,8 @@ const PATHS: Record<Slot, string> = {
   kpis: '/v1/kpis',
   requirements: '/v1/pipeline/requirements',
   acquisition: '/v1/acquisition',
+  forecast: '/v1/forecast',
+  stageTimes: '/v1/pipeline/stages',
 };
 
 /** The API wants a (new) token; the message says why, empty when none was given. */

@@ -14,6 +14,11 @@ export const IDS = {
   'trend-margin': 'figure',
   'trend-nps': 'figure',
   'trend-pipeline': 'figure',
+  'forecast-error': 'p',
+  'forecast-month': 'figure',
+  'forecast-accumulated': 'figure',
+  'forecast-note': 'p',
+  'stage-times': 'tbody',
   'nps-bar': 'div',
   detractors: 'tbody',
   'detractors-empty': 'p',
@@ -148,7 +153,7 @@ const emptyRow = (cols: number, text: string) => {
 
 /** Fills a table body with one row per item, or with one row saying it is empty. */
 export const rows = <T>(
-  id: 'segments' | 'sources' | 'stages' | 'stale' | 'cac-channels' | 'baskets',
+  id: 'segments' | 'sources' | 'stages' | 'stale' | 'cac-channels' | 'baskets' | 'stage-times',
   list: readonly T[],
   cols: number,
   empty: string,

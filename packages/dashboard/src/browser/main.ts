@@ -6,6 +6,7 @@
 import type { Dimension } from '@flash/core';
 import { AuthNeeded, makeApi, type UsersAnswer } from './api.js';
 import { $, labelCells } from './dom.js';
+import { forecastQuery, renderForecast, renderStageTimes } from './forecast.js';
 import { ago } from './format.js';
 import {
   clearKpis,
@@ -106,6 +107,27 @@ const pollTrends = async () => {
   }
 };
 
+/** The forecast of the period's year and the time-in-stage table; an error stays in their panel. */
+const pollForecast = async () => {
+  try {
+    const [forecast, stageTimes] = await Promise.all([
+      api.get('forecast', forecastQuery(period)),
+      api.get('stageTimes'),
+    ]);
+    if (forecast) {
+      renderForecast(forecast);
+      fresh.forecast = forecast.updatedAt;
+    }
+    if (stageTimes) renderStageTimes(stageTimes);
+    $('forecast-error').textContent = '';
+  } catch (error) {
+    if (error instanceof AuthNeeded) throw error;
+    $('forecast-error').textContent = `Forecast unavailable: ${messageOf(error)}`;
+    api.forget('forecast');
+    api.forget('stageTimes');
+  }
+};
+
 const setStatus = (text: string, state: 'live' | 'down') => {
   const s = $('status');
   s.textContent = text;
@@ -146,6 +168,7 @@ const poll = async () => {
       renderMetrics(metrics, fresh);
     }
     await pollTrends();
+    await pollForecast();
     const [detractors, alerts, segments, coaching, acquisition] = await Promise.all([
       api.get('detractors', periodQuery()),
       api.get('alerts'),
