@@ -216,6 +216,7 @@ class Company {
     const id = this.id('D');
     const created = this.when();
     const base: EntityData['deal'] = {
+      title: `Deal ${id}`,
       customerId: this.pick(this.customers),
       ownerId: this.pick(OWNERS),
       status: 'open',

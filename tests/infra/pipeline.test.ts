@@ -415,6 +415,8 @@ describe('HTTP API', () => {
       'OPTIONS /v1/users/{id}/tokens': open('config'),
       'DELETE /v1/users/{id}/tokens/{tokenId}': guarded('config'),
       'OPTIONS /v1/users/{id}/tokens/{tokenId}': open('config'),
+      'PUT /v1/stages/{source}': guarded('config'),
+      'OPTIONS /v1/stages/{source}': open('config'),
     });
   });
 

@@ -113,6 +113,7 @@ export const deal = (
     id,
     version,
     {
+      title: `Deal ${id}`,
       customerId: 'C1',
       ownerId: 'U1',
       status: 'open',

@@ -5,13 +5,16 @@ import {
   type Profile,
   personalTokenSchema,
   profileSchema,
+  SOURCE_NAME,
+  type StageLabels,
+  stageLabelsSchema,
   type User,
   userSchema,
 } from '@flash/core';
 import type { z } from 'zod';
 import { newPersonalToken, type StoredToken, scopeOf } from './access.js';
 import { corsHeaders, preflight } from './cors.js';
-import { ID_PATTERN, MAX_ID_LENGTH, PROFILES, TOKENS, USERS } from './documents.js';
+import { ID_PATTERN, MAX_ID_LENGTH, PROFILES, STAGES, TOKENS, USERS } from './documents.js';
 import { type HttpEvent, type HttpResult, header, json, problem, rawBody } from './http.js';
 import { pathPattern } from './paths.js';
 import type { WriteKey } from './routes.js';
@@ -140,6 +143,16 @@ const writers: Record<WriteKey, Writer> = {
         createdAt: stored.createdAt,
       },
     };
+  },
+  'PUT /v1/stages/{source}': async (ids, event, deps) => {
+    const source = required(ids, 'source');
+    if (!SOURCE_NAME.test(source))
+      return { refused: `source must be a source's name: a lower-case letter, then up to 31 of a-z, 0-9, "_", "-"` };
+    const stages = parseBody(stageLabelsSchema, event);
+    if (typeof stages === 'string') return { refused: stages };
+    await deps.store.putDocument(STAGES, source, stages satisfies StageLabels);
+    deps.logger.info('stage labels stored', { source, stages: Object.keys(stages.labels).length });
+    return { status: 200, body: { source, ...stages } };
   },
   'DELETE /v1/users/{id}/tokens/{tokenId}': async (ids, _event, deps) => {
     const id = required(ids, 'id');

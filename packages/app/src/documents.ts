@@ -1,7 +1,11 @@
-/** The kinds of document the API stores: KPI profiles, the users scored against them, users' personal tokens. */
+/**
+ * The kinds of document the API stores: KPI profiles, the users scored against them, users' personal tokens,
+ * and the stage labels configured per source (one document per source).
+ */
 export const PROFILES = 'profile';
 export const USERS = 'user';
 export const TOKENS = 'token';
+export const STAGES = 'stages';
 
 /** The longest id of a user, a profile or an owner that the API takes (its keys stay far below DynamoDB's). */
 export const MAX_ID_LENGTH = 256;

@@ -15,6 +15,7 @@ import {
   readReport,
   reportReads,
   requirementsAggregateKeys,
+  type StageLabels,
   type User,
 } from '@flash/core';
 import { dashboardPage } from '@flash/dashboard';
@@ -22,9 +23,10 @@ import { scopeOf } from './access.js';
 import { makeAnswerCache } from './answer-cache.js';
 import type { Scope } from './bearer.js';
 import { corsHeaders, preflight } from './cors.js';
-import { PROFILES, USERS } from './documents.js';
+import { PROFILES, STAGES, USERS } from './documents.js';
 import { etagOf, type HttpEvent, type HttpResult, header, problem } from './http.js';
 import { coachingReport, evaluateKpis, segmentsReport } from './insights.js';
+import { alertsWithNames, readNames } from './names.js';
 import { negotiate } from './negotiate.js';
 import { openApiDocument } from './openapi.js';
 import { SERIES_MAX_MONTHS } from './params.js';
@@ -131,25 +133,22 @@ const answers: Answers = {
   '/v1/nps/detractors': {
     answer: async ({ period, limit }, deps) => {
       const states = await deps.store.listEntities(`detractors#${period}`, limit);
-      const detractors = states.flatMap((s) =>
-        s.entity === 'survey_response'
-          ? [
-              {
-                id: s.id,
-                source: s.source,
-                score: s.data.score,
-                comment: s.data.comment,
-                contact: s.data.email,
-                customerId: s.data.customerId,
-                submittedAt: s.data.submittedAt,
-              },
-            ]
-          : [],
-      );
+      const responses = states.flatMap((s) => (s.entity === 'survey_response' ? [s] : []));
+      const names = await readNames(deps.store, { customers: responses.map((s) => s.data.customerId) });
+      const detractors = responses.map((s) => ({
+        id: s.id,
+        source: s.source,
+        score: s.data.score,
+        comment: s.data.comment,
+        contact: s.data.email,
+        customerId: s.data.customerId,
+        customerName: names.customer(s.data.customerId),
+        submittedAt: s.data.submittedAt,
+      }));
       return { period, detractors };
     },
   },
-  '/v1/alerts': { answer: async ({ limit }, deps) => ({ alerts: await deps.store.listAlerts(limit) }) },
+  '/v1/alerts': { answer: async ({ limit }, deps) => ({ alerts: await alertsWithNames(deps.store, limit) }) },
   '/v1/metrics/segments': { answer: ({ period, by }, deps) => segmentsReport(deps.store, period, by, deps.ctx) },
   '/v1/coaching': {
     answer: ({ period, owner }, deps) => coachingReport(deps.store, period, owner, deps.ctx, deps.now()),
@@ -193,6 +192,14 @@ const answers: Answers = {
         id,
         ...(u as User),
         ownerIds: (u as User).ownerIds ?? [id],
+      })),
+    }),
+  },
+  '/v1/stages': {
+    answer: async (_params, deps) => ({
+      stages: [...(await deps.store.listDocuments(STAGES))].map(([source, s]) => ({
+        source,
+        ...(s as StageLabels),
       })),
     }),
   },

@@ -140,6 +140,8 @@ export const costData = z.object({
 });
 
 export const dealData = z.object({
+  /** What people call the deal (Pipedrive `title`, HubSpot `dealname`): shown beside its id, never a key. */
+  title: label,
   customerId: nullableId,
   ownerId: nullableId,
   status: z.enum(['open', 'won', 'lost']),
@@ -189,8 +191,11 @@ export type EntityData = { [T in EntityType]: z.output<(typeof entityData)[T]> }
 export const versionSchema = z.array(z.number().finite()).min(1).max(4);
 export type Version = z.output<typeof versionSchema>;
 
+/** A source's name (`pipedrive`, `generic`): what canonical events, keys and stage labels name it by. */
+export const SOURCE_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+
 const envelope = {
-  source: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/),
+  source: z.string().regex(SOURCE_NAME),
   id,
   /** When the provider says the change happened (falls back to receipt time). */
   occurredAt: isoDate,

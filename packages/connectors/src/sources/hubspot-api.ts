@@ -27,6 +27,7 @@ const PATH = '/crm/v3/objects/deals';
 const PAGE_SIZE = '50';
 /** The deal properties the connector maps (besides the configured customer property). */
 const PROPERTIES = [
+  'dealname',
   'dealstage',
   'amount',
   'deal_currency_code',

@@ -47,9 +47,9 @@ export const keys = {
   /** Pipeline flow of a month per deal source (created, won) and lost reason, in total or for one owner. */
   pipelineLabel: (month: Month, owner: string | null | undefined, dimension: string, label: string | null) =>
     `${partitions.pipelineLabels(month, owner)}|${labelMember(dimension, label)}`,
-  /** Open pipeline per stage, in total or for one owner. */
-  openStage: (owner: string | null | undefined, stage: string | null) =>
-    `${partitions.openStages(owner)}|${labelMember('stage', stage)}`,
+  /** Open pipeline per stage of a source's pipeline, in total or for one owner. */
+  openStage: (owner: string | null | undefined, source: string, stage: string | null) =>
+    `${partitions.openStages(owner)}|${stageMember(source, stage)}`,
   customerRollup: (customerId: string) => `${CUSTOMER_ROLLUP}${keyPart(customerId)}`,
   projectRollup: (projectId: string) => `${PROJECT_ROLLUP}${keyPart(projectId)}`,
   invoiceRollup: (source: string, invoiceId: string) => `${INVOICE_ROLLUP}${source}#${keyPart(invoiceId)}`,
@@ -121,6 +121,19 @@ export const parseLabelMember = (member: string): { dimension: string; label: st
   const equals = member.indexOf('=');
   if (equals < 0) return undefined;
   return { dimension: member.slice(0, equals), label: fromKeyPart(member.slice(equals + 1)) };
+};
+
+/**
+ * The member of a stage's item: `stage=pipedrive:4`. A stage id means something only in its source's pipeline
+ * (Pipedrive's 4 is not HubSpot's), so the source is part of it; sources are `[a-z0-9_-]`, never `:`.
+ */
+export const stageMember = (source: string, stage: string | null | undefined) =>
+  `stage=${source}:${keyPart(stage ?? '')}`;
+
+/** A stage member back as its source and stage id ('' for none), or undefined for another shape. */
+export const parseStageMember = (member: string): { source: string; stage: string } | undefined => {
+  const match = /^stage=([a-z][a-z0-9_-]*):(.*)$/s.exec(member);
+  return match ? { source: match[1] as string, stage: fromKeyPart(match[2] as string) } : undefined;
 };
 
 /**
