@@ -21,6 +21,8 @@ export type Money = Record<string, number>;
 
 export interface RefCustomer {
   id: string;
+  /** Shown beside the customer's id wherever it appears. */
+  name: string | null;
   internal: boolean;
   segment: string | null;
   channel: string | null;
@@ -469,6 +471,8 @@ export interface Detractor {
   comment: string | null;
   contact: string | null;
   customerId: string | null;
+  /** The customer's name as its newest customer event gives it (issue 15: names beside ids). */
+  customerName: string | null;
   submittedAt: string;
 }
 
@@ -484,6 +488,7 @@ export const detractorsOf = (b: Business, month: string, ctx: Context): Detracto
       comment: r.comment,
       contact: r.email,
       customerId: r.customerId,
+      customerName: customerById(b, r.customerId)?.name ?? null,
       submittedAt: r.submittedAt,
     }));
 

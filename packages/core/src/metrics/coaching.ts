@@ -35,7 +35,8 @@ export const coachingFigures = (
     openByStage: [...openStages]
       .flatMap(([member, m]) => {
         const stage = parseStageMember(member);
-        return stage
+        // A stage's item stays at zero once its last open deal moves on: nothing to show.
+        return stage && (m.openCount ?? 0) > 0
           ? [
               {
                 source: stage.source,
