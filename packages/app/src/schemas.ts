@@ -117,15 +117,27 @@ export const answerSchemas = {
     otherCurrencies: otherCurrencies('thisMonth', 'lastMonth'),
     updatedAt,
   }),
-  Margin: record({
-    year: { type: 'integer' },
-    billing: number,
-    cost: number,
-    margin: number,
-    marginPct: nullable(number),
-    otherCurrencies: otherCurrencies('billing', 'cost', 'margin'),
-    updatedAt,
-  }),
+  Margin: record(
+    {
+      year: { type: 'integer' },
+      billing: number,
+      cost: number,
+      margin: number,
+      marginPct: nullable(number),
+      otherCurrencies: otherCurrencies('billing', 'cost', 'margin'),
+      thisMonth: {
+        oneOf: [refTo('MarginSpan'), { type: 'null' }],
+        description: "For a month: the month's own billing, costs and margin; null for a year",
+      },
+      yearToMonth: {
+        oneOf: [refTo('MarginSpan'), { type: 'null' }],
+        description: "For a month: January to the month's end of its year (the cumulative margin); null for a year",
+      },
+      updatedAt,
+    },
+    "The margin of the period's year (billing minus the costs that count), in the base currency",
+  ),
+  MarginSpan: record({ billing: number, cost: number, margin: number, marginPct: nullable(number) }),
   PipelineFigure: record(pipelineFigure),
   Metrics: record({ timezone: string, currency, asOf: instant, ...periodFigures }),
   Series: record({

@@ -33,7 +33,7 @@ export const invoiceContributions = (state: EntityState<'invoice'>, ctx: MetricC
   out.push(
     { key: keys.billing(month), values: billed },
     { key: keys.billingDay(day), values: billed },
-    { key: keys.margin(yearOfMonth(month)), values: { [currencyField('billing', currency)]: total } },
+    { key: keys.margin(month), values: { [currencyField('billing', currency)]: total } },
     ...billingSegmentContributions(month, customerId, currency, total, 1),
   );
   return out;
@@ -48,7 +48,7 @@ export const creditNoteContributions = (state: EntityState<'credit_note'>, ctx: 
   return [
     { key: keys.billing(month), values: credited },
     { key: keys.billingDay(day), values: credited },
-    { key: keys.margin(yearOfMonth(month)), values: { [currencyField('billing', currency)]: -total } },
+    { key: keys.margin(month), values: { [currencyField('billing', currency)]: -total } },
     ...(invoiceId
       ? [
           {

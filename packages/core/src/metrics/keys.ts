@@ -27,7 +27,8 @@ const ownerSuffix = (owner?: string | null) => (owner ? `#owner=${keyPart(owner)
 export const keys = {
   nps: (month: Month) => `${series.nps}|${month}`,
   billing: (month: Month) => `${series.billing}|${month}`,
-  margin: (year: Year) => `${series.margin}|${year}`,
+  /** Billing and the costs that count toward margin, of a month; a year's margin is the sum of its months. */
+  margin: (month: Month) => `${series.margin}|${month}`,
   /** Pipeline flow of a month (created, won, lost), in total or for one owner. */
   pipeline: (month: Month, owner?: string | null) => `${series.pipeline(owner)}|${month}`,
   /** The same contributions as the month's NPS, billing and pipeline flow (in total), at day resolution. */
@@ -57,7 +58,7 @@ export const keys = {
 
 /**
  * Figure families kept per period: one partition per family, one member per month (`nps|2026-11`, stored as
- * partition `nps`, sort key `2026-11`), year (`margin|2026`) or local day (`nps-day|2026-11-05`), so one range
+ * partition `nps`, sort key `2026-11`) or local day (`nps-day|2026-11-05`), so one range
  * query over the sort key reads any span of periods (docs/architecture.md, "Series"). Months, years and days
  * sort as their strings; a family never mixes two resolutions, so a month range never meets a day.
  */

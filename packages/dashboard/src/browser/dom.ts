@@ -127,13 +127,18 @@ export const cell = (text: string | null | undefined, className?: string): HTMLT
 
 /**
  * A cell for something the API names by id and by name (a customer, an owner, a deal, a stage): the name,
- * with the id as its tooltip and `data-id`; the id alone while no name is known.
+ * with the id as its `data-id` and tooltip (or `tooltip`, when the id alone is ambiguous); the id alone while
+ * no name is known.
  */
-export const namedCell = (name: string | null | undefined, id: string | null | undefined): HTMLTableCellElement => {
+export const namedCell = (
+  name: string | null | undefined,
+  id: string | null | undefined,
+  tooltip: string | null | undefined = id,
+): HTMLTableCellElement => {
   const td = cell(name || id);
   if (id) {
     td.dataset.id = id;
-    if (name) td.title = id;
+    if (name && tooltip) td.title = tooltip;
   }
   return td;
 };

@@ -202,7 +202,8 @@ export const renderCoaching = (c: CoachingAnswer, fresh: Freshness): void => {
     el('td', 'num', x.conversionRate === null ? '–' : percent(100 * x.conversionRate)),
   ]);
   rows('stages', c.openByStage, 3, 'No open deals.', (x) => [
-    namedCell(x.stageName, x.stage === null ? null : `${x.stage} (${x.source})`),
+    // Stage ids repeat across sources (Pipedrive's 4, HubSpot's 4): the tooltip says whose.
+    namedCell(x.stageName, x.stage, x.stage === null ? null : `${x.stage} (${x.source})`),
     num(x.openCount),
     el('td', 'num', money(x.openValue)),
   ]);
