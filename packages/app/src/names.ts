@@ -2,6 +2,8 @@ import {
   customerNameOf,
   type InsightsStore,
   keys,
+  learntStageLabels,
+  lists,
   type OwnerName,
   ownerNamesOf,
   type QueryStore,
@@ -15,7 +17,7 @@ import { STAGES, USERS } from './documents.js';
 /**
  * The names an answer shows beside its ids, read once per answer whatever the number of rows: the customers'
  * rollups in one BatchGetItem (their `name=` fields), the users in one Query (owner names), the configured
- * stage labels in one Query. Read at every request, never stored with a figure or an alert, so an edited
+ * stage labels in one Query and the ones learnt from the providers' APIs in another. Read at every request, never stored with a figure or an alert, so an edited
  * name shows on the next poll, and a rebuild, which rebuilds the rollups from the customer states, gives
  * the same names.
  */
@@ -25,7 +27,10 @@ export interface Names {
   stage(source: string, stage: string | null | undefined): string | null;
 }
 
-export type NamesReader = Pick<InsightsStore, 'loadNodes'> & Pick<QueryStore, 'listDocuments'>;
+export type NamesReader = Pick<InsightsStore, 'loadNodes' | 'listEntities'> & Pick<QueryStore, 'listDocuments'>;
+
+/** The most learnt stages read: every pipeline of a CRM, with room to spare. */
+const MAX_LEARNT_STAGES = 2000;
 
 export interface NamesWanted {
   customers?: Iterable<string | null | undefined>;
@@ -38,20 +43,22 @@ const NO_DOCUMENTS: Promise<Map<string, unknown>> = Promise.resolve(new Map());
 /** Reads the names of some customers, and every owner's and stage's when asked for. */
 export const readNames = async (store: NamesReader, wanted: NamesWanted): Promise<Names> => {
   const customerIds = [...new Set([...(wanted.customers ?? [])].filter((id): id is string => !!id))];
-  const [rollups, users, stages] = await Promise.all([
+  const [rollups, users, stages, learnt] = await Promise.all([
     customerIds.length > 0 ? store.loadNodes(customerIds.map(keys.customerRollup)) : new Map(),
     wanted.owners ? store.listDocuments(USERS) : NO_DOCUMENTS,
     wanted.stages ? store.listDocuments(STAGES) : NO_DOCUMENTS,
+    wanted.stages ? store.listEntities(lists.stages, MAX_LEARNT_STAGES) : [],
   ]);
   const owners = ownerNamesOf([...users].map(([id, user]) => [id, user as User] as const));
   const configured = new Map([...stages].map(([source, doc]) => [source, (doc as StageLabels).labels]));
+  const learntLabels = learntStageLabels(learnt);
   return {
     customer: (id) => {
       const rollup = id ? rollups.get(keys.customerRollup(id)) : undefined;
       return rollup ? customerNameOf(rollup.value) : null;
     },
     owner: (id) => (id ? (owners.get(id) ?? null) : null),
-    stage: (source, stage) => stageLabelOf(source, stage ?? null, configured, new Map()),
+    stage: (source, stage) => stageLabelOf(source, stage ?? null, configured, learntLabels),
   };
 };
 

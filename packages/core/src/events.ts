@@ -172,6 +172,15 @@ export const activityData = z.object({
   subject: label,
 });
 
+/**
+ * A stage of a source's deal pipeline as the provider's API describes it (read by the backfill): its label,
+ * shown beside the stage ids deals carry. It counts in no figure; a label configured for the source wins.
+ */
+export const stageData = z.object({
+  label,
+  pipelineId: nullableId,
+});
+
 export const entityData = {
   survey_response: surveyResponseData,
   customer: customerData,
@@ -181,6 +190,7 @@ export const entityData = {
   cost: costData,
   deal: dealData,
   activity: activityData,
+  stage: stageData,
 } as const;
 
 export type EntityType = keyof typeof entityData;
@@ -251,9 +261,9 @@ const patchOf = <T extends EntityType>(entity: T) =>
 
 let canonicalEvents: z.ZodTypeAny | undefined;
 /**
- * The schema of every canonical event, built on first use: eight object schemas that a function which never
- * parses an event (query, config, rebuild) would otherwise build at import, and that cost the others' cold
- * start before their first event.
+ * The schema of every canonical event, built on first use: one object schema per entity kind, which a function
+ * that never parses an event (query, config, rebuild) would otherwise build at import, and which cost the
+ * others' cold start before their first event.
  */
 const canonicalEventSchema = (): z.ZodTypeAny =>
   (canonicalEvents ??= z.union([...ENTITY_TYPES.map((t) => snapshotOf(t)), patchOf('deal')] as unknown as [

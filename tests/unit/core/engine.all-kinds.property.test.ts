@@ -12,7 +12,17 @@ import {
 } from '@flash/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { activity, cost, creditNote, customer, deal, invoice, project, surveyResponse } from '../../support/events.js';
+import {
+  activity,
+  cost,
+  creditNote,
+  customer,
+  deal,
+  invoice,
+  project,
+  snapshot,
+  surveyResponse,
+} from '../../support/events.js';
 
 const ctx: MetricContext = { timeZone: 'Europe/Oslo', baseCurrency: 'EUR' };
 const now = () => new Date('2026-11-23T10:00:00Z');
@@ -69,14 +79,23 @@ const anyEvent: fc.Arbitrary<CanonicalEvent> = fc.oneof(
     .record({ id: projects, v: version, c: fc.option(customers), open: fc.boolean(), internal: fc.boolean() })
     .map((r) => project(r.id, r.v, { customerId: r.c, status: r.open ? 'open' : 'closed', internal: r.internal })),
   fc
-    .record({ id: customers, v: version, internal: fc.boolean() })
-    .map((r) => customer(r.id, r.v, { internal: r.internal })),
+    .record({
+      id: customers,
+      v: version,
+      internal: fc.boolean(),
+      // A renamed customer: the name on its rollup follows its newest state.
+      name: fc.option(fc.constantFrom('Acme', 'Acme AS', 'Fjord & Co')),
+      d: deleted,
+    })
+    .map((r) => customer(r.id, r.v, { internal: r.internal, name: r.name }, { deleted: r.d })),
   fc
     .record({
       id: fc.constantFrom('D1', 'D2', 'D3', 'D4'),
       v: version,
       c: fc.option(customers),
       o: fc.option(fc.constantFrom('U1', 'U2')),
+      title: fc.option(fc.constantFrom('Renewal', 'Licence')),
+      stage: fc.option(fc.constantFrom('1', '4')),
       status: fc.constantFrom('open', 'won', 'lost'),
       amount: fc.option(money),
       created: fc.option(dates),
@@ -90,6 +109,8 @@ const anyEvent: fc.Arbitrary<CanonicalEvent> = fc.oneof(
         {
           customerId: r.c,
           ownerId: r.o,
+          title: r.title,
+          stage: r.stage,
           status: r.status as 'open',
           amount: r.amount,
           currency: r.amount === null ? null : 'EUR',
@@ -121,6 +142,10 @@ const anyEvent: fc.Arbitrary<CanonicalEvent> = fc.oneof(
         { deleted: r.d },
       ),
     ),
+  // Stages learnt from a provider's API: names only, in no figure.
+  fc
+    .record({ id: fc.constantFrom('1', '4'), v: version, label: fc.option(fc.constantFrom('Qualified', 'Won')) })
+    .map((r) => snapshot('stage', r.id, r.v, { label: r.label, pipelineId: '1' }, { source: 'pipedrive' })),
 );
 
 /** One state per (entity, version): providers never send two different states under one version. */

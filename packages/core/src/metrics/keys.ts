@@ -91,6 +91,8 @@ export const lists = {
   plannedActivities: (owner: string) => `activities-planned${ownerSuffix(owner)}`,
   /** One owner's activities done, by the instant they were done. */
   doneActivities: (owner: string) => `activities-done${ownerSuffix(owner)}`,
+  /** Stages learnt from the providers' APIs, by source and id. */
+  stages: 'stages',
   /** Detractor alerts by the time they were raised. */
   alerts: 'alerts',
 } as const;

@@ -1,5 +1,8 @@
 import * as z from 'zod';
 import { fields, LIMITS } from '../events.js';
+import type { EntityState } from '../state.js';
+import type { Listing } from '../values.js';
+import { lists } from './keys.js';
 import type { User } from './kpis.js';
 
 /**
@@ -38,6 +41,20 @@ export const ownerNamesOf = (users: Iterable<readonly [string, User]>): Map<stri
       if (!out.has(ownerId)) out.set(ownerId, { userId, name: user.name });
   return out;
 };
+
+/** Stages learnt from a provider's API are listed, so one Query reads every learnt label. */
+export const learntStageListing = (state: EntityState<'stage'>): Listing => ({
+  list: lists.stages,
+  sort: `${state.source}#${state.id}`,
+});
+
+/** The learnt labels, by `source#stage id`, from the listed stage states. */
+export const learntStageLabels = (states: readonly EntityState[]): Map<string, string> =>
+  new Map(
+    states.flatMap((s) =>
+      s.entity === 'stage' && s.data.label ? [[`${s.source}#${s.id}`, s.data.label] as const] : [],
+    ),
+  );
 
 /** A stage's label: configured for its source if it is, else learnt from the provider, else none. */
 export const stageLabelOf = (
