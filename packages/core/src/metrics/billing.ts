@@ -1,6 +1,6 @@
 import type { MetricContext } from '../context.js';
 import { toMajor } from '../money.js';
-import { dayOf, monthOfDay, yearOfMonth } from '../period.js';
+import { dayOf, monthOfDay } from '../period.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
 import { type AggregateView, latestUpdate, others, pct, perCurrency } from './figures.js';

@@ -1,4 +1,4 @@
-import type { Day, Month, Year } from '../period.js';
+import type { Day, Month } from '../period.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what keyPart escapes
 const KEY_SYNTAX = /[%|#=:/\x00-\x1f\x7f]/g;
