@@ -67,6 +67,8 @@ class Company {
 
   /** Adds one entity's whole lifecycle, of a kind drawn with realistic weights. */
   addLifecycle(): void {
+    // The stages deals move through, as a backfill learns them from the CRM's API, once.
+    if (this.customers.length === 0) this.stages();
     const r = this.random();
     if (this.customers.length < 5 || r < 0.04) this.customer();
     else if (this.projects.length < 5 || r < 0.09) this.project();
@@ -220,6 +222,7 @@ class Company {
     const id = this.id('D');
     const created = this.when();
     const base: EntityData['deal'] = {
+      title: `Deal ${id}`,
       customerId: this.pick(this.customers),
       ownerId: this.pick(OWNERS),
       status: 'open',
@@ -295,6 +298,12 @@ class Company {
   }
 
   /** A meeting, call or task planned for a customer, usually done on its day, sometimes deleted. */
+  private stages(): void {
+    const at = this.when();
+    for (const stage of ['appointment', 'proposal', 'won', 'lost'])
+      this.snapshot('stage', 'pipedrive', stage, at, { label: `Stage ${stage}`, pipelineId: '1' });
+  }
+
   private activity(): void {
     const id = this.id('A');
     const at = this.when();

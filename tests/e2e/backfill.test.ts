@@ -13,8 +13,10 @@ import {
   delightedResponseObject,
   hubspotApiServer,
   hubspotDealObject,
+  hubspotPipelineObject,
   pipedriveApiServer,
   pipedriveDealObject,
+  pipedriveStageObject,
   stripeApiServer,
   stripeCreditNoteObject,
   stripeInvoiceObject,
@@ -290,6 +292,8 @@ describe('backfill from the providers’ list APIs into the local stack', () => 
     const api = await pipedriveApiServer({
       live: live.map(pipedriveDealObject),
       deleted: [{ ...pipedriveDealObject(removed), is_deleted: true, update_time: '2025-05-30T09:00:00Z' }],
+      // The pipeline's stages, read last: their names label the stage ids deals carry.
+      stages: [pipedriveStageObject(1, 'Qualified'), pipedriveStageObject(4, 'Negotiation')],
     });
     const checkpoints = join(dataDir, 'pipedrive-checkpoints');
     const key = { source: 'pipedrive', target: stack.url };
@@ -321,13 +325,17 @@ describe('backfill from the providers’ list APIs into the local stack', () => 
         sink: delivered,
         checkpoint: fileCheckpoint(checkpoints, key),
       });
-      expect(resumed).toMatchObject({ done: true, resumedAfterPage: 2, pages: 4, items: 6, events: 6 });
+      expect(resumed).toMatchObject({ done: true, resumedAfterPage: 2, pages: 5, items: 8, events: 8 });
       const pageRequests = (cursor: string | null, status: string | null = null) =>
-        api.requests.filter((r) => r.query.get('cursor') === cursor && r.query.get('status') === status).length;
+        api.requests.filter(
+          (r) => r.path === '/api/v2/deals' && r.query.get('cursor') === cursor && r.query.get('status') === status,
+        ).length;
       // Pages 1 and 2 were read once; page 3 (whose delivery failed) twice; then the deleted deals once.
       expect([pageRequests(null), pageRequests('Mg'), pageRequests('NA'), pageRequests(null, 'deleted')]).toEqual([
         1, 1, 2, 1,
       ]);
+      // Then the stages, once.
+      expect(api.requests.filter((r) => r.path === '/api/v2/stages')).toHaveLength(1);
       expect(api.requests.every((r) => r.headers['x-api-token'] === 'pd-read-token')).toBe(true);
 
       // May 2025: created 9001-9004 (9006 deleted, 9005 in April); won 9001, 9004, 9005; lost 9002.
@@ -340,6 +348,25 @@ describe('backfill from the providers’ list APIs into the local stack', () => 
         hitRate: 0.75,
         avgDealSize: 12_000,
       });
+      // Stage 4 of deal 9003, the one open deal, by the name Pipedrive's API gives it.
+      const coaching = await getJson<{ openByStage: { source: string }[] }>(`${stack.url}/v1/coaching`, auth);
+      expect(coaching.body.openByStage.filter((s) => s.source === 'pipedrive')).toEqual([
+        { source: 'pipedrive', stage: '4', stageName: 'Negotiation', openCount: 1, openValue: 5_000 },
+      ]);
+      // A label configured for Pipedrive wins over the learnt one.
+      const configured = await fetch(`${stack.url}/v1/stages/pipedrive`, {
+        method: 'PUT',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ labels: { '4': 'Contract negotiation' } }),
+      });
+      expect(configured.status).toBe(200);
+      const again = await getJson<{ openByStage: { source: string; stageName: string }[] }>(
+        `${stack.url}/v1/coaching`,
+        auth,
+      );
+      expect(again.body.openByStage.filter((s) => s.source === 'pipedrive').map((s) => s.stageName)).toEqual([
+        'Contract negotiation',
+      ]);
     } finally {
       await api.stop();
     }
@@ -380,13 +407,37 @@ describe('backfill from the providers’ list APIs into the local stack', () => 
       archived: [
         hubspotDealObject({ id: '7003', createdAt: t('03'), updatedAt: t('04'), archivedAt: t('04'), history: {} }),
       ],
+      pipelines: [
+        hubspotPipelineObject('default', 'Sales Pipeline', [
+          ['appointmentscheduled', 'Appointment scheduled'],
+          ['qualifiedtobuy', 'Qualified to buy'],
+          ['closedwon', 'Closed won'],
+        ]),
+      ],
     });
     try {
       const { stderr } = await backfillCli('hubspot', { HUBSPOT_ACCESS_TOKEN: 'pat-read', HUBSPOT_API_BASE: api.base });
-      expect(stderr).toMatch(/hubspot: done, 2 pages, 3 items read/);
+      expect(stderr).toMatch(/hubspot: done, 3 pages, 6 items read/);
       expect(api.requests[0]?.query.get('propertiesWithHistory')).toContain('dealstage');
       // June: created 7001 and 7002 (7003 deleted); both won, 7,000 (the newer webhook) + 4,000 (the newer API value).
       expect((await metrics('2025-06')).pipeline).toMatchObject({ created: 2, won: 2, lost: 0, wonValue: 11_000 });
+      // The pipelines' stage labels were learnt: a deal moving into a stage shows it by name.
+      await webhook(
+        hubspotBatch(
+          [
+            { kind: 'creation', objectId: 7004, occurredAt: t('21') },
+            { kind: 'property', objectId: 7004, occurredAt: t('21'), name: 'dealstage', value: 'qualifiedtobuy' },
+          ],
+          new Date(),
+        ),
+      );
+      const coaching = await getJson<{ openByStage: { source: string; stage: string; stageName: string }[] }>(
+        `${stack.url}/v1/coaching`,
+        auth,
+      );
+      expect(coaching.body.openByStage.filter((s) => s.source === 'hubspot')).toEqual([
+        expect.objectContaining({ stage: 'qualifiedtobuy', stageName: 'Qualified to buy', openCount: 1 }),
+      ]);
     } finally {
       await api.stop();
     }

@@ -214,26 +214,57 @@ describe('dashboard: my KPIs, segments and coaching', () => {
     expect(await page.locator('#by-head').textContent()).toBe('Channel');
     expect(new URL(page.url()).searchParams.get('by')).toBe('channel');
     await page.getByRole('radio', { name: 'Owner' }).check();
-    await waitForText(page, '#segments td', 'U1');
+    // Owner U1 is one of Ann's CRM ids: her name, the id beside it as a tooltip.
+    await waitForText(page, '#segments td', 'Ann');
+    const ann = page.locator('#segments td[data-id="U1"]');
+    expect([await ann.textContent(), await ann.getAttribute('title')]).toEqual(['Ann', 'U1']);
     await page.getByRole('radio', { name: 'Segment' }).check();
     await waitForText(page, '#segments td', 'Enterprise');
     expect(errors).toEqual([]);
   });
 
-  it('shows coaching figures and stale deals, CRM text as text', async () => {
+  it('shows coaching figures and stale deals by name, CRM text as text', async () => {
+    // Who Pipedrive's owner 12415231 and organisation 342 are, and what its stage 4 is called.
+    await put(stack.url, '/v1/users/nora', { name: 'Nora Lind', profileId: 'sales', ownerIds: ['12415231'] });
+    await put(stack.url, '/v1/stages/pipedrive', { labels: { '4': 'Negotiation' } });
+    expect(
+      (await postGeneric(stack.url, [{ type: 'customer', id: '342', version: 1, name: 'Nordlicht GmbH' }])).status,
+    ).toBe(202);
+    await stack.settled();
     const { page, errors } = await openPage(browser, `${stack.url}/`);
     await waitForText(page, '#stages td', STAGE);
+    await waitForText(page, '#stages td', 'Negotiation');
     await waitForText(page, '#lost span', REASON);
     await waitForText(page, '#sources td', 'Web form');
-    await waitForText(page, '#stale td', '1187 (pipedrive)');
-    const stale = await page.locator('#stale tr').first().locator('td').allTextContents();
+    // The deal's title from the Pipedrive payload, the stage's label, the owner's and the customer's names.
+    await waitForText(page, '#stale td', 'Nordlicht GmbH - annual licence');
+    const cells = page.locator('#stale tr').first().locator('td');
+    const stale = await cells.allTextContents();
     expect(stale.slice(0, 5)).toEqual([
+      'Nordlicht GmbH - annual licence',
+      'Negotiation',
+      'Nora Lind',
+      'Nordlicht GmbH',
+      `${new Date(now - 10 * 86_400_000).toLocaleDateString('en-US', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' })} · 10 d late`,
+    ]);
+    // Each id is still there, as the cell's tooltip.
+    expect(await cells.evaluateAll((tds) => tds.slice(0, 4).map((td) => td.getAttribute('title')))).toEqual([
       '1187 (pipedrive)',
       '4',
       '12415231',
       '342',
-      `${new Date(now - 10 * 86_400_000).toLocaleDateString('en-US', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' })} · 10 d late`,
     ]);
+    const stage = page.locator('#stages td[data-id="4"]');
+    expect([await stage.textContent(), await stage.getAttribute('title')]).toEqual(['Negotiation', '4 (pipedrive)']);
+
+    // Renamed in the ERP and in the users: the next poll shows the new names.
+    await put(stack.url, '/v1/users/nora', { name: 'Nora Berg', profileId: 'sales', ownerIds: ['12415231'] });
+    expect(
+      (await postGeneric(stack.url, [{ type: 'customer', id: '342', version: 2, name: 'Nordlicht AG' }])).status,
+    ).toBe(202);
+    await stack.settled();
+    await waitForText(page, '#stale td', 'Nordlicht AG');
+    await waitForText(page, '#stale td', 'Nora Berg');
     expect(await page.locator('#stale-count').textContent()).toBe('1');
     expect(await page.locator('main img, main b').count()).toBe(0);
     expect(await page.title()).toBe('Flash figures');
@@ -246,7 +277,7 @@ describe('dashboard: my KPIs, segments and coaching', () => {
 
     const dark = await openPage(browser, `${stack.url}/`, { colorScheme: 'dark' });
     await dark.page.locator('#gauges li').first().waitFor();
-    await waitForText(dark.page, '#stale td', '1187 (pipedrive)');
+    await waitForText(dark.page, '#stale td', 'Nordlicht GmbH - annual licence');
     await dark.page.screenshot({ path: resolve(ARTIFACTS, 'dashboard-dark.png'), fullPage: true });
     expect(dark.errors).toEqual([]);
     // Two pages and four screenshots, each page drawing 24 months of trends: more than the default on a shared CPU.

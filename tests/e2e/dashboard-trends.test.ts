@@ -116,6 +116,7 @@ interface SeriesMonth {
   period: string;
   nps: { score: number | null; responses: number };
   billing: { thisMonth: number };
+  margin: { yearToMonth: { billing: number; margin: number } | null };
   pipeline: { created: number; won: number; lost: number };
   activeCustomers: number;
   prospectsInPipeline: number;
@@ -189,15 +190,21 @@ describe('dashboard trends, in headless Chromium on a year of history', () => {
       last12.map((m) => m.activeCustomers).join(','),
     );
 
-    // Billing of the year so far, month by month, restarting in January; the year's margin under it.
-    const ytd = (k: number) => {
+    // Billing and margin of the year so far, month by month, restarting in January; the year's margin under it.
+    const sumOfYear = (k: number, of: (j: number) => number) => {
       let sum = 0;
       for (let j = k; j >= 0 && (months[j] as string).slice(0, 4) === (months[k] as string).slice(0, 4); j--)
-        sum += billingOf(j);
+        sum += of(j);
       return sum;
     };
+    const ytd = (k: number) => sumOfYear(k, billingOf);
     const cumulative = await pointsOf(page, 'trend-margin');
     expect(valuesOf(cumulative, 'billingYtd')).toEqual(shown.map((month, i) => [month, ytd(12 + i)]));
+    // The margin line is the series API's margin January to each month's end, and what the months were given.
+    expect(valuesOf(cumulative, 'marginYtd')).toEqual(last12.map((m) => [m.period, m.margin.yearToMonth?.margin]));
+    expect(valuesOf(cumulative, 'marginYtd')).toEqual(
+      shown.map((month, i) => [month, sumOfYear(12 + i, (j) => billingOf(j) - costOf(j))]),
+    );
     const yearK = months.flatMap((m, k) => (m.startsWith(period.slice(0, 4)) ? [k] : []));
     const margin = yearK.reduce((sum, k) => sum + billingOf(k) - costOf(k), 0);
     const marginPct = (100 * margin) / yearK.reduce((sum, k) => sum + billingOf(k), 0);

@@ -196,8 +196,12 @@ describe('every flash figure through the generic webhook', () => {
     expect(alerts).toEqual([
       expect.objectContaining({
         responseId: 'R9',
+        customerName: 'Acme',
+        // No user maps owner U1 to a name in this stack.
+        ownerName: null,
         atStake: {
           customerId: 'C1',
+          customerName: 'Acme',
           currency: 'EUR',
           billingThisYear: 1000,
           openPipelineValue: 0,

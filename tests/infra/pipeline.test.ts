@@ -420,6 +420,8 @@ describe('HTTP API', () => {
       'OPTIONS /v1/budgets/{month}': open('config'),
       'PUT /v1/stage-probabilities': guarded('config'),
       'OPTIONS /v1/stage-probabilities': open('config'),
+      'PUT /v1/stages/{source}': guarded('config'),
+      'OPTIONS /v1/stages/{source}': open('config'),
     });
   });
 

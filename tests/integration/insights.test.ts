@@ -1,4 +1,4 @@
-import { coachingReport, customerContext, evaluateKpis, segmentsReport } from '@flash/app';
+import { coachingReport, customerContext, evaluateKpis, STAGES, segmentsReport, USERS } from '@flash/app';
 import { applyEvents, type MetricContext, metricModel, profileSchema } from '@flash/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshTable } from '../support/dynamo.js';
@@ -13,8 +13,8 @@ describe('segments, coaching and KPIs on DynamoDB Local', () => {
     table = await freshTable();
     await applyEvents(
       [
-        customer('A', 1, { segment: 'Gold', ownerId: 'ann' }),
-        customer('B', 1, { segment: 'Silver', ownerId: 'bob' }),
+        customer('A', 1, { name: 'Aurora AS', segment: 'Gold', ownerId: 'ann' }),
+        customer('B', 1, { name: 'Birk & Co', segment: 'Silver', ownerId: 'bob' }),
         surveyResponse('R1', 1, 10, '2026-11-05T08:00:00Z', { customerId: 'A' }),
         surveyResponse('R2', 1, 4, '2026-10-05T08:00:00Z', { customerId: 'A' }),
         surveyResponse('R3', 1, 9, '2026-11-06T08:00:00Z', { customerId: 'B' }),
@@ -35,7 +35,13 @@ describe('segments, coaching and KPIs on DynamoDB Local', () => {
         }),
         deal('D3', 1, { ownerId: '12', expectedCloseDate: '2026-12-01', createdAt: '2026-11-20T10:00:00Z' }),
         deal('D4', 1, { ownerId: 'hs-7', expectedCloseDate: '2027-03-01', createdAt: '2026-11-21T10:00:00Z' }),
-        deal('D5', 1, { ownerId: 'bob', expectedCloseDate: '2026-11-10', createdAt: '2026-11-01T10:00:00Z' }),
+        deal('D5', 1, {
+          title: 'Birk renewal',
+          customerId: 'B',
+          ownerId: 'bob',
+          expectedCloseDate: '2026-11-10',
+          createdAt: '2026-11-01T10:00:00Z',
+        }),
       ].map((e) => ({ ...e, occurredAt: '2026-11-01T12:00:00.000Z' })),
       { store: table.store, model: metricModel, ctx, now: () => now },
     );
@@ -108,6 +114,56 @@ describe('segments, coaching and KPIs on DynamoDB Local', () => {
     ]);
   });
 
+  it('names customers, owners, deals and stages beside their ids, as they are at each read', async () => {
+    await table.store.putDocument(USERS, 'bob', { name: 'Bob Berg', profileId: 'sales' });
+    await table.store.putDocument(USERS, 'ann', { name: 'Ann Aas', profileId: 'sales', ownerIds: ['12', 'hs-7'] });
+    await table.store.putDocument(STAGES, 'generic', { labels: { proposal: 'Proposal sent' } });
+    const first = await coachingReport(table.store, '2026-11', undefined, ctx, now);
+    expect(first.staleDeals).toEqual([
+      {
+        id: 'D5',
+        source: 'generic',
+        title: 'Birk renewal',
+        ownerId: 'bob',
+        ownerName: 'Bob Berg',
+        customerId: 'B',
+        customerName: 'Birk & Co',
+        stage: 'proposal',
+        stageName: 'Proposal sent',
+        expectedCloseDate: '2026-11-10',
+        lastChangeAt: '2026-11-01T12:00:00.000Z',
+      },
+    ]);
+    // D3, D4, D5 are open, 10,000 each, in the generic source's stage "proposal".
+    expect(first.openByStage).toEqual([
+      { source: 'generic', stage: 'proposal', stageName: 'Proposal sent', openCount: 3, openValue: 30_000 },
+    ]);
+    const byOwner = await segmentsReport(table.store, '2026-11', 'owner', ctx);
+    // D1 was won by "12", one of Ann's ids; a customer's owner "ann" is her user id, not one of her CRM ids.
+    expect(byOwner.segments.map((s) => [s.label, s.name])).toEqual(
+      expect.arrayContaining([
+        ['12', 'Ann Aas'],
+        ['bob', 'Bob Berg'],
+        ['ann', null],
+      ]),
+    );
+
+    // A new name for the customer, the user and the stage shows on the next read.
+    await applyEvents([customer('B', 2, { name: 'Birk and Co', segment: 'Silver', ownerId: 'bob' })], {
+      store: table.store,
+      model: metricModel,
+      ctx,
+      now: () => now,
+    });
+    await table.store.putDocument(USERS, 'bob', { name: 'Robert Berg', profileId: 'sales' });
+    await table.store.putDocument(STAGES, 'generic', { labels: { proposal: 'Offer out' } });
+    const second = await coachingReport(table.store, '2026-11', 'bob', ctx, now);
+    expect(second.ownerName).toBe('Robert Berg');
+    expect(second.staleDeals).toEqual([
+      expect.objectContaining({ customerName: 'Birk and Co', ownerName: 'Robert Berg', stageName: 'Offer out' }),
+    ]);
+  });
+
   it('tells what is at stake with a customer: billing this year, open pipeline, segment', async () => {
     await applyEvents(
       [
@@ -118,6 +174,7 @@ describe('segments, coaching and KPIs on DynamoDB Local', () => {
     );
     expect(await customerContext(table.store, 'A', ctx, now)).toEqual({
       customerId: 'A',
+      customerName: 'Aurora AS',
       currency: 'EUR',
       billingThisYear: 2000,
       openPipelineValue: 15_000,

@@ -6,7 +6,7 @@ import { addMonths, applyEvents, type CanonicalEvent, type MetricContext, metric
 import { documentClient, dynamoStore, itemKeys, keyPrefixes } from '@flash/store';
 import { describe, expect, it } from 'vitest';
 import { tablesPerTest } from '../support/dynamo.js';
-import { creditNote, deal, invoice, surveyResponse } from '../support/events.js';
+import { cost, creditNote, customer, deal, invoice, project, surveyResponse } from '../support/events.js';
 
 /**
  * `GET /v1/metrics/series` on DynamoDB Local: each month exactly what `GET /v1/metrics?period=` answers, read
@@ -20,8 +20,15 @@ const LAST = '2026-11';
 
 /** A year of history, month i of which has i + 2 answers, an invoice, a credit note every third month and deals. */
 const yearOfHistory = (): CanonicalEvent[] => {
-  const events: CanonicalEvent[] = [];
+  // Costs on a customer project each month, and on an internal customer's project (which never count).
+  const events: CanonicalEvent[] = [
+    project('P1', 1, { customerId: 'C1', status: 'open' }),
+    project('PX', 1, { customerId: 'CX', status: 'open' }),
+    customer('CX', 1, { internal: true }),
+  ];
   monthRange(FIRST, LAST).forEach((month, i) => {
+    events.push(cost(`K1-${month}`, 1, { projectId: 'P1', amount: 1_000 * (i + 1), date: `${month}-20` }));
+    events.push(cost(`KX-${month}`, 1, { projectId: 'PX', amount: 99_999, date: `${month}-20` }));
     for (let k = 0; k < i + 2; k++)
       events.push(surveyResponse(`R${month}-${k}`, 1, (i * 3 + k) % 11, `${month}-0${1 + (k % 9)}T08:00:00Z`));
     events.push(invoice(`I${month}`, 1, { status: 'issued', total: (i + 1) * 10_000, invoiceDate: `${month}-10` }));
@@ -148,11 +155,19 @@ describe('GET /v1/metrics/series on DynamoDB Local', () => {
     const months = json.months as Json[];
     const cell = (row: number, column: string) => rows[row]?.[header?.indexOf(column) ?? -1];
     rows.forEach((_, i) => {
-      const month = months[i] as { period: string; nps: Json; billing: Json; pipeline: Json };
+      const month = months[i] as {
+        period: string;
+        nps: Json;
+        billing: Json;
+        margin: { thisMonth: Json; yearToMonth: Json };
+        pipeline: Json;
+      };
       expect(cell(i, 'period')).toBe(month.period);
       expect(cell(i, 'nps_score')).toBe(month.nps.score === null ? '' : String(month.nps.score));
       expect(cell(i, 'billing')).toBe(String(month.billing.thisMonth));
       expect(cell(i, 'pipeline_won_value')).toBe(String(month.pipeline.wonValue));
+      expect(cell(i, 'margin_month')).toBe(String(month.margin.thisMonth.margin));
+      expect(cell(i, 'margin_year_to_month')).toBe(String(month.margin.yearToMonth.margin));
       expect(cell(i, 'currency')).toBe('EUR');
     });
     // USD invoices (7.77, months 1, 5 and 9) in their own column, never converted.
@@ -216,5 +231,52 @@ describe('GET /v1/metrics/series on DynamoDB Local', () => {
     expect((await rebuild('verify')).drift).toEqual([]);
     const after = (await get('/v1/metrics/series', { from: FIRST, to: LAST })).json();
     expect({ ...after, asOf: null }).toEqual({ ...before, asOf: null });
+  });
+
+  it('migrates costs and margin kept per year to per month with npm run rebuild', async () => {
+    const { t, store, get } = await setUp();
+    const before = (await get('/v1/metrics/series', { from: FIRST, to: LAST })).json();
+    // Before costs were monthly, rollups held `cost:YYYY:CUR` and the margin one item per year: rewrite the
+    // table that way.
+    const { nodes, aggregates } = await store.scanDerived();
+    for (const [key, values] of nodes) {
+      const yearly: Record<string, number> = {};
+      for (const [field, amount] of Object.entries(values)) {
+        const monthly = /^cost:(\d{4})-\d{2}:([A-Z]{3})$/.exec(field);
+        const name = monthly ? `cost:${monthly[1]}:${monthly[2]}` : field;
+        yearly[name] = (yearly[name] ?? 0) + amount;
+      }
+      await store.replaceNode(key, yearly);
+    }
+    const doc = documentClient(t.client);
+    const years = new Map<string, Record<string, number>>();
+    for (const [key, record] of aggregates) {
+      const month = /^margin\|(\d{4})-\d{2}$/.exec(key);
+      if (!month) continue;
+      await doc.send(new DeleteCommand({ TableName: t.tableName, Key: itemKeys.aggregate(key) }));
+      const year = years.get(month[1] as string) ?? {};
+      for (const [field, amount] of Object.entries(record.values))
+        year[`v:${field}`] = (year[`v:${field}`] ?? 0) + amount;
+      years.set(month[1] as string, year);
+    }
+    for (const [year, fields] of years)
+      await doc.send(
+        new PutCommand({ TableName: t.tableName, Item: { ...itemKeys.aggregate(`margin|${year}`), ...fields } }),
+      );
+    const stale = (await get('/v1/metrics', { period: LAST })).json() as { margin: { cost: number } };
+    // Read with the monthly layout, the yearly items count nothing: the year's margin lacks its costs.
+    expect(stale.margin.cost).toBe(0);
+
+    const rebuild = (mode: 'verify' | 'rebuild') =>
+      rebuildAggregates({ store, model: metricModel, ctx, now: () => NOW, mode });
+    const drift = (await rebuild('rebuild')).drift.map((d) => d.key);
+    expect(drift).toEqual(expect.arrayContaining(['margin|2026', '@project#P1', '@customer#C1']));
+    expect((await rebuild('verify')).drift).toEqual([]);
+    const after = (await get('/v1/metrics/series', { from: FIRST, to: LAST })).json();
+    expect({ ...after, asOf: null }).toEqual({ ...before, asOf: null });
+    // November 2026: 2026's costs on P1 are months 1 to 11 of the history, 2,000 to 12,000 minor units, 77,000
+    // in all (770 EUR), November's 12,000 (120 EUR); the internal customer's never count.
+    const november = (after.months as { margin: Json }[])[11]?.margin;
+    expect(november).toMatchObject({ year: 2026, cost: 770, thisMonth: { cost: 120 }, yearToMonth: { cost: 770 } });
   });
 });

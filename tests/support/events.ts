@@ -92,15 +92,26 @@ export const cost = (
 export const project = (id: string, version: number, data: Partial<EntityData['project']> = {}) =>
   snapshot('project', id, version, { customerId: 'C1', status: 'open', internal: false, ...data });
 
-export const customer = (id: string, version: number, data: Partial<EntityData['customer']> = {}) =>
-  snapshot('customer', id, version, {
-    name: id,
-    internal: false,
-    segment: null,
-    channel: null,
-    ownerId: null,
-    ...data,
-  });
+export const customer = (
+  id: string,
+  version: number,
+  data: Partial<EntityData['customer']> = {},
+  extra: { deleted?: boolean } = {},
+) =>
+  snapshot(
+    'customer',
+    id,
+    version,
+    {
+      name: id,
+      internal: false,
+      segment: null,
+      channel: null,
+      ownerId: null,
+      ...data,
+    },
+    extra,
+  );
 
 export const deal = (
   id: string,
@@ -113,6 +124,7 @@ export const deal = (
     id,
     version,
     {
+      title: `Deal ${id}`,
       customerId: 'C1',
       ownerId: 'U1',
       status: 'open',

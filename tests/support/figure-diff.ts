@@ -83,7 +83,16 @@ export const diffBreakdown = (expected: readonly SegmentRow[], actual: readonly 
 /** The same detractors (as instants, however the time is written), and newest first. */
 export const diffDetractors = (expected: readonly Detractor[], actual: readonly Detractor[], path: string) => {
   const key = (d: Detractor | Detractor) =>
-    JSON.stringify([d.source, d.id, d.score, d.comment, d.contact, d.customerId, Date.parse(d.submittedAt)]);
+    JSON.stringify([
+      d.source,
+      d.id,
+      d.score,
+      d.comment,
+      d.contact,
+      d.customerId,
+      d.customerName,
+      Date.parse(d.submittedAt),
+    ]);
   const out: string[] = [];
   const want = expected.map(key).sort();
   const got = actual.map(key).sort();

@@ -144,8 +144,29 @@ export const hubspotDealObject = (deal: HubspotApiDeal): Json => {
   };
 };
 
-export const hubspotApiServer = (deals: { live: Json[]; archived: Json[] }, pageSize = 2) =>
+/** A deal pipeline as `GET /crm/v3/pipelines/deals` lists it, its stages in order. */
+export const hubspotPipelineObject = (id: string, label: string, stages: [id: string, label: string][]): Json => ({
+  id,
+  label,
+  displayOrder: 0,
+  archived: false,
+  createdAt: '2025-01-06T09:00:00.000Z',
+  updatedAt: '2026-02-02T09:00:00.000Z',
+  stages: stages.map(([stageId, stageLabel], displayOrder) => ({
+    id: stageId,
+    label: stageLabel,
+    displayOrder,
+    metadata: { isClosed: String(stageId.startsWith('closed')), probability: '0.2' },
+    archived: false,
+    createdAt: '2025-01-06T09:00:00.000Z',
+    updatedAt: '2026-02-02T09:00:00.000Z',
+    writePermissions: 'CRM_PERMISSIONS_ENFORCEMENT',
+  })),
+});
+
+export const hubspotApiServer = (deals: { live: Json[]; archived: Json[]; pipelines?: Json[] }, pageSize = 2) =>
   startProviderApi((path, query) => {
+    if (path === '/crm/v3/pipelines/deals') return { body: { results: deals.pipelines ?? [] } };
     if (path !== '/crm/v3/objects/deals') return notFound(path);
     const all = query.get('archived') === 'true' ? deals.archived : deals.live;
     const start = Number(query.get('after') ?? 0);
@@ -167,17 +188,35 @@ export const hubspotApiServer = (deals: { live: Json[]; archived: Json[] }, page
 export const pipedriveDealObject = (deal: PipedriveDeal): Json =>
   parsed(pipedriveEvent('change', deal, deal.updateTime ?? deal.addTime, NOW).body).data as Json;
 
-export const pipedriveApiServer = (deals: { live: Json[]; deleted: Json[] }, pageSize = 2) =>
+/** A stage as `GET /api/v2/stages` lists it. */
+export const pipedriveStageObject = (id: number, name: string, pipelineId = 1): Json => ({
+  id,
+  order_nr: id,
+  name,
+  is_deleted: false,
+  deal_probability: 100,
+  pipeline_id: pipelineId,
+  is_deal_rot_enabled: false,
+  days_to_rotten: null,
+  add_time: '2025-01-06T09:00:00Z',
+  update_time: '2026-02-02T09:00:00Z',
+});
+
+export const pipedriveApiServer = (deals: { live: Json[]; deleted: Json[]; stages?: Json[] }, pageSize = 2) =>
   startProviderApi((path, query) => {
+    const page = (listed: readonly Json[]): Answer => {
+      const start = query.get('cursor') === null ? 0 : Number(Buffer.from(query.get('cursor') ?? '', 'base64url'));
+      const next =
+        start + pageSize < listed.length ? Buffer.from(String(start + pageSize)).toString('base64url') : null;
+      return {
+        body: { success: true, data: listed.slice(start, start + pageSize), additional_data: { next_cursor: next } },
+      };
+    };
+    if (path === '/api/v2/stages') return page(deals.stages ?? []);
     if (path !== '/api/v2/deals') return notFound(path);
     const all = query.get('status') === 'deleted' ? deals.deleted : deals.live;
     const since = query.get('updated_since');
-    const listed = all.filter((d) => since === null || Date.parse(String(d.update_time)) >= Date.parse(since));
-    const start = query.get('cursor') === null ? 0 : Number(Buffer.from(query.get('cursor') ?? '', 'base64url'));
-    const next = start + pageSize < listed.length ? Buffer.from(String(start + pageSize)).toString('base64url') : null;
-    return {
-      body: { success: true, data: listed.slice(start, start + pageSize), additional_data: { next_cursor: next } },
-    };
+    return page(all.filter((d) => since === null || Date.parse(String(d.update_time)) >= Date.parse(since)));
   });
 
 // ---------------------------------------------------------------------------------------------------------

@@ -85,6 +85,10 @@ const delivery = (source: string, payload: unknown, now: Date, label: string, ur
   return { source, body, headers: signedHeaders(source, body, now, url ? { url } : {}), label };
 };
 
+/** A fixture delivered as it is, signed for its source. */
+export const fixtureDelivery = (source: string, relative: string, now: Date): Delivery =>
+  delivery(source, fixture(relative), now, relative);
+
 // ---------------------------------------------------------------------------------------------------------
 // Stripe: one event per delivery; invoice.* from invoice.finalized.json, credit_note.* from credit_note.created.json
 

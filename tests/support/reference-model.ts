@@ -21,6 +21,8 @@ export type Money = Record<string, number>;
 
 export interface RefCustomer {
   id: string;
+  /** Shown beside the customer's id wherever it appears. */
+  name: string | null;
   internal: boolean;
   segment: string | null;
   channel: string | null;
@@ -287,27 +289,42 @@ export const billingFigure = (b: Business, month: string, ctx: Context) => {
   };
 };
 
-/**
- * "Margin of a year: billing of the year minus costs dated in the year, leaving out costs of internal
- * projects. marginPct = 100 * margin / billing, one decimal."
- */
-export const marginFigure = (b: Business, year: string, ctx: Context) => {
+/** Billing minus the costs that count, of the dates a predicate takes, in the base currency and beside it. */
+const marginOf = (b: Business, inSpan: (date: string) => boolean, ctx: Context) => {
   const base = ctx.baseCurrency;
-  const billing = sumBilled(billed(b, (d) => yearOf(d, ctx.timeZone) === year));
+  const billing = sumBilled(billed(b, inSpan));
   const cost: Money = {};
-  for (const c of b.costs)
-    if (yearOf(c.date, ctx.timeZone) === year && costCounts(b, c)) add(cost, c.currency, c.amount);
+  for (const c of b.costs) if (inSpan(c.date) && costCounts(b, c)) add(cost, c.currency, c.amount);
   const margin: Money = {};
   for (const currency of new Set([...Object.keys(billing), ...Object.keys(cost)]))
     margin[currency] = (billing[currency] ?? 0) - (cost[currency] ?? 0);
   const billingBase = billing[base] ?? 0;
   return {
-    year: Number(year),
-    billing: major(billingBase, base),
-    cost: major(cost[base] ?? 0, base),
-    margin: major(margin[base] ?? 0, base),
-    marginPct: rounded(billingBase === 0 ? null : (100 * (margin[base] ?? 0)) / billingBase, 1),
+    figures: {
+      billing: major(billingBase, base),
+      cost: major(cost[base] ?? 0, base),
+      margin: major(margin[base] ?? 0, base),
+      marginPct: rounded(billingBase === 0 ? null : (100 * (margin[base] ?? 0)) / billingBase, 1),
+    },
     otherCurrencies: otherCurrencies(ctx, { billing, cost, margin }),
+  };
+};
+
+/**
+ * "Margin of a year: billing of the year minus costs dated in the year, leaving out costs of internal
+ * projects. marginPct = 100 * margin / billing, one decimal." For a month, beside it (issue 15), the same of
+ * the month alone and of January to the month's end.
+ */
+export const marginFigure = (b: Business, year: string, ctx: Context, month?: string) => {
+  const whole = marginOf(b, (d) => yearOf(d, ctx.timeZone) === year, ctx);
+  return {
+    year: Number(year),
+    ...whole.figures,
+    otherCurrencies: whole.otherCurrencies,
+    thisMonth: month ? marginOf(b, (d) => monthOf(d, ctx.timeZone) === month, ctx).figures : null,
+    yearToMonth: month
+      ? marginOf(b, (d) => yearOf(d, ctx.timeZone) === year && monthOf(d, ctx.timeZone) <= month, ctx).figures
+      : null,
   };
 };
 
@@ -533,6 +550,8 @@ export interface Detractor {
   comment: string | null;
   contact: string | null;
   customerId: string | null;
+  /** The customer's name as its newest customer event gives it (issue 15: names beside ids). */
+  customerName: string | null;
   submittedAt: string;
 }
 
@@ -548,6 +567,7 @@ export const detractorsOf = (b: Business, month: string, ctx: Context): Detracto
       comment: r.comment,
       contact: r.email,
       customerId: r.customerId,
+      customerName: customerById(b, r.customerId)?.name ?? null,
       submittedAt: r.submittedAt,
     }));
 
@@ -656,7 +676,7 @@ export const expectedMonth = (
     currency: ctx.baseCurrency,
     nps: npsOf(responsesIn(b, month, ctx)),
     billing: billingFigure(b, month, ctx),
-    margin: marginFigure(b, month.slice(0, 4), ctx),
+    margin: marginFigure(b, month.slice(0, 4), ctx, month),
     activeCustomers: month === currentMonth ? activeCustomers(b) : null,
     prospectsInPipeline: month === currentMonth ? prospectsInPipeline(b) : null,
     pipeline: month === currentMonth ? pipelineFigure(b, month, ctx) : asOfMonthEnd(pipelineFigure(b, month, ctx)),

@@ -7,6 +7,7 @@ import {
   eventBridgePublisher,
   type HttpEvent,
   makeAggregateHandler,
+  makeConfigHandler,
   makeIngestHandler,
   makeQueryHandler,
   rebuildAggregates,
@@ -136,6 +137,8 @@ export interface SeamPipeline {
   post(delivery: Delivery, extraHeaders?: Record<string, string>): Promise<PostResult>;
   /** Hands every queued message to the aggregator, shuffled, in batches, some twice, until none is left. */
   drain(options?: DrainOptions): Promise<void>;
+  /** PUT/POST/DELETE a configuration route (users, stage labels) through the config handler; its status. */
+  configure(method: 'PUT' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<number>;
   /** GET a query route; the answer's JSON. */
   get<T = Record<string, unknown>>(path: string, query?: Record<string, string>): Promise<{ status: number; body: T }>;
   /** What the aggregator parked as poison, with its reason. */
@@ -219,6 +222,7 @@ export const startSeamPipeline = async ({
     },
   });
   const query = makeQueryHandler({ store: table.store, ctx, now: clock, logger: silent(), readCacheMs: 0 });
+  const config = makeConfigHandler({ store: table.store, logger: silent(), now: clock });
 
   const requestContext = (method: string, path: string): HttpEvent['requestContext'] => ({
     accountId: ACCOUNT,
@@ -284,6 +288,20 @@ export const startSeamPipeline = async ({
         }
       };
       await Promise.all(Array.from({ length: concurrency }, worker));
+    },
+
+    async configure(method, path, body) {
+      const result = await config({
+        version: '2.0',
+        routeKey: `${method} ${path}`,
+        rawPath: path,
+        rawQueryString: '',
+        headers: { 'content-type': 'application/json' },
+        requestContext: requestContext(method, path),
+        body: body === undefined ? undefined : JSON.stringify(body),
+        isBase64Encoded: false,
+      });
+      return result.statusCode ?? 0;
     },
 
     async get<T>(path: string, params: Record<string, string> = {}) {

@@ -753,6 +753,7 @@ const STRIPE_RANK: Record<StripeStep, number> = { draft: 0, deleted: 0, open: 1,
 export const businessOf = (w: World, now: Date): Business => {
   const customers: RefCustomer[] = genericFinal(w, 'customer').map((c) => ({
     id: c.id,
+    name: text(c.name),
     internal: c.internal === true,
     segment: text(c.segment),
     channel: text(c.channel),

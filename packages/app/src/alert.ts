@@ -67,7 +67,10 @@ export const slackNotifier =
   (webhookUrl: string, fetchImpl: typeof fetch = fetch) =>
   async (alert: DetractorAlert): Promise<void> => {
     const t = escapeSlackText;
-    const customer = alert.customerId ? ` (customer ${t(alert.customerId)})` : '';
+    const name = alert.atStake?.customerName;
+    const customer = alert.customerId
+      ? ` (customer ${name ? `${t(name)}, ${t(alert.customerId)}` : t(alert.customerId)})`
+      : '';
     const stake = alert.atStake;
     const money = (n: number) => `${n.toLocaleString('en')} ${t(stake?.currency ?? '')}`;
     const atStake = stake

@@ -7,7 +7,10 @@ import {
   type Profile,
   personalTokenSchema,
   profileSchema,
+  SOURCE_NAME,
+  type StageLabels,
   type StageProbabilities,
+  stageLabelsSchema,
   stageProbabilitiesSchema,
   type User,
   userSchema,
@@ -23,6 +26,7 @@ import {
   PROFILES,
   SETTINGS,
   STAGE_PROBABILITIES_ID,
+  STAGES,
   TOKENS,
   USERS,
 } from './documents.js';
@@ -179,6 +183,16 @@ const writers: Record<WriteKey, Writer> = {
     await deps.store.putDocument(SETTINGS, STAGE_PROBABILITIES_ID, settings satisfies StageProbabilities);
     deps.logger.info('stage probabilities stored', { stages: Object.keys(settings.probabilities).length });
     return { status: 200, body: settings };
+  },
+  'PUT /v1/stages/{source}': async (ids, event, deps) => {
+    const source = required(ids, 'source');
+    if (!SOURCE_NAME.test(source))
+      return { refused: `source must be a source's name: a lower-case letter, then up to 31 of a-z, 0-9, "_", "-"` };
+    const stages = parseBody(stageLabelsSchema, event);
+    if (typeof stages === 'string') return { refused: stages };
+    await deps.store.putDocument(STAGES, source, stages satisfies StageLabels);
+    deps.logger.info('stage labels stored', { source, stages: Object.keys(stages.labels).length });
+    return { status: 200, body: { source, ...stages } };
   },
   'DELETE /v1/users/{id}/tokens/{tokenId}': async (ids, _event, deps) => {
     const id = required(ids, 'id');

@@ -1,4 +1,7 @@
-/** The kinds of document the API stores: KPI profiles, the users scored against them, users' personal tokens. */
+/**
+ * The kinds of document the API stores: KPI profiles, the users scored against them, users' personal tokens,
+ * and the stage labels configured per source (one document per source).
+ */
 export const PROFILES = 'profile';
 export const USERS = 'user';
 export const TOKENS = 'token';
@@ -6,6 +9,7 @@ export const TOKENS = 'token';
 export const BUDGETS = 'budget';
 export const SETTINGS = 'settings';
 export const STAGE_PROBABILITIES_ID = 'stage-probabilities';
+export const STAGES = 'stages';
 
 /** The longest id of a user, a profile or an owner that the API takes (its keys stay far below DynamoDB's). */
 export const MAX_ID_LENGTH = 256;

@@ -15,6 +15,7 @@ export * from './http.js';
 export * from './ingest.js';
 export * from './insights.js';
 export * from './logger.js';
+export * from './names.js';
 export * from './openapi.js';
 export * from './paths.js';
 export * from './prometheus.js';

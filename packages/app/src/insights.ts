@@ -9,6 +9,7 @@ import {
   coachingFigures,
   currentMonth,
   customerLabelsOf,
+  customerNameOf,
   type Dimension,
   type EntityState,
   type InsightsStore,
@@ -36,6 +37,7 @@ import {
   type User,
   type Values,
 } from '@flash/core';
+import { type NamesReader, readNames } from './names.js';
 
 /** The members of some partitions as `[member, values]` pairs, the shape the label readers take. */
 const membersOf = (views: Iterable<ReadonlyMap<string, AggregateView>>): [string, Values][] =>
@@ -64,17 +66,27 @@ export const readBreakdown = async (store: InsightsStore, months: readonly Month
   };
 };
 
-export const segmentsReport = async (store: InsightsStore, period: Month, by: Dimension, ctx: MetricContext) => {
-  const { breakdown, updatedAt } = await readBreakdown(store, [period], by);
+export const segmentsReport = async (
+  store: InsightsStore & NamesReader,
+  period: Month,
+  by: Dimension,
+  ctx: MetricContext,
+) => {
+  const [{ breakdown, updatedAt }, names] = await Promise.all([
+    readBreakdown(store, [period], by),
+    readNames(store, { owners: by === 'owner' }),
+  ]);
   const total = [...breakdown.values()].reduce(addValues, {});
+  // Owners are CRM ids: shown by the name of the user they map to. Segments and channels are names already.
+  const nameOf = (label: string) => (by === 'owner' ? (names.owner(label)?.name ?? null) : null);
   return {
     period,
     by,
     currency: ctx.baseCurrency,
     segments: [...breakdown]
-      .map(([label, values]) => segmentFigure(label, values, ctx.baseCurrency))
+      .map(([label, values]) => ({ ...segmentFigure(label, values, ctx.baseCurrency), name: nameOf(label) }))
       .sort((a, b) => b.nps.responses - a.nps.responses || b.billing - a.billing),
-    total: { ...segmentFigure('', total, ctx.baseCurrency), label: 'total' },
+    total: { ...segmentFigure('', total, ctx.baseCurrency), label: 'total', name: null },
     updatedAt,
   };
 };
@@ -103,46 +115,66 @@ export const acquisitionReport = async (store: InsightsStore, period: Month, ctx
   };
 };
 
-/** Open deals past their expected close date with no change since, oldest first. */
-export const staleDeals = async (store: InsightsStore, today: string, owner: string | undefined, limit = 100) => {
+/** Open deals past their expected close date with no change since, oldest first, with the names people read. */
+export const staleDeals = async (
+  store: InsightsStore & NamesReader,
+  today: string,
+  owner: string | undefined,
+  limit = 100,
+) => {
   const candidates = await store.listEntities(lists.openDeals, 1000, { to: `${today}#`, oldestFirst: true });
-  return candidates
+  const stale = candidates
     .flatMap((s) => (s.entity === 'deal' ? [s] : []))
     .filter(
       (s) =>
         s.data.expectedCloseDate && s.occurredAt < s.data.expectedCloseDate && (!owner || s.data.ownerId === owner),
     )
-    .slice(0, limit)
-    .map((s) => ({
-      id: s.id,
-      source: s.source,
-      ownerId: s.data.ownerId,
-      customerId: s.data.customerId,
-      stage: s.data.stage,
-      expectedCloseDate: s.data.expectedCloseDate,
-      lastChangeAt: s.occurredAt,
-    }));
+    .slice(0, limit);
+  const names = await readNames(store, { customers: stale.map((s) => s.data.customerId), owners: true, stages: true });
+  return stale.map((s) => ({
+    id: s.id,
+    source: s.source,
+    // States stored before deals had a title hold none.
+    title: s.data.title ?? null,
+    ownerId: s.data.ownerId,
+    ownerName: names.owner(s.data.ownerId)?.name ?? null,
+    customerId: s.data.customerId,
+    customerName: names.customer(s.data.customerId),
+    stage: s.data.stage,
+    stageName: names.stage(s.source, s.data.stage),
+    expectedCloseDate: s.data.expectedCloseDate,
+    lastChangeAt: s.occurredAt,
+  }));
 };
 
 export const coachingReport = async (
-  store: InsightsStore,
+  store: InsightsStore & NamesReader,
   period: Month,
   owner: string | undefined,
   ctx: MetricContext,
   now: Date,
 ) => {
   const flowKey = keys.pipeline(period, owner);
-  const [aggregates, flowLabels, openStages, stale] = await Promise.all([
+  const [aggregates, flowLabels, openStages, stale, names] = await Promise.all([
     store.getAggregates([flowKey]),
     store.listAggregatePartition(partitions.pipelineLabels(period, owner)),
     store.listAggregatePartition(partitions.openStages(owner)),
     staleDeals(store, localDateOf(now, ctx.timeZone), owner),
+    readNames(store, { owners: owner !== undefined, stages: true }),
   ]);
+  const figures = coachingFigures(
+    aggregates.get(flowKey)?.values ?? {},
+    membersOf([flowLabels]),
+    membersOf([openStages]),
+    ctx,
+  );
   return {
     period,
     owner: owner ?? null,
+    ownerName: names.owner(owner)?.name ?? null,
     currency: ctx.baseCurrency,
-    ...coachingFigures(aggregates.get(flowKey)?.values ?? {}, membersOf([flowLabels]), membersOf([openStages]), ctx),
+    ...figures,
+    openByStage: figures.openByStage.map((s) => ({ ...s, stageName: names.stage(s.source, s.stage) })),
     staleDeals: stale,
     updatedAt: latestUpdate([...aggregates.values(), ...flowLabels.values(), ...openStages.values()]),
   };
@@ -380,10 +412,12 @@ export const customerContext = async (
       byCurrency(views.get(keys.byCustomer(m, customerId))?.values ?? {}, 'segment:billing'),
     );
   const facts = views.get(factsKey)?.values ?? {};
-  const labels = customerLabelsOf([[customerId, rollup.get(rollupKey)?.value ?? {}]]).get(customerId) ?? {};
+  const rollupValues = rollup.get(rollupKey)?.value ?? {};
+  const labels = customerLabelsOf([[customerId, rollupValues]]).get(customerId) ?? {};
   const base = ctx.baseCurrency;
   return {
     customerId,
+    customerName: customerNameOf(rollupValues),
     currency: base,
     billingThisYear: toMajor(billing[base] ?? 0, base),
     openPipelineValue: toMajor(byCurrency(facts, 'openValue')[base] ?? 0, base),

@@ -21,6 +21,7 @@ import {
   readReport,
   reportReads,
   requirementsAggregateKeys,
+  type StageLabels,
   type StageProbabilities,
   stagesReport,
   type User,
@@ -30,9 +31,10 @@ import { scopeOf } from './access.js';
 import { makeAnswerCache } from './answer-cache.js';
 import type { Scope } from './bearer.js';
 import { corsHeaders, preflight } from './cors.js';
-import { BUDGETS, PROFILES, SETTINGS, STAGE_PROBABILITIES_ID, USERS } from './documents.js';
+import { BUDGETS, PROFILES, SETTINGS, STAGE_PROBABILITIES_ID, STAGES, USERS } from './documents.js';
 import { etagOf, type HttpEvent, type HttpResult, header, problem } from './http.js';
 import { acquisitionReport, coachingReport, evaluateKpis, segmentsReport } from './insights.js';
+import { alertsWithNames, readNames } from './names.js';
 import { negotiate } from './negotiate.js';
 import { openApiDocument } from './openapi.js';
 import { refusedAsBadRequest, SERIES_MAX_MONTHS } from './params.js';
@@ -161,25 +163,22 @@ const answers: Answers = {
   '/v1/nps/detractors': {
     answer: async ({ period, limit }, deps) => {
       const states = await deps.store.listEntities(`detractors#${period}`, limit);
-      const detractors = states.flatMap((s) =>
-        s.entity === 'survey_response'
-          ? [
-              {
-                id: s.id,
-                source: s.source,
-                score: s.data.score,
-                comment: s.data.comment,
-                contact: s.data.email,
-                customerId: s.data.customerId,
-                submittedAt: s.data.submittedAt,
-              },
-            ]
-          : [],
-      );
+      const responses = states.flatMap((s) => (s.entity === 'survey_response' ? [s] : []));
+      const names = await readNames(deps.store, { customers: responses.map((s) => s.data.customerId) });
+      const detractors = responses.map((s) => ({
+        id: s.id,
+        source: s.source,
+        score: s.data.score,
+        comment: s.data.comment,
+        contact: s.data.email,
+        customerId: s.data.customerId,
+        customerName: names.customer(s.data.customerId),
+        submittedAt: s.data.submittedAt,
+      }));
       return { period, detractors };
     },
   },
-  '/v1/alerts': { answer: async ({ limit }, deps) => ({ alerts: await deps.store.listAlerts(limit) }) },
+  '/v1/alerts': { answer: async ({ limit }, deps) => ({ alerts: await alertsWithNames(deps.store, limit) }) },
   '/v1/metrics/segments': { answer: ({ period, by }, deps) => segmentsReport(deps.store, period, by, deps.ctx) },
   '/v1/coaching': {
     answer: ({ period, owner }, deps) => coachingReport(deps.store, period, owner, deps.ctx, deps.now()),
@@ -253,6 +252,14 @@ const answers: Answers = {
         id,
         ...(u as User),
         ownerIds: (u as User).ownerIds ?? [id],
+      })),
+    }),
+  },
+  '/v1/stages': {
+    answer: async (_params, deps) => ({
+      stages: [...(await deps.store.listDocuments(STAGES))].map(([source, s]) => ({
+        source,
+        ...(s as StageLabels),
       })),
     }),
   },

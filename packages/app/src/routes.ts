@@ -298,6 +298,11 @@ export const httpRoutes = [
     params: {},
     formats: [jsonFormat('Users')],
   }),
+  read('/v1/stages', {
+    summary: 'The stage labels configured per source (shown beside stage ids)',
+    params: {},
+    formats: [jsonFormat('StageLabelsList')],
+  }),
   read('/v1/openapi.json', {
     summary: 'This API described in OpenAPI 3.1',
     params: {},
@@ -353,6 +358,13 @@ export const httpRoutes = [
     answer: 'StageProbabilities',
   }),
   preflight('/v1/stage-probabilities', 'config'),
+  write('PUT', '/v1/stages/{source}', {
+    summary:
+      "Set the labels of a source's pipeline stages (stage id → label), replacing the source's configured ones; they win over labels learnt from the provider's API",
+    body: 'StageLabelsBody',
+    answer: 'StageLabels',
+  }),
+  preflight('/v1/stages/{source}', 'config'),
   local('GET', '/local/dead-letters', "Each queue's dead letters with their reason"),
   local('POST', '/local/redrive', 'Moves dead letters back onto their queue (`?queue=` for one)'),
 ] as const satisfies readonly HttpRoute[];

@@ -12,6 +12,16 @@ const month: JsonSchema = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$',
 const currency: JsonSchema = { type: 'string', pattern: '^[A-Z]{3}$', examples: ['EUR'] };
 const instant: JsonSchema = { type: 'string', format: 'date-time' };
 const updatedAt: JsonSchema = { ...nullable(instant), description: 'When an event last changed the figure' };
+/** A name shown beside an id, as it is now (read with the answer); null when none is known. */
+const nameOf = (what: string): JsonSchema => ({
+  ...nullable(string),
+  description: `${what}, as it is now; null when unknown`,
+});
+const customerName = nameOf("The customer's name (its customer events' `name`)");
+const ownerName = nameOf('The name of the user whose `ownerIds` hold the owner id');
+const stageName = nameOf(
+  "The stage's label: configured (PUT /v1/stages/{source}), else learnt from the provider's API",
+);
 
 /** Every property required and no other: the answers are exact, so drift shows in the tests. */
 const record = (properties: Record<string, JsonSchema>, description?: string): JsonSchema => ({
@@ -103,6 +113,7 @@ const detractorFields = {
   comment: nullable(string),
   contact: nullable(string),
   customerId: nullable(string),
+  customerName,
   submittedAt: instant,
 };
 
@@ -151,15 +162,27 @@ export const answerSchemas = {
     otherCurrencies: otherCurrencies('thisMonth', 'lastMonth'),
     updatedAt,
   }),
-  Margin: record({
-    year: { type: 'integer' },
-    billing: number,
-    cost: number,
-    margin: number,
-    marginPct: nullable(number),
-    otherCurrencies: otherCurrencies('billing', 'cost', 'margin'),
-    updatedAt,
-  }),
+  Margin: record(
+    {
+      year: { type: 'integer' },
+      billing: number,
+      cost: number,
+      margin: number,
+      marginPct: nullable(number),
+      otherCurrencies: otherCurrencies('billing', 'cost', 'margin'),
+      thisMonth: {
+        oneOf: [refTo('MarginSpan'), { type: 'null' }],
+        description: "For a month: the month's own billing, costs and margin; null for a year",
+      },
+      yearToMonth: {
+        oneOf: [refTo('MarginSpan'), { type: 'null' }],
+        description: "For a month: January to the month's end of its year (the cumulative margin); null for a year",
+      },
+      updatedAt,
+    },
+    "The margin of the period's year (billing minus the costs that count), in the base currency",
+  ),
+  MarginSpan: record({ billing: number, cost: number, margin: number, marginPct: nullable(number) }),
   PipelineFigure: record(pipelineFigure),
   AcquisitionHeadline: record(
     { ...cacFields, updatedAt },
@@ -313,9 +336,11 @@ export const answerSchemas = {
           ...detractorFields,
           atStake: {
             ...nullable({ type: 'object' }),
-            description: "The customer's billing this year, open pipeline value and labels when the alert was raised",
+            description:
+              "The customer's name, billing this year, open pipeline value and labels when the alert was raised",
             properties: {
               customerId: string,
+              customerName: nullable(string),
               currency,
               billingThisYear: number,
               openPipelineValue: number,
@@ -325,9 +350,10 @@ export const answerSchemas = {
               owner: nullable(string),
             },
           },
+          ownerName: nameOf("The name of the user who owns the alert's customer (atStake.owner)"),
           notified: { type: 'boolean' },
         },
-        required: ['key', 'raisedAt', 'responseId', 'source', 'score', 'submittedAt'],
+        required: ['key', 'raisedAt', 'responseId', 'source', 'score', 'customerName', 'ownerName', 'submittedAt'],
       },
     },
   }),
@@ -341,6 +367,7 @@ export const answerSchemas = {
   }),
   Segment: record({
     label: { ...nullable(string), description: 'null: customers without this label' },
+    name: nameOf('By owner: the name of the user the owner id maps to (null for segments and channels, names already)'),
     nps: refTo('NpsCounts'),
     billing: number,
     invoices: count,
@@ -365,6 +392,7 @@ export const answerSchemas = {
   Coaching: record({
     period: month,
     owner: nullable(string),
+    ownerName,
     currency,
     bySource: {
       type: 'array',
@@ -373,16 +401,24 @@ export const answerSchemas = {
     won: count,
     lost: count,
     lostReasons: { type: 'array', items: record({ reason: nullable(string), lost: count }) },
-    openByStage: { type: 'array', items: record({ stage: nullable(string), openCount: count, openValue: number }) },
+    openByStage: {
+      type: 'array',
+      description: "Open deals per stage; a stage is its source's stage id",
+      items: record({ source: string, stage: nullable(string), stageName, openCount: count, openValue: number }),
+    },
     staleDeals: {
       type: 'array',
       description: 'Open deals past their expected close date with no change since',
       items: record({
         id: string,
         source: string,
+        title: nameOf("The deal's title (Pipedrive `title`, HubSpot `dealname`)"),
         ownerId: nullable(string),
+        ownerName,
         customerId: nullable(string),
+        customerName,
         stage: nullable(string),
+        stageName,
         expectedCloseDate: string,
         lastChangeAt: instant,
       }),
@@ -503,7 +539,11 @@ export const answerSchemas = {
   Budgets: record({ budgets: { type: 'array', items: refTo('Budget') } }),
   Profiles: record({ profiles: { type: 'array', items: refTo('Profile') } }),
   Users: record({ users: { type: 'array', items: refTo('User') } }),
-  // KpiTemplate, ProfileBody, Profile, UserBody, User: generated from the zod schemas that validate them.
+  StageLabelsList: record({
+    stages: { type: 'array', items: refTo('StageLabels'), description: 'The configured stage labels, per source' },
+  }),
+  // KpiTemplate, ProfileBody, Profile, UserBody, User, StageLabelsBody, StageLabels: generated from the zod
+  // schemas that validate them.
   ...configSchemas,
   OpenApi: {
     type: 'object',

@@ -29,6 +29,8 @@ const COLUMNS: readonly [string, (m: SeriesMonth) => Cell][] = [
   ['margin_year', (m) => m.margin.year],
   ['margin', (m) => m.margin.margin],
   ['margin_pct', (m) => m.margin.marginPct],
+  ['margin_month', (m) => m.margin.thisMonth?.margin ?? null],
+  ['margin_year_to_month', (m) => m.margin.yearToMonth?.margin ?? null],
   ['pipeline_created', (m) => m.pipeline.created],
   ['pipeline_won', (m) => m.pipeline.won],
   ['pipeline_lost', (m) => m.pipeline.lost],

@@ -1,4 +1,4 @@
-import { describePath, fields, InvalidValueError, toMinor } from '@flash/core';
+import { describePath, fields, InvalidValueError, LIMITS, toMinor } from '@flash/core';
 import * as z from 'zod';
 import { PayloadError } from './errors.js';
 
@@ -53,6 +53,20 @@ export const epochSeconds = z
 
 /** An optional field that is absent or null in the provider's payload, as null. */
 export const orNull = <S extends z.ZodType>(schema: S) => schema.nullish().transform((v) => v ?? null);
+
+/**
+ * A name people read (a deal's title, a stage's label): shown beside an id, never part of a key, so a provider's
+ * over-long or malformed text is trimmed to what the canonical label holds (`LIMITS.label` characters, lone
+ * surrogates as U+FFFD) rather than refusing the whole delivery. Empty is no name.
+ */
+export const displayName = (value: string | null | undefined): string | null => {
+  const text = (value ?? '').trim().replace(LONE_SURROGATE, '\uFFFD');
+  if (!text) return null;
+  // The schema counts UTF-16 units: cut there, never inside a surrogate pair.
+  const cut = text.slice(0, LIMITS.label);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+};
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** A provider's id, sent as a string or a number; canonical ids are strings. */
 export const externalId = z

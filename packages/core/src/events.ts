@@ -140,6 +140,8 @@ export const costData = z.object({
 });
 
 export const dealData = z.object({
+  /** What people call the deal (Pipedrive `title`, HubSpot `dealname`): shown beside its id, never a key. */
+  title: label,
   customerId: nullableId,
   ownerId: nullableId,
   status: z.enum(['open', 'won', 'lost']),
@@ -187,6 +189,15 @@ export const spendData = z.object({
   campaign: label,
 });
 
+/**
+ * A stage of a source's deal pipeline as the provider's API describes it (read by the backfill): its label,
+ * shown beside the stage ids deals carry. It counts in no figure; a label configured for the source wins.
+ */
+export const stageData = z.object({
+  label,
+  pipelineId: nullableId,
+});
+
 export const entityData = {
   survey_response: surveyResponseData,
   customer: customerData,
@@ -197,6 +208,7 @@ export const entityData = {
   deal: dealData,
   activity: activityData,
   spend: spendData,
+  stage: stageData,
 } as const;
 
 export type EntityType = keyof typeof entityData;
@@ -215,9 +227,11 @@ export const compareVersions = (a: Version, b: Version): number => {
   }
   return 0;
 };
+/** A source's name (`pipedrive`, `generic`): what canonical events, keys and stage labels name it by. */
+export const SOURCE_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
 const envelope = {
-  source: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/),
+  source: z.string().regex(SOURCE_NAME),
   id,
   /** When the provider says the change happened (falls back to receipt time). */
   occurredAt: isoDate,
@@ -273,9 +287,9 @@ const patchOf = <T extends EntityType>(entity: T) =>
 
 let canonicalEvents: z.ZodTypeAny | undefined;
 /**
- * The schema of every canonical event, built on first use: eight object schemas that a function which never
- * parses an event (query, config, rebuild) would otherwise build at import, and that cost the others' cold
- * start before their first event.
+ * The schema of every canonical event, built on first use: one object schema per entity kind, which a function
+ * that never parses an event (query, config, rebuild) would otherwise build at import, and which cost the
+ * others' cold start before their first event.
  */
 const canonicalEventSchema = (): z.ZodTypeAny =>
   (canonicalEvents ??= z.union([...ENTITY_TYPES.map((t) => snapshotOf(t)), patchOf('deal')] as unknown as [

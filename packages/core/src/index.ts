@@ -15,6 +15,7 @@ export * from './metrics/keys.js';
 export * from './metrics/kpi-score.js';
 export * from './metrics/kpis.js';
 export * from './metrics/margin.js';
+export * from './metrics/names.js';
 export * from './metrics/nps.js';
 export * from './metrics/pipeline.js';
 export * from './metrics/report.js';

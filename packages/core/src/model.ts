@@ -6,6 +6,7 @@ import { customerContributions, deriveCustomer } from './metrics/customers.js';
 import { forecastContributions } from './metrics/forecast.js';
 import { CUSTOMER_ROLLUP, INVOICE_ROLLUP, PROJECT_ROLLUP } from './metrics/keys.js';
 import { costContributions, deriveProject, projectContributions } from './metrics/margin.js';
+import { learntStageListing } from './metrics/names.js';
 import { detractorListing, npsBucket, surveyResponseContributions } from './metrics/nps.js';
 import { dealContributions, openDealListing } from './metrics/pipeline.js';
 import { surveySegmentContributions } from './metrics/segments.js';
@@ -57,6 +58,9 @@ const entityContributions = (state: EntityState, ctx: MetricContext): Contributi
       return activityContributions(state, ctx);
     case 'spend':
       return spendContributions(state, ctx);
+    // A stage's label is a name, not a figure (names.ts).
+    case 'stage':
+      return [];
   }
 };
 
@@ -67,6 +71,7 @@ export const metricModel: MetricModel = {
     if (state.entity === 'survey_response') return detractorListing(state, ctx);
     if (state.entity === 'deal') return openDealListing(state);
     if (state.entity === 'activity') return activityListing(state, ctx);
+    if (state.entity === 'stage') return learntStageListing(state);
     return undefined;
   },
   // Projects pass costs on to customers, customers to the margin and the customer counts: projects first.

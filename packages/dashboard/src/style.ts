@@ -178,6 +178,7 @@ tfoot td { font-weight: 700; border-bottom: 0; border-top: 2px solid var(--line)
 [data-series] .point, .legend-line svg :not(.line) { stroke-width: 1.6; }
 .s-billing, .s-billingYtd, .s-nps { stroke: var(--accent); fill: var(--accent); }
 .s-billingYearBefore { stroke: var(--muted); fill: var(--card); }
+.s-marginYtd { stroke: var(--good); fill: var(--good); }
 .s-created .col { fill: var(--accent); }
 .s-won .col { fill: var(--promoters); }
 .s-lost .col { fill: var(--detractors); }

@@ -13,6 +13,7 @@ const alert: DetractorAlert = {
   submittedAt: '2026-11-23T09:59:00Z',
   atStake: {
     customerId: 'C1',
+    customerName: 'Nordlicht GmbH',
     currency: 'EUR',
     billingThisYear: 123456.5,
     openPipelineValue: 40000,
@@ -42,7 +43,7 @@ describe('detractor alert message', () => {
         url: 'https://hooks.example/T1',
         body: {
           text:
-            ':rotating_light: Detractor: score 2 (customer C1) from anna@example.com: "Invoices are wrong"\n' +
+            ':rotating_light: Detractor: score 2 (customer Nordlicht GmbH, C1) from anna@example.com: "Invoices are wrong"\n' +
             'At stake: billing this year 123,456.5 EUR, open pipeline 40,000 EUR, segment Gold, owner U7',
         },
       },
@@ -56,11 +57,16 @@ describe('detractor alert message', () => {
       comment: '<!channel> <https://evil.example|Reset your password>',
       contact: '<mailto:it@evil.example|it@bank.example> & <@U024BE7LH>',
       customerId: '<!here>',
-      atStake: alert.atStake && { ...alert.atStake, segment: '<!subteam^S1|ops>', owner: 'A&B' },
+      atStake: alert.atStake && {
+        ...alert.atStake,
+        customerName: '<!everyone>',
+        segment: '<!subteam^S1|ops>',
+        owner: 'A&B',
+      },
     };
     await slackNotifier('https://hooks.example/T1', fetchImpl)(hostile);
     expect(posts[0]?.body.text).toBe(
-      ':rotating_light: Detractor: score 2 (customer &lt;!here&gt;) ' +
+      ':rotating_light: Detractor: score 2 (customer &lt;!everyone&gt;, &lt;!here&gt;) ' +
         'from &lt;mailto:it@evil.example|it@bank.example&gt; &amp; &lt;@U024BE7LH&gt;: ' +
         '"&lt;!channel&gt; &lt;https://evil.example|Reset your password&gt;"\n' +
         'At stake: billing this year 123,456.5 EUR, open pipeline 40,000 EUR, segment &lt;!subteam^S1|ops&gt;, owner A&amp;B',

@@ -65,6 +65,8 @@ describe('the HTTP route table', () => {
       ['OPTIONS /v1/budgets/{month}', 'config', 'public'],
       ['PUT /v1/stage-probabilities', 'config', 'bearer'],
       ['OPTIONS /v1/stage-probabilities', 'config', 'public'],
+      ['PUT /v1/stages/{source}', 'config', 'bearer'],
+      ['OPTIONS /v1/stages/{source}', 'config', 'public'],
     ]);
     // Every read under /v1 rides on GET /v1/{proxy+}: a new one needs no new API Gateway route.
     expect(queryRoutes.filter((r) => r.path !== '/').every((r) => r.gatewayPath === '/v1/{proxy+}')).toBe(true);

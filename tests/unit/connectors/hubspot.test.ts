@@ -114,6 +114,7 @@ describe('hubspot connector', () => {
             currency: 'EUR',
           });
           expect(deal?.data).toEqual({
+            title: null,
             customerId: null,
             ownerId: null,
             status: 'won',
@@ -325,10 +326,20 @@ describe('hubspot connector', () => {
       const batch = [
         { subscriptionType: 'contact.creation', objectId: 1, occurredAt: 1 },
         { subscriptionType: 'object.propertyChange', objectTypeId: '0-1', objectId: 1, occurredAt: 1 },
-        change('dealname', 'Renewal', 1),
+        change('description', 'Renewal', 1),
         { subscriptionType: 'deal.merge', objectId: 1, occurredAt: 1 },
       ];
       expect(parse(batch)).toEqual({ events: [], ignored: 4 });
+    });
+
+    it("maps dealname to the deal's title: trimmed, emptied to none, cut to a label's length", () => {
+      const titles = parse([
+        change('dealname', '  Nordlicht GmbH - renewal ', 1),
+        change('dealname', '', 2),
+        change('dealname', `${'x'.repeat(255)}😀 and more`, 3),
+      ]).events.map((e) => (e.mode === 'patch' ? e.changes : undefined));
+      // 255 x and no half of the emoji: the label's 256 UTF-16 units would have split its surrogate pair.
+      expect(titles).toEqual([{ title: 'Nordlicht GmbH - renewal' }, { title: null }, { title: 'x'.repeat(255) }]);
     });
 
     it('maps deal.restore to an undeleted patch', () => {

@@ -32,6 +32,7 @@ const fold = (events: readonly CanonicalEvent[]): EntityState | undefined =>
   events.reduce<EntityState | undefined>((state, e) => applyEvent(state, e) ?? state, undefined);
 
 const SAMPLE_DEAL = {
+  title: 'Sample Org deal',
   customerId: '1',
   ownerId: '12415231',
   status: 'open',
@@ -78,6 +79,7 @@ describe('pipedrive connector', () => {
           occurredAt: '2026-03-18T14:02:11.057Z',
           deliveryId: 'delivery-1',
           data: {
+            title: 'Nordlicht GmbH - annual licence',
             customerId: '342',
             ownerId: '12415231',
             status: 'open',

@@ -23,6 +23,7 @@ import {
   dealPatch,
   invoice,
   project,
+  snapshot,
   spend,
   surveyResponse,
 } from '../../support/events.js';
@@ -88,14 +89,18 @@ const anyEvent: fc.Arbitrary<CanonicalEvent> = fc.oneof(
       v: version,
       internal: fc.boolean(),
       channel: fc.option(fc.constantFrom('Ads', 'Partner')),
+      // A renamed customer: the name on its rollup follows its newest state.
+      name: fc.option(fc.constantFrom('Acme', 'Acme AS', 'Fjord & Co')),
+      d: deleted,
     })
-    .map((r) => customer(r.id, r.v, { internal: r.internal, channel: r.channel })),
+    .map((r) => customer(r.id, r.v, { internal: r.internal, channel: r.channel, name: r.name }, { deleted: r.d })),
   fc
     .record({
       id: fc.constantFrom('D1', 'D2', 'D3', 'D4'),
       v: version,
       c: fc.option(customers),
       o: fc.option(fc.constantFrom('U1', 'U2')),
+      title: fc.option(fc.constantFrom('Renewal', 'Licence')),
       status: fc.constantFrom('open', 'won', 'lost'),
       amount: fc.option(money),
       created: fc.option(dates),
@@ -111,6 +116,7 @@ const anyEvent: fc.Arbitrary<CanonicalEvent> = fc.oneof(
         {
           customerId: r.c,
           ownerId: r.o,
+          title: r.title,
           status: r.status as 'open',
           stage: r.stage,
           amount: r.amount,
@@ -184,6 +190,10 @@ const anyEvent: fc.Arbitrary<CanonicalEvent> = fc.oneof(
         { deleted: r.d },
       ),
     ),
+  // Stages learnt from a provider's API: names only, in no figure.
+  fc
+    .record({ id: fc.constantFrom('1', '4'), v: version, label: fc.option(fc.constantFrom('Qualified', 'Won')) })
+    .map((r) => snapshot('stage', r.id, r.v, { label: r.label, pipelineId: '1' }, { source: 'pipedrive' })),
 );
 
 /**

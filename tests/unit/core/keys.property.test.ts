@@ -1,4 +1,13 @@
-import { fields, keyPart, keys, LIMITS, labelMember, parseLabelMember } from '@flash/core';
+import {
+  fields,
+  keyPart,
+  keys,
+  LIMITS,
+  labelMember,
+  parseLabelMember,
+  parseStageMember,
+  stageMember,
+} from '@flash/core';
 import { itemKeys } from '@flash/store';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -25,7 +34,8 @@ const itemsOf = (v: string) => {
     segmentLabel: aggregate(keys.segmentLabel('2026-11', 'segment', v)),
     pipelineLabel: aggregate(keys.pipelineLabel('2026-11', v, 'source', 'web')),
     pipelineLabelValue: aggregate(keys.pipelineLabel('2026-11', 'U1', 'source', v)),
-    openStage: aggregate(keys.openStage(v, 'proposal')),
+    openStage: aggregate(keys.openStage(v, 'pipedrive', 'proposal')),
+    openStageValue: aggregate(keys.openStage('U1', 'pipedrive', v)),
     customerRollup: JSON.stringify(itemKeys.node(keys.customerRollup(v))),
     projectRollup: JSON.stringify(itemKeys.node(keys.projectRollup(v))),
     invoiceRollup: JSON.stringify(itemKeys.node(keys.invoiceRollup('stripe', v))),
@@ -55,8 +65,14 @@ describe('keys of outside values', () => {
     fc.assert(
       fc.property(value, (label) => {
         expect(parseLabelMember(labelMember('segment', label))).toEqual({ dimension: 'segment', label });
+        expect(parseStageMember(stageMember('hubspot', label))).toEqual({ source: 'hubspot', stage: label });
       }),
     );
+  });
+
+  it('tell one source’s stage from another’s with the same id', () => {
+    expect(keys.openStage(null, 'pipedrive', '4')).not.toBe(keys.openStage(null, 'hubspot', '4'));
+    expect(parseStageMember('stage=proposal')).toBeUndefined();
   });
 
   it('stay within DynamoDB’s key sizes for the longest id the schema admits', () => {

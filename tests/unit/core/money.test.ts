@@ -141,6 +141,7 @@ describe("dealMoney, the one reading of a deal's amount", () => {
     fieldTimes?: Record<string, number>,
   ): Pick<EntityState<'deal'>, 'data' | 'fieldTimes'> => ({
     data: {
+      title: null,
       customerId: null,
       ownerId: null,
       status: 'open',

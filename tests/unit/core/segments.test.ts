@@ -156,8 +156,8 @@ describe('coaching indicators', () => {
       { reason: null, lost: 1 },
     ]);
     expect(figures.openByStage).toEqual([
-      { stage: 'proposal', openCount: 1, openValue: 10000 },
-      { stage: 'negotiation', openCount: 1, openValue: 7000 },
+      { source: 'generic', stage: 'proposal', openCount: 1, openValue: 10000 },
+      { source: 'generic', stage: 'negotiation', openCount: 1, openValue: 7000 },
     ]);
     expect(figures).toMatchObject({ won: 1, lost: 3 });
   });
@@ -165,6 +165,6 @@ describe('coaching indicators', () => {
   it('keeps labels with separators intact', async () => {
     const store = await applied([deal('D1', 1, { stage: 'a|b=c:EUR', amount: 100 })]);
     const figures = coachingFigures({}, [], store.partition(partitions.openStages()), ctx);
-    expect(figures.openByStage).toEqual([{ stage: 'a|b=c:EUR', openCount: 1, openValue: 1 }]);
+    expect(figures.openByStage).toEqual([{ source: 'generic', stage: 'a|b=c:EUR', openCount: 1, openValue: 1 }]);
   });
 });

@@ -48,6 +48,7 @@ const schemas = {
   cost: z.object({ ...base, projectId: optionalId, date, amount: z.number(), currency }),
   deal: z.object({
     ...base,
+    title: optionalLabel,
     customerId: optionalId,
     ownerId: optionalId,
     status: z.enum(['open', 'won', 'lost']),

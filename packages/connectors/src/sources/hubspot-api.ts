@@ -1,4 +1,4 @@
-import type { PatchEvent } from '@flash/core';
+import type { PatchEvent, SnapshotEvent } from '@flash/core';
 import * as z from 'zod';
 import {
   accessOf,
@@ -11,7 +11,7 @@ import {
   sinceSeconds,
 } from '../api.js';
 import type { ParseContext } from '../connector.js';
-import { parseWith } from '../payload.js';
+import { displayName, epochMsToIso, parseWith } from '../payload.js';
 import { hubspotDealPatches } from './hubspot.js';
 
 /**
@@ -21,12 +21,15 @@ import { hubspotDealPatches } from './hubspot.js';
  * makes, at the time HubSpot recorded that value: per field the newest time wins, so a backfilled value
  * never overrides a newer webhook and a newer one replaces an older webhook's. The list has no filter on
  * modification, so `--since` reads every deal and keeps those updated (or archived) on or after the day.
+ * Last, the deal pipelines (`GET /crm/v3/pipelines/deals`, one answer): their stages' labels are shown beside
+ * the stage ids deals carry, unless labels are configured for HubSpot.
  */
 
 const PATH = '/crm/v3/objects/deals';
 const PAGE_SIZE = '50';
 /** The deal properties the connector maps (besides the configured customer property). */
 const PROPERTIES = [
+  'dealname',
   'dealstage',
   'amount',
   'deal_currency_code',
@@ -107,11 +110,57 @@ const dealList = (options: HistoryClientOptions, archived: boolean): HistoryList
   };
 };
 
+const PIPELINES_PATH = '/crm/v3/pipelines/deals';
+const pipelineStage = z.object({
+  id: z.string().min(1),
+  label: z.string().nullish(),
+  archived: z.boolean().optional(),
+  updatedAt: isoMs.optional(),
+});
+const pipelines = z.object({
+  results: z.array(z.object({ id: z.string().min(1), stages: z.array(z.unknown()) })),
+});
+
+const stageList = (options: HistoryClientOptions): HistoryList<null> => {
+  const access = accessOf(hubspotApi, options, (token) => ({ authorization: `Bearer ${token}` }));
+  const now = options.now ?? (() => new Date());
+  return {
+    first: null,
+    async read() {
+      const fetchedAt = now();
+      const ctx = historyContext('hubspot', options, fetchedAt);
+      const body = parseWith(pipelines, await getJson(access, PIPELINES_PATH, {}), [PIPELINES_PATH]);
+      const events = body.results.flatMap((pipeline, p) =>
+        pipeline.stages.map((raw, index): SnapshotEvent<'stage'> => {
+          const s = parseWith(pipelineStage, raw, [PIPELINES_PATH, 'results', p, 'stages', index]);
+          const changed = s.updatedAt ?? fetchedAt.getTime();
+          return {
+            entity: 'stage',
+            source: 'hubspot',
+            id: s.id,
+            mode: 'snapshot',
+            version: [changed],
+            deleted: s.archived === true,
+            occurredAt: epochMsToIso(changed),
+            deliveryId: ctx.deliveryId,
+            data: { label: displayName(s.label), pipelineId: pipeline.id },
+          };
+        }),
+      );
+      return { events, items: events.length };
+    },
+  };
+};
+
 export const hubspotApi: HistorySource = {
   source: 'hubspot',
   credentialVariable: 'HUBSPOT_ACCESS_TOKEN',
   baseVariable: 'HUBSPOT_API_BASE',
   defaultBase: 'https://api.hubapi.com',
   client: (options) =>
-    listsClient('hubspot', [dealList(options, false), dealList(options, true)] as HistoryList<unknown>[]),
+    listsClient('hubspot', [
+      dealList(options, false),
+      dealList(options, true),
+      stageList(options),
+    ] as HistoryList<unknown>[]),
 };

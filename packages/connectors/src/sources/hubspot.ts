@@ -2,7 +2,16 @@ import { type EntityData, fields, type PatchEvent } from '@flash/core';
 import * as z from 'zod';
 import type { Connector, ParseContext, WebhookRequest } from '../connector.js';
 import { PayloadError, SignatureError } from '../errors.js';
-import { currencyCode, dateText, epochMs, epochMsToIso, externalId, parseJson, parseWith } from '../payload.js';
+import {
+  currencyCode,
+  dateText,
+  displayName,
+  epochMs,
+  epochMsToIso,
+  externalId,
+  parseJson,
+  parseWith,
+} from '../payload.js';
 import {
   assertFresh,
   hmac,
@@ -185,6 +194,8 @@ const mapProperty = (e: HubSpotDealChange & { propertyName: string }, where: str
       };
     case 'deal_currency_code':
       return { changes: { currency: value ? parseWith(currencyCode, value, [where]) : m.ctx.baseCurrency } };
+    case 'dealname':
+      return { changes: { title: displayName(value) } };
     case 'hubspot_owner_id':
       return { changes: { ownerId: value || null } };
     case 'closed_lost_reason':

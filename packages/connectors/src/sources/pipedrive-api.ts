@@ -1,3 +1,4 @@
+import type { SnapshotEvent } from '@flash/core';
 import * as z from 'zod';
 import {
   accessOf,
@@ -8,7 +9,7 @@ import {
   historyContext,
   listsClient,
 } from '../api.js';
-import { externalId, parseWith, utcTimestamp } from '../payload.js';
+import { displayName, epochMsToIso, externalId, parseWith, utcTimestamp } from '../payload.js';
 import { pipedriveDealEvent } from './pipedrive.js';
 
 /**
@@ -17,7 +18,7 @@ import { pipedriveDealEvent } from './pipedrive.js';
  * keeps); `--since` is `updated_since`. A v2 webhook's `data` is this very deal object, so the connector's
  * mapping serves both. The version is `[update_time, update_time]`: a later update (API or webhook) wins, and
  * for the same update a webhook's delivery time (`meta.timestamp`, within the second) ranks its copy first, so
- * reading a deal again changes nothing.
+ * reading a deal again changes nothing. Then the stages (`GET /api/v2/stages`), for their names.
  */
 
 const PATH = '/api/v2/deals';
@@ -71,11 +72,64 @@ const dealList = (options: HistoryClientOptions, deletedOnly: boolean): HistoryL
   };
 };
 
+const STAGES_PATH = '/api/v2/stages';
+const stage = z.object({
+  id: externalId,
+  name: z.string().nullish(),
+  pipeline_id: externalId.nullish(),
+  is_deleted: z.boolean().optional(),
+  add_time: utcTimestamp.nullish(),
+  update_time: utcTimestamp.nullish(),
+});
+
+/**
+ * The pipelines' stages (`GET /api/v2/stages`, same paging): their names become the labels shown beside the
+ * stage ids deals carry, unless labels are configured for Pipedrive. Read last, so a checkpoint taken before
+ * stages were read still names the same list.
+ */
+const stageList = (options: HistoryClientOptions): HistoryList<string | null> => {
+  const access = accessOf(pipedriveApi, options, (token) => ({ 'x-api-token': token }));
+  const now = options.now ?? (() => new Date());
+  return {
+    first: null,
+    async read(cursor) {
+      const fetchedAt = now();
+      const ctx = historyContext('pipedrive', options, fetchedAt);
+      const body = parseWith(
+        page,
+        await getJson(access, STAGES_PATH, { limit: PAGE_SIZE, cursor: cursor ?? undefined }),
+        [STAGES_PATH],
+      );
+      const stages = body.data ?? [];
+      const events = stages.map((raw, index): SnapshotEvent<'stage'> => {
+        const s = parseWith(stage, raw, [STAGES_PATH, 'data', index]);
+        const changed = s.update_time ?? s.add_time ?? fetchedAt.getTime();
+        return {
+          entity: 'stage',
+          source: 'pipedrive',
+          id: s.id,
+          mode: 'snapshot',
+          version: [changed],
+          deleted: s.is_deleted === true,
+          occurredAt: epochMsToIso(changed),
+          deliveryId: ctx.deliveryId,
+          data: { label: displayName(s.name), pipelineId: s.pipeline_id ?? null },
+        };
+      });
+      return { events, items: stages.length, next: body.additional_data?.next_cursor ?? undefined };
+    },
+  };
+};
+
 export const pipedriveApi: HistorySource = {
   source: 'pipedrive',
   credentialVariable: 'PIPEDRIVE_API_TOKEN',
   baseVariable: 'PIPEDRIVE_API_BASE',
   defaultBase: 'https://api.pipedrive.com',
   client: (options) =>
-    listsClient('pipedrive', [dealList(options, false), dealList(options, true)] as HistoryList<unknown>[]),
+    listsClient('pipedrive', [
+      dealList(options, false),
+      dealList(options, true),
+      stageList(options),
+    ] as HistoryList<unknown>[]),
 };

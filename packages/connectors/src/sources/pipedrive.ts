@@ -5,6 +5,7 @@ import { SignatureError } from '../errors.js';
 import {
   currencyCode,
   dateText,
+  displayName,
   epochMsToIso,
   externalId,
   minorAmount,
@@ -26,6 +27,7 @@ const time = orNull(utcTimestamp);
 const optionalId = orNull(externalId);
 
 const deal = z.object({
+  title: orNull(z.string()).transform(displayName),
   status: z.enum(['open', 'won', 'lost', 'deleted']),
   value: orNull(z.number()),
   currency: orNull(currencyCode),
@@ -122,6 +124,7 @@ export const pipedriveDealEvent = (object: unknown, seen: PipedriveSighting): Sn
     occurredAt: epochMsToIso(seen.timestamp),
     deliveryId: seen.deliveryId,
     data: {
+      title: d.title,
       customerId: d.org_id,
       ownerId: d.owner_id,
       // A deleted deal counts nothing, whatever its status.

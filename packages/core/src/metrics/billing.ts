@@ -1,6 +1,6 @@
 import type { MetricContext } from '../context.js';
 import { toMajor } from '../money.js';
-import { dayOf, monthOfDay, yearOfMonth } from '../period.js';
+import { dayOf, monthOfDay } from '../period.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
 import { soldField } from './acquisition.js';
@@ -34,7 +34,7 @@ export const invoiceContributions = (state: EntityState<'invoice'>, ctx: MetricC
   out.push(
     { key: keys.billing(month), values: billed },
     { key: keys.billingDay(day), values: billed },
-    { key: keys.margin(yearOfMonth(month)), values: { [currencyField('billing', currency)]: total } },
+    { key: keys.margin(month), values: { [currencyField('billing', currency)]: total } },
     ...billingSegmentContributions(month, customerId, currency, total, 1),
   );
   // An issued invoice is a sale: the customer's first sale makes it a new customer (acquisition.ts).
@@ -51,7 +51,7 @@ export const creditNoteContributions = (state: EntityState<'credit_note'>, ctx: 
   return [
     { key: keys.billing(month), values: credited },
     { key: keys.billingDay(day), values: credited },
-    { key: keys.margin(yearOfMonth(month)), values: { [currencyField('billing', currency)]: -total } },
+    { key: keys.margin(month), values: { [currencyField('billing', currency)]: -total } },
     ...(invoiceId
       ? [
           {

@@ -1,7 +1,7 @@
 import type { MetricContext } from '../context.js';
 import { toMajor } from '../money.js';
 import type { Values } from '../values.js';
-import { byCurrency, byLabel } from './keys.js';
+import { byCurrency, byLabel, parseStageMember } from './keys.js';
 
 const rate = (part: number, whole: number) => (whole === 0 ? null : Math.round((1000 * part) / whole) / 1000);
 const labelOf = (label: string) => (label === '' ? null : label);
@@ -39,12 +39,21 @@ export const coachingFigures = (
     lostReasons: [...byLabel(labels, 'reason')]
       .map(([reason, m]) => ({ reason: labelOf(reason), lost: m.lost ?? 0 }))
       .sort((a, b) => b.lost - a.lost),
-    openByStage: [...byLabel(openStages, 'stage')]
-      .map(([stage, m]) => ({
-        stage: labelOf(stage),
-        openCount: m.openCount ?? 0,
-        openValue: toMajor(byCurrency(m, 'openValue')[ctx.baseCurrency] ?? 0, ctx.baseCurrency),
-      }))
+    openByStage: [...openStages]
+      .flatMap(([member, m]) => {
+        const stage = parseStageMember(member);
+        // A stage's item stays at zero once its last open deal moves on: nothing to show.
+        return stage && (m.openCount ?? 0) > 0
+          ? [
+              {
+                source: stage.source,
+                stage: labelOf(stage.stage),
+                openCount: m.openCount ?? 0,
+                openValue: toMajor(byCurrency(m, 'openValue')[ctx.baseCurrency] ?? 0, ctx.baseCurrency),
+              },
+            ]
+          : [];
+      })
       .sort((a, b) => b.openValue - a.openValue),
   };
 };

@@ -2,7 +2,7 @@ import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
 import { newCustomerContributions } from './acquisition.js';
 import { type AggregateView, latestUpdate } from './figures.js';
-import { keys } from './keys.js';
+import { keys, labelMember, parseLabelMember } from './keys.js';
 import { costFields, costsToMargin } from './margin.js';
 import { customerLabelValues } from './segments.js';
 
@@ -16,9 +16,30 @@ import { customerLabelValues } from './segments.js';
 export const customerContributions = (state: EntityState<'customer'>): Contribution[] => [
   {
     key: keys.customerRollup(state.id),
-    values: { internal: state.data.internal ? 1 : 0, ...customerLabelValues(state) },
+    values: {
+      internal: state.data.internal ? 1 : 0,
+      ...customerLabelValues(state),
+      ...(state.data.name ? { [labelMember(NAME, state.data.name)]: 1 } : {}),
+    },
   },
 ];
+
+/**
+ * A customer's name is a `name=Acme` counter on its rollup, as its labels are: the rollup drops the old name's
+ * field when it returns to zero, so one read of the rollups a page names gives their current names, and a
+ * rebuild gives the same.
+ */
+const NAME = 'name';
+
+/** The name on a customer's rollup; of two sources naming it differently, the first in order, so it is stable. */
+export const customerNameOf = (values: Values): string | null => {
+  let name: string | null = null;
+  for (const [field, count] of Object.entries(values)) {
+    const parsed = parseLabelMember(field);
+    if (count > 0 && parsed?.dimension === NAME && (name === null || parsed.label < name)) name = parsed.label;
+  }
+  return name;
+};
 
 export const isActiveCustomer = (v: Values): boolean =>
   (v.internal ?? 0) === 0 && ((v.openDeals ?? 0) > 0 || (v.openProjects ?? 0) > 0);

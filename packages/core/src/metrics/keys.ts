@@ -1,4 +1,4 @@
-import type { Day, Month, Year } from '../period.js';
+import type { Day, Month } from '../period.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what keyPart escapes
 const KEY_SYNTAX = /[%|#=:/\x00-\x1f\x7f]/g;
@@ -27,7 +27,8 @@ const ownerSuffix = (owner?: string | null) => (owner ? `#owner=${keyPart(owner)
 export const keys = {
   nps: (month: Month) => `${series.nps}|${month}`,
   billing: (month: Month) => `${series.billing}|${month}`,
-  margin: (year: Year) => `${series.margin}|${year}`,
+  /** Billing and the costs that count toward margin, of a month; a year's margin is the sum of its months. */
+  margin: (month: Month) => `${series.margin}|${month}`,
   /** Pipeline flow of a month (created, won, lost), in total or for one owner. */
   pipeline: (month: Month, owner?: string | null) => `${series.pipeline(owner)}|${month}`,
   /** The same contributions as the month's NPS, billing and pipeline flow (in total), at day resolution. */
@@ -47,9 +48,9 @@ export const keys = {
   /** Pipeline flow of a month per deal source (created, won) and lost reason, in total or for one owner. */
   pipelineLabel: (month: Month, owner: string | null | undefined, dimension: string, label: string | null) =>
     `${partitions.pipelineLabels(month, owner)}|${labelMember(dimension, label)}`,
-  /** Open pipeline per stage, in total or for one owner. */
-  openStage: (owner: string | null | undefined, stage: string | null) =>
-    `${partitions.openStages(owner)}|${labelMember('stage', stage)}`,
+  /** Open pipeline per stage of a source's pipeline, in total or for one owner. */
+  openStage: (owner: string | null | undefined, source: string, stage: string | null) =>
+    `${partitions.openStages(owner)}|${stageMember(source, stage)}`,
   /** Spend and new customers of a month (acquisition.ts). */
   acquisition: (month: Month) => `${series.acquisition}|${month}`,
   /** Spend and new customers of a month per channel, new customers per segment. */
@@ -73,7 +74,7 @@ export const keys = {
 
 /**
  * Figure families kept per period: one partition per family, one member per month (`nps|2026-11`, stored as
- * partition `nps`, sort key `2026-11`), year (`margin|2026`) or local day (`nps-day|2026-11-05`), so one range
+ * partition `nps`, sort key `2026-11`) or local day (`nps-day|2026-11-05`), so one range
  * query over the sort key reads any span of periods (docs/architecture.md, "Series"). Months, years and days
  * sort as their strings; a family never mixes two resolutions, so a month range never meets a day.
  */
@@ -114,6 +115,8 @@ export const lists = {
   plannedActivities: (owner: string) => `activities-planned${ownerSuffix(owner)}`,
   /** One owner's activities done, by the instant they were done. */
   doneActivities: (owner: string) => `activities-done${ownerSuffix(owner)}`,
+  /** Stages learnt from the providers' APIs, by source and id. */
+  stages: 'stages',
   /** Detractor alerts by the time they were raised. */
   alerts: 'alerts',
 } as const;
@@ -145,6 +148,19 @@ export const parseLabelMember = (member: string): { dimension: string; label: st
   const equals = member.indexOf('=');
   if (equals < 0) return undefined;
   return { dimension: member.slice(0, equals), label: fromKeyPart(member.slice(equals + 1)) };
+};
+
+/**
+ * The member of a stage's item: `stage=pipedrive:4`. A stage id means something only in its source's pipeline
+ * (Pipedrive's 4 is not HubSpot's), so the source is part of it; sources are `[a-z0-9_-]`, never `:`.
+ */
+export const stageMember = (source: string, stage: string | null | undefined) =>
+  `stage=${source}:${keyPart(stage ?? '')}`;
+
+/** A stage member back as its source and stage id ('' for none), or undefined for another shape. */
+export const parseStageMember = (member: string): { source: string; stage: string } | undefined => {
+  const match = /^stage=([a-z][a-z0-9_-]*):(.*)$/s.exec(member);
+  return match ? { source: match[1] as string, stage: fromKeyPart(match[2] as string) } : undefined;
 };
 
 /**

@@ -1,38 +1,43 @@
 import type { MetricContext } from '../context.js';
 import { toMajor } from '../money.js';
-import { monthOf, yearOfMonth } from '../period.js';
+import { type Month, monthOf, monthRange, type Year } from '../period.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
-import { type Aggregates, latestUpdate, others, pct, perCurrency } from './figures.js';
+import { type Aggregates, latestUpdate, others, pct, perCurrency, sumViews } from './figures.js';
 import { byCurrency, currencyField, keys, labelMember, parseLabelMember } from './keys.js';
 
 /**
  * Costs count toward margin unless their project is internal or belongs to an internal customer, in
  * whatever order cost, project and customer events arrive. So a cost never contributes to the margin
- * directly: it adds `cost:YYYY:CUR` to its project's rollup, the project passes its costs on to its
+ * directly: it adds `cost:YYYY-MM:CUR` to its project's rollup, the project passes its costs on to its
  * customer's rollup unless it is internal, and the customer passes them to the margin unless it is internal.
  * A project or customer flag flipping therefore moves all of their costs at once.
+ *
+ * Costs are kept per month (a rollup holds one field per month and currency it has costs in), so the margin
+ * is kept per month (`margin|2026-11`) and a year's margin is the sum of its months: the series gives each
+ * month's margin and the year's margin to that month. A table written when costs were kept per year
+ * (`cost:YYYY:CUR`, `margin|2026`) needs `npm run rebuild` (docs/architecture.md, "Series").
  */
-const yearlyCostField = /^cost:(\d{4}):([A-Z]{3})$/;
+const monthlyCostField = /^cost:(\d{4}-\d{2}):([A-Z]{3})$/;
 
 export const costFields = (values: Values): Values => {
   const out: Values = {};
-  for (const [field, amount] of Object.entries(values)) if (yearlyCostField.test(field)) out[field] = amount;
+  for (const [field, amount] of Object.entries(values)) if (monthlyCostField.test(field)) out[field] = amount;
   return out;
 };
 
-/** `cost:YYYY:CUR` fields as margin contributions. */
+/** `cost:YYYY-MM:CUR` fields as margin contributions. */
 export const costsToMargin = (values: Values): Contribution[] =>
   Object.entries(values).flatMap(([field, amount]) => {
-    const match = yearlyCostField.exec(field);
+    const match = monthlyCostField.exec(field);
     return match
-      ? [{ key: keys.margin(match[1] as string), values: { [currencyField('cost', match[2] as string)]: amount } }]
+      ? [{ key: keys.margin(match[1] as Month), values: { [currencyField('cost', match[2] as string)]: amount } }]
       : [];
   });
 
 export const costContributions = (state: EntityState<'cost'>, ctx: MetricContext): Contribution[] => {
   const { projectId, date, amount, currency } = state.data;
-  const field = `cost:${yearOfMonth(monthOf(date, ctx.timeZone))}:${currency}`;
+  const field = `cost:${monthOf(date, ctx.timeZone)}:${currency}`;
   // A cost booked on no project cannot be internal: it goes straight to the margin.
   if (!projectId) return costsToMargin({ [field]: amount });
   return [{ key: keys.projectRollup(projectId), values: { [field]: amount } }];
@@ -69,22 +74,41 @@ export const deriveProject = (_key: string, values: Values): Contribution[] => {
   ];
 };
 
-/** Margin of a year: billing minus the costs that count, in the base currency, other currencies beside it. */
-export const marginFigure = (year: string, aggregates: Aggregates, ctx: MetricContext) => {
-  const view = aggregates.get(keys.margin(year));
-  const billing = byCurrency(view?.values ?? {}, 'billing');
-  const cost = byCurrency(view?.values ?? {}, 'cost');
+/** Billing minus the costs that count over some months, per currency, and the newest change among them. */
+const marginOver = (months: readonly Month[], aggregates: Aggregates) => {
+  const views = months.map((m) => aggregates.get(keys.margin(m)));
+  const values = sumViews(views);
+  const billing = byCurrency(values, 'billing');
+  const cost = byCurrency(values, 'cost');
   const margin: Record<string, number> = {};
   for (const c of new Set([...Object.keys(billing), ...Object.keys(cost)]))
     margin[c] = (billing[c] ?? 0) - (cost[c] ?? 0);
+  return { billing, cost, margin, updatedAt: latestUpdate(views) };
+};
+
+/** The margin over some months in the base currency (major units), and its share of billing. */
+const inBase = ({ billing, cost, margin }: ReturnType<typeof marginOver>, base: string) => ({
+  billing: toMajor(billing[base] ?? 0, base),
+  cost: toMajor(cost[base] ?? 0, base),
+  margin: toMajor(margin[base] ?? 0, base),
+  marginPct: pct(margin[base] ?? 0, billing[base] ?? 0),
+});
+
+/**
+ * Margin of a year (the contract's figure): billing minus the costs that count, in the base currency, other
+ * currencies beside it. For a month, also that month's own margin and the year's up to its end, which a
+ * cumulative chart draws.
+ */
+export const marginFigure = (year: Year, aggregates: Aggregates, ctx: MetricContext, month?: Month) => {
   const base = ctx.baseCurrency;
+  const whole = marginOver(monthRange(`${year}-01`, `${year}-12`), aggregates);
+  const { billing, cost, margin } = whole;
   return {
     year: Number(year),
-    billing: toMajor(billing[base] ?? 0, base),
-    cost: toMajor(cost[base] ?? 0, base),
-    margin: toMajor(margin[base] ?? 0, base),
-    marginPct: pct(margin[base] ?? 0, billing[base] ?? 0),
+    ...inBase(whole, base),
     otherCurrencies: others(perCurrency({ billing, cost, margin }), base),
-    updatedAt: latestUpdate([view]),
+    thisMonth: month ? inBase(marginOver([month], aggregates), base) : null,
+    yearToMonth: month ? inBase(marginOver(monthRange(`${year}-01`, month), aggregates), base) : null,
+    updatedAt: whole.updatedAt,
   };
 };

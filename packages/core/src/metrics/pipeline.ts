@@ -43,7 +43,7 @@ export const dealContributions = (state: EntityState<'deal'>, ctx: MetricContext
   if (status === 'open') {
     const open = { openCount: 1, ...money('openValue') };
     both(keys.openPipeline, open);
-    both((owner) => keys.openStage(owner, stage), open);
+    both((owner) => keys.openStage(owner, state.source, stage), open);
     if (customerId) out.push({ key: keys.customerFacts(customerId), values: open });
     return out;
   }

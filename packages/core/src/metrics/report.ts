@@ -59,7 +59,8 @@ export interface ReportReads {
 /** The months a comparison looks back: the same month a year ago is the furthest. */
 const LOOKBACK_MONTHS = 12;
 
-const yearsOf = (first: Month, last: Month) => ({ from: yearOfMonth(first), to: yearOfMonth(last) });
+/** The months of the years from the first month's to the last's: what their margins are summed from. */
+const yearsOf = (first: Month, last: Month) => ({ from: `${yearOfMonth(first)}-01`, to: `${yearOfMonth(last)}-12` });
 
 /** The last day of a period. */
 const periodEnd = (period: Period): Day => lastDayOf(monthsSpan(period).last);
@@ -264,7 +265,7 @@ export const metricsReport = (period: Period, inputs: ReportInputs, ctx: MetricC
     asOf: asOf.toISOString(),
     nps: { ...npsFigure(nps.values), updatedAt: nps.updatedAt ?? null },
     billing: billingFigure(sum(keys.billing, months), sum(keys.billing, previousMonths), ctx),
-    margin: marginFigure(yearOfMonth(lastMonth), aggregates, ctx),
+    margin: marginFigure(yearOfMonth(lastMonth), aggregates, ctx, isYear(period) ? undefined : lastMonth),
     ...customersFigure(now.customers),
     pipeline: pipelineBlock(
       sum((m) => keys.pipeline(m), months),

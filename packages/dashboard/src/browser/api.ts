@@ -3,7 +3,7 @@
  * writes it (type-only imports: esbuild erases them, so nothing server-side reaches the bundle), and a GET
  * that revalidates with If-None-Match.
  */
-import type { acquisitionReport, coachingReport, DetractorAlert, evaluateKpis, segmentsReport } from '@flash/app';
+import type { acquisitionReport, alertsWithNames, coachingReport, evaluateKpis, segmentsReport } from '@flash/app';
 import type {
   EntityData,
   ForecastReport,
@@ -37,6 +37,7 @@ export interface DetractorsAnswer {
     comment: SurveyResponse['comment'];
     contact: SurveyResponse['email'];
     customerId: SurveyResponse['customerId'];
+    customerName: string | null;
     submittedAt: SurveyResponse['submittedAt'];
   }[];
 }
@@ -56,7 +57,7 @@ export interface SeriesAnswer {
 export type SeriesMonth = SeriesAnswer['months'][number];
 
 export interface AlertsAnswer {
-  alerts: DetractorAlert[];
+  alerts: Awaited<ReturnType<typeof alertsWithNames>>;
 }
 
 export interface UsersAnswer {

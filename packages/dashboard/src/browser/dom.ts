@@ -143,6 +143,24 @@ export const cell = (text: string | null | undefined, className?: string): HTMLT
   return td;
 };
 
+/**
+ * A cell for something the API names by id and by name (a customer, an owner, a deal, a stage): the name,
+ * with the id as its `data-id` and tooltip (or `tooltip`, when the id alone is ambiguous); the id alone while
+ * no name is known.
+ */
+export const namedCell = (
+  name: string | null | undefined,
+  id: string | null | undefined,
+  tooltip: string | null | undefined = id,
+): HTMLTableCellElement => {
+  const td = cell(name || id);
+  if (id) {
+    td.dataset.id = id;
+    if (name && tooltip) td.title = tooltip;
+  }
+  return td;
+};
+
 const emptyRow = (cols: number, text: string) => {
   const tr = el('tr');
   const td = el('td', 'none', text);

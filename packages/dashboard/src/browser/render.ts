@@ -12,7 +12,7 @@ import type {
   RequirementsAnswer,
   SegmentsAnswer,
 } from './api.js';
-import { $, cell, el, field, gauge, rows, setField } from './dom.js';
+import { $, cell, el, field, gauge, namedCell, rows, setField } from './dom.js';
 import {
   addMonths,
   dateTime,
@@ -177,7 +177,7 @@ export const clearKpis = (message: string): void => {
 export const renderSegments = (s: SegmentsAnswer, fresh: Freshness): void => {
   $('by-head').textContent = s.by.charAt(0).toUpperCase() + s.by.slice(1);
   const row = (g: SegmentsAnswer['segments'][number]) => [
-    cell(g.label),
+    namedCell(g.name, g.label),
     el('td', 'num', signed(g.nps.score)),
     el('td', 'num', number(g.nps.responses)),
     el('td', 'num', money(g.billing)),
@@ -237,15 +237,16 @@ export const renderCoaching = (c: CoachingAnswer, fresh: Freshness): void => {
     el('td', 'num', x.conversionRate === null ? '–' : percent(100 * x.conversionRate)),
   ]);
   rows('stages', c.openByStage, 3, 'No open deals.', (x) => [
-    cell(x.stage),
+    // Stage ids repeat across sources (Pipedrive's 4, HubSpot's 4): the tooltip says whose.
+    namedCell(x.stageName, x.stage, x.stage === null ? null : `${x.stage} (${x.source})`),
     num(x.openCount),
     el('td', 'num', money(x.openValue)),
   ]);
   rows('stale', c.staleDeals, 6, 'None: every open deal is on schedule.', (d) => [
-    cell(`${d.id} (${d.source})`),
-    cell(d.stage),
-    cell(d.ownerId),
-    cell(d.customerId),
+    namedCell(d.title, `${d.id} (${d.source})`),
+    namedCell(d.stageName, d.stage),
+    namedCell(d.ownerName, d.ownerId),
+    namedCell(d.customerName, d.customerId),
     cell(d.expectedCloseDate === null ? null : late(d.expectedCloseDate), 'when'),
     cell(dateTime(d.lastChangeAt), 'when'),
   ]);
@@ -276,7 +277,7 @@ export const renderDetractors = (d: DetractorsAnswer): void => {
       score,
       cell(r.comment, 'comment'),
       cell(r.contact),
-      cell(r.customerId),
+      namedCell(r.customerName, r.customerId),
       cell(dateTime(r.submittedAt), 'when'),
     );
     return tr;
@@ -297,7 +298,11 @@ export const makeAlertFeed = (fresh: Freshness): ((a: AlertsAnswer) => void) => 
       const answered = el('time', '', `answered ${dateTime(alert.submittedAt)}`);
       answered.dateTime = alert.submittedAt;
       meta.append(el('strong', '', `Score ${alert.score}`), answered);
-      if (alert.customerId) meta.append(el('span', '', `customer ${alert.customerId}`));
+      if (alert.customerId) {
+        const customer = el('span', 'customer', `customer ${alert.customerName ?? alert.customerId}`);
+        if (alert.customerName) customer.title = alert.customerId;
+        meta.append(customer);
+      }
       if (alert.contact) meta.append(el('span', '', alert.contact));
       li.append(meta);
       const stake = alert.atStake;
@@ -312,7 +317,7 @@ export const makeAlertFeed = (fresh: Freshness): ((a: AlertsAnswer) => void) => 
         add('Billed this year', money(stake.billingThisYear, stake.currency));
         add('Open pipeline', `${money(stake.openPipelineValue, stake.currency)} (${inUnit(stake.openDeals, 'deals')})`);
         add('Segment', stake.segment);
-        add('Owner', stake.owner);
+        add('Owner', alert.ownerName ?? stake.owner);
         li.append(dl);
       }
       if (alert.comment) li.append(el('p', '', alert.comment));

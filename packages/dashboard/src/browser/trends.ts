@@ -14,23 +14,6 @@ const count = (n: number | null) => number(n);
 const countTick = (n: number) => number(n);
 const scoreTick = (n: number) => signed(n);
 
-/**
- * Billing of the year so far at the end of each month, restarting each January. The API keeps costs per year,
- * not per month, so a monthly margin cannot be drawn yet; the chart's note gives the year's margin so far.
- */
-const yearToDate = (months: readonly SeriesMonth[]): number[] => {
-  let year = '';
-  let sum = 0;
-  return months.map((m) => {
-    if (m.period.slice(0, 4) !== year) {
-      year = m.period.slice(0, 4);
-      sum = 0;
-    }
-    sum += m.billing.thisMonth;
-    return Math.round(sum * 100) / 100;
-  });
-};
-
 export const renderTrends = (s: SeriesAnswer): void => {
   const recent = s.months.slice(-12);
   const before = s.months.slice(-24, -12);
@@ -52,13 +35,24 @@ export const renderTrends = (s: SeriesAnswer): void => {
     format: money,
     tick: compactMoney,
   });
-  const billingYtd = yearToDate(s.months).slice(-12);
   const latest = recent.at(-1);
+  // January to each month's end, restarting each January, as the API sums it (`margin.yearToMonth`).
   drawChart($('trend-margin'), {
     kind: 'line',
-    title: 'Billing, cumulative for the year',
+    title: 'Billing and margin, cumulative for the year',
     periods,
-    series: [{ key: 'billingYtd', label: 'Billing, year to date', values: billingYtd }],
+    series: [
+      {
+        key: 'billingYtd',
+        label: 'Billing, year to date',
+        values: pick(recent, (m) => m.margin.yearToMonth?.billing ?? null),
+      },
+      {
+        key: 'marginYtd',
+        label: 'Margin, year to date',
+        values: pick(recent, (m) => m.margin.yearToMonth?.margin ?? null),
+      },
+    ],
     format: money,
     tick: compactMoney,
     yearly: true,
