@@ -62,9 +62,12 @@ describe('dashboard in headless Chromium', () => {
         '2',
         comment,
         'angry@acme.example',
-        'C1',
+        'Acme',
         expect.any(String),
       ]);
+      // The customer by the name its customer event gave, its id kept as the tooltip.
+      const customerCell = page.locator('#detractors tr').first().locator('td').nth(3);
+      expect(await customerCell.getAttribute('title')).toBe('C1');
       // The comment stayed text: no element came out of it.
       expect(await page.locator('#detractors img, #alerts img').count()).toBe(0);
       expect(await page.title()).toBe('Flash figures');
