@@ -107,7 +107,9 @@ describe('budgets and stage probabilities, configured', () => {
     expect(refusals.map((r) => r.status)).toEqual([400, 400, 400, 400, 400, 400]);
     expect(refusals.map((r) => (r.body as { error: string }).error)).toEqual([
       'probabilities.proposal: give each source its stages: {"pipedrive": {"4": 0.4}}, stage ids as the source sends them',
-      expect.stringMatching(/^probabilities\.Pipedrive: a source's name is a lower-case letter/),
+      expect.stringMatching(
+        /^probabilities\.Pipedrive: not a source: a source's name is a lower-case letter.*\{"pipedrive"/,
+      ),
       'probabilities.pipedrive.: a stage id is 1 to 256 characters',
       expect.stringMatching(/^probabilities\.pipedrive\.4: .*<=1/),
       'probabilities: at most 250 stages in all',

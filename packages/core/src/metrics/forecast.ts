@@ -53,11 +53,13 @@ export const budgetSchema = z.object({
 export type Budget = z.output<typeof budgetSchema>;
 
 const probability = z.number().min(0).max(1);
+/** How overrides are given, for a refusal. */
+const OVERRIDES_SHAPE = 'give each source its stages: {"pipedrive": {"4": 0.4}}';
 /** One source's overrides: stage id → probability. */
 const sourceOverrides = z.record(fields.id, probability, {
   error: (issue) =>
     issue.code === 'invalid_type'
-      ? 'give each source its stages: {"pipedrive": {"4": 0.4}}, stage ids as the source sends them'
+      ? `${OVERRIDES_SHAPE}, stage ids as the source sends them`
       : issue.code === 'invalid_key'
         ? `a stage id is 1 to ${LIMITS.id} characters`
         : undefined,
@@ -71,7 +73,10 @@ const sourceOverrides = z.record(fields.id, probability, {
 export const stageProbabilitiesSchema = z.object({
   probabilities: z
     .record(z.string().regex(SOURCE_NAME), sourceOverrides, {
-      error: (issue) => (issue.code === 'invalid_key' ? `a source's name is ${SOURCE_NAME_RULE}` : undefined),
+      error: (issue) =>
+        issue.code === 'invalid_key'
+          ? `not a source: a source's name is ${SOURCE_NAME_RULE}; ${OVERRIDES_SHAPE}`
+          : undefined,
     })
     .refine(
       (bySource) => Object.values(bySource).reduce((n, stages) => n + Object.keys(stages).length, 0) <= MAX_ENTRIES,
