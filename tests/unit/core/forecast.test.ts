@@ -10,6 +10,8 @@ import {
   metricModel,
   partitions,
   readForecastAggregates,
+  type StageOverrides,
+  stageProbabilities,
   stagesReport,
 } from '@flash/core';
 import { describe, expect, it } from 'vitest';
@@ -225,6 +227,16 @@ describe('forecast against budget', () => {
     expect(report.probabilities).toEqual([
       { source: 'generic', stage: '4', learnt: 0.25, sample: 4, won: 1, override: null, used: 0.25 },
       { source: 'pipedrive', stage: '4', learnt: 0.5, sample: 2, won: 1, override: 0.8, used: 0.8 },
+    ]);
+    // Overrides stored before they named their source (`{"4": 0.8}`) override nothing.
+    const legacy = { '4': 0.8 } as unknown as StageOverrides;
+    expect(
+      [...stageProbabilities(await read.listAggregatePartition(partitions.stageTimes), legacy, []).values()].map(
+        (p) => [p.source, p.stage, p.override, p.used],
+      ),
+    ).toEqual([
+      ['generic', '4', null, 0.25],
+      ['pipedrive', '4', null, 0.5],
     ]);
     // December: G1 sold 3,000; OP 10,000 × 0.8 + OG 10,000 × 0.25 = 10,500 weighted.
     expect(report.months).toEqual([
