@@ -23,7 +23,8 @@ import {
  * Forecast against budget. Open deals are kept per expected close month and stage (`forecast-open`; a stage is
  * its source's stage id, `stageMember`), so a forecast reads one partition and weighs each stage's open value by
  * that stage's probability: the share of the company's closed deals of that source that reached the stage and
- * were won (metrics/stages.ts), or the override set for it. Sold is the month's won value (the pipeline flow). Budgets are configuration documents.
+ * were won (metrics/stages.ts), or the override set for it. Sold is the month's won value (the pipeline flow).
+ * Budgets are configuration documents.
  */
 export const forecastContributions = (state: EntityState<'deal'>, ctx: MetricContext): Contribution[] => {
   const { status, expectedCloseDate, stage, ownerId } = state.data;
