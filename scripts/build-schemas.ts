@@ -66,9 +66,13 @@ export const buildConfigSchemas = (): Record<string, JsonSchema> => ({
   StageProbabilitiesBody: jsonSchema(
     stageProbabilitiesSchema,
     'input',
-    'Stage probabilities set by hand, as PUT /v1/stage-probabilities takes them; each replaces the learnt one',
+    'Stage probabilities set by hand per source and stage id, as PUT /v1/stage-probabilities takes them; each replaces the learnt one',
   ),
-  StageProbabilities: jsonSchema(stageProbabilitiesSchema, 'output', 'The stage probabilities set by hand'),
+  StageProbabilities: jsonSchema(
+    stageProbabilitiesSchema,
+    'output',
+    'The stage probabilities set by hand: source → stage id → probability',
+  ),
   StageLabelsBody: jsonSchema(
     stageLabelsSchema,
     'input',

@@ -79,6 +79,7 @@ describe('dashboard forecast against budget, in headless Chromium', () => {
     expect((await put('/v1/budgets/2026-10', { currency: 'EUR', company: 8_000 })).status).toBe(200);
     expect((await put('/v1/budgets/2026-11', { currency: 'EUR', company: 9_000 })).status).toBe(200);
     expect((await put('/v1/budgets/2026-12', { currency: 'EUR', company: 12_000 })).status).toBe(200);
+    expect((await put('/v1/stages/generic', { labels: { proposal: 'Proposal sent' } })).status).toBe(200);
   });
   afterAll(async () => {
     await browser?.close();
@@ -132,9 +133,13 @@ describe('dashboard forecast against budget, in headless Chromium', () => {
     );
     expect(await page.locator('#forecast-month table.data tbody tr').count()).toBe(12);
 
-    // The time-in-stage table: proposal, reached by two closed deals of which one won, one lost there.
-    const row = await page.locator('#stage-times tr').first().locator('td').allTextContents();
-    expect(row[0]).toBe('proposal');
+    // The time-in-stage table: proposal, reached by two closed deals of which one won, one lost there, shown by
+    // its configured label, its id and source as the tooltip.
+    const first = page.locator('#stage-times tr').first();
+    const row = await first.locator('td').allTextContents();
+    expect(row[0]).toBe('Proposal sent');
+    expect(await first.locator('td').first().getAttribute('title')).toBe('proposal (generic)');
+    expect(await first.locator('td').first().getAttribute('data-id')).toBe('proposal');
     expect(row[3]).toBe('1');
     expect(row[4]).toBe('50 % (n=2)');
     // The strict CSP held: nothing was refused, nothing failed.

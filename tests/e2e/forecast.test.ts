@@ -82,6 +82,9 @@ describe('forecast against budget, through the local stack', () => {
     ).toBe(202);
     // HubSpot 5002: appointmentscheduled 24 h, then lost there.
     expect(await hubspot([stage(5002, 0, 'appointmentscheduled'), stage(5002, 24, 'closedlost')])).toBe(202);
+    // HubSpot 5004: in a pipeline stage whose id is "2", like Pipedrive's stage 2, for 24 hours, then lost.
+    // HubSpot's 2 and Pipedrive's 2 are two stages.
+    expect(await hubspot([stage(5004, 0, '2'), stage(5004, 24, 'closedlost')])).toBe(202);
     // HubSpot 5003: open in qualifiedtobuy, 5,000 EUR, expected to close on 15 January.
     expect(
       await hubspot([
@@ -111,8 +114,12 @@ describe('forecast against budget, through the local stack', () => {
     expect(await hubspot([stage(5001, 48, 'qualifiedtobuy')])).toBe(202);
     expect(await pipedrive(change(added, 1))).toBe(202);
 
-    // Configuration: a probability for Pipedrive's stage 2 (no closed deal reached it yet), and budgets.
-    expect((await put('/v1/stage-probabilities', { probabilities: { '2': 0.4 } })).status).toBe(200);
+    // Configuration: a probability for Pipedrive's stage 2 (no closed deal reached it yet), Pipedrive's stage
+    // labels, and budgets.
+    expect((await put('/v1/stage-probabilities', { probabilities: { pipedrive: { '2': 0.4 } } })).status).toBe(200);
+    expect((await put('/v1/stages/pipedrive', { labels: { '1': 'Qualified', '2': 'Proposal made' } })).status).toBe(
+      200,
+    );
     expect((await put('/v1/budgets/2026-11', { currency: 'EUR', company: 10_000 })).status).toBe(200);
     expect(
       (await put('/v1/budgets/2026-12', { currency: 'EUR', company: 20_000, owners: { '77': 5_000 } })).status,
@@ -124,61 +131,54 @@ describe('forecast against budget, through the local stack', () => {
     const negative = await put('/v1/budgets/2027-01', { currency: 'EUR', company: -5 });
     expect(negative.status).toBe(400);
     expect(await negative.json()).toEqual({ error: expect.stringContaining('company') });
-    expect((await put('/v1/stage-probabilities', { probabilities: { x: 1.5 } })).status).toBe(400);
+    expect((await put('/v1/stage-probabilities', { probabilities: { pipedrive: { x: 1.5 } } })).status).toBe(400);
+    // A stage id without its source is refused, saying the shape: the override set before stays.
+    const sourceless = await put('/v1/stage-probabilities', { probabilities: { '2': 0.4 } });
+    expect(sourceless.status).toBe(400);
+    expect(await sourceless.json()).toEqual({
+      error: expect.stringMatching(
+        /^probabilities\.2: not a source: .*; give each source its stages: \{"pipedrive": \{"4": 0\.4\}\}$/,
+      ),
+    });
     await stack.settled();
 
     // appointmentscheduled: stays 48 h and 24 h (mean and median 1.5 days), 5002 lost there; reached by 5001
-    // (won) and 5002 (lost): 0.5. qualifiedtobuy: 72 h, reached by 5001: 1. Pipedrive stage 1: 36 h.
+    // (won) and 5002 (lost): 0.5. qualifiedtobuy: 72 h, reached by 5001: 1. HubSpot's 2: 24 h, 5004 lost there,
+    // reached by 5004: 0. Pipedrive's 1: 36 h; its 2: the override only. Rows by source, then stage id; labels
+    // where configured.
+    const row = (
+      source: string,
+      stage: string,
+      stageName: string | null,
+      figures: { stays: number; days: number | null; lost: number; closed: number; won: number; learnt: number | null },
+      override: number | null,
+    ) => ({
+      source,
+      stage,
+      stageName,
+      stays: figures.stays,
+      meanDays: figures.days,
+      medianDays: figures.days,
+      lost: figures.lost,
+      closedReached: figures.closed,
+      wonReached: figures.won,
+      learntProbability: figures.learnt,
+      override,
+      probability: override ?? figures.learnt,
+    });
     const stages = await get<{ stages: Record<string, unknown>[]; lostWithoutStage: number }>('/v1/pipeline/stages');
     expect(stages.stages).toEqual([
-      {
-        stage: '1',
-        stays: 1,
-        meanDays: 1.5,
-        medianDays: 1.5,
-        lost: 0,
-        closedReached: 0,
-        wonReached: 0,
-        learntProbability: null,
-        override: null,
-        probability: null,
-      },
-      {
-        stage: '2',
-        stays: 0,
-        meanDays: null,
-        medianDays: null,
-        lost: 0,
-        closedReached: 0,
-        wonReached: 0,
-        learntProbability: null,
-        override: 0.4,
-        probability: 0.4,
-      },
-      {
-        stage: 'appointmentscheduled',
-        stays: 2,
-        meanDays: 1.5,
-        medianDays: 1.5,
-        lost: 1,
-        closedReached: 2,
-        wonReached: 1,
-        learntProbability: 0.5,
-        override: null,
-        probability: 0.5,
-      },
-      {
-        stage: 'qualifiedtobuy',
-        stays: 1,
-        meanDays: 3,
-        medianDays: 3,
-        lost: 0,
-        closedReached: 1,
-        wonReached: 1,
-        learntProbability: 1,
-        override: null,
-        probability: 1,
-      },
+      row('hubspot', '2', null, { stays: 1, days: 1, lost: 1, closed: 1, won: 0, learnt: 0 }, null),
+      row(
+        'hubspot',
+        'appointmentscheduled',
+        null,
+        { stays: 2, days: 1.5, lost: 1, closed: 2, won: 1, learnt: 0.5 },
+        null,
+      ),
+      row('hubspot', 'qualifiedtobuy', null, { stays: 1, days: 3, lost: 0, closed: 1, won: 1, learnt: 1 }, null),
+      row('pipedrive', '1', 'Qualified', { stays: 1, days: 1.5, lost: 0, closed: 0, won: 0, learnt: null }, null),
+      row('pipedrive', '2', 'Proposal made', { stays: 0, days: null, lost: 0, closed: 0, won: 0, learnt: null }, 0.4),
     ]);
     expect(stages.lostWithoutStage).toBe(0);
 
@@ -190,7 +190,43 @@ describe('forecast against budget, through the local stack', () => {
       forecast,
       budget,
     });
-    const forecast = await get<{ months: Record<string, unknown>[] }>('/v1/forecast?from=2026-11&to=2027-01');
+    const forecast = await get<{ months: Record<string, unknown>[]; probabilities: Record<string, unknown>[] }>(
+      '/v1/forecast?from=2026-11&to=2027-01',
+    );
+    // The probabilities used: each stage with a sample, an override or open deals, by source and stage id.
+    expect(forecast.probabilities).toEqual([
+      { source: 'hubspot', stage: '2', stageName: null, learnt: 0, sample: 1, won: 0, override: null, used: 0 },
+      {
+        source: 'hubspot',
+        stage: 'appointmentscheduled',
+        stageName: null,
+        learnt: 0.5,
+        sample: 2,
+        won: 1,
+        override: null,
+        used: 0.5,
+      },
+      {
+        source: 'hubspot',
+        stage: 'qualifiedtobuy',
+        stageName: null,
+        learnt: 1,
+        sample: 1,
+        won: 1,
+        override: null,
+        used: 1,
+      },
+      {
+        source: 'pipedrive',
+        stage: '2',
+        stageName: 'Proposal made',
+        learnt: null,
+        sample: 0,
+        won: 0,
+        override: 0.4,
+        used: 0.4,
+      },
+    ]);
     expect(forecast.months).toEqual([
       {
         month: '2026-11',
@@ -238,10 +274,11 @@ describe('forecast against budget, through the local stack', () => {
     const median = (parsePrometheusTextFormat(stageText) as typeof families).find(
       (f) => f.name === 'flash_stage_median_days',
     );
-    expect(median?.metrics.map((m) => [m.labels.stage, Number(m.value)])).toEqual([
-      ['1', 1.5],
-      ['appointmentscheduled', 1.5],
-      ['qualifiedtobuy', 3],
+    expect(median?.metrics.map((m) => [m.labels.source, m.labels.stage, Number(m.value)])).toEqual([
+      ['hubspot', '2', 1],
+      ['hubspot', 'appointmentscheduled', 1.5],
+      ['hubspot', 'qualifiedtobuy', 3],
+      ['pipedrive', '1', 1.5],
     ]);
 
     // A reversed or too long range is refused, naming what is wrong.

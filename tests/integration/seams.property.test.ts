@@ -104,8 +104,8 @@ const runWorld = async (world: World): Promise<string[]> => {
     );
     problems.push(
       ...diffFigures(
-        expectedStages.stages.map((row) => row.stage),
-        stages.body.stages.map((row) => row.stage),
+        expectedStages.stages.map((row) => `${row.source}:${row.stage}`),
+        stages.body.stages.map((row) => `${row.source}:${row.stage}`),
         '/v1/pipeline/stages stages',
       ),
     );
@@ -113,8 +113,8 @@ const runWorld = async (world: World): Promise<string[]> => {
       problems.push(
         ...diffFigures(
           row,
-          stages.body.stages.find((r) => r.stage === row.stage),
-          `/v1/pipeline/stages ${row.stage}`,
+          stages.body.stages.find((r) => r.source === row.source && r.stage === row.stage),
+          `/v1/pipeline/stages ${row.source}:${row.stage}`,
         ),
       );
 

@@ -279,4 +279,57 @@ describe('GET /v1/metrics/series on DynamoDB Local', () => {
     const november = (after.months as { margin: Json }[])[11]?.margin;
     expect(november).toMatchObject({ year: 2026, cost: 770, thisMonth: { cost: 120 }, yearToMonth: { cost: 770 } });
   });
+
+  it('migrates stage items keyed by the stage id alone to source and stage id with npm run rebuild', async () => {
+    const { t, store, get } = await setUp();
+    // Deals seen open in a stage, then closed, and one open in it expected this month.
+    await applyEvents(
+      [
+        deal('S1', 1, { stage: 'proposal' }, { occurredAt: '2026-11-02T10:00:00Z' }),
+        deal('S1', 2, { stage: 'proposal', status: 'won', closedAt: '2026-11-05T10:00:00Z' }),
+        deal('S2', 1, { stage: 'proposal' }, { occurredAt: '2026-11-02T10:00:00Z' }),
+        deal('S2', 2, { stage: 'proposal', status: 'lost', closedAt: '2026-11-06T10:00:00Z' }),
+        deal('S3', 1, { stage: 'proposal', expectedCloseDate: '2026-11-28' }),
+      ],
+      { store, model: metricModel, ctx, now: () => NOW },
+    );
+    const stagesBefore = (await get('/v1/pipeline/stages', {})).json();
+    const forecastBefore = (await get('/v1/forecast', { from: LAST, to: LAST })).json();
+    const coachingBefore = (await get('/v1/coaching', { period: LAST })).json();
+    expect(stagesBefore.stages).toMatchObject([
+      { source: 'generic', stage: 'proposal', stays: 2, lost: 1, closedReached: 2, wonReached: 1 },
+    ]);
+    expect(forecastBefore.months).toMatchObject([{ month: LAST, weightedPipeline: 5_000 }]);
+    // Before stages named their source, the stage items' members held the id alone (`stage=proposal`, in
+    // time in stage, the forecast's open deals and the open pipeline per stage): rewrite them that way.
+    const doc = documentClient(t.client);
+    const { aggregates } = await store.scanDerived();
+    const old: string[] = [];
+    for (const [key, record] of aggregates) {
+      if (!/^(stage-times|stage-hours|forecast-open|pipeline-stages)/.test(key) || !key.includes('stage=generic:'))
+        continue;
+      const oldKey = key.replace('stage=generic:', 'stage=');
+      old.push(oldKey);
+      await doc.send(new DeleteCommand({ TableName: t.tableName, Key: itemKeys.aggregate(key) }));
+      const fields = Object.fromEntries(Object.entries(record.values).map(([f, n]) => [`v:${f}`, n]));
+      await doc.send(new PutCommand({ TableName: t.tableName, Item: { ...itemKeys.aggregate(oldKey), ...fields } }));
+    }
+    expect(old).toEqual(
+      expect.arrayContaining([
+        'stage-times|stage=proposal',
+        'forecast-open|none#stage=proposal',
+        'pipeline-stages|stage=proposal',
+      ]),
+    );
+    // Read by source and stage, the old items count nothing.
+    expect((await get('/v1/pipeline/stages', {})).json().stages).toEqual([]);
+
+    const rebuild = (mode: 'verify' | 'rebuild') =>
+      rebuildAggregates({ store, model: metricModel, ctx, now: () => NOW, mode });
+    expect((await rebuild('rebuild')).drift.map((d) => d.key)).toEqual(expect.arrayContaining(old));
+    expect((await rebuild('verify')).drift).toEqual([]);
+    expect((await get('/v1/pipeline/stages', {})).json()).toEqual(stagesBefore);
+    expect((await get('/v1/forecast', { from: LAST, to: LAST })).json()).toEqual(forecastBefore);
+    expect((await get('/v1/coaching', { period: LAST })).json()).toEqual(coachingBefore);
+  });
 });

@@ -117,7 +117,7 @@ export const deal = (
   id: string,
   version: number,
   data: Partial<EntityData['deal']> = {},
-  extra: { deleted?: boolean; occurredAt?: string } = {},
+  extra: { deleted?: boolean; occurredAt?: string; source?: string } = {},
 ) =>
   snapshot(
     'deal',

@@ -575,6 +575,7 @@ export const detractorsOf = (b: Business, month: string, ctx: Context): Detracto
 // Time in stage (docs/metrics.md, "Time in stage")
 
 export interface StageRow {
+  source: string;
   stage: string;
   stays: number;
   meanDays: Rounded | null;
@@ -590,14 +591,17 @@ export interface StageRow {
  * observed, or at an observation in the same stage that shows the deal closed; a stay that starts closed is
  * none. Mean over seconds, median over whole hours. A lost deal counts at the stage it was last seen open in.
  * A closed deal reached every stage it was seen open in; learnt probability = won / closed that reached it."
+ * "A stage is its source's stage id": each source's stages are counted apart, even where ids coincide.
  */
 export const stageTable = (b: Business): { stages: StageRow[]; lostWithoutStage: number } => {
+  // By `source stage` (a space never starts a source's name), so a stage id shared by two sources is two stages.
   const stays = new Map<string, number[]>();
   const lost = new Map<string, number>();
   const reached = new Map<string, { closed: number; won: number }>();
   let lostWithoutStage = 0;
   for (const deal of b.deals) {
-    const seen = deal.stages;
+    const source = deal.key.slice(0, deal.key.indexOf('#'));
+    const seen = deal.stages.map((o) => ({ ...o, stage: `${source} ${o.stage}` }));
     for (let i = 0; i < seen.length; i++) {
       const first = seen[i] as (typeof seen)[number];
       const previous = seen[i - 1];
@@ -626,6 +630,7 @@ export const stageTable = (b: Business): { stages: StageRow[]; lostWithoutStage:
   }
   const names = [...new Set([...stays.keys(), ...lost.keys(), ...reached.keys()])].sort();
   const stages = names.map((stage) => {
+    const space = stage.indexOf(' ');
     const ms = stays.get(stage) ?? [];
     const hours = ms.map((d) => Math.floor(d / 3_600_000)).sort((a, b) => a - b);
     const middle =
@@ -634,7 +639,8 @@ export const stageTable = (b: Business): { stages: StageRow[]; lostWithoutStage:
         : ((hours[(hours.length - 1) >> 1] as number) + (hours[hours.length >> 1] as number)) / 2;
     const r = reached.get(stage) ?? { closed: 0, won: 0 };
     return {
-      stage,
+      source: stage.slice(0, space),
+      stage: stage.slice(space + 1),
       stays: ms.length,
       meanDays:
         ms.length === 0 ? null : rounded(ms.reduce((sum, d) => sum + Math.round(d / 1000), 0) / 86_400 / ms.length, 1),

@@ -171,7 +171,8 @@ const dealFields = fc
     customerId: customerRef,
     ownerId: fc.option(fc.constantFrom('U1', 'U2'), { nil: null, freq: 6 }),
     status: fc.constantFrom('open', 'open', 'won', 'lost'),
-    stage: fc.constantFrom('qualified', 'proposal', 'negotiation'),
+    // '2' is also a Pipedrive stage id: two sources' stage 2 must stay two stages.
+    stage: fc.constantFrom('qualified', 'proposal', 'negotiation', '2'),
     amount: fc.option(
       cents.map((c) => c / 100),
       { nil: null, freq: 6 },

@@ -8,6 +8,7 @@ import {
   personalTokenSchema,
   profileSchema,
   SOURCE_NAME,
+  SOURCE_NAME_RULE,
   type StageLabels,
   type StageProbabilities,
   stageLabelsSchema,
@@ -186,8 +187,7 @@ const writers: Record<WriteKey, Writer> = {
   },
   'PUT /v1/stages/{source}': async (ids, event, deps) => {
     const source = required(ids, 'source');
-    if (!SOURCE_NAME.test(source))
-      return { refused: `source must be a source's name: a lower-case letter, then up to 31 of a-z, 0-9, "_", "-"` };
+    if (!SOURCE_NAME.test(source)) return { refused: `source must be a source's name: ${SOURCE_NAME_RULE}` };
     const stages = parseBody(stageLabelsSchema, event);
     if (typeof stages === 'string') return { refused: stages };
     await deps.store.putDocument(STAGES, source, stages satisfies StageLabels);

@@ -12,6 +12,9 @@ import {
   customerNameOf,
   type Dimension,
   type EntityState,
+  type ForecastInputs,
+  type ForecastRange,
+  forecastReport,
   type InsightsStore,
   instantOf,
   KPI_RULES,
@@ -29,15 +32,18 @@ import {
   npsFigure,
   type Profile,
   partitions,
+  readForecastAggregates,
+  type StageOverrides,
   scoreUnit,
   segmentBreakdown,
   segmentFigure,
+  stagesReport,
   sumViews,
   toMajor,
   type User,
   type Values,
 } from '@flash/core';
-import { type NamesReader, readNames } from './names.js';
+import { type NamesReader, readNames, withStageNames } from './names.js';
 
 /** The members of some partitions as `[member, values]` pairs, the shape the label readers take. */
 const membersOf = (views: Iterable<ReadonlyMap<string, AggregateView>>): [string, Values][] =>
@@ -174,10 +180,39 @@ export const coachingReport = async (
     ownerName: names.owner(owner)?.name ?? null,
     currency: ctx.baseCurrency,
     ...figures,
-    openByStage: figures.openByStage.map((s) => ({ ...s, stageName: names.stage(s.source, s.stage) })),
+    openByStage: withStageNames(figures.openByStage, names),
     staleDeals: stale,
     updatedAt: latestUpdate([...aggregates.values(), ...flowLabels.values(), ...openStages.values()]),
   };
+};
+
+/**
+ * `GET /v1/pipeline/stages`: time in stage, lost-at and probabilities per stage (a source's stage id), each
+ * stage with its label beside it.
+ */
+export const stagesAnswer = async (store: InsightsStore & NamesReader, overrides: StageOverrides) => {
+  const [times, hours, names] = await Promise.all([
+    store.listAggregatePartition(partitions.stageTimes),
+    store.listAggregatePartition(partitions.stageHours),
+    readNames(store, { stages: true }),
+  ]);
+  const report = stagesReport(times, hours, overrides);
+  return { ...report, stages: withStageNames(report.stages, names) };
+};
+
+/** `GET /v1/forecast`: the forecast of a range of months, each stage probability with the stage's label. */
+export const forecastAnswer = async (
+  store: InsightsStore & NamesReader,
+  range: ForecastRange,
+  settings: Pick<ForecastInputs, 'overrides' | 'budgets'>,
+  ctx: MetricContext,
+) => {
+  const [aggregates, names] = await Promise.all([
+    readForecastAggregates(store, range),
+    readNames(store, { stages: true }),
+  ]);
+  const report = forecastReport(range, { ...aggregates, ...settings }, ctx);
+  return { ...report, probabilities: withStageNames(report.probabilities, names) };
 };
 
 /** The last `months` months up to and including the period, oldest first. */

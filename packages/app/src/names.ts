@@ -62,6 +62,10 @@ export const readNames = async (store: NamesReader, wanted: NamesWanted): Promis
   };
 };
 
+/** Rows that name a stage by its source and id, each with the stage's label beside them (`stageName`). */
+export const withStageNames = <R extends { source: string; stage: string | null }>(rows: readonly R[], names: Names) =>
+  rows.map((row) => ({ ...row, stageName: names.stage(row.source, row.stage) }));
+
 /**
  * The alerts, newest first, each with its customer's name and its owner's user name as they are now (the
  * stake beside them is as it was when the alert was raised).

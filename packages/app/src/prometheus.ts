@@ -204,10 +204,13 @@ export const metricsFamilies = (report: MetricsReport): Family[] => {
   ];
 };
 
-/** The stage table of `GET /v1/pipeline/stages` as gauges, one sample per stage. */
+/**
+ * The stage table of `GET /v1/pipeline/stages` as gauges, one sample per stage: labelled by source and stage id
+ * (a stage id means something only in its source's pipeline), not by the stage's label, which may change.
+ */
 export const stageFamilies = (report: StagesReport): Family[] => {
   const each = (value: (row: StagesReport['stages'][number]) => number | null): Sample[] =>
-    report.stages.map((row) => ({ labels: { stage: row.stage }, value: value(row) }));
+    report.stages.map((row) => ({ labels: { source: row.source, stage: row.stage }, value: value(row) }));
   return [
     { name: 'flash_stage_mean_days', help: 'Mean days deals stay in the stage.', samples: each((r) => r.meanDays) },
     {

@@ -3,7 +3,6 @@ import {
   keys as aggregateKeys,
   type Budget,
   currentMonth,
-  forecastReport,
   LEVERS,
   localDateOf,
   type MetricContext,
@@ -13,17 +12,15 @@ import {
   monthRange,
   type Period,
   type Profile,
-  partitions,
   pipelineFigure,
   pipelineRequirements,
   type QueryStore,
-  readForecastAggregates,
   readReport,
   reportReads,
   requirementsAggregateKeys,
   type StageLabels,
+  type StageOverrides,
   type StageProbabilities,
-  stagesReport,
   type User,
 } from '@flash/core';
 import { dashboardPage } from '@flash/dashboard';
@@ -33,7 +30,14 @@ import type { Scope } from './bearer.js';
 import { corsHeaders, preflight } from './cors.js';
 import { BUDGETS, PROFILES, SETTINGS, STAGE_PROBABILITIES_ID, STAGES, USERS } from './documents.js';
 import { etagOf, type HttpEvent, type HttpResult, header, problem } from './http.js';
-import { acquisitionReport, coachingReport, evaluateKpis, segmentsReport } from './insights.js';
+import {
+  acquisitionReport,
+  coachingReport,
+  evaluateKpis,
+  forecastAnswer,
+  segmentsReport,
+  stagesAnswer,
+} from './insights.js';
 import { alertsWithNames, readNames } from './names.js';
 import { negotiate } from './negotiate.js';
 import { openApiDocument } from './openapi.js';
@@ -109,8 +113,8 @@ const seriesAnswer = async ({ from, to }: { from: Month; to: Month }, deps: Quer
   };
 };
 
-/** The stage probabilities set by hand (`PUT /v1/stage-probabilities`), by stage. */
-const stageOverrides = async (deps: QueryDeps): Promise<Record<string, number>> => {
+/** The stage probabilities set by hand (`PUT /v1/stage-probabilities`), by source and stage id. */
+const stageOverrides = async (deps: QueryDeps): Promise<StageOverrides> => {
   const stored = (await deps.store.getDocuments(SETTINGS, [STAGE_PROBABILITIES_ID])).get(STAGE_PROBABILITIES_ID) as
     | StageProbabilities
     | undefined;
@@ -185,25 +189,14 @@ const answers: Answers = {
   },
   '/v1/acquisition': { answer: ({ period }, deps) => acquisitionReport(deps.store, period, deps.ctx) },
   '/v1/pipeline/stages': {
-    answer: async (_params, deps) => {
-      const [times, hours, overrides] = await Promise.all([
-        deps.store.listAggregatePartition(partitions.stageTimes),
-        deps.store.listAggregatePartition(partitions.stageHours),
-        stageOverrides(deps),
-      ]);
-      return stagesReport(times, hours, overrides);
-    },
+    answer: async (_params, deps) => stagesAnswer(deps.store, await stageOverrides(deps)),
   },
   '/v1/forecast': {
     answer: async ({ from, to, owner }, deps) => {
       checkMonthRange(from, to);
       const range = { from, to, owner: owner ?? null, current: currentMonth(deps.now(), deps.ctx.timeZone) };
-      const [aggregates, overrides, budgets] = await Promise.all([
-        readForecastAggregates(deps.store, range),
-        stageOverrides(deps),
-        budgetsOf(monthRange(from, to), deps),
-      ]);
-      return forecastReport(range, { ...aggregates, overrides, budgets }, deps.ctx);
+      const [overrides, budgets] = await Promise.all([stageOverrides(deps), budgetsOf(monthRange(from, to), deps)]);
+      return forecastAnswer(deps.store, range, { overrides, budgets }, deps.ctx);
     },
   },
   '/v1/budgets': {

@@ -353,7 +353,7 @@ export const httpRoutes = [
   preflight('/v1/budgets/{month}', 'config'),
   write('PUT', '/v1/stage-probabilities', {
     summary:
-      'Set stage probabilities by hand (replaces what was set); a stage left out uses the probability learnt from closed deals',
+      'Set stage probabilities by hand, per source and stage id (`{"probabilities": {"pipedrive": {"4": 0.4}}}`), replacing what was set; a stage left out uses the probability learnt from its source\'s closed deals',
     body: 'StageProbabilitiesBody',
     answer: 'StageProbabilities',
   }),

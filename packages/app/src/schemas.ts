@@ -479,8 +479,11 @@ export const answerSchemas = {
   Stages: record({
     stages: {
       type: 'array',
+      description: "Per stage; a stage is its source's stage id (Pipedrive's 4 is not HubSpot's)",
       items: record({
+        source: string,
         stage: string,
+        stageName,
         stays: { ...count, description: 'Stays that ended: the deal moved to another stage or closed' },
         meanDays: nullable(number),
         medianDays: { ...nullable(number), description: 'Exact median of the stays counted in whole hours, in days' },
@@ -515,8 +518,11 @@ export const answerSchemas = {
     ),
     probabilities: {
       type: 'array',
+      description: "Each stage's probability; a stage is its source's stage id",
       items: record({
+        source: string,
         stage: string,
+        stageName,
         learnt: { ...nullable(number), minimum: 0, maximum: 1 },
         sample: { ...count, description: 'Closed deals that reached the stage' },
         won: count,

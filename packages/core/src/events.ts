@@ -229,6 +229,8 @@ export const compareVersions = (a: Version, b: Version): number => {
 };
 /** A source's name (`pipedrive`, `generic`): what canonical events, keys and stage labels name it by. */
 export const SOURCE_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+/** `SOURCE_NAME` in words, for a refusal. */
+export const SOURCE_NAME_RULE = 'a lower-case letter, then up to 31 of a-z, 0-9, "_", "-"';
 
 const envelope = {
   source: z.string().regex(SOURCE_NAME),

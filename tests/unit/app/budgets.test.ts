@@ -70,17 +70,51 @@ describe('budgets and stage probabilities, configured', () => {
     expect((await store.listDocuments(BUDGETS)).size).toBe(0);
   });
 
-  it('stores the stage probabilities set by hand, from 0 to 1, and replaces them whole', async () => {
+  it('stores the stage probabilities set by hand per source and stage id, from 0 to 1, and replaces them whole', async () => {
     const { store, call } = setup();
-    expect(
-      await call('PUT', '/v1/stage-probabilities', { probabilities: { proposal: 0.4, 'stage with spaces': 1 } }),
-    ).toEqual({ status: 200, body: { probabilities: { proposal: 0.4, 'stage with spaces': 1 } } });
-    expect((await call('PUT', '/v1/stage-probabilities', { probabilities: { proposal: 1.01 } })).status).toBe(400);
-    expect((await call('PUT', '/v1/stage-probabilities', { probabilities: { '': 0.5 } })).status).toBe(400);
-    expect((await call('PUT', '/v1/stage-probabilities', {})).status).toBe(400);
+    const set = { pipedrive: { '4': 0.4 }, generic: { '4': 0, 'stage with spaces': 1 } };
+    expect(await call('PUT', '/v1/stage-probabilities', { probabilities: set })).toEqual({
+      status: 200,
+      body: { probabilities: set },
+    });
+    expect((await store.getDocuments(SETTINGS, [STAGE_PROBABILITIES_ID])).get(STAGE_PROBABILITIES_ID)).toEqual({
+      probabilities: set,
+    });
     expect((await call('PUT', '/v1/stage-probabilities', { probabilities: {} })).status).toBe(200);
     expect((await store.getDocuments(SETTINGS, [STAGE_PROBABILITIES_ID])).get(STAGE_PROBABILITIES_ID)).toEqual({
       probabilities: {},
     });
+  });
+
+  it('refuses stage probabilities that do not name a source and a stage, saying what is wrong, and keeps the stored ones', async () => {
+    const { store, call } = setup();
+    const kept = { probabilities: { hubspot: { appointmentscheduled: 0.2 } } };
+    expect((await call('PUT', '/v1/stage-probabilities', kept)).status).toBe(200);
+    const refusals = await Promise.all([
+      // The shape before stages had a source: a stage id alone means nothing.
+      call('PUT', '/v1/stage-probabilities', { probabilities: { proposal: 0.4 } }),
+      call('PUT', '/v1/stage-probabilities', { probabilities: { Pipedrive: { '4': 0.4 } } }),
+      call('PUT', '/v1/stage-probabilities', { probabilities: { pipedrive: { '': 0.5 } } }),
+      call('PUT', '/v1/stage-probabilities', { probabilities: { pipedrive: { '4': 1.01 } } }),
+      call('PUT', '/v1/stage-probabilities', {
+        probabilities: {
+          pipedrive: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`${i}`, 0.5])),
+          hubspot: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`${i}`, 0.5])),
+        },
+      }),
+      call('PUT', '/v1/stage-probabilities', {}),
+    ]);
+    expect(refusals.map((r) => r.status)).toEqual([400, 400, 400, 400, 400, 400]);
+    expect(refusals.map((r) => (r.body as { error: string }).error)).toEqual([
+      'probabilities.proposal: give each source its stages: {"pipedrive": {"4": 0.4}}, stage ids as the source sends them',
+      expect.stringMatching(
+        /^probabilities\.Pipedrive: not a source: a source's name is a lower-case letter.*\{"pipedrive"/,
+      ),
+      'probabilities.pipedrive.: a stage id is 1 to 256 characters',
+      expect.stringMatching(/^probabilities\.pipedrive\.4: .*<=1/),
+      'probabilities: at most 250 stages in all',
+      expect.stringMatching(/^probabilities: /),
+    ]);
+    expect((await store.getDocuments(SETTINGS, [STAGE_PROBABILITIES_ID])).get(STAGE_PROBABILITIES_ID)).toEqual(kept);
   });
 });

@@ -8,7 +8,11 @@ import {
   type MetricContext,
   memoryAggregateStore,
   metricModel,
+  partitions,
   readForecastAggregates,
+  type StageOverrides,
+  stageProbabilities,
+  stagesReport,
 } from '@flash/core';
 import { describe, expect, it } from 'vitest';
 import { deal } from '../../support/events.js';
@@ -16,13 +20,13 @@ import { deal } from '../../support/events.js';
 const ctx: MetricContext = { timeZone: 'UTC', baseCurrency: 'EUR' };
 const now = () => new Date('2026-12-10T10:00:00Z');
 
-/** A generic deal's version `v`, seen on `day` of October 2026 in `stage`. */
-const version = (id: string, v: number, day: number, data: Partial<EntityData['deal']>) =>
+/** A deal's version `v` (a generic deal unless `source` says), seen on `day` of October 2026 in `stage`. */
+const version = (id: string, v: number, day: number, data: Partial<EntityData['deal']>, source = 'generic') =>
   deal(
     id,
     v,
     { createdAt: '2026-10-01', ...data },
-    { occurredAt: `2026-10-${String(day).padStart(2, '0')}T09:00:00Z` },
+    { occurredAt: `2026-10-${String(day).padStart(2, '0')}T09:00:00Z`, source },
   );
 
 /**
@@ -71,12 +75,17 @@ const budgets = new Map<string, Budget>([
   ['2026-11', { currency: 'EUR', company: 25_000, owners: {} }],
   ['2026-12', { currency: 'EUR', company: 30_000, owners: { U2: 12_000 } }],
 ]);
-const overrides = { demo: 0.25 };
+const overrides = { generic: { demo: 0.25 } };
 
 const forecast = async (store: MemoryStore, owner: string | null) => {
   const range = { from: '2026-10', to: '2027-01', owner, current: '2026-12' };
   const aggregates = await readForecastAggregates(memoryAggregateStore(store), range);
   return forecastReport(range, { ...aggregates, overrides, budgets }, ctx);
+};
+
+const applyInBatches = async (store: MemoryStore, events: readonly CanonicalEvent[]) => {
+  for (let i = 0; i < events.length; i += 4)
+    await applyEvents(events.slice(i, i + 4), { store, model: metricModel, ctx, now });
 };
 
 const figures = (sold: number, weightedPipeline: number, forecast: number, budget: number | null) => ({
@@ -90,16 +99,14 @@ describe('forecast against budget', () => {
   it('gives each month and the running totals, hand-computed, with probabilities learnt from closed deals', async () => {
     const store = new MemoryStore();
     // Delivered newest first, in small batches: the history and its figures do not depend on order.
-    const events = [...closed, ...open].reverse();
-    for (let i = 0; i < events.length; i += 4)
-      await applyEvents(events.slice(i, i + 4), { store, model: metricModel, ctx, now });
+    await applyInBatches(store, [...closed, ...open].reverse());
 
     const company = await forecast(store, null);
     expect(company.probabilities).toEqual([
-      { stage: 'demo', learnt: null, sample: 0, won: 0, override: 0.25, used: 0.25 },
-      { stage: 'discovery', learnt: null, sample: 0, won: 0, override: null, used: null },
-      { stage: 'negotiation', learnt: 0.667, sample: 3, won: 2, override: null, used: 0.667 },
-      { stage: 'proposal', learnt: 0.5, sample: 4, won: 2, override: null, used: 0.5 },
+      { source: 'generic', stage: 'demo', learnt: null, sample: 0, won: 0, override: 0.25, used: 0.25 },
+      { source: 'generic', stage: 'discovery', learnt: null, sample: 0, won: 0, override: null, used: null },
+      { source: 'generic', stage: 'negotiation', learnt: 0.667, sample: 3, won: 2, override: null, used: 0.667 },
+      { source: 'generic', stage: 'proposal', learnt: 0.5, sample: 4, won: 2, override: null, used: 0.5 },
     ]);
     // December: O1 30,000 × 0.5 + O3 (overdue) 3,000 × 2/3 = 17,000; O7 weighs nothing.
     // January: O2 9,000 × 2/3 + O5 8,000 × 0.25 = 8,000. USD: O6 1,500 × 2/3 = 1,000 in December.
@@ -149,6 +156,96 @@ describe('forecast against budget', () => {
         accumulated: figures(20_000, 15_000, 35_000, 12_000),
       },
       { month: '2027-01', ...figures(0, 0, 0, null), accumulated: figures(20_000, 15_000, 35_000, 12_000) },
+    ]);
+  });
+
+  it("keeps two sources' stage 4 apart: their own rows, probabilities, overrides and forecast weights", async () => {
+    // Pipedrive's stage 4 and the generic source's stage 4 are two stages. Every closed deal stays in 4 from
+    // day 1 to day 3 (2 days), then closes.
+    //   pipedrive 4: P1 won (2,000 EUR on 10 November), P2 lost: learnt 1 / 2, overridden to 0.8
+    //   generic 4:   G1 won (3,000 EUR on 3 December), G2, G3, G4 lost: learnt 1 / 4
+    const closeIn4 = (id: string, source: string, status: 'won' | 'lost', data: Partial<EntityData['deal']> = {}) => [
+      version(id, 1, 1, { stage: '4', ...data }, source),
+      version(id, 2, 3, { stage: '4', status, ...data }, source),
+    ];
+    const events = [
+      ...closeIn4('P1', 'pipedrive', 'won', { amount: 200_000, closedAt: '2026-11-10' }),
+      ...closeIn4('P2', 'pipedrive', 'lost'),
+      ...closeIn4('G1', 'generic', 'won', { amount: 300_000, closedAt: '2026-12-03' }),
+      ...closeIn4('G2', 'generic', 'lost'),
+      ...closeIn4('G3', 'generic', 'lost'),
+      ...closeIn4('G4', 'generic', 'lost'),
+      // Open in 4, 10,000 EUR each, expected in December: weighed 0.8 and 0.25.
+      version('OP', 1, 1, { stage: '4', amount: 1_000_000, expectedCloseDate: '2026-12-20' }, 'pipedrive'),
+      version('OG', 1, 1, { stage: '4', amount: 1_000_000, expectedCloseDate: '2026-12-20' }, 'generic'),
+    ];
+    const store = new MemoryStore();
+    await applyInBatches(store, events.reverse());
+    const read = memoryAggregateStore(store);
+    const shared = { pipedrive: { '4': 0.8 } };
+
+    const stages = stagesReport(
+      await read.listAggregatePartition(partitions.stageTimes),
+      await read.listAggregatePartition(partitions.stageHours),
+      shared,
+    );
+    expect(stages.stages).toEqual([
+      {
+        source: 'generic',
+        stage: '4',
+        stays: 4,
+        meanDays: 2,
+        medianDays: 2,
+        lost: 3,
+        closedReached: 4,
+        wonReached: 1,
+        learntProbability: 0.25,
+        override: null,
+        probability: 0.25,
+      },
+      {
+        source: 'pipedrive',
+        stage: '4',
+        stays: 2,
+        meanDays: 2,
+        medianDays: 2,
+        lost: 1,
+        closedReached: 2,
+        wonReached: 1,
+        learntProbability: 0.5,
+        override: 0.8,
+        probability: 0.8,
+      },
+    ]);
+
+    const range = { from: '2026-12', to: '2026-12', owner: null, current: '2026-12' };
+    const report = forecastReport(
+      range,
+      { ...(await readForecastAggregates(read, range)), overrides: shared, budgets: new Map() },
+      ctx,
+    );
+    expect(report.probabilities).toEqual([
+      { source: 'generic', stage: '4', learnt: 0.25, sample: 4, won: 1, override: null, used: 0.25 },
+      { source: 'pipedrive', stage: '4', learnt: 0.5, sample: 2, won: 1, override: 0.8, used: 0.8 },
+    ]);
+    // Overrides stored before they named their source (`{"4": 0.8}`) override nothing.
+    const legacy = { '4': 0.8 } as unknown as StageOverrides;
+    expect(
+      [...stageProbabilities(await read.listAggregatePartition(partitions.stageTimes), legacy, []).values()].map(
+        (p) => [p.source, p.stage, p.override, p.used],
+      ),
+    ).toEqual([
+      ['generic', '4', null, 0.25],
+      ['pipedrive', '4', null, 0.5],
+    ]);
+    // December: G1 sold 3,000; OP 10,000 × 0.8 + OG 10,000 × 0.25 = 10,500 weighted.
+    expect(report.months).toEqual([
+      {
+        month: '2026-12',
+        ...figures(3_000, 10_500, 13_500, null),
+        accumulated: figures(3_000, 10_500, 13_500, null),
+        otherCurrencies: {},
+      },
     ]);
   });
 });

@@ -182,27 +182,43 @@ describe('time in stage', () => {
 
     const { stages, lostWithoutStage } = await figuresOf(forwards);
     expect(lostWithoutStage).toBe(0);
-    // lead stays 2, 4, 9 and 1 hours: mean 4 h, median (2 + 4) / 2 = 3 h. Proposal: 10 and 3 hours.
+    // HubSpot's lead is not the generic source's lead: each source's stage has its own row.
+    // generic lead: stays 2, 4 and 9 hours, mean 5 h = 0.2 days, median 4 h = 0.2 days; reached by D1 (won)
+    // and D2 (lost): 1 / 2. Proposal: 10 and 3 hours, mean and median 6.5 h = 0.3 days; D2 lost there.
+    // hubspot lead: 1 hour (0.0 days), H1 lost there, reached by H1 only: 0 / 1.
     expect(stages).toEqual([
       {
+        source: 'generic',
         stage: 'lead',
-        stays: 4,
-        meanDays: Math.round((4 / 24) * 10) / 10,
-        medianDays: Math.round((3 / 24) * 10) / 10,
-        lost: 1,
-        closedReached: 3,
+        stays: 3,
+        meanDays: 0.2,
+        medianDays: 0.2,
+        lost: 0,
+        closedReached: 2,
         wonReached: 1,
-        learntProbability: 0.333,
+        learntProbability: 0.5,
       },
       {
+        source: 'generic',
         stage: 'proposal',
         stays: 2,
-        meanDays: Math.round((6.5 / 24) * 10) / 10,
-        medianDays: Math.round((6.5 / 24) * 10) / 10,
+        meanDays: 0.3,
+        medianDays: 0.3,
         lost: 1,
         closedReached: 2,
         wonReached: 1,
         learntProbability: 0.5,
+      },
+      {
+        source: 'hubspot',
+        stage: 'lead',
+        stays: 1,
+        meanDays: 0,
+        medianDays: 0,
+        lost: 1,
+        closedReached: 1,
+        wonReached: 0,
+        learntProbability: 0,
       },
     ]);
   });

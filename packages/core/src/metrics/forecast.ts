@@ -1,19 +1,30 @@
 import * as z from 'zod';
 import type { MetricContext } from '../context.js';
-import { fields } from '../events.js';
+import { fields, LIMITS, SOURCE_NAME, SOURCE_NAME_RULE } from '../events.js';
 import { dealMoney, toMajor, toMinor } from '../money.js';
 import { type Month, monthOf, monthRange } from '../period.js';
 import type { InsightsStore } from '../ports.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
 import { type Aggregates, latestUpdate, round3 } from './figures.js';
-import { byCurrency, currencyField, keys, NO_CLOSE_MONTH, parseLabelMember, partitions } from './keys.js';
+import {
+  byCurrency,
+  byStage,
+  currencyField,
+  keys,
+  NO_CLOSE_MONTH,
+  parseStageMember,
+  partitions,
+  type StageRef,
+  stageMember,
+} from './keys.js';
 
 /**
- * Forecast against budget. Open deals are kept per expected close month and stage (`forecast-open`), so a
- * forecast reads one partition and weighs each stage's open value by the stage's probability: the share of
- * the company's closed deals that reached the stage and were won (metrics/stages.ts), or the override set for
- * it. Sold is the month's won value (the pipeline flow). Budgets are configuration documents.
+ * Forecast against budget. Open deals are kept per expected close month and stage (`forecast-open`; a stage is
+ * its source's stage id, `stageMember`), so a forecast reads one partition and weighs each stage's open value by
+ * that stage's probability: the share of the company's closed deals of that source that reached the stage and
+ * were won (metrics/stages.ts), or the override set for it. Sold is the month's won value (the pipeline flow).
+ * Budgets are configuration documents.
  */
 export const forecastContributions = (state: EntityState<'deal'>, ctx: MetricContext): Contribution[] => {
   const { status, expectedCloseDate, stage, ownerId } = state.data;
@@ -21,8 +32,8 @@ export const forecastContributions = (state: EntityState<'deal'>, ctx: MetricCon
   const deal = dealMoney(state);
   const month = expectedCloseDate ? monthOf(expectedCloseDate, ctx.timeZone) : null;
   const values: Values = { openCount: 1, ...(deal ? { [currencyField('openValue', deal.currency)]: deal.minor } : {}) };
-  const out = [{ key: keys.forecastOpen(null, month, stage), values }];
-  if (ownerId) out.push({ key: keys.forecastOpen(ownerId, month, stage), values });
+  const out = [{ key: keys.forecastOpen(null, month, state.source, stage), values }];
+  if (ownerId) out.push({ key: keys.forecastOpen(ownerId, month, state.source, stage), values });
   return out;
 };
 
@@ -42,17 +53,53 @@ export const budgetSchema = z.object({
 });
 export type Budget = z.output<typeof budgetSchema>;
 
-/** Stage probabilities set by hand, as `PUT /v1/stage-probabilities` takes them; each replaces the learnt one. */
+const probability = z.number().min(0).max(1);
+/** How overrides are given, for a refusal. */
+const OVERRIDES_SHAPE = 'give each source its stages: {"pipedrive": {"4": 0.4}}';
+/** One source's overrides: stage id → probability. */
+const sourceOverrides = z.record(fields.id, probability, {
+  error: (issue) =>
+    issue.code === 'invalid_type'
+      ? `${OVERRIDES_SHAPE}, stage ids as the source sends them`
+      : issue.code === 'invalid_key'
+        ? `a stage id is 1 to ${LIMITS.id} characters`
+        : undefined,
+});
+
+/**
+ * Stage probabilities set by hand, as `PUT /v1/stage-probabilities` takes them: source → stage id → probability
+ * (`{"probabilities": {"pipedrive": {"4": 0.4}}}`), as stage labels are set per source; a stage id means something
+ * only in its source's pipeline. Each replaces the learnt one of that stage.
+ */
 export const stageProbabilitiesSchema = z.object({
   probabilities: z
-    .record(fields.label.min(1), z.number().min(0).max(1))
-    .refine(atMost(MAX_ENTRIES), `at most ${MAX_ENTRIES} stages`),
+    .record(z.string().regex(SOURCE_NAME), sourceOverrides, {
+      error: (issue) =>
+        issue.code === 'invalid_key'
+          ? `not a source: a source's name is ${SOURCE_NAME_RULE}; ${OVERRIDES_SHAPE}`
+          : undefined,
+    })
+    .refine(
+      (bySource) => Object.values(bySource).reduce((n, stages) => n + Object.keys(stages).length, 0) <= MAX_ENTRIES,
+      `at most ${MAX_ENTRIES} stages in all`,
+    )
+    .meta({
+      description: `Source → stage id → probability from 0 to 1, at most ${MAX_ENTRIES} stages in all; a stage left out uses its learnt probability`,
+      examples: [{ pipedrive: { '4': 0.4 }, hubspot: { appointmentscheduled: 0.2 } }],
+    }),
 });
 export type StageProbabilities = z.output<typeof stageProbabilitiesSchema>;
+/** The overrides by source, then stage id. */
+export type StageOverrides = StageProbabilities['probabilities'];
+
+/** The override set for a stage, if any (own properties only: a source may be called `constructor`). */
+const overrideOf = (overrides: StageOverrides, { source, stage }: StageRef): number | null => {
+  const stages = Object.hasOwn(overrides, source) ? overrides[source] : undefined;
+  return stages && Object.hasOwn(stages, stage) ? (stages[stage] ?? null) : null;
+};
 
 /** A stage's probability: learnt (with its sample), overridden, and the one the forecast uses. */
-export interface StageProbability {
-  stage: string;
+export interface StageProbability extends StageRef {
   learnt: number | null;
   /** Closed deals that reached the stage (the learnt value's sample), and of them those won. */
   sample: number;
@@ -62,26 +109,31 @@ export interface StageProbability {
   used: number | null;
 }
 
-/** The probability of every stage that has a sample, an override or open deals. */
+/** The probability of every stage that has a sample, an override or open deals, by stage member (`stageMember`). */
 export const stageProbabilities = (
   times: Aggregates,
-  overrides: Readonly<Record<string, number>>,
-  openStages: Iterable<string>,
+  overrides: StageOverrides,
+  openStages: Iterable<StageRef>,
 ): Map<string, StageProbability> => {
   const out = new Map<string, StageProbability>();
-  const entry = (stage: string, sample: number, won: number): StageProbability => {
+  const entry = (ref: StageRef, sample: number, won: number): StageProbability => {
     const learnt = sample === 0 ? null : won / sample;
-    const override = Object.hasOwn(overrides, stage) ? (overrides[stage] ?? null) : null;
-    return { stage, learnt, sample, won, override, used: override ?? learnt };
+    const override = overrideOf(overrides, ref);
+    return { source: ref.source, stage: ref.stage, learnt, sample, won, override, used: override ?? learnt };
   };
   for (const [member, view] of times) {
-    const label = parseLabelMember(member);
-    if (label?.dimension !== 'stage' || label.label === '') continue;
+    const ref = parseStageMember(member);
+    if (!ref || ref.stage === '') continue;
     const sample = view.values.reachedClosed ?? 0;
-    if (sample > 0) out.set(label.label, entry(label.label, sample, view.values.reachedWon ?? 0));
+    if (sample > 0) out.set(stageMember(ref.source, ref.stage), entry(ref, sample, view.values.reachedWon ?? 0));
   }
-  for (const stage of [...Object.keys(overrides), ...openStages])
-    if (!out.has(stage)) out.set(stage, entry(stage, 0, 0));
+  const overridden = Object.entries(overrides).flatMap(([source, stages]) =>
+    Object.keys(stages).map((stage) => ({ source, stage })),
+  );
+  for (const ref of [...overridden, ...openStages]) {
+    const member = stageMember(ref.source, ref.stage);
+    if (!out.has(member)) out.set(member, entry(ref, 0, 0));
+  }
   return out;
 };
 
@@ -96,10 +148,18 @@ const sumsOf = (sums: Sums, currency: string) => {
   return s;
 };
 
+/** The months a forecast covers, for the company (owner null) or one owner, and the month in progress. */
+export interface ForecastRange {
+  from: Month;
+  to: Month;
+  owner: string | null;
+  current: Month;
+}
+
 /** Reads what a forecast of the months of `range` needs besides the configuration documents. */
 export const readForecastAggregates = async (
   store: Pick<InsightsStore, 'getAggregates' | 'listAggregatePartition'>,
-  range: { from: Month; to: Month; owner: string | null },
+  range: Omit<ForecastRange, 'current'>,
 ): Promise<Pick<ForecastInputs, 'times' | 'open' | 'flows'>> => {
   const [times, open, flows] = await Promise.all([
     store.listAggregatePartition(partitions.stageTimes),
@@ -112,8 +172,8 @@ export const readForecastAggregates = async (
 export interface ForecastInputs {
   /** `stage-times`: the learnt probabilities' counts. */
   times: Aggregates;
-  overrides: Readonly<Record<string, number>>;
-  /** `forecast-open[#owner]`, member `{month|none}#stage=…` → open count and value per currency. */
+  overrides: StageOverrides;
+  /** `forecast-open[#owner]`, member `{month|none}#stage={source}:{id}` → open count and value per currency. */
   open: Aggregates;
   /** The pipeline flow of each month of the range (won value). */
   flows: Aggregates;
@@ -129,30 +189,28 @@ export interface ForecastInputs {
  * figures sum the months of the range up to each month. Each currency is summed on its own: the base one is
  * the headline, others are beside it, never converted.
  */
-export const forecastReport = (
-  range: { from: Month; to: Month; owner: string | null; current: Month },
-  inputs: ForecastInputs,
-  ctx: MetricContext,
-) => {
+export const forecastReport = (range: ForecastRange, inputs: ForecastInputs, ctx: MetricContext) => {
   const base = ctx.baseCurrency;
   const months = monthRange(range.from, range.to);
   const perMonth = new Map<Month, Sums>(months.map((m) => [m, new Map()]));
   const unscheduled: Sums = new Map();
   let unscheduledCount = 0;
 
-  const openStages = new Set<string>();
-  const placed: { month: string; stage: string; values: Values }[] = [];
+  // Each open deal is weighed by its own source's stage: the stage member is the key of both.
+  const openStages: StageRef[] = [];
+  const placed: { month: string; member: string; values: Values }[] = [];
   for (const [member, view] of inputs.open) {
     const hash = member.indexOf('#');
-    const label = parseLabelMember(member.slice(hash + 1));
-    if (hash < 0 || label?.dimension !== 'stage' || (view.values.openCount ?? 0) === 0) continue;
-    openStages.add(label.label);
-    placed.push({ month: member.slice(0, hash), stage: label.label, values: view.values });
+    const ref = parseStageMember(member.slice(hash + 1));
+    if (hash < 0 || !ref || (view.values.openCount ?? 0) === 0) continue;
+    // A deal in no stage has no probability: it weighs nothing.
+    if (ref.stage !== '') openStages.push(ref);
+    placed.push({ month: member.slice(0, hash), member: stageMember(ref.source, ref.stage), values: view.values });
   }
   const probabilities = stageProbabilities(inputs.times, inputs.overrides, openStages);
 
-  for (const { month, stage, values } of placed) {
-    const weight = probabilities.get(stage)?.used ?? 0;
+  for (const { month, member, values } of placed) {
+    const weight = probabilities.get(member)?.used ?? 0;
     const target = month === NO_CLOSE_MONTH ? unscheduled : perMonth.get(month < range.current ? range.current : month);
     if (month === NO_CLOSE_MONTH) unscheduledCount += values.openCount ?? 0;
     if (!target) continue;
@@ -226,13 +284,11 @@ export const forecastReport = (
           .map(([c, s]) => [c, { weightedPipeline: toMajor(s.weightedPipeline, c) }]),
       ),
     },
-    probabilities: [...probabilities.values()]
-      .sort((a, b) => (a.stage < b.stage ? -1 : 1))
-      .map((p) => ({
-        ...p,
-        learnt: p.learnt === null ? null : round3(p.learnt),
-        used: p.used === null ? null : round3(p.used),
-      })),
+    probabilities: [...probabilities.values()].sort(byStage).map((p) => ({
+      ...p,
+      learnt: p.learnt === null ? null : round3(p.learnt),
+      used: p.used === null ? null : round3(p.used),
+    })),
     updatedAt: latestUpdate([...inputs.open.values(), ...inputs.flows.values(), ...inputs.times.values()]),
   };
 };

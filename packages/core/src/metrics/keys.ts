@@ -56,17 +56,20 @@ export const keys = {
   /** Spend and new customers of a month per channel, new customers per segment. */
   acquisitionLabel: (month: Month, dimension: 'channel' | 'segment', label: string | null) =>
     `${partitions.acquisitionLabels(month)}|${labelMember(dimension, label)}`,
-  /** Per stage, over every deal: stays (count, seconds), lost deals lost at it, closed deals that reached it. */
-  stageTimes: (stage: string | null) => `${partitions.stageTimes}|${labelMember('stage', stage)}`,
+  /**
+   * Per stage of a source's pipeline, over every deal: stays (count, seconds), lost deals lost at it, closed deals
+   * that reached it. A stage is its source and id (`stageMember`), as for the open pipeline per stage.
+   */
+  stageTimes: (source: string, stage: string | null) => `${partitions.stageTimes}|${stageMember(source, stage)}`,
   /**
    * Stays of a stage counted per whole hour (field `h:{hours}`), one member per stage and day of duration so
    * that no item holds more than 24 fields (metrics/stages.ts).
    */
-  stageHours: (stage: string, hours: number) =>
-    `${partitions.stageHours}|${labelMember('stage', stage)}#${Math.floor(hours / 24)}`,
+  stageHours: (source: string, stage: string, hours: number) =>
+    `${partitions.stageHours}|${stageMember(source, stage)}#${Math.floor(hours / 24)}`,
   /** Open deals per expected close month (`none` without one) and stage, in total or for one owner. */
-  forecastOpen: (owner: string | null | undefined, month: Month | null, stage: string | null) =>
-    `${partitions.forecastOpen(owner)}|${month ?? NO_CLOSE_MONTH}#${labelMember('stage', stage)}`,
+  forecastOpen: (owner: string | null | undefined, month: Month | null, source: string, stage: string | null) =>
+    `${partitions.forecastOpen(owner)}|${month ?? NO_CLOSE_MONTH}#${stageMember(source, stage)}`,
   customerRollup: (customerId: string) => `${CUSTOMER_ROLLUP}${keyPart(customerId)}`,
   projectRollup: (projectId: string) => `${PROJECT_ROLLUP}${keyPart(projectId)}`,
   invoiceRollup: (source: string, invoiceId: string) => `${INVOICE_ROLLUP}${source}#${keyPart(invoiceId)}`,
@@ -157,11 +160,21 @@ export const parseLabelMember = (member: string): { dimension: string; label: st
 export const stageMember = (source: string, stage: string | null | undefined) =>
   `stage=${source}:${keyPart(stage ?? '')}`;
 
-/** A stage member back as its source and stage id ('' for none), or undefined for another shape. */
-export const parseStageMember = (member: string): { source: string; stage: string } | undefined => {
+/** A stage: its source and its id in that source's pipeline ('' for none). */
+export interface StageRef {
+  source: string;
+  stage: string;
+}
+
+/** A stage member back as its source and stage id, or undefined for another shape. */
+export const parseStageMember = (member: string): StageRef | undefined => {
   const match = /^stage=([a-z][a-z0-9_-]*):(.*)$/s.exec(member);
   return match ? { source: match[1] as string, stage: fromKeyPart(match[2] as string) } : undefined;
 };
+
+/** Stages in table order: by source, then stage id. */
+export const byStage = (a: StageRef, b: StageRef): number =>
+  a.source !== b.source ? (a.source < b.source ? -1 : 1) : a.stage < b.stage ? -1 : a.stage > b.stage ? 1 : 0;
 
 /**
  * The label items of one dimension, as read from a partition (member → values), regrouped label → values;

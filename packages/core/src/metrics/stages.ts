@@ -2,12 +2,13 @@ import { stageStays } from '../stage-history.js';
 import type { EntityState } from '../state.js';
 import type { Contribution } from '../values.js';
 import { type Aggregates, latestUpdate, round1, round3 } from './figures.js';
-import { stageProbabilities } from './forecast.js';
-import { keys, parseLabelMember } from './keys.js';
+import { type StageOverrides, stageProbabilities } from './forecast.js';
+import { byStage, keys, parseStageMember, type StageRef, stageMember } from './keys.js';
 
 /**
  * Time in stage, where deals are lost, and stage probabilities, from each deal's stage history
- * (stage-history.ts), over every deal of the company:
+ * (stage-history.ts), over every deal of the company. A stage is its source's stage id (`stageMember`:
+ * Pipedrive's stage 4 is not HubSpot's), so each source's stages have their own figures:
  * - a stay (a stage entered and left) counts once, with its duration in seconds (exact mean) and in whole hours
  *   in a per-stage histogram (exact median at hour resolution: stages last days to weeks, and an hour is far
  *   below what the figure is read at, while a histogram in hours stays small);
@@ -16,23 +17,27 @@ import { keys, parseLabelMember } from './keys.js';
  *   is the share of closed deals that reached it and were won.
  */
 export const stageContributions = (state: EntityState<'deal'>): Contribution[] => {
+  const { source } = state;
   const history = state.stages ?? [];
   const out: Contribution[] = [];
   for (const { stage, enteredAt, leftAt } of stageStays(history)) {
     if (leftAt === undefined) continue;
     const ms = Math.max(0, leftAt - enteredAt);
     const hours = Math.floor(ms / 3_600_000);
-    out.push({ key: keys.stageTimes(stage), values: { stays: 1, staySeconds: Math.round(ms / 1000) } });
-    out.push({ key: keys.stageHours(stage, hours), values: { [hourField(hours)]: 1 } });
+    out.push({ key: keys.stageTimes(source, stage), values: { stays: 1, staySeconds: Math.round(ms / 1000) } });
+    out.push({ key: keys.stageHours(source, stage, hours), values: { [hourField(hours)]: 1 } });
   }
   const { status } = state.data;
   if (status === 'open') return out;
   const reached = new Set(history.filter((o) => o.open).map((o) => o.stage));
   for (const stage of reached)
-    out.push({ key: keys.stageTimes(stage), values: { reachedClosed: 1, reachedWon: status === 'won' ? 1 : 0 } });
+    out.push({
+      key: keys.stageTimes(source, stage),
+      values: { reachedClosed: 1, reachedWon: status === 'won' ? 1 : 0 },
+    });
   if (status === 'lost') {
     const lastOpen = history.findLast((o) => o.open);
-    out.push({ key: keys.stageTimes(lastOpen?.stage ?? null), values: { lost: 1 } });
+    out.push({ key: keys.stageTimes(source, lastOpen?.stage ?? null), values: { lost: 1 } });
   }
   return out;
 };
@@ -41,8 +46,7 @@ const HOUR_FIELD = 'h:';
 const hourField = (hours: number) => `${HOUR_FIELD}${hours}`;
 
 /** What a stage table row says about one stage. */
-export interface StageFigure {
-  stage: string;
+export interface StageFigure extends StageRef {
   /** Stays that ended (the deal moved on or closed). */
   stays: number;
   meanDays: number | null;
@@ -77,24 +81,25 @@ export const stageFigures = (
   times: Aggregates,
   hours: Aggregates,
 ): { stages: StageFigure[]; lostWithoutStage: number; updatedAt: string | null } => {
+  // By stage member (`stage=pipedrive:4`): the hour items' members are the stage's member and `#day`.
   const histograms = new Map<string, Map<number, number>>();
   for (const [member, view] of hours) {
-    const label = parseLabelMember(member.slice(0, member.lastIndexOf('#')));
-    if (label?.dimension !== 'stage') continue;
-    const counts = histograms.get(label.label) ?? new Map<number, number>();
+    const stage = member.slice(0, member.lastIndexOf('#'));
+    if (!parseStageMember(stage)) continue;
+    const counts = histograms.get(stage) ?? new Map<number, number>();
     for (const [field, n] of Object.entries(view.values)) {
       const value = Number(field.slice(HOUR_FIELD.length));
       if (field.startsWith(HOUR_FIELD)) counts.set(value, (counts.get(value) ?? 0) + n);
     }
-    histograms.set(label.label, counts);
+    histograms.set(stage, counts);
   }
   const stages: StageFigure[] = [];
   let lostWithoutStage = 0;
   for (const [member, view] of times) {
-    const label = parseLabelMember(member);
-    if (label?.dimension !== 'stage') continue;
+    const ref = parseStageMember(member);
+    if (!ref) continue;
     const v = view.values;
-    if (label.label === '') {
+    if (ref.stage === '') {
       lostWithoutStage += v.lost ?? 0;
       continue;
     }
@@ -102,9 +107,9 @@ export const stageFigures = (
     const closedReached = v.reachedClosed ?? 0;
     const wonReached = v.reachedWon ?? 0;
     if (stays === 0 && closedReached === 0 && (v.lost ?? 0) === 0) continue;
-    const medianHours = medianOfCounts(histograms.get(label.label) ?? new Map());
+    const medianHours = medianOfCounts(histograms.get(member) ?? new Map());
     stages.push({
-      stage: label.label,
+      ...ref,
       stays,
       meanDays: stays === 0 ? null : round1((v.staySeconds ?? 0) / 86_400 / stays),
       medianDays: medianHours === null ? null : round1(medianHours / 24),
@@ -114,7 +119,7 @@ export const stageFigures = (
       learntProbability: closedReached === 0 ? null : round3(wonReached / closedReached),
     });
   }
-  stages.sort((a, b) => (a.stage < b.stage ? -1 : 1));
+  stages.sort(byStage);
   return { stages, lostWithoutStage, updatedAt: latestUpdate([...times.values(), ...hours.values()]) };
 };
 
@@ -122,17 +127,19 @@ export const stageFigures = (
  * `GET /v1/pipeline/stages`: the stage table, each stage with its learnt probability, the override set for it
  * and the probability forecasts use (forecast.ts, `stageProbabilities`).
  */
-export const stagesReport = (times: Aggregates, hours: Aggregates, overrides: Readonly<Record<string, number>>) => {
+export const stagesReport = (times: Aggregates, hours: Aggregates, overrides: StageOverrides) => {
   const { stages, lostWithoutStage, updatedAt } = stageFigures(times, hours);
   const probabilities = stageProbabilities(times, overrides, []);
   const rows = stages.map((row) => {
-    const p = probabilities.get(row.stage);
+    const p = probabilities.get(stageMember(row.source, row.stage));
     return { ...row, override: p?.override ?? null, probability: p?.used == null ? null : round3(p.used) };
   });
   // Stages with an override and no deal seen yet still show, so what was set is visible.
-  for (const p of probabilities.values())
-    if (!rows.some((row) => row.stage === p.stage))
+  const shown = new Set(stages.map((row) => stageMember(row.source, row.stage)));
+  for (const [member, p] of probabilities)
+    if (!shown.has(member))
       rows.push({
+        source: p.source,
         stage: p.stage,
         stays: 0,
         meanDays: null,
@@ -144,7 +151,7 @@ export const stagesReport = (times: Aggregates, hours: Aggregates, overrides: Re
         override: p.override,
         probability: p.used,
       });
-  rows.sort((a, b) => (a.stage < b.stage ? -1 : 1));
+  rows.sort(byStage);
   return { stages: rows, lostWithoutStage, updatedAt };
 };
 export type StagesReport = ReturnType<typeof stagesReport>;

@@ -3,17 +3,16 @@
  * writes it (type-only imports: esbuild erases them, so nothing server-side reaches the bundle), and a GET
  * that revalidates with If-None-Match.
  */
-import type { acquisitionReport, alertsWithNames, coachingReport, evaluateKpis, segmentsReport } from '@flash/app';
 import type {
-  EntityData,
-  ForecastReport,
-  Month,
-  metricsReport,
-  Profile,
-  pipelineRequirements,
-  StagesReport,
-  User,
-} from '@flash/core';
+  acquisitionReport,
+  alertsWithNames,
+  coachingReport,
+  evaluateKpis,
+  forecastAnswer,
+  segmentsReport,
+  stagesAnswer,
+} from '@flash/app';
+import type { EntityData, Month, metricsReport, Profile, pipelineRequirements, User } from '@flash/core';
 
 type SurveyResponse = EntityData['survey_response'];
 
@@ -24,8 +23,8 @@ export type CoachingAnswer = Awaited<ReturnType<typeof coachingReport>>;
 export type AcquisitionAnswer = Awaited<ReturnType<typeof acquisitionReport>>;
 export type KpisAnswer = Awaited<ReturnType<typeof evaluateKpis>>;
 export type Kpi = KpisAnswer['kpis'][number];
-export type ForecastAnswer = ForecastReport;
-export type StagesAnswer = StagesReport;
+export type ForecastAnswer = Awaited<ReturnType<typeof forecastAnswer>>;
+export type StagesAnswer = Awaited<ReturnType<typeof stagesAnswer>>;
 
 /** `GET /v1/nps/detractors` (packages/app/src/query.ts). */
 export interface DetractorsAnswer {

@@ -5,7 +5,7 @@
  */
 import type { ForecastAnswer, StagesAnswer } from './api.js';
 import { drawChart } from './chart.js';
-import { $, cell, el, rows } from './dom.js';
+import { $, el, namedCell, rows } from './dom.js';
 import { compactMoney, money, number, percent } from './format.js';
 
 /** The forecast query for a period: January to December of its year. */
@@ -60,7 +60,8 @@ export const renderStageTimes = (s: StagesAnswer): void => {
         : `${percent(100 * x.probability)}${x.override === null ? ` (n=${number(x.closedReached)})` : ' (set)'}`,
     );
     return [
-      cell(x.stage),
+      // Stage ids repeat across sources (Pipedrive's 4, HubSpot's 4): the tooltip says whose.
+      namedCell(x.stageName, x.stage, `${x.stage} (${x.source})`),
       el('td', 'num', days(x.meanDays)),
       el('td', 'num', days(x.medianDays)),
       el('td', 'num', number(x.lost)),
