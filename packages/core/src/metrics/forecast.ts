@@ -1,11 +1,10 @@
-import * as z from 'zod';
 import type { MetricContext } from '../context.js';
-import { fields, LIMITS, SOURCE_NAME, SOURCE_NAME_RULE } from '../events.js';
 import { dealMoney, toMajor, toMinor } from '../money.js';
 import { type Month, monthOf, monthRange } from '../period.js';
 import type { InsightsStore } from '../ports.js';
 import type { EntityState } from '../state.js';
 import type { Contribution, Values } from '../values.js';
+import type { Budget, StageProbabilities } from './budgets.js';
 import { type Aggregates, latestUpdate, round3 } from './figures.js';
 import {
   byCurrency,
@@ -37,58 +36,6 @@ export const forecastContributions = (state: EntityState<'deal'>, ctx: MetricCon
   return out;
 };
 
-const MAX_AMOUNT = 1e13;
-/** Owners of a budget, stages of the overrides: 250 keys of up to 256 characters keep a document far inside DynamoDB's 400 KB. */
-const MAX_ENTRIES = 250;
-const amount = z.number().min(0).max(MAX_AMOUNT);
-const atMost = (n: number) => (record: Record<string, unknown>) => Object.keys(record).length <= n;
-
-/** A month's budget, as `PUT /v1/budgets/{month}` takes it: the company's and each owner's, in one currency. */
-export const budgetSchema = z.object({
-  currency: fields.currency,
-  /** The company's budget of the month in major units; null: none. */
-  company: amount.nullable().default(null),
-  /** Each owner's budget of the month in major units, by owner id as the CRM sends it. */
-  owners: z.record(fields.id, amount).refine(atMost(MAX_ENTRIES), `at most ${MAX_ENTRIES} owners`).default({}),
-});
-export type Budget = z.output<typeof budgetSchema>;
-
-const probability = z.number().min(0).max(1);
-/** How overrides are given, for a refusal. */
-const OVERRIDES_SHAPE = 'give each source its stages: {"pipedrive": {"4": 0.4}}';
-/** One source's overrides: stage id → probability. */
-const sourceOverrides = z.record(fields.id, probability, {
-  error: (issue) =>
-    issue.code === 'invalid_type'
-      ? `${OVERRIDES_SHAPE}, stage ids as the source sends them`
-      : issue.code === 'invalid_key'
-        ? `a stage id is 1 to ${LIMITS.id} characters`
-        : undefined,
-});
-
-/**
- * Stage probabilities set by hand, as `PUT /v1/stage-probabilities` takes them: source → stage id → probability
- * (`{"probabilities": {"pipedrive": {"4": 0.4}}}`), as stage labels are set per source; a stage id means something
- * only in its source's pipeline. Each replaces the learnt one of that stage.
- */
-export const stageProbabilitiesSchema = z.object({
-  probabilities: z
-    .record(z.string().regex(SOURCE_NAME), sourceOverrides, {
-      error: (issue) =>
-        issue.code === 'invalid_key'
-          ? `not a source: a source's name is ${SOURCE_NAME_RULE}; ${OVERRIDES_SHAPE}`
-          : undefined,
-    })
-    .refine(
-      (bySource) => Object.values(bySource).reduce((n, stages) => n + Object.keys(stages).length, 0) <= MAX_ENTRIES,
-      `at most ${MAX_ENTRIES} stages in all`,
-    )
-    .meta({
-      description: `Source → stage id → probability from 0 to 1, at most ${MAX_ENTRIES} stages in all; a stage left out uses its learnt probability`,
-      examples: [{ pipedrive: { '4': 0.4 }, hubspot: { appointmentscheduled: 0.2 } }],
-    }),
-});
-export type StageProbabilities = z.output<typeof stageProbabilitiesSchema>;
 /** The overrides by source, then stage id. */
 export type StageOverrides = StageProbabilities['probabilities'];
 

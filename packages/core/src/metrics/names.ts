@@ -1,31 +1,14 @@
-import * as z from 'zod';
-import { fields, LIMITS } from '../events.js';
 import type { EntityState } from '../state.js';
 import type { Listing } from '../values.js';
 import { lists } from './keys.js';
 import type { User } from './kpis.js';
+import type { StageLabels } from './stage-labels.js';
 
 /**
  * Names people read beside the ids the API keeps: a customer's name (on its rollup, customers.ts), a deal's
  * title (on its state), an owner's user name (users' `ownerIds`) and a stage's label (configured per source,
  * or learnt from the provider's API). None of them is a key: a name changes, the figures stay where they are.
  */
-
-/** The most stage labels one source may hold: several pipelines of a few dozen stages each. */
-export const MAX_STAGE_LABELS = 1000;
-
-/** What `PUT /v1/stages/{source}` takes: the source's stage ids and the label each is shown with. */
-export const stageLabelsSchema = z.object({
-  labels: z
-    .record(fields.id, fields.label.min(1))
-    .refine((labels) => Object.keys(labels).length <= MAX_STAGE_LABELS, {
-      message: `at most ${MAX_STAGE_LABELS} stages per source`,
-    })
-    .describe(
-      `Stage id → label, at most ${MAX_STAGE_LABELS}; ids and labels at most ${LIMITS.label} characters. Replaces the source's configured labels`,
-    ),
-});
-export type StageLabels = z.output<typeof stageLabelsSchema>;
 
 /** Who an owner id is: the user whose `ownerIds` hold it (a user without `ownerIds` is their own id). */
 export interface OwnerName {
