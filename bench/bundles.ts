@@ -26,6 +26,7 @@ const lambdaEnv = {
   EVENT_BUS_NAME: 'bench',
   DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/000000000000/bench-dlq',
   API_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:bench',
+  API_CREDENTIALS_ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:bench-api-credentials',
   POWERTOOLS_LOG_LEVEL: 'WARN',
 };
 
