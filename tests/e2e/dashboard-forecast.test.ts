@@ -1,7 +1,7 @@
 import { type LocalStack, startLocalStack } from '@flash/local';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage } from '../support/browser.js';
+import { chartPoints, launchChromium, openPage, seriesValues } from '../support/browser.js';
 import { getJson } from '../support/http.js';
 import { GENERIC_SECRET, postGeneric } from '../support/webhooks.js';
 
@@ -35,22 +35,6 @@ const versions = [
   deal('W1', 2, '2', { stage: 'proposal', status: 'won', closedAt: '2026-10-05T10:00:00Z' }),
   deal('L1', 2, '2', { stage: 'proposal', status: 'lost', closedAt: '2026-10-07T10:00:00Z' }),
 ];
-
-interface Point {
-  series: string;
-  period: string;
-  value: number;
-}
-const pointsOf = (page: Page, chart: string): Promise<Point[]> =>
-  page.$$eval(`#${chart} [data-series] [data-period]`, (nodes) =>
-    nodes.map((n) => ({
-      series: n.closest('[data-series]')?.getAttribute('data-series') ?? '',
-      period: n.getAttribute('data-period') ?? '',
-      value: Number(n.getAttribute('data-value')),
-    })),
-  );
-const valuesOf = (points: Point[], series: string) =>
-  points.filter((p) => p.series === series).map((p) => [p.period, p.value]);
 
 interface ForecastMonth {
   month: string;
@@ -101,26 +85,26 @@ describe('dashboard forecast against budget, in headless Chromium', () => {
       ['2026-12', 0, 10_000, 12_000],
     ]);
 
-    const monthly = await pointsOf(page, 'forecast-month');
-    expect(valuesOf(monthly, 'sold')).toEqual(months.map((m) => [m.month, m.sold]));
-    expect(valuesOf(monthly, 'forecast')).toEqual(months.map((m) => [m.month, m.forecast]));
+    const monthly = await chartPoints(page, 'forecast-month');
+    expect(seriesValues(monthly, 'sold')).toEqual(months.map((m) => [m.month, m.sold]));
+    expect(seriesValues(monthly, 'forecast')).toEqual(months.map((m) => [m.month, m.forecast]));
     // Months without a budget draw no bar.
-    expect(valuesOf(monthly, 'budget')).toEqual(
+    expect(seriesValues(monthly, 'budget')).toEqual(
       months.flatMap((m) => (m.budget === null ? [] : [[m.month, m.budget]])),
     );
-    expect(valuesOf(monthly, 'budget')).toEqual([
+    expect(seriesValues(monthly, 'budget')).toEqual([
       ['2026-10', 8_000],
       ['2026-11', 9_000],
       ['2026-12', 12_000],
     ]);
 
-    const accumulated = await pointsOf(page, 'forecast-accumulated');
-    expect(valuesOf(accumulated, 'forecast')).toEqual(months.map((m) => [m.month, m.accumulated.forecast]));
-    expect(valuesOf(accumulated, 'sold')).toEqual(months.map((m) => [m.month, m.accumulated.sold]));
-    expect(valuesOf(accumulated, 'budget')).toEqual(
+    const accumulated = await chartPoints(page, 'forecast-accumulated');
+    expect(seriesValues(accumulated, 'forecast')).toEqual(months.map((m) => [m.month, m.accumulated.forecast]));
+    expect(seriesValues(accumulated, 'sold')).toEqual(months.map((m) => [m.month, m.accumulated.sold]));
+    expect(seriesValues(accumulated, 'budget')).toEqual(
       months.flatMap((m) => (m.accumulated.budget === null ? [] : [[m.month, m.accumulated.budget]])),
     );
-    expect(valuesOf(accumulated, 'forecast').slice(-3)).toEqual([
+    expect(seriesValues(accumulated, 'forecast').slice(-3)).toEqual([
       ['2026-10', 10_000],
       ['2026-11', 13_000],
       ['2026-12', 23_000],

@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { addMonths, currentMonth } from '@flash/core';
 import { type LocalStack, startLocalStack } from '@flash/local';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, waitForText } from '../support/browser.js';
+import { chartPoints, launchChromium, openPage, seriesValues, waitForText } from '../support/browser.js';
 import { getJson } from '../support/http.js';
 import { GENERIC_SECRET, postGeneric } from '../support/webhooks.js';
 
@@ -93,25 +93,6 @@ const history = () => {
   return events;
 };
 
-interface Point {
-  series: string;
-  period: string;
-  value: number;
-}
-
-/** The points a chart draws, as its data attributes say. */
-const pointsOf = (page: Page, chart: string): Promise<Point[]> =>
-  page.$$eval(`#${chart} [data-series] [data-period]`, (nodes) =>
-    nodes.map((n) => ({
-      series: n.closest('[data-series]')?.getAttribute('data-series') ?? '',
-      period: n.getAttribute('data-period') ?? '',
-      value: Number(n.getAttribute('data-value')),
-    })),
-  );
-
-const valuesOf = (points: Point[], series: string) =>
-  points.filter((p) => p.series === series).map((p) => [p.period, p.value]);
-
 interface SeriesMonth {
   period: string;
   nps: { score: number | null; responses: number };
@@ -153,33 +134,33 @@ describe('dashboard trends, in headless Chromium on a year of history', () => {
     const last12 = series.slice(12);
     const before = series.slice(0, 12);
 
-    const billing = await pointsOf(page, 'trend-billing');
+    const billing = await chartPoints(page, 'trend-billing');
     // What the series API answers, and what the months were given.
-    expect(valuesOf(billing, 'billing')).toEqual(last12.map((m) => [m.period, m.billing.thisMonth]));
-    expect(valuesOf(billing, 'billing')).toEqual(shown.map((month, i) => [month, billingOf(12 + i)]));
+    expect(seriesValues(billing, 'billing')).toEqual(last12.map((m) => [m.period, m.billing.thisMonth]));
+    expect(seriesValues(billing, 'billing')).toEqual(shown.map((month, i) => [month, billingOf(12 + i)]));
     // Last year's line is drawn at the month it is compared with.
-    expect(valuesOf(billing, 'billingYearBefore')).toEqual(before.map((m, i) => [shown[i], m.billing.thisMonth]));
-    expect(valuesOf(billing, 'billingYearBefore')).toEqual(shown.map((month, i) => [month, billingOf(i)]));
+    expect(seriesValues(billing, 'billingYearBefore')).toEqual(before.map((m, i) => [shown[i], m.billing.thisMonth]));
+    expect(seriesValues(billing, 'billingYearBefore')).toEqual(shown.map((month, i) => [month, billingOf(i)]));
 
-    const nps = await pointsOf(page, 'trend-nps');
-    expect(valuesOf(nps, 'nps')).toEqual(last12.map((m) => [m.period, m.nps.score]));
+    const nps = await chartPoints(page, 'trend-nps');
+    expect(seriesValues(nps, 'nps')).toEqual(last12.map((m) => [m.period, m.nps.score]));
     const expectedNps = shown.map((month, i) => {
       const r = npsOf(12 + i);
       if (!r) throw new Error('no responses');
       const total = r.promoters + r.passives + r.detractors;
       return [month, Math.round((1000 * (r.promoters - r.detractors)) / total) / 10];
     });
-    expect(valuesOf(nps, 'nps')).toEqual(expectedNps);
+    expect(seriesValues(nps, 'nps')).toEqual(expectedNps);
     // The response counts are under each month, and in the figures table.
     expect(await page.locator('#trend-nps .under').allTextContents()).toEqual(
       last12.map((m) => `n=${m.nps.responses}`),
     );
 
-    const flow = await pointsOf(page, 'trend-pipeline');
+    const flow = await chartPoints(page, 'trend-pipeline');
     for (const key of ['created', 'won', 'lost'] as const) {
       // A bar of 0 is drawn (flat) so each month keeps its place.
-      expect(valuesOf(flow, key)).toEqual(last12.map((m) => [m.period, m.pipeline[key]]));
-      expect(valuesOf(flow, key)).toEqual(shown.map((month, i) => [month, dealsOf(12 + i)?.[key]]));
+      expect(seriesValues(flow, key)).toEqual(last12.map((m) => [m.period, m.pipeline[key]]));
+      expect(seriesValues(flow, key)).toEqual(shown.map((month, i) => [month, dealsOf(12 + i)?.[key]]));
     }
 
     // The sparklines draw the same months.
@@ -198,11 +179,11 @@ describe('dashboard trends, in headless Chromium on a year of history', () => {
       return sum;
     };
     const ytd = (k: number) => sumOfYear(k, billingOf);
-    const cumulative = await pointsOf(page, 'trend-margin');
-    expect(valuesOf(cumulative, 'billingYtd')).toEqual(shown.map((month, i) => [month, ytd(12 + i)]));
+    const cumulative = await chartPoints(page, 'trend-margin');
+    expect(seriesValues(cumulative, 'billingYtd')).toEqual(shown.map((month, i) => [month, ytd(12 + i)]));
     // The margin line is the series API's margin January to each month's end, and what the months were given.
-    expect(valuesOf(cumulative, 'marginYtd')).toEqual(last12.map((m) => [m.period, m.margin.yearToMonth?.margin]));
-    expect(valuesOf(cumulative, 'marginYtd')).toEqual(
+    expect(seriesValues(cumulative, 'marginYtd')).toEqual(last12.map((m) => [m.period, m.margin.yearToMonth?.margin]));
+    expect(seriesValues(cumulative, 'marginYtd')).toEqual(
       shown.map((month, i) => [month, sumOfYear(12 + i, (j) => billingOf(j) - costOf(j))]),
     );
     const yearK = months.flatMap((m, k) => (m.startsWith(period.slice(0, 4)) ? [k] : []));

@@ -39,3 +39,24 @@ export const waitForText = (page: Page, selector: string, expected: string) =>
     [selector, expected] as const,
     { timeout: 15_000 },
   );
+
+/** One point of a chart, as the page's data attributes say (packages/dashboard/src/browser/chart.ts). */
+export interface ChartPoint {
+  series: string;
+  period: string;
+  value: number;
+}
+
+/** The points a chart draws, as its data attributes say. */
+export const chartPoints = (page: Page, chart: string): Promise<ChartPoint[]> =>
+  page.$$eval(`#${chart} [data-series] [data-period]`, (nodes) =>
+    nodes.map((n) => ({
+      series: n.closest('[data-series]')?.getAttribute('data-series') ?? '',
+      period: n.getAttribute('data-period') ?? '',
+      value: Number(n.getAttribute('data-value')),
+    })),
+  );
+
+/** One series of a chart's points as [period, value] pairs. */
+export const seriesValues = (points: ChartPoint[], series: string) =>
+  points.filter((p) => p.series === series).map((p) => [p.period, p.value]);
