@@ -1,4 +1,4 @@
-import type { SnapshotEvent } from '@flash/core';
+import type { CanonicalEvent, SnapshotEvent } from '@flash/core';
 import * as z from 'zod';
 import {
   accessOf,
@@ -9,6 +9,7 @@ import {
   historyContext,
   listsClient,
 } from '../api.js';
+import type { ParseContext } from '../connector.js';
 import { displayName, epochMsToIso, externalId, parseWith, utcTimestamp } from '../payload.js';
 import { pipedriveDealEvent } from './pipedrive.js';
 
@@ -36,7 +37,16 @@ const dealHead = z.object({
   is_deleted: z.boolean().optional(),
 });
 
-const dealList = (options: HistoryClientOptions, deletedOnly: boolean): HistoryList<string | null> => {
+/**
+ * One Pipedrive v2 list (`path`, with `query`), paged by `cursor` = `additional_data.next_cursor`, each item
+ * mapped to a canonical event read at `fetchedAt`.
+ */
+const pipedriveList = (
+  options: HistoryClientOptions,
+  path: string,
+  query: Record<string, string | undefined>,
+  toEvent: (item: unknown, where: readonly PropertyKey[], fetchedAt: Date, ctx: ParseContext) => CanonicalEvent,
+): HistoryList<string | null> => {
   const access = accessOf(pipedriveApi, options, (token) => ({ 'x-api-token': token }));
   const now = options.now ?? (() => new Date());
   return {
@@ -46,31 +56,36 @@ const dealList = (options: HistoryClientOptions, deletedOnly: boolean): HistoryL
       const ctx = historyContext('pipedrive', options, fetchedAt);
       const body = parseWith(
         page,
-        await getJson(access, PATH, {
-          limit: PAGE_SIZE,
-          cursor: cursor ?? undefined,
-          updated_since: options.since === undefined ? undefined : `${options.since}T00:00:00Z`,
-          status: deletedOnly ? 'deleted' : undefined,
-        }),
-        [PATH],
+        await getJson(access, path, { ...query, limit: PAGE_SIZE, cursor: cursor ?? undefined }),
+        [path],
       );
-      const deals = body.data ?? [];
-      const events = deals.map((raw, index) => {
-        const where = [PATH, 'data', index];
-        const head = parseWith(dealHead, raw, where);
-        return pipedriveDealEvent(raw, {
-          id: head.id,
-          timestamp: head.update_time ?? head.add_time ?? fetchedAt.getTime(),
-          deleted: deletedOnly || head.is_deleted === true,
-          where,
-          deliveryId: ctx.deliveryId,
-          baseCurrency: ctx.baseCurrency,
-        });
-      });
-      return { events, items: deals.length, next: body.additional_data?.next_cursor ?? undefined };
+      const items = body.data ?? [];
+      const events = items.map((item, index) => toEvent(item, [path, 'data', index], fetchedAt, ctx));
+      return { events, items: items.length, next: body.additional_data?.next_cursor ?? undefined };
     },
   };
 };
+
+const dealList = (options: HistoryClientOptions, deletedOnly: boolean) =>
+  pipedriveList(
+    options,
+    PATH,
+    {
+      updated_since: options.since === undefined ? undefined : `${options.since}T00:00:00Z`,
+      status: deletedOnly ? 'deleted' : undefined,
+    },
+    (raw, where, fetchedAt, ctx) => {
+      const head = parseWith(dealHead, raw, where);
+      return pipedriveDealEvent(raw, {
+        id: head.id,
+        timestamp: head.update_time ?? head.add_time ?? fetchedAt.getTime(),
+        deleted: deletedOnly || head.is_deleted === true,
+        where,
+        deliveryId: ctx.deliveryId,
+        baseCurrency: ctx.baseCurrency,
+      });
+    },
+  );
 
 const STAGES_PATH = '/api/v2/stages';
 const stage = z.object({
@@ -87,39 +102,22 @@ const stage = z.object({
  * stage ids deals carry, unless labels are configured for Pipedrive. Read last, so a checkpoint taken before
  * stages were read still names the same list.
  */
-const stageList = (options: HistoryClientOptions): HistoryList<string | null> => {
-  const access = accessOf(pipedriveApi, options, (token) => ({ 'x-api-token': token }));
-  const now = options.now ?? (() => new Date());
-  return {
-    first: null,
-    async read(cursor) {
-      const fetchedAt = now();
-      const ctx = historyContext('pipedrive', options, fetchedAt);
-      const body = parseWith(
-        page,
-        await getJson(access, STAGES_PATH, { limit: PAGE_SIZE, cursor: cursor ?? undefined }),
-        [STAGES_PATH],
-      );
-      const stages = body.data ?? [];
-      const events = stages.map((raw, index): SnapshotEvent<'stage'> => {
-        const s = parseWith(stage, raw, [STAGES_PATH, 'data', index]);
-        const changed = s.update_time ?? s.add_time ?? fetchedAt.getTime();
-        return {
-          entity: 'stage',
-          source: 'pipedrive',
-          id: s.id,
-          mode: 'snapshot',
-          version: [changed],
-          deleted: s.is_deleted === true,
-          occurredAt: epochMsToIso(changed),
-          deliveryId: ctx.deliveryId,
-          data: { label: displayName(s.name), pipelineId: s.pipeline_id ?? null },
-        };
-      });
-      return { events, items: stages.length, next: body.additional_data?.next_cursor ?? undefined };
-    },
-  };
-};
+const stageList = (options: HistoryClientOptions) =>
+  pipedriveList(options, STAGES_PATH, {}, (raw, where, fetchedAt, ctx): SnapshotEvent<'stage'> => {
+    const s = parseWith(stage, raw, where);
+    const changed = s.update_time ?? s.add_time ?? fetchedAt.getTime();
+    return {
+      entity: 'stage',
+      source: 'pipedrive',
+      id: s.id,
+      mode: 'snapshot',
+      version: [changed],
+      deleted: s.is_deleted === true,
+      occurredAt: epochMsToIso(changed),
+      deliveryId: ctx.deliveryId,
+      data: { label: displayName(s.name), pipelineId: s.pipeline_id ?? null },
+    };
+  });
 
 export const pipedriveApi: HistorySource = {
   source: 'pipedrive',
