@@ -43,7 +43,7 @@ import {
   type User,
   type Values,
 } from '@flash/core';
-import { type NamesReader, readNames, withStageNames } from './names.js';
+import { type Names, type NamesReader, readNames, withStageNames } from './names.js';
 
 /** The members of some partitions as `[member, values]` pairs, the shape the label readers take. */
 const membersOf = (views: Iterable<ReadonlyMap<string, AggregateView>>): [string, Values][] =>
@@ -121,37 +121,33 @@ export const acquisitionReport = async (store: InsightsStore, period: Month, ctx
   };
 };
 
-/** Open deals past their expected close date with no change since, oldest first, with the names people read. */
-export const staleDeals = async (
-  store: InsightsStore & NamesReader,
-  today: string,
-  owner: string | undefined,
-  limit = 100,
-) => {
+/** Open deals past their expected close date with no change since, oldest first. */
+const staleDealStates = async (store: InsightsStore, today: string, owner: string | undefined, limit = 100) => {
   const candidates = await store.listEntities(lists.openDeals, 1000, { to: `${today}#`, oldestFirst: true });
-  const stale = candidates
+  return candidates
     .flatMap((s) => (s.entity === 'deal' ? [s] : []))
     .filter(
       (s) =>
         s.data.expectedCloseDate && s.occurredAt < s.data.expectedCloseDate && (!owner || s.data.ownerId === owner),
     )
     .slice(0, limit);
-  const names = await readNames(store, { customers: stale.map((s) => s.data.customerId), owners: true, stages: true });
-  return stale.map((s) => ({
-    id: s.id,
-    source: s.source,
-    // States stored before deals had a title hold none.
-    title: s.data.title ?? null,
-    ownerId: s.data.ownerId,
-    ownerName: names.owner(s.data.ownerId)?.name ?? null,
-    customerId: s.data.customerId,
-    customerName: names.customer(s.data.customerId),
-    stage: s.data.stage,
-    stageName: names.stage(s.source, s.data.stage),
-    expectedCloseDate: s.data.expectedCloseDate,
-    lastChangeAt: s.occurredAt,
-  }));
 };
+
+/** A stale deal as coaching shows it, with the names people read beside its ids. */
+const staleDealRow = (s: EntityState<'deal'>, names: Names) => ({
+  id: s.id,
+  source: s.source,
+  // States stored before deals had a title hold none.
+  title: s.data.title ?? null,
+  ownerId: s.data.ownerId,
+  ownerName: names.owner(s.data.ownerId)?.name ?? null,
+  customerId: s.data.customerId,
+  customerName: names.customer(s.data.customerId),
+  stage: s.data.stage,
+  stageName: names.stage(s.source, s.data.stage),
+  expectedCloseDate: s.data.expectedCloseDate,
+  lastChangeAt: s.occurredAt,
+});
 
 export const coachingReport = async (
   store: InsightsStore & NamesReader,
@@ -161,13 +157,14 @@ export const coachingReport = async (
   now: Date,
 ) => {
   const flowKey = keys.pipeline(period, owner);
-  const [aggregates, flowLabels, openStages, stale, names] = await Promise.all([
+  const [aggregates, flowLabels, openStages, stale] = await Promise.all([
     store.getAggregates([flowKey]),
     store.listAggregatePartition(partitions.pipelineLabels(period, owner)),
     store.listAggregatePartition(partitions.openStages(owner)),
-    staleDeals(store, localDateOf(now, ctx.timeZone), owner),
-    readNames(store, { owners: owner !== undefined, stages: true }),
+    staleDealStates(store, localDateOf(now, ctx.timeZone), owner),
   ]);
+  // One read of every name the answer shows: the stale deals' customers, the owners, the stages.
+  const names = await readNames(store, { customers: stale.map((s) => s.data.customerId), owners: true, stages: true });
   const figures = coachingFigures(
     aggregates.get(flowKey)?.values ?? {},
     membersOf([flowLabels]),
@@ -181,7 +178,7 @@ export const coachingReport = async (
     currency: ctx.baseCurrency,
     ...figures,
     openByStage: withStageNames(figures.openByStage, names),
-    staleDeals: stale,
+    staleDeals: stale.map((s) => staleDealRow(s, names)),
     updatedAt: latestUpdate([...aggregates.values(), ...flowLabels.values(), ...openStages.values()]),
   };
 };
