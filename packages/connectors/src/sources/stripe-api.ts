@@ -10,6 +10,7 @@ import {
   listsClient,
   sinceSeconds,
 } from '../api.js';
+import type { ParseContext } from '../connector.js';
 import { parseWith } from '../payload.js';
 import { stripeCreditNoteEvent, stripeEventToCanonical, stripeInvoiceEvent } from './stripe.js';
 
@@ -40,7 +41,12 @@ const stripeList = (
   options: HistoryClientOptions,
   path: string,
   query: Record<string, string | undefined>,
-  toEvent: (item: unknown, fetchedAt: Date, where: readonly PropertyKey[]) => CanonicalEvent | undefined,
+  toEvent: (
+    item: unknown,
+    where: readonly PropertyKey[],
+    fetchedAt: Date,
+    ctx: ParseContext,
+  ) => CanonicalEvent | undefined,
 ): HistoryList<string | null> => {
   const access = accessOf(stripeApi, options, (key) => ({ authorization: `Bearer ${key}` }));
   const since = sinceSeconds(options.since);
@@ -49,6 +55,7 @@ const stripeList = (
     first: null,
     async read(startingAfter) {
       const fetchedAt = now();
+      const ctx = historyContext('stripe', options, fetchedAt);
       const body = parseWith(
         list,
         await getJson(access, path, {
@@ -59,7 +66,7 @@ const stripeList = (
         }),
         [path],
       );
-      const events = body.data.flatMap((item, i) => toEvent(item, fetchedAt, [path, 'data', i]) ?? []);
+      const events = body.data.flatMap((item, i) => toEvent(item, [path, 'data', i], fetchedAt, ctx) ?? []);
       const last = body.data.at(-1)?.id;
       return { events, items: body.data.length, next: body.has_more && last ? last : undefined };
     },
@@ -72,18 +79,14 @@ const objectList = (
   path: string,
   toEvent: typeof stripeInvoiceEvent | typeof stripeCreditNoteEvent,
 ) =>
-  stripeList(options, path, {}, (object, fetchedAt, where) =>
-    toEvent(object, {
-      created: Math.floor(fetchedAt.getTime() / 1000),
-      deliveryId: historyContext('stripe', options, fetchedAt).deliveryId,
-      where,
-    }),
+  stripeList(options, path, {}, (object, where, fetchedAt, ctx) =>
+    toEvent(object, { created: Math.floor(fetchedAt.getTime() / 1000), deliveryId: ctx.deliveryId, where }),
   );
 
 /** The changes of one event family (`invoice.*`), each as its webhook would have delivered it. */
 const eventList = (options: HistoryClientOptions, type: string) =>
-  stripeList(options, '/v1/events', { type }, (event, fetchedAt, where) =>
-    stripeEventToCanonical(event, historyContext('stripe', options, fetchedAt).deliveryId, where),
+  stripeList(options, '/v1/events', { type }, (event, where, _fetchedAt, ctx) =>
+    stripeEventToCanonical(event, ctx.deliveryId, where),
   );
 
 export const stripeApi: HistorySource = {
