@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { mixedBatch } from '../support/batches.js';
 import { type Table, tablesPerTest } from '../support/dynamo.js';
 import { invoice, surveyResponse } from '../support/events.js';
-import { applyBatch, CrashError, crashingStore } from '../support/faults.js';
+import { applyBatch, CrashError, crashingStore, sampledCrashPoints, writesOf } from '../support/faults.js';
 
 const ctx: MetricContext = { timeZone: 'Europe/Oslo', baseCurrency: 'EUR' };
 const now = () => new Date('2026-11-23T10:00:00Z');
@@ -106,17 +106,19 @@ describe('aggregator under DynamoDB faults', () => {
     expect(await figures(shared)).toEqual(await figures(reference));
   });
 
-  it('leaves every figure exact when the batch is retried after stopping at any commit', async () => {
+  it('leaves every figure exact when the batch is retried after stopping at any commit or step of the fold', async () => {
     const reference = await table();
-    const { commits } = await applyBatch(mixedBatch(), reference.store, ctx);
-    expect(commits).toBeGreaterThan(2);
-    for (let commit = 1; commit <= commits; commit++) {
+    const log = await writesOf(reference.store, (store) => applyBatch(mixedBatch(), store, ctx));
+    expect(log.filter((w) => w === 'commit').length).toBeGreaterThan(2);
+    for (const write of sampledCrashPoints(log)) {
       for (const when of ['before', 'after'] as const) {
         const t = await table();
-        await expect(applyBatch(mixedBatch(), crashingStore(t.store, { commit, when }), ctx)).rejects.toThrow(
-          CrashError,
-        );
-        await applyBatch(mixedBatch(), t.store, ctx);
+        await expect(
+          applyBatch(mixedBatch(), crashingStore(t.store, { write, when }), ctx, 12, { folder: 'stopped' }),
+        ).rejects.toThrow(CrashError);
+        // Another process gets the batch once the stopped one's fold lease has expired.
+        await applyBatch(mixedBatch(), t.store, ctx, 12, { folder: 'next', now: new Date('2026-11-23T10:01:00Z') });
+        expect(await t.store.listJournals(1), `${when} write ${write} (${log[write - 1]})`).toEqual([]);
         expect((await verify(t)).drift).toEqual([]);
         expect(await figures(t)).toEqual(await figures(reference));
       }

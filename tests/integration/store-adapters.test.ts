@@ -20,7 +20,14 @@ const named = (name: string) => Object.assign(new Error(`${name} from DynamoDB`)
 const calls: Record<keyof DynamoStore, (store: DynamoStore) => Promise<unknown>> = {
   loadEntities: (s) => s.loadEntities(['survey_response#generic#R1']),
   loadNodes: (s) => s.loadNodes(['@customer#C1']),
-  commit: (s) => s.commit({ entities: [], nodes: [], aggregates: [{ key: 'nps#2026-11', delta: { n: 1 } }], at: '' }),
+  commit: (s) => s.commit({ entities: [], journal: { id: 'J1', deltas: new Map([['nps#2026-11', { n: 1 }]]) } }),
+  acquireFold: (s) => s.acquireFold('A', new Date(), 30_000),
+  listJournals: (s) => s.listJournals(10),
+  loadJournals: (s) => s.loadJournals(['J1']),
+  beginFold: (s) => s.beginFold('A', ['J1'], new Date(), 30_000),
+  applyFold: (s) => s.applyFold({ seq: 1, nodes: [], aggregates: [{ key: 'nps#2026-11', delta: { n: 1 } }], at: '' }),
+  endFold: (s) => s.endFold('A', 1, ['J1']),
+  releaseFold: (s) => s.releaseFold('A'),
   getAggregates: (s) => s.getAggregates(['nps#2026-11']),
   listAggregatePartition: (s) => s.listAggregatePartition('bycust#2026-11'),
   listAggregateRange: (s) => s.listAggregateRange('nps', '2026-01', '2026-11'),
@@ -81,7 +88,8 @@ describe('DynamoDB adapters: items that are not what an adapter wrote', () => {
     await put({ ...itemKeys.entity('survey_response#generic#R1'), state: 'not a state', rev: 1 });
     await put({ ...itemKeys.entity('survey_response#generic#R2'), state: { entity: 'survey_response' }, rev: 1 });
     await put({ ...itemKeys.node('@customer#C1'), vals: { won: 'one' }, rev: 1 });
-    await put({ ...itemKeys.node('@customer#C2'), vals: { won: 1 } });
+    await put({ ...itemKeys.node('@customer#C2'), vals: { won: 1 }, fold: 'seven' });
+    await put({ ...itemKeys.journal('J1'), d: 'not gzipped deltas' });
     await put({ ...itemKeys.aggregate('nps#2026-11'), 'v:responses': '3' });
     await put({ ...itemKeys.alert('k'), alert: { key: 'k' }, notified: false });
   });
@@ -105,7 +113,12 @@ describe('DynamoDB adapters: items that are not what an adapter wrote', () => {
       (s: DynamoStore) => s.loadNodes(['@customer#C1']),
       /N#@customer# \/ C1: vals is not a map of numbers/,
     ],
-    ['a rollup without its revision', (s: DynamoStore) => s.loadNodes(['@customer#C2']), /rev is not a number/],
+    [
+      'a rollup whose fold mark is not a number',
+      (s: DynamoStore) => s.loadNodes(['@customer#C2']),
+      /N#@customer# \/ C2: fold is not a number/,
+    ],
+    ['a journal whose deltas are not binary', (s: DynamoStore) => s.listJournals(10), /J# \/ J1: d is not binary/],
     [
       'an aggregate field that is not a number',
       (s: DynamoStore) => s.getAggregates(['nps#2026-11']),

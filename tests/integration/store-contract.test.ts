@@ -10,6 +10,8 @@ import {
   type EntityState,
   type EntityStore,
   entityKey,
+  type FoldPlan,
+  type Journal,
   type Listing,
   MemoryStore,
   memoryAggregateStore,
@@ -68,12 +70,19 @@ const state = (id: string, version = 1, score = 9): EntityState => {
   return applied;
 };
 
-const plan = (parts: Partial<CommitPlan>): CommitPlan => ({
-  entities: [],
+const plan = (parts: Partial<CommitPlan>): CommitPlan => ({ entities: [], journal: undefined, ...parts });
+/** A fold's writes; each call is a new fold, numbered after the last. */
+let folds = 0;
+const foldPlan = (parts: Partial<FoldPlan>): FoldPlan => ({
+  seq: ++folds,
   nodes: [],
   aggregates: [],
   at: T1,
   ...parts,
+});
+const journal = (id: string, deltas: Record<string, Record<string, number>>): Journal => ({
+  id,
+  deltas: new Map(Object.entries(deltas)),
 });
 const write = (s: EntityState, expectedRev: number | null, listing?: Listing) => ({
   key: entityKey(s),
@@ -97,101 +106,143 @@ describe.each([memory, dynamo])('the store contract, $name', ({ open }) => {
   const aggregate = async (key: string) => (await stores.aggregates.getAggregates([key])).get(key);
 
   describe('conditional commit', () => {
-    it('writes a new entity and node at revision 1 and bumps the revision on every write', async () => {
+    it('writes a new entity at revision 1 and bumps the revision on every write', async () => {
       const v1 = state('R1', 1);
-      await stores.entities.commit(
-        plan({ entities: [write(v1, null)], nodes: [{ key: '@customer#C1', values: { a: 1 }, expectedRev: null }] }),
-      );
+      await stores.entities.commit(plan({ entities: [write(v1, null)] }));
       expect(await entities(entityKey(v1))).toEqual(new Map([[entityKey(v1), { value: v1, rev: 1 }]]));
-
       const v2 = state('R1', 2, 3);
-      await stores.entities.commit(
-        plan({ entities: [write(v2, 1)], nodes: [{ key: '@customer#C1', values: { a: 2 }, expectedRev: 1 }] }),
-      );
+      await stores.entities.commit(plan({ entities: [write(v2, 1)] }));
       expect(await entities(entityKey(v1))).toEqual(new Map([[entityKey(v1), { value: v2, rev: 2 }]]));
-      expect(await stores.entities.loadNodes(['@customer#C1', '@customer#C9'])).toEqual(
-        new Map([['@customer#C1', { value: { a: 2 }, rev: 2 }]]),
-      );
     });
 
     it.each([
-      ['an entity written at a stale revision', (s: EntityState) => write(s, 1), undefined],
-      ['an entity created (null) that exists', (s: EntityState) => write(s, null), undefined],
-      ['an entity expected at a revision that does not exist', () => write(state('R9'), 1), undefined],
-      [
-        'a rollup node written at a stale revision',
-        undefined,
-        { key: '@customer#C1', values: { a: 5 }, expectedRev: 1 },
-      ],
-    ])('refuses a plan with %s (ConflictError) and writes none of its items', async (_, entity, node) => {
+      ['an entity written at a stale revision', (s: EntityState) => write(s, 1)],
+      ['an entity created (null) that exists', (s: EntityState) => write(s, null)],
+      ['an entity expected at a revision that does not exist', () => write(state('R9'), 1)],
+    ])('refuses a plan with %s (ConflictError) and writes none of its items', async (_, entity) => {
       const stored = state('R1', 2);
-      await stores.entities.commit(
-        plan({
-          entities: [write(state('R1', 1), null)],
-          nodes: [{ key: '@customer#C1', values: { a: 1 }, expectedRev: null }],
-        }),
-      );
-      await stores.entities.commit(
-        plan({
-          entities: [write(stored, 1)],
-          nodes: [{ key: '@customer#C1', values: { a: 2 }, expectedRev: 1 }],
-          aggregates: [{ key: 'nps#2026-11', delta: { responses: 1 } }],
-        }),
-      );
+      await stores.entities.commit(plan({ entities: [write(state('R1', 1), null)] }));
+      await stores.entities.commit(plan({ entities: [write(stored, 1)], journal: journal('J1', { n: { a: 1 } }) }));
 
       const fresh = state('R2');
       const failing = plan({
-        entities: [write(fresh, null), ...(entity ? [entity(state('R1', 3, 0))] : [])],
-        nodes: [
-          node ?? { key: '@customer#C1', values: { a: 3 }, expectedRev: 2 },
-          { key: '@project#P1', values: { b: 1 }, expectedRev: null },
-        ],
-        aggregates: [
-          { key: 'nps#2026-11', delta: { responses: 100 } },
-          { key: 'nps#2026-12', delta: { responses: 1 } },
-        ],
-        at: T2,
+        entities: [write(fresh, null), entity(state('R1', 3, 0))],
+        journal: journal('J2', { n: { a: 100 } }),
       });
       await expect(stores.entities.commit(failing)).rejects.toThrow(ConflictError);
 
       expect(await entities(entityKey(stored), entityKey(fresh), 'survey_response#generic#R9')).toEqual(
         new Map([[entityKey(stored), { value: stored, rev: 2 }]]),
       );
-      expect(await stores.entities.loadNodes(['@customer#C1', '@project#P1'])).toEqual(
-        new Map([['@customer#C1', { value: { a: 2 }, rev: 2 }]]),
+      expect(await stores.entities.listJournals(10)).toEqual([journal('J1', { n: { a: 1 } })]);
+    });
+  });
+
+  describe('journals and the fold', () => {
+    const now = new Date(T1);
+    const later = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+
+    it('keeps journals with their deltas, lists them oldest first, and loads those still waiting', async () => {
+      const deltas = { '@customer#C1': { won: 1 }, 'nps|2026-11': { responses: 2, promoters: -1 } };
+      for (const id of ['2026-11-23T10:00:02Z#b', '2026-11-23T10:00:01Z#a', '2026-11-23T10:00:03Z#c'])
+        await stores.entities.commit(plan({ journal: journal(id, deltas) }));
+      expect((await stores.entities.listJournals(2)).map((j) => j.id)).toEqual([
+        '2026-11-23T10:00:01Z#a',
+        '2026-11-23T10:00:02Z#b',
+      ]);
+      expect(await stores.entities.loadJournals(['2026-11-23T10:00:03Z#c', 'gone'])).toEqual([
+        journal('2026-11-23T10:00:03Z#c', deltas),
+      ]);
+      await expect(stores.entities.commit(plan({ journal: journal('2026-11-23T10:00:01Z#a', {}) }))).rejects.toThrow(
+        ConflictError,
       );
-      expect(await stores.aggregates.getAggregates(['nps#2026-11', 'nps#2026-12'])).toEqual(
-        new Map([['nps#2026-11', { values: { responses: 1 }, updatedAt: T1 }]]),
+    });
+
+    it('gives the lease to one holder until it expires or is let go, and to that holder again', async () => {
+      expect(await stores.entities.acquireFold('A', now, 30_000)).toEqual({ seq: 0, unfinished: undefined });
+      expect(await stores.entities.acquireFold('B', later(29), 30_000)).toBeUndefined();
+      expect(await stores.entities.acquireFold('A', later(29), 30_000)).toEqual({ seq: 0, unfinished: undefined });
+      await stores.entities.releaseFold('B');
+      expect(await stores.entities.acquireFold('B', later(30), 30_000)).toBeUndefined();
+      await stores.entities.releaseFold('A');
+      expect(await stores.entities.acquireFold('B', later(30), 30_000)).toEqual({ seq: 0, unfinished: undefined });
+      // Expired: another takes it over.
+      expect(await stores.entities.acquireFold('C', later(61), 30_000)).toEqual({ seq: 0, unfinished: undefined });
+    });
+
+    it('numbers folds, hands an unfinished one to the next holder, and ends it with its journals at once', async () => {
+      for (const id of ['J1', 'J2', 'J3'])
+        await stores.entities.commit(plan({ journal: journal(id, { n: { a: 1 } }) }));
+      await stores.entities.acquireFold('A', now, 30_000);
+      expect(await stores.entities.beginFold('A', ['J1', 'J2'], now, 30_000)).toBe(1);
+      await expect(stores.entities.beginFold('B', ['J3'], now, 30_000)).rejects.toThrow(ConflictError);
+      expect(await stores.entities.acquireFold('B', later(31), 30_000)).toEqual({
+        seq: 1,
+        unfinished: { seq: 1, journals: ['J1', 'J2'] },
+      });
+      await expect(stores.entities.endFold('A', 1, ['J1', 'J2'])).rejects.toThrow(ConflictError);
+      await expect(stores.entities.endFold('B', 2, ['J1', 'J2'])).rejects.toThrow(ConflictError);
+      expect((await stores.entities.listJournals(10)).map((j) => j.id)).toEqual(['J1', 'J2', 'J3']);
+      await stores.entities.endFold('B', 1, ['J1', 'J2']);
+      expect((await stores.entities.listJournals(10)).map((j) => j.id)).toEqual(['J3']);
+      expect(await stores.entities.acquireFold('B', later(31), 30_000)).toEqual({ seq: 1, unfinished: undefined });
+      expect(await stores.entities.beginFold('B', ['J3'], later(31), 30_000)).toBe(2);
+    });
+
+    it('writes each item of a fold once: an item already marked with the fold or a later one is skipped', async () => {
+      const first = foldPlan({
+        nodes: [{ key: '@customer#C1', values: { won: 1 } }],
+        aggregates: [{ key: 'nps|2026-11', delta: { responses: 1 } }],
+      });
+      await stores.entities.applyFold(first);
+      await stores.entities.applyFold(first);
+      expect(await stores.entities.loadNodes(['@customer#C1', '@customer#C9'])).toEqual(
+        new Map([['@customer#C1', { value: { won: 1 }, rev: first.seq }]]),
       );
+      const second = foldPlan({
+        nodes: [{ key: '@customer#C1', values: { won: 2 } }],
+        aggregates: [{ key: 'nps|2026-11', delta: { responses: 1, promoters: 1 } }],
+        at: T2,
+      });
+      await stores.entities.applyFold(second);
+      // A stalled folder of the first fold wakes: nothing it writes lands.
+      await stores.entities.applyFold({ ...first, nodes: [{ key: '@customer#C1', values: { won: 9 } }] });
+      expect(await stores.entities.loadNodes(['@customer#C1'])).toEqual(
+        new Map([['@customer#C1', { value: { won: 2 }, rev: second.seq }]]),
+      );
+      expect(await aggregate('nps|2026-11')).toEqual({ values: { responses: 2, promoters: 1 }, updatedAt: T2 });
     });
   });
 
   describe('aggregates', () => {
     it('adds increments, leaves out fields back at zero, and records when each last changed', async () => {
-      await stores.entities.commit(
-        plan({ aggregates: [{ key: 'nps#2026-11', delta: { responses: 1, promoters: 1 } }] }),
+      await stores.entities.applyFold(
+        foldPlan({ aggregates: [{ key: 'nps#2026-11', delta: { responses: 1, promoters: 1 } }] }),
       );
-      await stores.entities.commit(
-        plan({ aggregates: [{ key: 'nps#2026-11', delta: { responses: 1, promoters: -1, detractors: 1 } }], at: T2 }),
+      await stores.entities.applyFold(
+        foldPlan({
+          aggregates: [{ key: 'nps#2026-11', delta: { responses: 1, promoters: -1, detractors: 1 } }],
+          at: T2,
+        }),
       );
       expect(await stores.aggregates.getAggregates(['nps#2026-11', 'nps#1999-01'])).toEqual(
         new Map([['nps#2026-11', { values: { responses: 2, detractors: 1 }, updatedAt: T2 }]]),
       );
 
       // Back at zero everywhere, it is still there, with nothing to report.
-      await stores.entities.commit(
-        plan({ aggregates: [{ key: 'nps#2026-11', delta: { responses: -2, detractors: -1 } }] }),
+      await stores.entities.applyFold(
+        foldPlan({ aggregates: [{ key: 'nps#2026-11', delta: { responses: -2, detractors: -1 } }] }),
       );
       expect(await aggregate('nps#2026-11')).toEqual({ values: {}, updatedAt: T1 });
     });
 
     it('lists the members of an aggregate partition, and the rollups of a kind', async () => {
-      await stores.entities.commit(
-        plan({
+      await stores.entities.applyFold(
+        foldPlan({
           nodes: [
-            { key: '@customer#C1', values: { won: 1 }, expectedRev: null },
-            { key: '@customer#C2', values: { open: 2 }, expectedRev: null },
-            { key: '@project#P1', values: { cost: 3 }, expectedRev: null },
+            { key: '@customer#C1', values: { won: 1 } },
+            { key: '@customer#C2', values: { open: 2 } },
+            { key: '@project#P1', values: { cost: 3 } },
           ],
           aggregates: [
             { key: 'bycust#2026-11|C1', delta: { billed: 10 } },
@@ -328,10 +379,10 @@ describe.each([memory, dynamo])('the store contract, $name', ({ open }) => {
 
   describe('rebuild', () => {
     beforeEach(async () => {
-      await stores.entities.commit(
-        plan({
-          entities: [write(state('R1'), null), write(state('R2', 1, 0), null)],
-          nodes: [{ key: '@customer#C1', values: { won: 1 }, expectedRev: null }],
+      await stores.entities.commit(plan({ entities: [write(state('R1'), null), write(state('R2', 1, 0), null)] }));
+      await stores.entities.applyFold(
+        foldPlan({
+          nodes: [{ key: '@customer#C1', values: { won: 1 } }],
           aggregates: [{ key: 'nps#2026-11', delta: { responses: 2, promoters: 1, detractors: 1 } }],
         }),
       );
@@ -349,14 +400,13 @@ describe.each([memory, dynamo])('the store contract, $name', ({ open }) => {
       });
     });
 
-    it('overwrites a rollup node and bumps its revision, so a planner holding the old one conflicts', async () => {
+    it('overwrites a rollup node, which keeps the mark of the fold that last wrote it', async () => {
+      const mark = (await stores.entities.loadNodes(['@customer#C1'])).get('@customer#C1')?.rev;
+      expect(mark).toBeGreaterThan(0);
       await stores.rebuild.replaceNode('@customer#C1', { won: 2 });
       expect(await stores.entities.loadNodes(['@customer#C1'])).toEqual(
-        new Map([['@customer#C1', { value: { won: 2 }, rev: 2 }]]),
+        new Map([['@customer#C1', { value: { won: 2 }, rev: mark }]]),
       );
-      await expect(
-        stores.entities.commit(plan({ nodes: [{ key: '@customer#C1', values: { won: 3 }, expectedRev: 1 }] })),
-      ).rejects.toThrow(ConflictError);
     });
 
     it('overwrites an aggregate: the given fields, zero for the previous ones not given, the rest untouched', async () => {

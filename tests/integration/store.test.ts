@@ -45,11 +45,10 @@ describe('DynamoStore on DynamoDB Local', () => {
           expectedRev: 0,
         },
       ],
-      nodes: [],
-      aggregates: [{ key: 'nps|2026-08', delta: { responses: 100 } }],
-      at: now().toISOString(),
+      journal: { id: 'J-stale', deltas: new Map([['nps|2026-08', { responses: 100 }]]) },
     };
     await expect(table.store.commit(plan)).rejects.toThrow(ConflictError);
+    expect(await table.store.loadJournals(['J-stale'])).toEqual([]);
     expect((await table.store.getAggregates(['nps|2026-08'])).get('nps|2026-08')?.values).toEqual({
       responses: 1,
       promoters: 1,

@@ -1,5 +1,7 @@
 import {
   type EntityState,
+  type EntityStore,
+  foldJournals,
   type MetricContext,
   type MetricModel,
   type RebuildStore,
@@ -41,16 +43,19 @@ const diff = (kind: Drift['kind'], expected: Map<string, Values>, actual: Map<st
 
 /**
  * Recomputes every rollup and aggregate from the stored entity states and compares them with what the
- * incremental path wrote. `verify` only reports drift; `rebuild` also rewrites what drifted. Rebuild while
- * the aggregator is paused: an increment landing between the scan and the rewrite would be overwritten.
+ * incremental path wrote. `verify` only reports drift; `rebuild` also rewrites what drifted. Journals waiting
+ * to be folded are folded first: their entity states are stored already, so a rebuild that left them would
+ * count them twice when they fold. Rebuild while the aggregator is paused: an increment landing between the
+ * scan and the rewrite would be overwritten.
  */
 export const rebuildAggregates = async (opts: {
-  store: RebuildStore;
+  store: RebuildStore & EntityStore;
   model: MetricModel;
   ctx: MetricContext;
   now: () => Date;
   mode: 'verify' | 'rebuild';
 }): Promise<RebuildReport> => {
+  await foldJournals(opts);
   const states: EntityState[] = [];
   for await (const state of opts.store.scanEntities()) states.push(state);
   const expected = recompute(states, opts.model, opts.ctx);

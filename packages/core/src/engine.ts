@@ -2,25 +2,32 @@ import type { MetricContext } from './context.js';
 import { ConflictError, ThrottledError } from './errors.js';
 import type { CanonicalEvent, SnapshotEvent } from './events.js';
 import { entityKey } from './events.js';
+import { foldJournals } from './fold.js';
 import { isDetractor } from './metrics/nps.js';
 import type { MetricModel } from './model.js';
-import type { CommitPlan, EntityStore, Stored } from './ports.js';
+import type { CommitPlan, EntityStore } from './ports.js';
 import { backoffMs, sleep } from './retry.js';
 import { type AlertMark, applyEvent, type EntityState } from './state.js';
-import { addValues, Deltas, type Values } from './values.js';
+import { Deltas, type Values } from './values.js';
 
-export const planSize = (plan: CommitPlan): number => plan.entities.length + plan.nodes.length + plan.aggregates.length;
+/**
+ * Most first-level keys one journal holds: a commit's journal stays a small item (a few KB as stored) however
+ * many keys its entities touch.
+ */
+export const MAX_JOURNAL_KEYS = 2_000;
 
 export interface ApplyOptions {
   store: EntityStore;
   model: MetricModel;
   ctx: MetricContext;
   now: () => Date;
-  /** Most items one atomic commit may hold (DynamoDB transactions take 100). */
+  /** Most items one atomic commit may hold (DynamoDB transactions take 100): entity states and a journal. */
   maxItemsPerCommit?: number;
   /** How often a chunk is planned again after a conflict or throttling before giving up. */
   maxRetries?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Who this process is when it holds the fold lease (fold.ts); one per process by default. */
+  folder?: string;
 }
 
 export interface ApplyResult {
@@ -28,9 +35,12 @@ export interface ApplyResult {
   changed: number;
   /** Events that changed nothing (duplicates, older versions). */
   unchanged: number;
+  /** Commits of entity states and their journals. */
   commits: number;
-  /** Items written across all commits. */
+  /** Items written: entity states, journals, and the rollups and aggregates of the folds this call ran. */
   items: number;
+  /** Journals this call folded (its own and any others waiting); 0 when another folder folded its own. */
+  folded: number;
   /**
    * Detractor alerts due: survey responses whose committed state carries a pending alert, whether this call
    * committed it or found it so (a retry after a stop between the commit and the announcement).
@@ -137,30 +147,32 @@ interface Transition {
 }
 
 /**
- * Applies a batch of canonical events: folds them per entity, turns each state change into contribution
- * deltas, sums deltas per aggregate across the batch (a hot aggregate is written once), propagates them
- * through the rollup levels, and commits entity states, rollups and aggregates together, conditioned on
- * what was read.
+ * Applies a batch of canonical events in two steps (docs/architecture.md, "Commit protocol").
  *
- * What the batch touches is read once. A batch too large for one commit (DynamoDB transactions take 100
- * items) is cut into pieces planned one after the other in memory, each from the rollups as the pieces
- * before it leave them, so every piece is complete and atomic and no piece reads again. A conflict or
- * throttling plans what is left again from fresh reads, with full-jitter backoff.
+ * 1. **Commit**: folds the events per entity and commits each changed state, conditioned on the revision
+ *    read, together with a journal of what the changes contribute (`contributions(new) - contributions(old)`,
+ *    summed per key). A batch is cut into commits of at most `maxItemsPerCommit - 1` states plus their journal,
+ *    each complete and atomic, so a stop between two leaves some entities applied with their journal and the
+ *    rest not, never one without the other. A conflict or throttling reads what is left again, with backoff.
+ * 2. **Fold**: the waiting journals are folded into the rollups and aggregates (fold.ts), by whichever
+ *    process holds the fold lease; the call returns once its own journals are folded.
  */
 export const applyEvents = async (events: readonly CanonicalEvent[], options: ApplyOptions): Promise<ApplyResult> => {
-  const result: ApplyResult = { changed: 0, unchanged: 0, commits: 0, items: 0, alerts: [] };
+  const result: ApplyResult = { changed: 0, unchanged: 0, commits: 0, items: 0, folded: 0, alerts: [] };
   const pause = options.sleep ?? sleep;
   const maxRetries = options.maxRetries ?? 8;
+  const journals: string[] = [];
   let pending = groupByEntity(events);
   for (let attempt = 0; pending.length > 0; attempt++) {
     const committed = new Set<EntityGroup>();
     try {
-      const { transitions, unchanged, alerts, nodes } = await readAndFold(pending, options);
+      const { transitions, unchanged, alerts } = await readAndFold(pending, options);
       result.unchanged += unchanged;
       result.alerts.push(...alerts);
       pending = transitions.map((t) => t.group);
-      for await (const piece of pieces(transitions, nodes, options)) {
+      for (const piece of pieces(transitions, options)) {
         await options.store.commit(piece.plan);
+        if (piece.plan.journal) journals.push(piece.plan.journal.id);
         for (const t of piece.transitions) {
           committed.add(t.group);
           const due = dueAlert(t.entity.key, t.entity.state);
@@ -169,17 +181,21 @@ export const applyEvents = async (events: readonly CanonicalEvent[], options: Ap
         result.changed += piece.transitions.length;
         result.unchanged += piece.transitions.reduce((n, t) => n + t.unchanged, 0);
         result.commits++;
-        result.items += planSize(piece.plan);
+        result.items += piece.plan.entities.length + (piece.plan.journal ? 1 : 0);
       }
-      return result;
+      pending = [];
     } catch (error) {
       if (!retriedHere(error) || attempt >= maxRetries) throw error;
       pending = pending.filter((g) => !committed.has(g));
-      // Full jitter: concurrent writers of the same hot rollup, or of a throttled partition, spread out
-      // instead of colliding again.
+      // Full jitter: concurrent writers of the same entity, or of a throttled partition, spread out instead of
+      // colliding again.
       await pause(backoffMs(attempt, 10, 1000));
     }
   }
+  // Folding even when nothing was committed finishes what a stopped run left: its journals are waiting.
+  const fold = await foldJournals(options, journals);
+  result.folded = fold.journals;
+  result.items += fold.items;
   return result;
 };
 
@@ -211,7 +227,7 @@ export const markAlertsAnnounced = async (
       left = entities.map((e) => e.key);
       for (let i = 0; i < entities.length; i += maxItemsPerCommit) {
         const chunk = entities.slice(i, i + maxItemsPerCommit);
-        await store.commit({ entities: chunk, nodes: [], aggregates: [], at: '' });
+        await store.commit({ entities: chunk, journal: undefined });
         const done = new Set(chunk.map((e) => e.key));
         left = left.filter((key) => !done.has(key));
         marked += chunk.length;
@@ -256,84 +272,35 @@ const readAndFold = async (groups: readonly EntityGroup[], { store, model, ctx, 
     const entity = { key: group.key, state, listing: model.listing(state, ctx), expectedRev: before?.rev ?? null };
     transitions.push({ group, entity, deltas, unchanged: skipped });
   }
-  // Planning the whole batch once discovers every rollup node it reaches, level by level, in one read each.
-  const nodes = new NodeCache(store);
-  await plan(transitions, nodes, { model, ctx, at: '' });
-  return { transitions, unchanged, alerts, nodes };
-};
-
-/** Rollup nodes as read, then as the committed pieces leave them. */
-class NodeCache {
-  private readonly known = new Map<string, Stored<Values> | undefined>();
-
-  constructor(private readonly store: EntityStore) {}
-
-  async get(keys: readonly string[]): Promise<Map<string, Stored<Values> | undefined>> {
-    const missing = keys.filter((k) => !this.known.has(k));
-    if (missing.length > 0) {
-      const loaded = await this.store.loadNodes(missing);
-      for (const key of missing) this.known.set(key, loaded.get(key));
-    }
-    return new Map(keys.map((k) => [k, this.known.get(k)]));
-  }
-
-  /** After a commit: the nodes it wrote, with their new revisions. */
-  advance(written: CommitPlan['nodes']): void {
-    for (const n of written) this.known.set(n.key, { value: n.values, rev: (n.expectedRev ?? 0) + 1 });
-  }
-}
-
-/** The commit plan of some transitions, propagating their summed deltas through the rollup levels. */
-const plan = async (
-  transitions: readonly Transition[],
-  nodes: NodeCache,
-  { model, ctx, at }: { model: MetricModel; ctx: MetricContext; at: string },
-): Promise<CommitPlan> => {
-  const deltas = new Deltas();
-  for (const t of transitions) for (const [key, values] of t.deltas.byKey) deltas.add(key, values);
-  const result: CommitPlan = { entities: transitions.map((t) => t.entity), nodes: [], aggregates: [], at };
-  for (const level of model.rollups) {
-    const keys = deltas.keys().filter((k) => k.startsWith(level.prefix));
-    if (keys.length === 0) continue;
-    const stored = await nodes.get(keys);
-    for (const key of keys) {
-      const delta = deltas.take(key) ?? {};
-      const node = stored.get(key);
-      const oldValues = node?.value ?? {};
-      const newValues = addValues(oldValues, delta);
-      deltas.addDifference(level.derive(key, oldValues, ctx), level.derive(key, newValues, ctx));
-      result.nodes.push({ key, values: newValues, expectedRev: node?.rev ?? null });
-    }
-  }
-  for (const [key, delta] of deltas.byKey) result.aggregates.push({ key, delta });
-  return result;
+  return { transitions, unchanged, alerts };
 };
 
 /**
- * Cuts the transitions into consecutive pieces that each fit one commit, planning each from the node cache
- * as the pieces before it leave it. Greedy: a piece grows while its plan fits.
+ * Cuts the transitions into consecutive commits of at most `maxItemsPerCommit - 1` entity states and
+ * MAX_JOURNAL_KEYS journal keys, each with the journal of its states' deltas.
  */
-async function* pieces(
+function* pieces(
   transitions: readonly Transition[],
-  nodes: NodeCache,
-  { model, ctx, now, maxItemsPerCommit = 100 }: ApplyOptions,
-): AsyncGenerator<{ transitions: Transition[]; plan: CommitPlan }> {
-  const settings = { model, ctx, at: now().toISOString() };
+  { now, maxItemsPerCommit = 100 }: ApplyOptions,
+): Generator<{ transitions: Transition[]; plan: CommitPlan }> {
   let piece: Transition[] = [];
-  let piecePlan: CommitPlan | undefined;
+  let deltas = new Deltas();
+  const cut = () => {
+    const id = `${now().toISOString()}#${crypto.randomUUID()}`;
+    const journal = deltas.byKey.size > 0 ? { id, deltas: deltas.byKey } : undefined;
+    return { transitions: piece, plan: { entities: piece.map((t) => t.entity), journal } };
+  };
   for (const t of transitions) {
-    const trial = await plan([...piece, t], nodes, settings);
-    if (piecePlan && planSize(trial) > maxItemsPerCommit) {
-      yield { transitions: piece, plan: piecePlan };
-      nodes.advance(piecePlan.nodes);
-      piece = [t];
-      piecePlan = await plan(piece, nodes, settings);
-    } else {
-      piece.push(t);
-      piecePlan = trial;
+    const keys = new Set([...deltas.byKey.keys(), ...t.deltas.byKey.keys()]).size;
+    if (piece.length > 0 && (piece.length + 2 > maxItemsPerCommit || keys > MAX_JOURNAL_KEYS)) {
+      yield cut();
+      piece = [];
+      deltas = new Deltas();
     }
+    piece.push(t);
+    for (const [key, values] of t.deltas.byKey) deltas.add(key, values);
   }
-  if (piecePlan) yield { transitions: piece, plan: piecePlan };
+  if (piece.length > 0) yield cut();
 }
 
 /**

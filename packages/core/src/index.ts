@@ -3,6 +3,7 @@ export * from './context.js';
 export * from './engine.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './fold.js';
 export * from './memory-store.js';
 export * from './metrics/acquisition.js';
 export * from './metrics/activities.js';

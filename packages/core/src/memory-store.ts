@@ -13,6 +13,9 @@ import type {
   DocumentReader,
   DocumentStore,
   EntityStore,
+  FoldLease,
+  FoldPlan,
+  Journal,
   ListOptions,
   RebuildStore,
   SnapshotStore,
@@ -42,18 +45,83 @@ export class MemoryStore implements EntityStore {
     return pick(this.nodes, keys);
   }
 
+  /** Journals waiting to be folded, by id. */
+  readonly journals = new Map<string, Journal>();
+  /** The fold lease and the fold numbers given out, as the DynamoDB store keeps them in one item. */
+  readonly fold: {
+    seq: number;
+    holder?: string;
+    expiresAt?: number;
+    unfinished?: { seq: number; journals: string[] };
+  } = { seq: 0 };
+  /** The number of the fold that last wrote each aggregate. */
+  readonly aggregateFolds = new Map<string, number>();
+
   async commit(plan: CommitPlan): Promise<void> {
-    const conflict = [
-      ...plan.entities.map((e) => [this.entities, e] as const),
-      ...plan.nodes.map((n) => [this.nodes, n] as const),
-    ].find(([map, item]) => (map.get(item.key)?.rev ?? null) !== item.expectedRev);
-    if (conflict) throw new ConflictError(`${conflict[1].key} changed since it was read`);
+    const conflict = plan.entities.find((e) => (this.entities.get(e.key)?.rev ?? null) !== e.expectedRev);
+    if (conflict) throw new ConflictError(`${conflict.key} changed since it was read`);
+    if (plan.journal && this.journals.has(plan.journal.id))
+      throw new ConflictError(`journal ${plan.journal.id} exists`);
     for (const e of plan.entities) {
       this.entities.set(e.key, { value: structuredClone(e.state), rev: (e.expectedRev ?? 0) + 1, listing: e.listing });
     }
-    for (const n of plan.nodes) this.nodes.set(n.key, { value: { ...n.values }, rev: (n.expectedRev ?? 0) + 1 });
-    for (const a of plan.aggregates)
+    if (plan.journal) this.journals.set(plan.journal.id, structuredClone(plan.journal));
+  }
+
+  async acquireFold(holder: string, now: Date, leaseMs: number): Promise<FoldLease | undefined> {
+    const { fold } = this;
+    if (fold.holder !== undefined && fold.holder !== holder && (fold.expiresAt ?? 0) >= now.getTime()) return undefined;
+    fold.holder = holder;
+    fold.expiresAt = now.getTime() + leaseMs;
+    return { seq: fold.seq, unfinished: structuredClone(fold.unfinished) };
+  }
+
+  async listJournals(limit: number): Promise<Journal[]> {
+    return [...this.journals.keys()]
+      .sort(byCodePoint)
+      .slice(0, limit)
+      .map((id) => structuredClone(this.journals.get(id) as Journal));
+  }
+
+  async loadJournals(ids: readonly string[]): Promise<Journal[]> {
+    return [...pick(this.journals, ids).values()];
+  }
+
+  async beginFold(holder: string, journals: readonly string[], now: Date, leaseMs: number): Promise<number> {
+    this.holding(holder);
+    this.fold.seq++;
+    this.fold.unfinished = { seq: this.fold.seq, journals: [...journals] };
+    this.fold.expiresAt = now.getTime() + leaseMs;
+    return this.fold.seq;
+  }
+
+  async applyFold(plan: FoldPlan): Promise<void> {
+    for (const n of plan.nodes) {
+      if ((this.nodes.get(n.key)?.rev ?? 0) >= plan.seq) continue;
+      this.nodes.set(n.key, { value: { ...n.values }, rev: plan.seq });
+    }
+    for (const a of plan.aggregates) {
+      if ((this.aggregateFolds.get(a.key) ?? 0) >= plan.seq) continue;
       this.setAggregate(a.key, addValues(this.aggregates.get(a.key) ?? {}, a.delta), plan.at);
+      this.aggregateFolds.set(a.key, plan.seq);
+    }
+  }
+
+  async endFold(holder: string, seq: number, journals: readonly string[]): Promise<void> {
+    this.holding(holder);
+    if (this.fold.unfinished?.seq !== seq) throw new ConflictError(`fold ${seq} is not the one begun`);
+    for (const id of journals) this.journals.delete(id);
+    this.fold.unfinished = undefined;
+  }
+
+  async releaseFold(holder: string): Promise<void> {
+    if (this.fold.holder !== holder) return;
+    this.fold.holder = undefined;
+    this.fold.expiresAt = undefined;
+  }
+
+  private holding(holder: string): void {
+    if (this.fold.holder !== holder) throw new ConflictError(`${holder} no longer holds the fold lease`);
   }
 
   /** The members of an aggregate partition (`partition|member` keys), as the DynamoDB store lists them. */
@@ -122,8 +190,18 @@ export const memoryAggregateStore = (store: MemoryStore): AggregateStore => ({
   },
 });
 
-/** Rebuild over a MemoryStore: the twin of the DynamoDB rebuild store. */
-export const memoryRebuildStore = (store: MemoryStore): RebuildStore => ({
+/** Rebuild over a MemoryStore (with the engine's port, which rebuild folds through): the twin of the DynamoDB store. */
+export const memoryRebuildStore = (store: MemoryStore): RebuildStore & EntityStore => ({
+  loadEntities: (keys) => store.loadEntities(keys),
+  loadNodes: (keys) => store.loadNodes(keys),
+  commit: (plan) => store.commit(plan),
+  acquireFold: (holder, now, leaseMs) => store.acquireFold(holder, now, leaseMs),
+  listJournals: (limit) => store.listJournals(limit),
+  loadJournals: (ids) => store.loadJournals(ids),
+  beginFold: (holder, journals, now, leaseMs) => store.beginFold(holder, journals, now, leaseMs),
+  applyFold: (plan) => store.applyFold(plan),
+  endFold: (holder, seq, journals) => store.endFold(holder, seq, journals),
+  releaseFold: (holder) => store.releaseFold(holder),
   async *scanEntities() {
     yield* store.states().map((state) => structuredClone(state));
   },
@@ -132,7 +210,7 @@ export const memoryRebuildStore = (store: MemoryStore): RebuildStore => ({
     return { nodes, aggregates: store.aggregateRecords() };
   },
   async replaceNode(key, values) {
-    store.nodes.set(key, { value: { ...values }, rev: (store.nodes.get(key)?.rev ?? 0) + 1 });
+    store.nodes.set(key, { value: { ...values }, rev: store.nodes.get(key)?.rev ?? 0 });
   },
   async replaceAggregate(key, values, previous, at) {
     const fields = Object.fromEntries(Object.keys({ ...previous, ...values }).map((f) => [f, values[f] ?? 0]));

@@ -15,27 +15,76 @@ export interface Stored<T> {
   rev: number;
 }
 
-/** One atomic unit of writes: all of it lands, or none of it does. */
+/**
+ * One atomic unit of the engine's first step: entity states and the journal of what they change, all of it
+ * lands or none of it does. The rollups and aggregates follow when the journal is folded (`FoldPlan`).
+ */
 export interface CommitPlan {
   /** New entity states, each conditioned on the revision read (null: must not exist yet). */
   entities: { key: string; state: EntityState; listing: Listing | undefined; expectedRev: number | null }[];
-  /** New rollup node values, conditioned the same way. */
-  nodes: { key: string; values: Values; expectedRev: number | null }[];
-  /** Increments to plain aggregates; commutative, so they need no condition. */
+  /** What these states change in the rollups and aggregates; none when nothing does (an alert mark). */
+  journal: Journal | undefined;
+}
+
+/** The contribution deltas of committed entity states, waiting to be folded into rollups and aggregates. */
+export interface Journal {
+  /** Unique; journals list in the order of their ids. */
+  id: string;
+  /** Summed deltas by first-level key (a rollup node or an aggregate), before rollup propagation. */
+  deltas: ReadonlyMap<string, Values>;
+}
+
+/**
+ * The writes of one fold, numbered `seq` (fold numbers only grow). Each item is written alone and at most once
+ * per fold: a write whose item already carries `seq` or a later fold's number is skipped, so a fold resumed
+ * after a stop, or a stalled folder waking after another took over, never applies anything twice.
+ */
+export interface FoldPlan {
+  seq: number;
+  /** New rollup node values; a node's `rev` as loaded is the number of the fold that last wrote it. */
+  nodes: { key: string; values: Values }[];
+  /** Increments to plain aggregates. */
   aggregates: { key: string; delta: Values }[];
   /** Processing time, recorded as the aggregates' `changedAt`. */
   at: string;
 }
 
+/** The fold lease as acquired: the last fold number given out, and a fold begun and never ended, if any. */
+export interface FoldLease {
+  seq: number;
+  unfinished: { seq: number; journals: string[] } | undefined;
+}
+
 /** The port the engine writes through. */
 export interface EntityStore {
   loadEntities(keys: readonly string[]): Promise<Map<string, Stored<EntityState>>>;
+  /** Rollup nodes, each with the number of the fold that last wrote it as `rev` (0: none yet). */
   loadNodes(keys: readonly string[]): Promise<Map<string, Stored<Values>>>;
   /**
    * Writes the plan atomically; throws ConflictError when a condition no longer holds and ThrottledError when
    * the store refuses for capacity. Either way nothing of the plan was written.
    */
   commit(plan: CommitPlan): Promise<void>;
+  /**
+   * Takes the fold lease for `holder` until `now + leaseMs`, if it is free, expired or already its own;
+   * undefined while another holder has it.
+   */
+  acquireFold(holder: string, now: Date, leaseMs: number): Promise<FoldLease | undefined>;
+  /** Journals waiting to be folded, oldest first, at most `limit`. */
+  listJournals(limit: number): Promise<Journal[]>;
+  /** The journals of these ids that still wait (a fold removes them). */
+  loadJournals(ids: readonly string[]): Promise<Journal[]>;
+  /**
+   * Gives out the next fold number and records the fold's journals, so that whoever holds the lease next can
+   * finish it; extends the lease. ConflictError if `holder` no longer holds it.
+   */
+  beginFold(holder: string, journals: readonly string[], now: Date, leaseMs: number): Promise<number>;
+  /** Writes a fold's items, each at most once (see FoldPlan). */
+  applyFold(plan: FoldPlan): Promise<void>;
+  /** Removes the fold's journals and its record together. ConflictError if `holder` no longer holds the lease. */
+  endFold(holder: string, seq: number, journals: readonly string[]): Promise<void>;
+  /** Lets the lease go, if `holder` still holds it. */
+  releaseFold(holder: string): Promise<void>;
 }
 
 /** An aggregate as stored. Fields that returned to zero are left out. */
@@ -156,7 +205,7 @@ export interface RebuildStore {
   scanEntities(): AsyncIterable<EntityState>;
   /** Every stored rollup node and aggregate. */
   scanDerived(): Promise<{ nodes: Map<string, Values>; aggregates: Map<string, AggregateRecord> }>;
-  /** Overwrites one rollup node; bumps its revision so that a concurrent planner conflicts. */
+  /** Overwrites one rollup node's values (the fold that last wrote it stays its mark). */
   replaceNode(key: string, values: Values): Promise<void>;
   /** Overwrites one aggregate: the fields of `values` and `previous` (0 where `values` has none). */
   replaceAggregate(key: string, values: Values, previous: Values, at: string): Promise<void>;

@@ -32,9 +32,10 @@ export interface StageObservation {
  * stays and "reached" stages only it showed: the figures then describe the deal's latest 30 observations, the
  * same whichever order they arrived in (keeping the greatest N of a set is order-independent).
  *
- * Why 30: one deal's change must fit one transaction (100 items). Its stage figures touch at most one item
- * per stage seen and one per stay (29), about 60, beside the deal's 20-odd other items, its state and its
- * rollups; deleting a deal with a full history still commits in one piece (tests/unit/core/stages.test.ts).
+ * Why 30: a deal's state and what one change of it moves stay small. Its stage figures touch at most one item
+ * per stage seen and one per stay (29), about 60 journal keys beside the deal's 20-odd others, so deleting a
+ * deal with a full history still commits as its state and one small journal (tests/unit/core/stages.test.ts),
+ * and the state stays near 1 KB, one write unit.
  * HubSpot moves count one observation per stage change; Pipedrive and generic deals one per state received,
  * so a deal edited more than 30 times keeps its latest 30 states' stages.
  */

@@ -52,6 +52,13 @@ export const readOptionalString = (item: Item, attribute: string): string | unde
   const value = item[attribute];
   return isString(value) ? value : undefined;
 };
+/** A number attribute that may be absent; present and not a number is malformed. */
+export const readOptionalNumber = (item: Item, attribute: string): number | undefined => {
+  const value = item[attribute];
+  if (value === undefined || isNumber(value)) return value;
+  throw malformed(item, `${attribute} is not a number`);
+};
+export const readJournal = reader('d', (value): value is Uint8Array => value instanceof Uint8Array, 'binary');
 
 /** Aggregate fields are top-level number attributes with this prefix, so `ADD` can increment them. */
 const FIELD = 'v:';

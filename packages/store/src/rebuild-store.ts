@@ -1,7 +1,7 @@
 import type { RebuildStore } from '@flash/core';
 import { aggregateFields, readAggregate, readNodeValues, readState } from './items.js';
 import { aggregateKeyOf, itemKeys, keyPrefixes, nodeKeyOf } from './schema.js';
-import { REVISION, type Table, toMap, updateExpression } from './table.js';
+import { type Table, toMap, updateExpression } from './table.js';
 
 /** What rebuild reads and writes on DynamoDB: whole-table scans, and rollups and aggregates overwritten. */
 export const dynamoRebuildStore = (table: Table): RebuildStore => ({
@@ -22,7 +22,7 @@ export const dynamoRebuildStore = (table: Table): RebuildStore => ({
   },
 
   async replaceNode(key, values) {
-    await table.update('replaceNode', itemKeys.node(key), updateExpression({ vals: values }, { [REVISION]: 1 }));
+    await table.update('replaceNode', itemKeys.node(key), updateExpression({ vals: values }));
   },
 
   async replaceAggregate(key, values, previous, at) {

@@ -23,6 +23,8 @@ export const keyPrefixes = {
   alert: 'ALERT#',
   document: 'DOC#',
   snapshot: 'SNAP#',
+  journal: 'J#',
+  fold: 'FOLD#',
 } as const;
 
 /**
@@ -68,6 +70,11 @@ export const itemKeys = {
   snapshot: (day: string) => ({ pk: `${keyPrefixes.snapshot}now`, sk: day }),
   /** The partition holding every document of a kind. */
   documentPartition: (kind: string) => `${keyPrefixes.document}${kind}`,
+  /** Journals waiting to be folded: one partition, in the order of their ids (engine.ts, fold.ts). */
+  journal: (id: string) => ({ pk: keyPrefixes.journal, sk: id }),
+  journalPartition: keyPrefixes.journal,
+  /** The fold lease, the fold numbers given out and the fold begun and not ended. */
+  fold: { pk: `${keyPrefixes.fold}lease`, sk: '#' },
 };
 
 /** The entity key an entity item was stored under (the inverse of `itemKeys.entity`). */

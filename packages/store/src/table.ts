@@ -118,15 +118,12 @@ export class Table {
   }
 
   /**
-   * Updates an item's attributes (UpdateItem), creating it if need be, if `condition` holds. The condition
-   * may not use placeholders of its own (IF_PRESENT, IF_ABSENT).
+   * Updates an item's attributes (UpdateItem), creating it if need be, if `condition` holds; answers the item
+   * as it is after the update. The condition's placeholders must not collide with the update's (`#SET0`…).
    */
-  async update(operation: string, key: ItemKey, update: UpdateParts, condition?: Condition): Promise<void> {
-    const request = new UpdateCommand({
-      ...this.updateInput(key, update),
-      ConditionExpression: condition?.ConditionExpression,
-    });
-    await mapErrors(operation, () => this.doc.send(request));
+  async update(operation: string, key: ItemKey, update: UpdateParts, condition?: Condition): Promise<Item> {
+    const request = new UpdateCommand({ ...this.updateInput(key, update, condition), ReturnValues: 'ALL_NEW' });
+    return (await mapErrors(operation, () => this.doc.send(request))).Attributes ?? {};
   }
 
   /** Writes every item or none (TransactWriteItems): Puts (`putInput`) and Updates (`updateInput`). */
@@ -138,8 +135,28 @@ export class Table {
     return { TableName: this.name, Item: item, ...condition };
   }
 
-  updateInput(key: ItemKey, update: UpdateParts) {
-    return { TableName: this.name, Key: key, ...update };
+  updateInput(key: ItemKey, update: UpdateParts, condition?: Condition) {
+    return {
+      TableName: this.name,
+      Key: key,
+      UpdateExpression: update.UpdateExpression,
+      ConditionExpression: condition?.ConditionExpression,
+      ExpressionAttributeNames: { ...update.ExpressionAttributeNames, ...condition?.ExpressionAttributeNames },
+      ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ...condition?.ExpressionAttributeValues },
+    };
+  }
+
+  /** The first `limit` items of one partition in sort-key order (one Query, strongly consistent). */
+  async queryFirst(operation: string, pk: string, limit: number): Promise<Item[]> {
+    const request = new QueryCommand({
+      TableName: this.name,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': tableSchema.partitionKey },
+      ExpressionAttributeValues: { ':pk': pk },
+      ConsistentRead: true,
+      Limit: limit,
+    });
+    return (await mapErrors(operation, () => this.doc.send(request))).Items ?? [];
   }
 
   /** Items by key, strongly consistent, in one BatchGetItem per 100 keys; keys left unprocessed are asked again. */

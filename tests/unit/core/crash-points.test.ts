@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mixedBatch } from '../../support/batches.js';
 import { invoice, surveyResponse } from '../../support/events.js';
-import { applyBatch, CrashError, crashingStore } from '../../support/faults.js';
+import { applyBatch, CrashError, crashingStore, writesOf } from '../../support/faults.js';
 
 const ctx: MetricContext = { timeZone: 'Europe/Oslo', baseCurrency: 'EUR' };
 
@@ -22,21 +22,96 @@ const expectExact = (store: MemoryStore, reference: MemoryStore) => {
 };
 
 describe('crash consistency of the aggregator', () => {
-  it('leaves every figure exact when a batch is retried after stopping before, between or after its commits', async () => {
+  it('leaves every figure exact when a batch is retried after stopping before or after any of its writes', async () => {
     const batch = mixedBatch();
     const reference = new MemoryStore();
-    const { commits } = await applyBatch(batch, reference, ctx);
-    expect(commits).toBeGreaterThan(2);
+    const writes = await writesOf(reference, (store) => applyBatch(batch, store, ctx));
+    // Several commits, the lease, the fold's record, its items one by one, its end, the release.
+    expect(new Set(writes)).toEqual(
+      new Set(['commit', 'acquireFold', 'beginFold', 'applyFold', 'endFold', 'releaseFold']),
+    );
+    expect(writes.filter((w) => w === 'commit').length).toBeGreaterThan(2);
 
-    for (let commit = 1; commit <= commits; commit++) {
+    for (let write = 1; write <= writes.length; write++) {
       for (const when of ['before', 'after'] as const) {
-        const store = new MemoryStore();
-        await expect(applyBatch(batch, crashingStore(store, { commit, when }), ctx)).rejects.toThrow(CrashError);
-        // SQS hands the whole batch out again; the retry sees what the first attempt wrote.
-        await applyBatch(batch, store, ctx);
-        expectExact(store, reference);
+        for (const retry of ['same process', 'another process'] as const) {
+          const store = new MemoryStore();
+          await expect(
+            applyBatch(batch, crashingStore(store, { write, when }), ctx, 12, { folder: 'first' }),
+          ).rejects.toThrow(CrashError);
+          // SQS hands the whole batch out again: to the same process, which takes its own lease back, or to
+          // another one, which waits for the lease the stopped one kept to expire (30 s).
+          const process =
+            retry === 'same process'
+              ? { folder: 'first' }
+              : { folder: 'second', now: new Date('2026-11-23T10:01:00Z') };
+          await applyBatch(batch, store, ctx, 12, process);
+          expect(store.journals.size, `${when} write ${write} (${writes[write - 1]}), ${retry}`).toBe(0);
+          expectExact(store, reference);
+        }
       }
     }
+  });
+
+  it('has a redelivery wait while the stopped process still holds the lease, then fold once it expired', async () => {
+    const batch = mixedBatch();
+    const reference = new MemoryStore();
+    await applyBatch(batch, reference, ctx);
+    const store = new MemoryStore();
+    const writes = await writesOf(new MemoryStore(), (s) => applyBatch(batch, s, ctx));
+    // Stop after the fold wrote its first items: the lease is held, the fold half done.
+    const someFoldItems = writes.indexOf('applyFold') + 5;
+    expect(writes[someFoldItems - 1]).toBe('applyFold');
+    await expect(
+      applyBatch(batch, crashingStore(store, { write: someFoldItems, when: 'after' }), ctx, 12, { folder: 'first' }),
+    ).rejects.toThrow(CrashError);
+    expect(store.fold.holder).toBe('first');
+    // Within the lease: the redelivered batch commits nothing new and cannot fold; it fails, to be retried.
+    await expect(
+      applyBatch(batch, store, ctx, 12, { folder: 'second', now: new Date('2026-11-23T10:00:10Z') }),
+    ).rejects.toThrow('wait for the fold lease');
+    expect(store.journals.size).toBeGreaterThan(0);
+    // After it: the second process finishes the stopped fold, then folds the rest.
+    await applyBatch(batch, store, ctx, 12, { folder: 'second', now: new Date('2026-11-23T10:00:31Z') });
+    expect(store.journals.size).toBe(0);
+    expectExact(store, reference);
+  });
+
+  it('lets a folder that stalled past its lease write nothing when it wakes', async () => {
+    const batch = mixedBatch();
+    const reference = new MemoryStore();
+    await applyBatch(batch, reference, ctx);
+    const store = new MemoryStore();
+    // The first folder stops right after beginning its fold (its record written, nothing folded yet).
+    let begun = false;
+    const stalled = crashingStore(store, { write: Number.POSITIVE_INFINITY, when: 'before' });
+    const beginFold = stalled.beginFold;
+    let wake: () => void = () => {};
+    const woken = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    let resume: () => void = () => {};
+    const resumed = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    stalled.beginFold = async (...args) => {
+      const seq = await beginFold(...args);
+      if (!begun) {
+        begun = true;
+        resume();
+        await woken;
+      }
+      return seq;
+    };
+    const first = applyBatch(batch, stalled, ctx, 12, { folder: 'first' });
+    await resumed;
+    // Another process takes over after the lease expired, finishes the fold, and folds on.
+    await applyBatch(batch, store, ctx, 12, { folder: 'second', now: new Date('2026-11-23T10:01:00Z') });
+    expectExact(store, reference);
+    // The first wakes and goes on with its fold: every write is refused or skipped, nothing counts twice.
+    wake();
+    await first.catch(() => {});
+    expectExact(store, reference);
   });
 
   it('stays exact for random batches, crash points and redelivery orders', async () => {
@@ -55,7 +130,7 @@ describe('crash consistency of the aggregator', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(event, { minLength: 1, maxLength: 30 }),
-        fc.nat(20),
+        fc.nat(60),
         fc.constantFrom('before' as const, 'after' as const),
         async (raw, crashAt, when) => {
           // One state per (entity, version), as providers send.
@@ -63,7 +138,7 @@ describe('crash consistency of the aggregator', () => {
           const reference = new MemoryStore();
           await applyBatch(batch, reference, ctx, 4);
           const store = new MemoryStore();
-          await applyBatch(batch, crashingStore(store, { commit: crashAt + 1, when }), ctx, 4).catch((error) => {
+          await applyBatch(batch, crashingStore(store, { write: crashAt + 1, when }), ctx, 4).catch((error) => {
             if (!(error instanceof CrashError)) throw error;
           });
           await applyBatch([...batch].reverse(), store, ctx, 4);

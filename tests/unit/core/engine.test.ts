@@ -3,6 +3,7 @@ import {
   applyEvents,
   type CommitPlan,
   ConflictError,
+  type FoldPlan,
   MemoryStore,
   type MetricContext,
   type MetricModel,
@@ -69,10 +70,16 @@ describe('delta engine', () => {
   it('writes a hot aggregate once per batch, with the summed delta', async () => {
     const store = new MemoryStore();
     const plans: CommitPlan[] = [];
+    const folds: FoldPlan[] = [];
     const commit = store.commit.bind(store);
     store.commit = async (plan) => {
       plans.push(plan);
       return commit(plan);
+    };
+    const applyFold = store.applyFold.bind(store);
+    store.applyFold = async (plan) => {
+      folds.push(plan);
+      return applyFold(plan);
     };
     await apply(
       store,
@@ -80,8 +87,9 @@ describe('delta engine', () => {
     );
     expect(plans).toHaveLength(1);
     expect(plans[0]?.entities).toHaveLength(50);
+    expect(folds).toHaveLength(1);
     // Scores 0..10 four times over (7 detractors, 2 passives, 2 promoters each), then 0..5: six more detractors.
-    const aggregates = plans[0]?.aggregates ?? [];
+    const aggregates = folds[0]?.aggregates ?? [];
     expect(aggregates.filter((a) => a.key === 'nps|2026-11')).toEqual([
       { key: 'nps|2026-11', delta: { responses: 50, detractors: 34, passives: 8, promoters: 8 } },
     ]);

@@ -48,9 +48,10 @@ describe('detractor alerts at every crash point of the aggregator', () => {
         fc.array(fc.array(response, { minLength: 1, maxLength: 10 }), { minLength: 1, maxLength: 5 }),
         fc.array(
           fc.record({
-            // Where the first attempt of each batch stops: at a commit, between announcing and marking, or not at all.
-            stop: fc.constantFrom('commit', 'mark', 'none'),
-            commit: fc.integer({ min: 1, max: 4 }),
+            // Where the first attempt of each batch stops: at a write (a commit or a step of the fold), between
+            // announcing and marking, or not at all.
+            stop: fc.constantFrom('write', 'mark', 'none'),
+            write: fc.integer({ min: 1, max: 12 }),
             when: fc.constantFrom('before' as const, 'after' as const),
           }),
           { minLength: 5, maxLength: 5 },
@@ -80,8 +81,8 @@ describe('detractor alerts at every crash point of the aggregator', () => {
           const pipeline = memoryPipeline({ store });
           for (const [i, batch] of batches.entries()) {
             const stop = stops[i];
-            if (stop?.stop === 'commit') {
-              // The first attempt commits some pieces (or none) and dies; SQS hands the batch out again.
+            if (stop?.stop === 'write') {
+              // The first attempt writes some of its commits and fold (or nothing) and dies; SQS hands the batch out again.
               await applyEvents(batch, {
                 store: crashingStore(store, stop),
                 model: metricModel,

@@ -18,7 +18,7 @@ const R = 'survey_response#generic#R';
 const commitThenStop = (store: MemoryStore, event: CanonicalEvent) =>
   expect(
     applyEvents([event], {
-      store: crashingStore(store, { commit: 1, when: 'after' }),
+      store: crashingStore(store, { write: 1, when: 'after' }),
       model: metricModel,
       ctx,
       now: () => new Date(),

@@ -15,9 +15,7 @@ const dynamo = mockClient(DynamoDBDocumentClient);
 const store = dynamoStore(new DynamoDBClient({ region: 'local' }), 't');
 const plan: CommitPlan = {
   entities: [],
-  nodes: [],
-  aggregates: [{ key: 'nps#2026-11', delta: { responses: 1 } }],
-  at: '',
+  journal: { id: 'J1', deltas: new Map([['nps#2026-11', { responses: 1 }]]) },
 };
 const meta = { $metadata: {} };
 const cancelled = (...codes: string[]) =>

@@ -1,0 +1,160 @@
+import type { MetricContext } from './context.js';
+import { RetryableError } from './errors.js';
+import type { MetricModel } from './model.js';
+import type { EntityStore, FoldPlan, Journal } from './ports.js';
+import { backoffMs, sleep } from './retry.js';
+import { addValues, Deltas, type Values } from './values.js';
+
+/**
+ * The fold: journals of committed entity states become rollups and aggregates (docs/architecture.md, "Commit
+ * protocol"). One process at a time holds the fold lease and folds every journal waiting, so a rollup or an
+ * aggregate that many commits touch is written once per fold instead of once per commit, and each item is
+ * written alone (no transaction, no 100-item limit).
+ *
+ * Exactly once, whatever stops where:
+ * - A fold is numbered (`beginFold`, numbers only grow) and its journals recorded before anything is written.
+ *   Every item it writes is marked with that number and skipped if it already carries it or a later one
+ *   (`applyFold`), so finishing a fold again writes only what the stopped one did not.
+ * - A rollup node that the fold already wrote holds its old values plus the fold's delta: taking the delta
+ *   back out gives the values the fold started from, so a resumed fold plans exactly what the first one did.
+ * - The journals and the fold's record are removed together (`endFold`): a journal is folded by exactly one
+ *   fold.
+ * - A holder that stops keeps the lease until it expires; the next holder finishes its fold first. A holder
+ *   that stalls past its lease and wakes writes nothing: its fold number is no longer above what the items carry.
+ */
+
+/** How long a fold lease lasts; a fold extends it with each window it begins. */
+export const FOLD_LEASE_MS = 30_000;
+/**
+ * Most journals one fold takes: removing them and the fold's record is one transaction (100 items), and a
+ * window of a hundred commits bounds the fold's memory and time.
+ */
+export const FOLD_WINDOW = 99;
+
+/** This process's name as a fold lease holder. */
+const processFolder = `folder-${crypto.randomUUID()}`;
+/**
+ * The folds of each holder in this process, one after the other: calls that overlap in one process (the local
+ * stack's aggregator, concurrent batches in a test) share its name and so its lease, so they must not fold at
+ * the same time.
+ */
+const foldsOf = new Map<string, Promise<unknown>>();
+
+export interface FoldOptions {
+  store: EntityStore;
+  model: MetricModel;
+  ctx: MetricContext;
+  now: () => Date;
+  folder?: string;
+  maxRetries?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The fold lease stayed with another holder, and the journals waited for were still not folded. */
+export class FoldPendingError extends RetryableError {}
+
+/**
+ * Folds every waiting journal if the lease is free. If another process holds it, waits until the journals in
+ * `waitFor` (by default, those waiting now) are folded, since a fold takes every journal waiting, or until
+ * the lease is free again; a holder that stopped keeps it until it expires, so after a few tries this gives up
+ * with FoldPendingError and the caller's retry (SQS redelivers the batch) tries again later. Answers how many
+ * journals and items this call folded and wrote.
+ */
+export const foldJournals = (
+  options: FoldOptions,
+  waitFor: readonly string[] = [],
+): Promise<{ journals: number; items: number }> => {
+  const holder = options.folder ?? processFolder;
+  const fold = (foldsOf.get(holder) ?? Promise.resolve()).then(() => foldAll(holder, options, waitFor));
+  const settled = fold.catch(() => {});
+  foldsOf.set(holder, settled);
+  void settled.then(() => {
+    if (foldsOf.get(holder) === settled) foldsOf.delete(holder);
+  });
+  return fold;
+};
+
+const foldAll = async (
+  holder: string,
+  options: FoldOptions,
+  waitFor: readonly string[],
+): Promise<{ journals: number; items: number }> => {
+  const { store, now } = options;
+  const pause = options.sleep ?? sleep;
+  const maxRetries = options.maxRetries ?? 12;
+  let waiting = waitFor;
+  for (let attempt = 0; ; attempt++) {
+    const lease = await store.acquireFold(holder, now(), FOLD_LEASE_MS);
+    if (lease) {
+      const done = { journals: 0, items: 0 };
+      try {
+        if (lease.unfinished) {
+          const journals = await store.loadJournals(lease.unfinished.journals);
+          add(done, await finishFold(lease.unfinished.seq, journals, holder, options));
+        }
+        for (;;) {
+          const journals = await store.listJournals(FOLD_WINDOW);
+          if (journals.length === 0) break;
+          const seq = await store.beginFold(
+            holder,
+            journals.map((j) => j.id),
+            now(),
+            FOLD_LEASE_MS,
+          );
+          add(done, await finishFold(seq, journals, holder, options));
+        }
+      } finally {
+        await store.releaseFold(holder);
+      }
+      return done;
+    }
+    if (attempt === 0 && waiting.length === 0) waiting = (await store.listJournals(FOLD_WINDOW)).map((j) => j.id);
+    if (waiting.length === 0 || (await store.loadJournals(waiting)).length === 0) return { journals: 0, items: 0 };
+    if (attempt >= maxRetries)
+      throw new FoldPendingError(`${waiting.length} journals wait for the fold lease held by another process`);
+    await pause(backoffMs(attempt, 20, 1000));
+  }
+};
+
+const add = (total: { journals: number; items: number }, more: { journals: number; items: number }) => {
+  total.journals += more.journals;
+  total.items += more.items;
+};
+
+/** Plans fold `seq` of these journals from the rollups as they are, writes it, and removes the journals. */
+const finishFold = async (
+  seq: number,
+  journals: readonly Journal[],
+  holder: string,
+  { store, model, ctx, now }: FoldOptions,
+): Promise<{ journals: number; items: number }> => {
+  const deltas = new Deltas();
+  for (const journal of journals) for (const [key, values] of journal.deltas) deltas.add(key, values);
+  const plan: FoldPlan = { seq, nodes: [], aggregates: [], at: now().toISOString() };
+  for (const level of model.rollups) {
+    const keys = deltas.keys().filter((k) => k.startsWith(level.prefix));
+    if (keys.length === 0) continue;
+    const stored = await store.loadNodes(keys);
+    for (const key of keys) {
+      const delta = deltas.take(key) ?? {};
+      const node = stored.get(key);
+      const current = node?.value ?? {};
+      // Written by this very fold before a stop: it holds the values the fold started from plus the delta.
+      const before = node?.rev === seq ? addValues(current, negated(delta)) : current;
+      const after = addValues(before, delta);
+      deltas.addDifference(level.derive(key, before, ctx), level.derive(key, after, ctx));
+      plan.nodes.push({ key, values: after });
+    }
+  }
+  for (const [key, delta] of deltas.byKey) plan.aggregates.push({ key, delta });
+  await store.applyFold(plan);
+  await store.endFold(
+    holder,
+    seq,
+    journals.map((j) => j.id),
+  );
+  return { journals: journals.length, items: plan.nodes.length + plan.aggregates.length };
+};
+
+const negated = (values: Values): Values =>
+  Object.fromEntries(Object.entries(values).map(([field, amount]) => [field, -amount]));
