@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AGGREGATE_BATCH_SIZE } from '@flash/app';
 import { startLocalStack, TABLE_NAME } from '@flash/local';
 import { type AggregationRun, busEventOf, type Consistency, checkConsistency, runAggregation } from './aggregation.js';
 import { type LoadResult, pollWithAutocannon } from './api-load.js';
@@ -22,7 +23,8 @@ const full = process.argv.includes('--full');
 const settings = {
   events: full ? 50_000 : 20_000,
   seed: 20261123,
-  batchSize: 100,
+  // The aggregate function's SQS batch as deployed.
+  batchSize: AGGREGATE_BATCH_SIZE,
   // One event at a time costs ~25 ms on DynamoDB Local: the default run gives the baseline a prefix of the workload.
   baselineEvents: full ? 50_000 : 1_500,
   pollSeconds: full ? 15 : 4,

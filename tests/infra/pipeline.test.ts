@@ -38,6 +38,13 @@ const tableArn = () => {
   const [name] = JSON.stringify(service.toJSON()).match(/[\w-]+:ExportsOutputFnGetAttDataTable\w+Arn\w+/) ?? [];
   return { 'Fn::ImportValue': name };
 };
+/** A function's statements on the table: their actions (sorted) and conditions. */
+const onTable = (name: string) =>
+  statements(name)
+    .filter((s) => JSON.stringify(s.Resource) === JSON.stringify(tableArn()))
+    .map((s) => ({ actions: [s.Action].flat().sort(), condition: (s as { Condition?: unknown }).Condition }));
+/** The condition that confines a statement to the journal partition (packages/store, itemKeys.journalPartition). */
+const journalsOnly = { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['J#'] } };
 /** Actions other than writing the function's own logs and X-Ray traces. */
 const ownActions = (name: string) =>
   actions(name)
@@ -98,9 +105,9 @@ describe('event routing', () => {
     data.hasResourceProperties('AWS::Events::Archive', { KmsKeyIdentifier: Match.absent() });
   });
 
-  it('hands the aggregator batches of 100 and lets it report partial failures', () => {
+  it('hands the aggregator batches of up to 1,000 within a 5 s window and lets it report partial failures', () => {
     service.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      BatchSize: 100,
+      BatchSize: 1000,
       MaximumBatchingWindowInSeconds: 5,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
@@ -200,17 +207,18 @@ describe('least privilege', () => {
     expect(actions('ingest').filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
   });
 
-  it('lets the aggregate function batch-get, put and update items (its transactions), and not delete or scan', () => {
-    expect(actionsOn(service, 'aggregate', tableArn())).toEqual([
-      'dynamodb:BatchGetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
+  it('lets the aggregate function batch-get, put and update items, list and delete journals only, and not scan', () => {
+    expect(onTable('aggregate')).toEqual([
+      { actions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], condition: undefined },
+      { actions: ['dynamodb:DeleteItem', 'dynamodb:Query'], condition: journalsOnly },
     ]);
-    const refused = ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:Scan', 'dynamodb:Query'];
+    const refused = ['dynamodb:BatchWriteItem', 'dynamodb:Scan'];
     expect(actions('aggregate').filter((a) => refused.includes(a) || streams.test(a))).toEqual([]);
     expect(ownActions('aggregate').filter((a) => a.startsWith('dynamodb:'))).toEqual([
       'dynamodb:BatchGetItem',
+      'dynamodb:DeleteItem',
       'dynamodb:PutItem',
+      'dynamodb:Query',
       'dynamodb:UpdateItem',
     ]);
   });
@@ -323,14 +331,23 @@ describe('aggregate dead letters', () => {
 });
 
 describe('operations functions', () => {
-  it('gives rebuild 15 minutes, 1 GB, and scans and updates on the table (no index), without any trigger', () => {
+  it('gives rebuild 15 minutes, 1 GB, scans, updates and the fold of waiting journals (no index), without any trigger', () => {
     const rebuild = functionOf(service, 'rebuild');
     expect(rebuild.Timeout).toBe(900);
     expect(rebuild.MemorySize).toBe(1024);
     expect(rebuild.Environment.Variables.TABLE_NAME).toEqual(expect.anything());
     expect(rebuild.Environment.Variables.METRICS_TIMEZONE).toBe('UTC');
-    expect(actionsOn(service, 'rebuild', tableArn())).toEqual(['dynamodb:Scan', 'dynamodb:UpdateItem']);
-    expect(ownActions('rebuild')).toEqual(['dynamodb:Scan', 'dynamodb:UpdateItem']);
+    expect(onTable('rebuild')).toEqual([
+      { actions: ['dynamodb:BatchGetItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'], condition: undefined },
+      { actions: ['dynamodb:DeleteItem', 'dynamodb:Query'], condition: journalsOnly },
+    ]);
+    expect(ownActions('rebuild')).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+      'dynamodb:UpdateItem',
+    ]);
   });
 
   it('gives redrive the queue ARNs and exactly what a message move task needs', () => {

@@ -1,4 +1,6 @@
+import { AGGREGATE_BATCH_SIZE } from '@flash/app';
 import { rulePatterns } from '@flash/core';
+import { itemKeys } from '@flash/store';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -66,10 +68,12 @@ export class Aggregator extends Construct {
       },
     });
     data.bus.grantPutEventsTo(this.function);
-    // What DynamoStore's EntityStore calls: loadEntities and loadNodes (BatchGetItem), and commit, one
-    // TransactWriteItems of conditional Puts (entity states, rollup nodes) and Updates (aggregate counters).
-    // Nothing that deletes, scans or reads an index.
+    // What DynamoStore's EntityStore calls: loadEntities, loadNodes and loadJournals (BatchGetItem); commit, one
+    // TransactWriteItems of conditional Puts (entity states, their journal); the fold's lease and single
+    // Updates (rollup nodes, aggregate counters). Listing journals (Query) and removing them (the Deletes of
+    // endFold's transaction) only in the journal partition. Nothing that scans or reads an index.
     allowOnTable(this.function, data.table, ['BatchGetItem', 'PutItem', 'UpdateItem']);
+    allowOnTable(this.function, data.table, ['Query', 'DeleteItem'], [itemKeys.journalPartition]);
     // Poison records are parked in the DLQ at once, with their reason, instead of waiting for maxReceiveCount.
     // SendMessage alone: the handler has the queue's URL, so it needs neither GetQueueUrl nor its attributes.
     this.function.addToRolePolicy(
@@ -77,7 +81,7 @@ export class Aggregator extends Construct {
     );
     this.function.addEventSource(
       new SqsEventSource(this.queue, {
-        batchSize: 100,
+        batchSize: AGGREGATE_BATCH_SIZE,
         maxBatchingWindow: Duration.seconds(5),
         reportBatchItemFailures: true,
         // Few concurrent batches: hot aggregates conflict less, and each batch sums its deltas before writing.

@@ -1,3 +1,4 @@
+import { itemKeys } from '@flash/store';
 import { Annotations, Duration, Validations } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -66,8 +67,11 @@ export class Operations extends Construct {
       retryAttempts: 0,
       environment: { ...metricEnv, TABLE_NAME: data.table.tableName },
     });
-    // scanEntities and scanDerived (Scan), replaceNode and replaceAggregate (UpdateItem); nothing else.
-    allowOnTable(this.rebuildFunction, data.table, ['Scan', 'UpdateItem']);
+    // scanEntities and scanDerived (Scan), replaceNode and replaceAggregate (UpdateItem), and the fold of the
+    // journals still waiting before it scans (the aggregate function's fold actions, journals only for Query
+    // and DeleteItem); nothing else.
+    allowOnTable(this.rebuildFunction, data.table, ['BatchGetItem', 'Scan', 'UpdateItem']);
+    allowOnTable(this.rebuildFunction, data.table, ['Query', 'DeleteItem'], [itemKeys.journalPartition]);
     this.redriveFunction = pipelineFunction(this, 'redrive', props.shared, {
       description: "By hand: moves the aggregator's dead letters back onto its queue (SQS StartMessageMoveTask)",
       retryAttempts: 0,

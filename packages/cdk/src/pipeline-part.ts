@@ -71,12 +71,22 @@ export type TableAction =
   | 'ConditionCheckItem';
 
 /**
- * Allows exactly `actions` on the table itself (not its indexes). IAM has no TransactWriteItems action: a
- * transaction needs the action of each of its items (PutItem, UpdateItem, ConditionCheckItem...).
+ * Allows exactly `actions` on the table itself (not its indexes), on every item or, with `partitions`, only on
+ * items of those partition keys (IAM's `dynamodb:LeadingKeys`). IAM has no TransactWriteItems action: a
+ * transaction needs the action of each of its items (PutItem, UpdateItem, DeleteItem...).
  */
-export const allowOnTable = (fn: MetricsFunction, table: dynamodb.ITable, actions: readonly TableAction[]): void => {
+export const allowOnTable = (
+  fn: MetricsFunction,
+  table: dynamodb.ITable,
+  actions: readonly TableAction[],
+  partitions?: readonly string[],
+): void => {
   fn.addToRolePolicy(
-    new iam.PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }),
+    new iam.PolicyStatement({
+      actions: actions.map((a) => `dynamodb:${a}`),
+      resources: [table.tableArn],
+      ...(partitions && { conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...partitions] } } }),
+    }),
   );
 };
 

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
+  AGGREGATE_BATCH_SIZE,
   customerContext,
   envSecrets,
   gatewayRoutes,
@@ -30,7 +31,7 @@ export interface LocalStackOptions {
   env?: NodeJS.ProcessEnv;
   /** 0 picks a free port. Defaults to PORT, else 3000. */
   port?: number;
-  /** Aggregator batch size (SQS BatchSize). */
+  /** Aggregator batch size (SQS BatchSize); the deployed one by default. */
   batchSize?: number;
   /** Powertools log level for the handlers; tests pass SILENT. */
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
@@ -81,7 +82,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     // Both queues keep their messages in DynamoDB Local (on disk with DATA_DIR): an event answered 202 is
     // stored before the answer and survives a crash of this process.
     const queue = new LocalQueue('aggregate', {
-      batchSize: options.batchSize ?? 100,
+      batchSize: options.batchSize ?? AGGREGATE_BATCH_SIZE,
       storage: new DynamoQueueStorage(dynamo.client, 'aggregate'),
       onError: (error) => logger.error('aggregate invocation failed', { error }),
     });
