@@ -13,6 +13,7 @@ import { localClient } from '@flash/local';
 import { dynamoStore, ensureTable, tableSchema } from '@flash/store';
 import type { SQSRecord } from 'aws-lambda';
 import { CapacityMeter, type CapacityTotals } from './capacity.js';
+import { makeNaiveHandler } from './naive.js';
 
 export interface AggregationRun {
   table: string;
@@ -62,9 +63,8 @@ const sqsRecord = (event: CanonicalEvent, n: number): SQSRecord => {
 const round = (n: number, digits = 3) => Number(n.toFixed(digits));
 
 /**
- * Feeds the workload to the real aggregate handler in SQS batches of `batchSize`, one invocation at a time (one
- * Lambda), on a fresh table, and counts the capacity its requests use. Batch size 1 is the naive design: one
- * transaction per event holding the entity and every aggregate and rollup it touches, nothing coalesced.
+ * Feeds the workload to the real aggregate handler (or the naive design's, bench/naive.ts) in SQS batches of
+ * `batchSize`, one invocation at a time (one Lambda), on a fresh table, and counts the capacity its requests use.
  */
 export const runAggregation = async (opts: {
   endpoint: string;
@@ -72,20 +72,22 @@ export const runAggregation = async (opts: {
   events: readonly CanonicalEvent[];
   batchSize: number;
   ctx: MetricContext;
-  /** More meters on the run's client (the commit-protocol study classifies the items written). */
-  meters?: { attach(client: ReturnType<typeof localClient>): unknown }[];
+  /** `naive`: the naive design (bench/naive.ts) instead of the pipeline's aggregate handler. */
+  design?: 'pipeline' | 'naive';
 }): Promise<AggregationRun> => {
   const client = localClient(opts.endpoint);
   try {
     await ensureTable(client, opts.table);
     const meter = new CapacityMeter(tableSchema.listIndex.partitionKey).attach(client);
-    for (const extra of opts.meters ?? []) extra.attach(client);
-    const handler = makeAggregateHandler({
-      store: dynamoStore(client, opts.table),
-      ctx: opts.ctx,
-      now: () => new Date(),
-      logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }),
-    });
+    const handler =
+      opts.design === 'naive'
+        ? makeNaiveHandler(client, opts.table, opts.ctx)
+        : makeAggregateHandler({
+            store: dynamoStore(client, opts.table),
+            ctx: opts.ctx,
+            now: () => new Date(),
+            logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }),
+          });
     // SQS serialises the messages, not the function: build the records before the clock starts.
     const records = opts.events.map(sqsRecord);
     const started = performance.now();

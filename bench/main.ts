@@ -60,18 +60,32 @@ let freshness: FreshnessResult;
 let historyImport: ImportRun;
 try {
   const { endpoint } = stack.dynamo;
-  const run = (table: string, events: number, batchSize: number) =>
-    runAggregation({ endpoint, table, events: workload.events.slice(0, events), batchSize, ctx: stack.ctx });
+  const run = (table: string, events: number, batchSize: number, design?: 'naive') =>
+    runAggregation({ endpoint, table, events: workload.events.slice(0, events), batchSize, ctx: stack.ctx, design });
 
   // Warm DynamoDB Local's JVM and Node's JIT on another seed, so neither design pays for it.
   const warmup = generateWorkload({ events: 1_000, seed: 1 }).events;
-  for (const batchSize of [settings.batchSize, 1])
-    await runAggregation({ endpoint, table: `bench-warmup-${batchSize}`, events: warmup, batchSize, ctx: stack.ctx });
+  await runAggregation({
+    endpoint,
+    table: 'bench-warmup',
+    events: warmup,
+    batchSize: settings.batchSize,
+    ctx: stack.ctx,
+  });
+  await runAggregation({
+    endpoint,
+    table: 'bench-warmup-naive',
+    events: warmup,
+    batchSize: 1,
+    ctx: stack.ctx,
+    design: 'naive',
+  });
 
   // The batched run loads the stack's own table, which the API load then reads.
   batched = await run(TABLE_NAME, settings.events, settings.batchSize);
   log(`batched: ${batched.eventsPerSecond} events/s, ${batched.writeUnitsPerEvent} WCU/event`);
-  baseline = await run('bench-baseline', settings.baselineEvents, 1);
+  // The naive design: one transaction per event with its state and every item it touches (bench/naive.ts).
+  baseline = await run('bench-baseline', settings.baselineEvents, 1, 'naive');
   log(`baseline: ${baseline.eventsPerSecond} events/s, ${baseline.writeUnitsPerEvent} WCU/event`);
   const compared = [TABLE_NAME, 'bench-baseline'];
   if (settings.baselineEvents < settings.events) {

@@ -68,7 +68,7 @@ export const toMarkdown = (r: BenchResults): string => {
   const runs = [
     ['batched', r.runs.batched],
     ...(r.runs.batchedSample ? [['batched, baseline events', r.runs.batchedSample] as const] : []),
-    ['baseline (1 event per transaction)', r.runs.baseline],
+    ['baseline: the naive design, one transaction per event', r.runs.baseline],
   ] as const;
   return `# Benchmark results
 

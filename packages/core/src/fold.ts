@@ -1,7 +1,7 @@
 import type { MetricContext } from './context.js';
 import { RetryableError } from './errors.js';
 import type { MetricModel } from './model.js';
-import type { EntityStore, FoldPlan, Journal } from './ports.js';
+import type { EntityStore, FoldPlan, Journal, Stored } from './ports.js';
 import { backoffMs, sleep } from './retry.js';
 import { addValues, Deltas, type Values } from './values.js';
 
@@ -30,6 +30,12 @@ export const FOLD_LEASE_MS = 30_000;
  * window of a hundred commits bounds the fold's memory and time.
  */
 export const FOLD_WINDOW = 99;
+/**
+ * Most windows one call folds before it lets the lease go: under steady load another process keeps
+ * committing, and a call that folded for ever would outlive its Lambda. Processes whose journals still wait
+ * take the lease over (they wait for it), and a batch whose wait gives up is redelivered.
+ */
+export const FOLD_WINDOWS_PER_CALL = 10;
 
 /** This process's name as a fold lease holder. */
 const processFolder = `folder-${crypto.randomUUID()}`;
@@ -92,7 +98,7 @@ const foldAll = async (
           const journals = await store.loadJournals(lease.unfinished.journals);
           add(done, await finishFold(lease.unfinished.seq, journals, holder, options));
         }
-        for (;;) {
+        for (let window = 0; window < FOLD_WINDOWS_PER_CALL; window++) {
           const journals = await store.listJournals(FOLD_WINDOW);
           if (journals.length === 0) break;
           const seq = await store.beginFold(
@@ -106,6 +112,9 @@ const foldAll = async (
       } finally {
         await store.releaseFold(holder);
       }
+      // A backlog longer than this call folds: the caller's batch is redelivered and folds then.
+      if (waitFor.length > 0 && (await store.loadJournals(waitFor)).length > 0)
+        throw new FoldPendingError(`${waitFor.length} journals still wait behind a backlog of journals`);
       return done;
     }
     if (attempt === 0 && waiting.length === 0) waiting = (await store.listJournals(FOLD_WINDOW)).map((j) => j.id);
@@ -130,30 +139,45 @@ const finishFold = async (
 ): Promise<{ journals: number; items: number }> => {
   const deltas = new Deltas();
   for (const journal of journals) for (const [key, values] of journal.deltas) deltas.add(key, values);
-  const plan: FoldPlan = { seq, nodes: [], aggregates: [], at: now().toISOString() };
-  for (const level of model.rollups) {
-    const keys = deltas.keys().filter((k) => k.startsWith(level.prefix));
-    if (keys.length === 0) continue;
-    const stored = await store.loadNodes(keys);
-    for (const key of keys) {
-      const delta = deltas.take(key) ?? {};
-      const node = stored.get(key);
-      const current = node?.value ?? {};
-      // Written by this very fold before a stop: it holds the values the fold started from plus the delta.
-      const before = node?.rev === seq ? addValues(current, negated(delta)) : current;
-      const after = addValues(before, delta);
-      deltas.addDifference(level.derive(key, before, ctx), level.derive(key, after, ctx));
-      plan.nodes.push({ key, values: after });
-    }
-  }
-  for (const [key, delta] of deltas.byKey) plan.aggregates.push({ key, delta });
-  await store.applyFold(plan);
+  const { nodes, aggregates } = await propagate(deltas, (keys) => store.loadNodes(keys), model, ctx, seq);
+  await store.applyFold({ seq, nodes, aggregates, at: now().toISOString() });
   await store.endFold(
     holder,
     seq,
     journals.map((j) => j.id),
   );
-  return { journals: journals.length, items: plan.nodes.length + plan.aggregates.length };
+  return { journals: journals.length, items: nodes.length + aggregates.length };
+};
+
+/**
+ * What first-level deltas make of the rollups and aggregates: each rollup level in turn, read as stored, gets
+ * its deltas and passes on what that changes of its own contributions; what is left are aggregate increments.
+ * With `seq`, a node that fold `seq` already wrote (a fold resumed after a stop) holds the values the fold
+ * started from plus the delta, which are taken back out first. Consumes `deltas`.
+ */
+export const propagate = async (
+  deltas: Deltas,
+  loadNodes: (keys: readonly string[]) => Promise<ReadonlyMap<string, Stored<Values>>>,
+  model: MetricModel,
+  ctx: MetricContext,
+  seq?: number,
+): Promise<Pick<FoldPlan, 'nodes' | 'aggregates'>> => {
+  const nodes: FoldPlan['nodes'] = [];
+  for (const level of model.rollups) {
+    const keys = deltas.keys().filter((k) => k.startsWith(level.prefix));
+    if (keys.length === 0) continue;
+    const stored = await loadNodes(keys);
+    for (const key of keys) {
+      const delta = deltas.take(key) ?? {};
+      const node = stored.get(key);
+      const current = node?.value ?? {};
+      const before = seq !== undefined && node?.rev === seq ? addValues(current, negated(delta)) : current;
+      const after = addValues(before, delta);
+      deltas.addDifference(level.derive(key, before, ctx), level.derive(key, after, ctx));
+      nodes.push({ key, values: after });
+    }
+  }
+  return { nodes, aggregates: [...deltas.byKey].map(([key, delta]) => ({ key, delta })) };
 };
 
 const negated = (values: Values): Values =>

@@ -1,4 +1,14 @@
-import { applyEvents, MemoryStore, type MetricContext, metricModel, recompute, ThrottledError } from '@flash/core';
+import {
+  applyEvents,
+  FOLD_WINDOW,
+  FOLD_WINDOWS_PER_CALL,
+  FoldPendingError,
+  MemoryStore,
+  type MetricContext,
+  metricModel,
+  recompute,
+  ThrottledError,
+} from '@flash/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mixedBatch } from '../../support/batches.js';
@@ -147,6 +157,26 @@ describe('crash consistency of the aggregator', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('folds a backlog in bounded calls: a batch whose journal waits behind it fails, to be redelivered, and counts once', async () => {
+    const store = new MemoryStore();
+    const backlog = FOLD_WINDOW * FOLD_WINDOWS_PER_CALL + 1;
+    for (let i = 0; i < backlog; i++)
+      await store.commit({
+        entities: [],
+        journal: {
+          id: `2026-11-23T09:00:00.000Z#${String(i).padStart(4, '0')}`,
+          deltas: new Map([['nps|2026-11', { responses: 1 }]]),
+        },
+      });
+    const batch = [surveyResponse('R1', 1, 9)];
+    await expect(applyBatch(batch, store, ctx)).rejects.toThrow(FoldPendingError);
+    expect(store.journals.size).toBe(2);
+    // The redelivery: the event is unchanged now, and its journal folds with the rest.
+    await applyBatch(batch, store, ctx);
+    expect(store.journals.size).toBe(0);
+    expect(store.aggregates.get('nps|2026-11')).toEqual({ responses: backlog + 1, promoters: 1 });
   });
 
   it('retries throttling with backoff and gives up only after the retry budget', async () => {
