@@ -2,7 +2,7 @@ import type { MetricContext } from './context.js';
 import { ConflictError, ThrottledError } from './errors.js';
 import type { CanonicalEvent, SnapshotEvent } from './events.js';
 import { entityKey } from './events.js';
-import { foldJournals } from './fold.js';
+import { type FoldOptions, foldJournals } from './fold.js';
 import { isDetractor } from './metrics/nps.js';
 import type { MetricModel } from './model.js';
 import type { CommitPlan, EntityStore } from './ports.js';
@@ -16,18 +16,9 @@ import { Deltas, type Values } from './values.js';
  */
 export const MAX_JOURNAL_KEYS = 2_000;
 
-export interface ApplyOptions {
-  store: EntityStore;
-  model: MetricModel;
-  ctx: MetricContext;
-  now: () => Date;
+export interface ApplyOptions extends FoldOptions {
   /** Most items one atomic commit may hold (DynamoDB transactions take 100): entity states and a journal. */
   maxItemsPerCommit?: number;
-  /** How often a chunk is planned again after a conflict or throttling before giving up. */
-  maxRetries?: number;
-  sleep?: (ms: number) => Promise<void>;
-  /** Who this process is when it holds the fold lease (fold.ts); one per process by default. */
-  folder?: string;
 }
 
 export interface ApplyResult {

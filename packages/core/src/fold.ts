@@ -51,7 +51,9 @@ export interface FoldOptions {
   model: MetricModel;
   ctx: MetricContext;
   now: () => Date;
+  /** Who holds the fold lease for this call; this process's name by default. */
   folder?: string;
+  /** How often a conflict or throttling (a commit), or a lease held elsewhere (a fold), is tried again. */
   maxRetries?: number;
   sleep?: (ms: number) => Promise<void>;
 }
