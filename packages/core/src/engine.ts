@@ -5,7 +5,7 @@ import { entityKey } from './events.js';
 import { type FoldOptions, foldJournals } from './fold.js';
 import { isDetractor } from './metrics/nps.js';
 import type { MetricModel } from './model.js';
-import type { CommitPlan, EntityStore } from './ports.js';
+import type { CommitPlan } from './ports.js';
 import { backoffMs, sleep } from './retry.js';
 import { type AlertMark, applyEvent, type EntityState } from './state.js';
 import { Deltas, type Values } from './values.js';
@@ -157,7 +157,7 @@ export const applyEvents = async (events: readonly CanonicalEvent[], options: Ap
   for (let attempt = 0; pending.length > 0; attempt++) {
     const committed = new Set<EntityGroup>();
     try {
-      const { transitions, unchanged, alerts } = await readAndFold(pending, options);
+      const { transitions, unchanged, alerts } = await readAndApply(pending, options);
       result.unchanged += unchanged;
       result.alerts.push(...alerts);
       pending = transitions.map((t) => t.group);
@@ -233,7 +233,7 @@ export const markAlertsAnnounced = async (
 };
 
 /** Reads the groups' entities and the rollup nodes they reach, and folds each group's events. */
-const readAndFold = async (groups: readonly EntityGroup[], { store, model, ctx, now }: ApplyOptions) => {
+const readAndApply = async (groups: readonly EntityGroup[], { store, model, ctx, now }: ApplyOptions) => {
   const stored = await store.loadEntities(groups.map((g) => g.key));
   const transitions: Transition[] = [];
   const alerts: DueAlert[] = [];
