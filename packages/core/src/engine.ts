@@ -232,7 +232,7 @@ export const markAlertsAnnounced = async (
   return marked;
 };
 
-/** Reads the groups' entities and the rollup nodes they reach, and folds each group's events. */
+/** Reads the groups' entities and applies each group's events to its state, with the deltas that change makes. */
 const readAndApply = async (groups: readonly EntityGroup[], { store, model, ctx, now }: ApplyOptions) => {
   const stored = await store.loadEntities(groups.map((g) => g.key));
   const transitions: Transition[] = [];
