@@ -9,6 +9,7 @@ import {
   type EntityStore,
   type EventPublisher,
   entityKey,
+  foldJournals,
   type MetricContext,
   markAlertsAnnounced,
   metricModel,
@@ -86,16 +87,18 @@ export const makeAggregateHandler =
       }
     }
 
-    const totals = { changed: 0, unchanged: 0, commits: 0, items: 0 };
+    const totals = { changed: 0, unchanged: 0, commits: 0, items: 0, folded: 0 };
     const alerts = new Map<string, DueAlert>();
+    const journals: string[] = [];
     const applyIsolating = async (items: Item[]): Promise<void> => {
       if (items.length === 0) return;
       try {
         const result = await applyEvents(
           items.map((i) => i.event),
-          { store: deps.store, model: metricModel, ctx: deps.ctx, now: deps.now },
+          { ...engine, fold: false },
         );
         for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += result[key];
+        journals.push(...result.journals);
         for (const alert of result.alerts) alerts.set(alert.key, alert);
       } catch (error) {
         if (isTransient(error)) {
@@ -110,14 +113,30 @@ export const makeAggregateHandler =
         }
       }
     };
+    const engine = { store: deps.store, model: metricModel, ctx: deps.ctx, now: deps.now };
     await applyIsolating(valid);
+    // Once per batch and outside the isolation above: a fold writes every waiting journal's figures, so its
+    // failure says nothing about this batch's records. Their states are committed; a redelivery folds them.
+    let folded = true;
+    try {
+      const fold = await foldJournals(engine, journals);
+      totals.folded += fold.journals;
+      totals.items += fold.items;
+    } catch (error) {
+      folded = false;
+      deps.logger.error('journals not folded; the batch will be retried', { journals: journals.length, error });
+      const poisoned = new Set(poison.map((p) => p.record.messageId));
+      retry.push(...valid.map((i) => i.record.messageId).filter((id) => !poisoned.has(id)));
+    }
     deps.logger.info('batch applied', {
       records: event.Records.length,
       ...totals,
       alerts: alerts.size,
       poison: poison.length,
     });
-    retry.push(...(await announce([...alerts.values()], valid, deps)));
+    // Alerts carry the stake as the figures hold it, this batch folded in; without the fold they stay pending
+    // in their states, and the redelivery announces them.
+    if (folded) retry.push(...(await announce([...alerts.values()], valid, deps)));
 
     for (const { record, reason } of poison) {
       // The reason names what is wrong (a field, a date, a currency), never comments or e-mail addresses.

@@ -1,6 +1,7 @@
 import {
   type EntityState,
   type EntityStore,
+  FoldPendingError,
   foldJournals,
   type MetricContext,
   type MetricModel,
@@ -41,6 +42,23 @@ const diff = (kind: Drift['kind'], expected: Map<string, Values>, actual: Map<st
     .sort()
     .map((key) => ({ kind, key, expected: nonZero(expected.get(key)), actual: nonZero(actual.get(key)) }));
 
+/** How often rebuild folds and finds journals still waiting before it gives up. */
+const DRAIN_ATTEMPTS = 5;
+
+/**
+ * Folds until no journal waits. With the aggregator paused that takes one call (or a wait for a holder's
+ * lease to expire); journals that keep coming mean it is not paused, and rebuild refuses to go on.
+ */
+const foldEveryJournal = async (opts: Parameters<typeof foldJournals>[0] & { store: EntityStore }) => {
+  for (let attempt = 0; attempt < DRAIN_ATTEMPTS; attempt++) {
+    await foldJournals(opts, [], { drain: true });
+    if ((await opts.store.listJournals(1)).length === 0) return;
+  }
+  throw new FoldPendingError(
+    `journals kept arriving while rebuild folded them ${DRAIN_ATTEMPTS} times: pause the aggregator, then rebuild`,
+  );
+};
+
 /**
  * Recomputes every rollup and aggregate from the stored entity states and compares them with what the
  * incremental path wrote. `verify` only reports drift; `rebuild` also rewrites what drifted. Journals waiting
@@ -55,7 +73,7 @@ export const rebuildAggregates = async (opts: {
   now: () => Date;
   mode: 'verify' | 'rebuild';
 }): Promise<RebuildReport> => {
-  await foldJournals(opts);
+  await foldEveryJournal(opts);
   const states: EntityState[] = [];
   for await (const state of opts.store.scanEntities()) states.push(state);
   const expected = recompute(states, opts.model, opts.ctx);

@@ -19,6 +19,11 @@ export const MAX_JOURNAL_KEYS = 2_000;
 export interface ApplyOptions extends FoldOptions {
   /** Most items one atomic commit may hold (DynamoDB transactions take 100): entity states and a journal. */
   maxItemsPerCommit?: number;
+  /**
+   * Whether the call folds (default) or leaves it to the caller, who then folds `journals` itself (the
+   * aggregate handler folds once per batch, after isolating poison records).
+   */
+  fold?: boolean;
 }
 
 export interface ApplyResult {
@@ -32,6 +37,8 @@ export interface ApplyResult {
   items: number;
   /** Journals this call folded (its own and any others waiting); 0 when another folder folded its own. */
   folded: number;
+  /** The journals this call committed. */
+  journals: string[];
   /**
    * Detractor alerts due: survey responses whose committed state carries a pending alert, whether this call
    * committed it or found it so (a retry after a stop between the commit and the announcement).
@@ -149,10 +156,10 @@ interface Transition {
  *    process holds the fold lease; the call returns once its own journals are folded.
  */
 export const applyEvents = async (events: readonly CanonicalEvent[], options: ApplyOptions): Promise<ApplyResult> => {
-  const result: ApplyResult = { changed: 0, unchanged: 0, commits: 0, items: 0, folded: 0, alerts: [] };
+  const result: ApplyResult = { changed: 0, unchanged: 0, commits: 0, items: 0, folded: 0, journals: [], alerts: [] };
   const pause = options.sleep ?? sleep;
   const maxRetries = options.maxRetries ?? 8;
-  const journals: string[] = [];
+  const { journals } = result;
   let pending = groupByEntity(events);
   for (let attempt = 0; pending.length > 0; attempt++) {
     const committed = new Set<EntityGroup>();
@@ -183,6 +190,7 @@ export const applyEvents = async (events: readonly CanonicalEvent[], options: Ap
       await pause(backoffMs(attempt, 10, 1000));
     }
   }
+  if (options.fold === false) return result;
   // Folding even when nothing was committed finishes what a stopped run left: its journals are waiting.
   const fold = await foldJournals(options, journals);
   result.folded = fold.journals;

@@ -1,5 +1,5 @@
 import type { MetricContext } from './context.js';
-import { RetryableError } from './errors.js';
+import { ConflictError, RetryableError } from './errors.js';
 import type { MetricModel } from './model.js';
 import type { EntityStore, FoldPlan, Journal, Stored } from './ports.js';
 import { backoffMs, sleep } from './retry.js';
@@ -62,18 +62,22 @@ export interface FoldOptions {
 export class FoldPendingError extends RetryableError {}
 
 /**
- * Folds every waiting journal if the lease is free. If another process holds it, waits until the journals in
- * `waitFor` (by default, those waiting now) are folded, since a fold takes every journal waiting, or until
- * the lease is free again; a holder that stopped keeps it until it expires, so after a few tries this gives up
- * with FoldPendingError and the caller's retry (SQS redelivers the batch) tries again later. Answers how many
+ * Folds the waiting journals if the lease is free, up to FOLD_WINDOWS_PER_CALL windows (`drain`: every one,
+ * for rebuild); when journals are left over, it fails with FoldPendingError so that the caller's batch is
+ * redelivered and folds on. If another process holds the lease, waits until the journals in `waitFor` (by
+ * default, those waiting now) are folded, since a fold takes every journal waiting, or until the lease is free
+ * again; a holder that stopped keeps it until it expires, so after a few tries this gives up with
+ * FoldPendingError and the caller's retry (SQS redelivers the batch) tries again later. Answers how many
  * journals and items this call folded and wrote.
  */
 export const foldJournals = (
   options: FoldOptions,
   waitFor: readonly string[] = [],
+  { drain = false }: { drain?: boolean } = {},
 ): Promise<{ journals: number; items: number }> => {
   const holder = options.folder ?? processFolder;
-  const fold = (foldsOf.get(holder) ?? Promise.resolve()).then(() => foldAll(holder, options, waitFor));
+  const windows = drain ? Number.POSITIVE_INFINITY : FOLD_WINDOWS_PER_CALL;
+  const fold = (foldsOf.get(holder) ?? Promise.resolve()).then(() => foldAll(holder, options, waitFor, windows));
   const settled = fold.catch(() => {});
   foldsOf.set(holder, settled);
   void settled.then(() => {
@@ -86,6 +90,7 @@ const foldAll = async (
   holder: string,
   options: FoldOptions,
   waitFor: readonly string[],
+  windows: number,
 ): Promise<{ journals: number; items: number }> => {
   const { store, now } = options;
   const pause = options.sleep ?? sleep;
@@ -95,14 +100,19 @@ const foldAll = async (
     const lease = await store.acquireFold(holder, now(), FOLD_LEASE_MS);
     if (lease) {
       const done = { journals: 0, items: 0 };
+      let leftOver = false;
       try {
         if (lease.unfinished) {
           const journals = await store.loadJournals(lease.unfinished.journals);
           add(done, await finishFold(lease.unfinished.seq, journals, holder, options));
         }
-        for (let window = 0; window < FOLD_WINDOWS_PER_CALL; window++) {
+        for (let window = 0; ; window++) {
           const journals = await store.listJournals(FOLD_WINDOW);
           if (journals.length === 0) break;
+          if (window >= windows) {
+            leftOver = true;
+            break;
+          }
           const seq = await store.beginFold(
             holder,
             journals.map((j) => j.id),
@@ -114,9 +124,9 @@ const foldAll = async (
       } finally {
         await store.releaseFold(holder);
       }
-      // A backlog longer than this call folds: the caller's batch is redelivered and folds then.
-      if (waitFor.length > 0 && (await store.loadJournals(waitFor)).length > 0)
-        throw new FoldPendingError(`${waitFor.length} journals still wait behind a backlog of journals`);
+      // A backlog longer than this call folds: the caller's batch is redelivered and folds on then, whether
+      // its own journals are among those left or not (a redelivery has none, and nothing else may come).
+      if (leftOver) throw new FoldPendingError(`journals still wait after ${windows} windows folded`);
       return done;
     }
     if (attempt === 0 && waiting.length === 0) waiting = (await store.listJournals(FOLD_WINDOW)).map((j) => j.id);
@@ -172,6 +182,10 @@ export const propagate = async (
     for (const key of keys) {
       const delta = deltas.take(key) ?? {};
       const node = stored.get(key);
+      // A later fold wrote it: this fold was finished by another holder while this one stalled, and planning
+      // on from values that already hold its deltas would count them twice.
+      if (seq !== undefined && node !== undefined && node.rev > seq)
+        throw new ConflictError(`fold ${seq} was finished by another holder: ${key} carries fold ${node.rev}`);
       const current = node?.value ?? {};
       const before = seq !== undefined && node?.rev === seq ? addValues(current, negated(delta)) : current;
       const after = addValues(before, delta);
