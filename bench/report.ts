@@ -44,7 +44,8 @@ export interface BenchResults {
   freshnessP99Ms: number;
   freshness: FreshnessResult;
   api: { path: string; seconds: number; results: LoadResult[]; paced: PacedResult };
-  bundles: { bareNodeMs: number; functions: BundleResult[] };
+  /** `node` is the version the cold imports were timed with. */
+  bundles: { bareNodeMs: number; node: string; functions: BundleResult[] };
   /** `npm run import` into the figures, events per second. */
   importEventsPerSecond: number;
   /** The same import beside the batched aggregator of this run (`eventsPerSecond`), the ratio's base. */
@@ -171,7 +172,7 @@ ${table(
 
 The pipeline accepted every request after ${r.import.acceptedSeconds} s (the check pass included); the rest is aggregation.
 
-## Lambda bundles (bare \`node -e 0\`: ${r.bundles.bareNodeMs} ms)
+## Lambda bundles (bare \`node -e 0\`: ${r.bundles.bareNodeMs} ms, node ${r.bundles.node})
 
 ${table(
   ['function', 'minified KB', 'cold import ms', 'x node -e 0', 'largest inputs'],

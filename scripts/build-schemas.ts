@@ -36,7 +36,7 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output', description: stri
 };
 
 const id = z.string().regex(new RegExp(ID_PATTERN));
-const templates = kpiDefinitionSchema.options.map((option) => option.shape.template.value);
+const templates = kpiDefinitionSchema().options.map((option) => option.shape.template.value);
 
 /**
  * The `components.schemas` they become. A body is the input (defaults may be left out, unknown fields are
@@ -48,38 +48,42 @@ export const buildConfigSchemas = (): Record<string, JsonSchema> => ({
     'output',
     'What a KPI measures; see PUT /v1/profiles/{id}',
   ),
-  ProfileBody: jsonSchema(profileSchema, 'input', 'A KPI profile, as PUT /v1/profiles/{id} takes it'),
-  Profile: jsonSchema(profileSchema.extend({ id }), 'output', 'A stored KPI profile, its defaults filled in'),
-  UserBody: jsonSchema(userSchema, 'input', 'A user and their profile, as PUT /v1/users/{id} takes it'),
+  ProfileBody: jsonSchema(profileSchema(), 'input', 'A KPI profile, as PUT /v1/profiles/{id} takes it'),
+  Profile: jsonSchema(profileSchema().extend({ id }), 'output', 'A stored KPI profile, its defaults filled in'),
+  UserBody: jsonSchema(userSchema(), 'input', 'A user and their profile, as PUT /v1/users/{id} takes it'),
   User: jsonSchema(
-    userSchema.extend({ id, ownerIds: userSchema.shape.ownerIds.unwrap() }),
+    userSchema().extend({ id, ownerIds: userSchema().shape.ownerIds.unwrap() }),
     'output',
     'A stored user; ownerIds defaults to the user id',
   ),
-  TokenBody: jsonSchema(personalTokenSchema, 'input', 'A personal read token, as POST /v1/users/{id}/tokens takes it'),
-  BudgetBody: jsonSchema(budgetSchema, 'input', "A month's budgets, as PUT /v1/budgets/{month} takes them"),
+  TokenBody: jsonSchema(
+    personalTokenSchema(),
+    'input',
+    'A personal read token, as POST /v1/users/{id}/tokens takes it',
+  ),
+  BudgetBody: jsonSchema(budgetSchema(), 'input', "A month's budgets, as PUT /v1/budgets/{month} takes them"),
   Budget: jsonSchema(
-    budgetSchema.extend({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/) }),
+    budgetSchema().extend({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/) }),
     'output',
     "A month's stored budgets: the company's (null: none) and each owner's, major units of one currency",
   ),
   StageProbabilitiesBody: jsonSchema(
-    stageProbabilitiesSchema,
+    stageProbabilitiesSchema(),
     'input',
     'Stage probabilities set by hand per source and stage id, as PUT /v1/stage-probabilities takes them; each replaces the learnt one',
   ),
   StageProbabilities: jsonSchema(
-    stageProbabilitiesSchema,
+    stageProbabilitiesSchema(),
     'output',
     'The stage probabilities set by hand: source → stage id → probability',
   ),
   StageLabelsBody: jsonSchema(
-    stageLabelsSchema,
+    stageLabelsSchema(),
     'input',
     "A source's stage labels, as PUT /v1/stages/{source} takes them",
   ),
   StageLabels: jsonSchema(
-    stageLabelsSchema.extend({ source: z.string() }),
+    stageLabelsSchema().extend({ source: z.string() }),
     'output',
     "A source's configured stage labels: stage id → label",
   ),

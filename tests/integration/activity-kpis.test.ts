@@ -14,7 +14,7 @@ const hours = (h: number) => new Date(now.getTime() + h * 3_600_000).toISOString
 const days = (d: number) => hours(24 * d);
 
 const seller = { name: 'Sam', profileId: 'sellers', ownerIds: ['s1', 'hs-9'] };
-const kpisOf = (kpis: unknown[]): Profile => profileSchema.parse({ name: 'Sellers', kpis });
+const kpisOf = (kpis: unknown[]): Profile => profileSchema().parse({ name: 'Sellers', kpis });
 
 describe('activity KPIs on DynamoDB Local', () => {
   let table: Awaited<ReturnType<typeof freshTable>>;

@@ -51,7 +51,7 @@ describe('segments, coaching and KPIs on DynamoDB Local', () => {
   });
 
   it('scores a user against their profile, summing their ids in every CRM', async () => {
-    const profile = profileSchema.parse({
+    const profile = profileSchema().parse({
       name: 'Sales',
       kpis: [
         { template: 'openDealsPlanned', target: 4, days: 30 },
@@ -83,7 +83,7 @@ describe('segments, coaching and KPIs on DynamoDB Local', () => {
   });
 
   it('scores missing data as null rather than zero', async () => {
-    const profile = profileSchema.parse({
+    const profile = profileSchema().parse({
       name: 'AM',
       kpis: [
         { template: 'hitRate', target: 50 },

@@ -93,7 +93,7 @@ const required = (ids: Record<string, string>, name: string): string => ids[name
 const writers: Record<WriteKey, Writer> = {
   'PUT /v1/profiles/{id}': async (ids, event, deps) => {
     const id = required(ids, 'id');
-    const profile = parseBody(profileSchema, event);
+    const profile = parseBody(profileSchema(), event);
     if (typeof profile === 'string') return { refused: profile };
     const unstorable = unstorableNumber(profile);
     if (unstorable) return { refused: unstorable };
@@ -117,7 +117,7 @@ const writers: Record<WriteKey, Writer> = {
   },
   'PUT /v1/users/{id}': async (ids, event, deps) => {
     const id = required(ids, 'id');
-    const user = parseBody(userSchema, event);
+    const user = parseBody(userSchema(), event);
     if (typeof user === 'string') return { refused: user };
     const profiles = await deps.store.getDocuments(PROFILES, [user.profileId]);
     if (!profiles.has(user.profileId))
@@ -138,7 +138,7 @@ const writers: Record<WriteKey, Writer> = {
   },
   'POST /v1/users/{id}/tokens': async (ids, event, deps) => {
     const id = required(ids, 'id');
-    const grant = parseBody(personalTokenSchema, event);
+    const grant = parseBody(personalTokenSchema(), event);
     if (typeof grant === 'string') return { refused: grant };
     if (!(await deps.store.getDocuments(USERS, [id])).has(id))
       return { status: 404, refused: `user "${id}" does not exist; PUT /v1/users/${id} first` };
@@ -165,7 +165,7 @@ const writers: Record<WriteKey, Writer> = {
   'PUT /v1/budgets/{month}': async (ids, event, deps) => {
     const month = required(ids, 'month');
     if (!MONTH.test(month)) return notAMonth(month);
-    const budget = storableBody(budgetSchema, event);
+    const budget = storableBody(budgetSchema(), event);
     if (typeof budget === 'string') return { refused: budget };
     await deps.store.putDocument(BUDGETS, month, budget satisfies Budget);
     deps.logger.info('budget stored', { month, owners: Object.keys(budget.owners).length });
@@ -179,7 +179,7 @@ const writers: Record<WriteKey, Writer> = {
     return { status: 204 };
   },
   'PUT /v1/stage-probabilities': async (_ids, event, deps) => {
-    const settings = storableBody(stageProbabilitiesSchema, event);
+    const settings = storableBody(stageProbabilitiesSchema(), event);
     if (typeof settings === 'string') return { refused: settings };
     await deps.store.putDocument(SETTINGS, STAGE_PROBABILITIES_ID, settings satisfies StageProbabilities);
     deps.logger.info('stage probabilities stored', { stages: Object.keys(settings.probabilities).length });
@@ -188,7 +188,7 @@ const writers: Record<WriteKey, Writer> = {
   'PUT /v1/stages/{source}': async (ids, event, deps) => {
     const source = required(ids, 'source');
     if (!SOURCE_NAME.test(source)) return { refused: `source must be a source's name: ${SOURCE_NAME_RULE}` };
-    const stages = parseBody(stageLabelsSchema, event);
+    const stages = parseBody(stageLabelsSchema(), event);
     if (typeof stages === 'string') return { refused: stages };
     await deps.store.putDocument(STAGES, source, stages satisfies StageLabels);
     deps.logger.info('stage labels stored', { source, stages: Object.keys(stages.labels).length });

@@ -6,11 +6,11 @@ export * from './payload.js';
 export * from './registry.js';
 export * from './signature.js';
 export {
-  GENERIC_FIELDS,
   GENERIC_TYPES,
   type GenericContext,
   type GenericFieldKind,
   type GenericType,
   genericEvent,
+  genericFields,
   isGenericType,
 } from './sources/generic.js';

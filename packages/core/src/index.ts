@@ -1,4 +1,5 @@
 export * from './activity-kinds.js';
+export * from './built-once.js';
 export * from './context.js';
 export * from './engine.js';
 export * from './errors.js';

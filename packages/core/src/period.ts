@@ -22,14 +22,31 @@ const formatterFor = (timeZone: string): Intl.DateTimeFormat => {
   return formatter;
 };
 
-/** Throws unless the zone is one the runtime knows; call once at start-up so a typo fails early. */
+let canonicalZones: ReadonlySet<string> | undefined;
+
+/**
+ * Throws unless the zone is one the runtime knows; call once at start-up so a typo fails early. `UTC` (which
+ * every runtime must know) and the names in the runtime's list of zones (about 2 ms to read) pass at once;
+ * any other spelling (`US/Eastern`, `Asia/Kolkata`, or a typo) builds its formatter to be sure. Building the
+ * first formatter loads ICU's locale data, about 20 ms, which a function that never places a date in the zone
+ * (ingest, config) need not pay at start.
+ */
 export const assertTimeZone = (timeZone: string): void => {
-  formatterFor(timeZone);
+  if (timeZone === 'UTC') return;
+  canonicalZones ??= new Set(Intl.supportedValuesOf('timeZone'));
+  if (!canonicalZones.has(timeZone)) formatterFor(timeZone);
 };
 
-/** The local calendar date ("YYYY-MM-DD") of an instant in a zone; the runtime's tz data handles DST. */
+/** The years `toISOString` writes as four plain digits, the form the zone's formatter gives them too. */
+const isFourDigitYear = (year: number) => year >= 1000 && year <= 9999;
+
+/**
+ * The local calendar date ("YYYY-MM-DD") of an instant in a zone; the runtime's tz data handles DST. In UTC,
+ * the default zone, it is the date of the ISO form, with no formatter (nor ICU's data) needed.
+ */
 export const localDateOf = (instant: Date, timeZone: string): string => {
   if (Number.isNaN(instant.getTime())) throw new InvalidValueError('invalid instant');
+  if (timeZone === 'UTC' && isFourDigitYear(instant.getUTCFullYear())) return instant.toISOString().slice(0, 10);
   const parts = formatterFor(timeZone).formatToParts(instant);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
@@ -71,6 +88,7 @@ export const currentMonth = (now: Date, timeZone: string): Month => localDateOf(
 const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
 /** How far `timeZone`'s wall clock is ahead of UTC at an instant, in ms. */
 const zoneOffsetMs = (ms: number, timeZone: string): number => {
+  if (timeZone === 'UTC') return 0;
   let formatter = offsetFormatters.get(timeZone);
   if (!formatter) {
     formatter = new Intl.DateTimeFormat('en-US', {

@@ -4,11 +4,11 @@ import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { checkEventForBus, MAX_BODY_BYTES, MAX_CANONICAL_EVENTS_PER_REQUEST } from '@flash/app';
 import {
-  GENERIC_FIELDS,
   GENERIC_TYPES,
   type GenericContext,
   type GenericType,
   genericEvent,
+  genericFields,
   isGenericType,
 } from '@flash/connectors';
 import { type CanonicalEvent, CoreError } from '@flash/core';
@@ -225,12 +225,12 @@ const headerProblem = (columns: readonly string[], type: GenericType | undefined
     return `the header has no type column: name the entity type with --type (${GENERIC_TYPES.join(', ')})`;
   const known = (column: string) =>
     column === 'type' ||
-    (type ? GENERIC_FIELDS[type].has(column) : GENERIC_TYPES.some((t) => GENERIC_FIELDS[t].has(column)));
+    (type ? genericFields()[type].has(column) : GENERIC_TYPES.some((t) => genericFields()[t].has(column)));
   const unknown = columns.filter((c) => !known(c));
   if (unknown.length > 0)
     return `the header names ${unknown.length === 1 ? 'a column' : 'columns'} ${unknown.join(', ')} that ${
       type
-        ? `${type} does not have (its fields: ${[...GENERIC_FIELDS[type].keys()].join(', ')})`
+        ? `${type} does not have (its fields: ${[...genericFields()[type].keys()].join(', ')})`
         : 'no generic type has'
     }`;
   return undefined;
@@ -260,7 +260,7 @@ export const csvEvent = (
   if (fileType && type !== fileType) throw new CsvRecordError(`type: "${type}" in a file of ${fileType} (--type)`);
   // genericEvent names an unknown type with the types it takes.
   if (!isGenericType(type)) return { ...raw, type };
-  const fields = GENERIC_FIELDS[type];
+  const fields = genericFields()[type];
   const event: Record<string, unknown> = { type };
   for (const [column, cell] of Object.entries(raw)) {
     if (column === 'type') continue;

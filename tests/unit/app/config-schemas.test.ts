@@ -62,7 +62,7 @@ describe('the configuration schemas of the OpenAPI document', () => {
   it('take the profile bodies the API takes, and refuse those it refuses', () => {
     const validate = validator('ProfileBody');
     const verdicts = Object.entries(profileBodies).map(([name, body]) => {
-      const accepted = profileSchema.safeParse(body).success;
+      const accepted = profileSchema().safeParse(body).success;
       expect(validate(body), name).toBe(accepted);
       return accepted;
     });
@@ -73,7 +73,7 @@ describe('the configuration schemas of the OpenAPI document', () => {
   it('take the user bodies the API takes, and refuse those it refuses', () => {
     const validate = validator('UserBody');
     const verdicts = Object.entries(userBodies).map(([name, body]) => {
-      const accepted = userSchema.safeParse(body).success;
+      const accepted = userSchema().safeParse(body).success;
       expect(validate(body), name).toBe(accepted);
       return accepted;
     });
@@ -83,14 +83,14 @@ describe('the configuration schemas of the OpenAPI document', () => {
 
   it('describe exactly what the API answers: the stored document, defaults filled in, with its id', () => {
     const profile = validator('Profile');
-    const stored = { id: 'sales', ...profileSchema.parse(profileBodies['every template']) };
+    const stored = { id: 'sales', ...profileSchema().parse(profileBodies['every template']) };
     expect(profile(stored), ajv.errorsText(profile.errors)).toBe(true);
     expect(profile({ ...stored, id: undefined })).toBe(false);
     expect(profile({ ...stored, colour: 'blue' })).toBe(false);
     expect(profile({ ...stored, kpis: [{ template: 'hitRate', target: 40 }] }), 'months is filled in').toBe(false);
 
     const user = validator('User');
-    const parsed = userSchema.parse(userBodies['a user without owner ids']);
+    const parsed = userSchema().parse(userBodies['a user without owner ids']);
     expect(user({ id: 'ann', ...parsed, ownerIds: parsed.ownerIds ?? ['ann'] }), ajv.errorsText(user.errors)).toBe(
       true,
     );

@@ -53,7 +53,7 @@ describe('KPI score, one rule per template (docs/metrics.md, "KPI scores")', () 
 
 describe('profiles', () => {
   it('fill in template defaults', () => {
-    const profile = profileSchema.parse({
+    const profile = profileSchema().parse({
       name: 'Sales',
       kpis: [
         { template: 'openDealsPlanned', target: 10 },
@@ -76,28 +76,28 @@ describe('profiles', () => {
 
   it(`refuse more than ${MAX_KPIS_PER_PROFILE} KPIs, saying why`, () => {
     const kpis = Array.from({ length: 11 }, () => ({ template: 'dealsCreated', target: 1 }));
-    const result = profileSchema.safeParse({ name: 'Too many', kpis });
+    const result = profileSchema().safeParse({ name: 'Too many', kpis });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.message).toMatch(/at most 10 KPIs: a few targets people can act on/);
   });
 
   it('refuse unknown templates and negative targets', () => {
-    expect(profileSchema.safeParse({ name: 'x', kpis: [{ template: 'revenue', target: 1 }] }).success).toBe(false);
-    expect(profileSchema.safeParse({ name: 'x', kpis: [{ template: 'dealsCreated', target: -1 }] }).success).toBe(
+    expect(profileSchema().safeParse({ name: 'x', kpis: [{ template: 'revenue', target: 1 }] }).success).toBe(false);
+    expect(profileSchema().safeParse({ name: 'x', kpis: [{ template: 'dealsCreated', target: -1 }] }).success).toBe(
       false,
     );
-    expect(profileSchema.safeParse({ name: 'x', kpis: [{ template: 'hitRate', target: 120 }] }).success).toBe(false);
-    expect(profileSchema.safeParse({ name: 'x', kpis: [{ template: 'keyAccountsMet', target: 120 }] }).success).toBe(
+    expect(profileSchema().safeParse({ name: 'x', kpis: [{ template: 'hitRate', target: 120 }] }).success).toBe(false);
+    expect(profileSchema().safeParse({ name: 'x', kpis: [{ template: 'keyAccountsMet', target: 120 }] }).success).toBe(
       false,
     );
     // An NPS target may be negative (a team climbing out of detractors), never below -100.
-    expect(profileSchema.safeParse({ name: 'x', kpis: [{ template: 'nps', target: -20 }] }).success).toBe(true);
-    expect(profileSchema.safeParse({ name: 'x', kpis: [{ template: 'nps', target: -120 }] }).success).toBe(false);
+    expect(profileSchema().safeParse({ name: 'x', kpis: [{ template: 'nps', target: -20 }] }).success).toBe(true);
+    expect(profileSchema().safeParse({ name: 'x', kpis: [{ template: 'nps', target: -120 }] }).success).toBe(false);
   });
 
   it('users need a profile', () => {
-    expect(userSchema.safeParse({ name: 'Ann' }).success).toBe(false);
-    expect(userSchema.parse({ name: 'Ann', profileId: 'sales', ownerIds: ['12', 'hs-7'] })).toEqual({
+    expect(userSchema().safeParse({ name: 'Ann' }).success).toBe(false);
+    expect(userSchema().parse({ name: 'Ann', profileId: 'sales', ownerIds: ['12', 'hs-7'] })).toEqual({
       name: 'Ann',
       profileId: 'sales',
       ownerIds: ['12', 'hs-7'],

@@ -39,10 +39,10 @@ describe('names beside ids', () => {
   });
 
   it('takes stage labels of 1 to 256 characters, at most 1,000 per source', () => {
-    expect(stageLabelsSchema.safeParse({ labels: { '4': 'Negotiation' } }).success).toBe(true);
-    expect(stageLabelsSchema.safeParse({ labels: { '4': '' } }).success).toBe(false);
-    expect(stageLabelsSchema.safeParse({ labels: { '4': 'x'.repeat(257) } }).success).toBe(false);
+    expect(stageLabelsSchema().safeParse({ labels: { '4': 'Negotiation' } }).success).toBe(true);
+    expect(stageLabelsSchema().safeParse({ labels: { '4': '' } }).success).toBe(false);
+    expect(stageLabelsSchema().safeParse({ labels: { '4': 'x'.repeat(257) } }).success).toBe(false);
     const many = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [String(i), `Stage ${i}`]));
-    expect(stageLabelsSchema.safeParse({ labels: many }).success).toBe(false);
+    expect(stageLabelsSchema().safeParse({ labels: many }).success).toBe(false);
   });
 });

@@ -1,5 +1,24 @@
-import { addMonths, currentMonth, InvalidValueError, monthOf, parseMonth } from '@flash/core';
+import { metricContextFromEnv } from '@flash/app';
+import {
+  addMonths,
+  assertTimeZone,
+  currentMonth,
+  InvalidValueError,
+  instantOf,
+  localDateOf,
+  monthOf,
+  parseMonth,
+} from '@flash/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+
+/** ICU's own calendar date of an instant in a zone: the reference the UTC shortcut must agree with. */
+const icuDateOf = (instant: Date, timeZone: string) => {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    .formatToParts(instant)
+    .filter((p) => p.type !== 'literal');
+  return parts.map((p) => p.value).join('-');
+};
 
 describe('periods', () => {
   describe('monthOf an instant in a time zone', () => {
@@ -54,5 +73,48 @@ describe('periods', () => {
     for (const bad of ['2026-13', '2026-1', '26-11', '2026-11-01', '']) {
       expect(() => parseMonth(bad)).toThrow(/YYYY-MM/);
     }
+  });
+
+  describe('in UTC, the default zone, without a formatter', () => {
+    it("gives ICU's date for any instant, from year 1 to 275760", () => {
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            fc.date({
+              min: new Date('0001-01-01T00:00:00Z'),
+              max: new Date('9999-12-31T23:59:59.999Z'),
+              noInvalidDate: true,
+            }),
+            fc.date({ min: new Date('0001-01-01T00:00:00Z'), noInvalidDate: true }),
+          ),
+          (instant) => {
+            expect(localDateOf(instant, 'UTC')).toBe(icuDateOf(instant, 'UTC'));
+          },
+        ),
+        { numRuns: 2000 },
+      );
+    });
+
+    it('starts a plain date at midnight UTC', () => {
+      expect(instantOf('2026-03-29', 'UTC')).toBe(Date.parse('2026-03-29T00:00:00Z'));
+      expect(instantOf('2026-03-29', 'Europe/Oslo')).toBe(Date.parse('2026-03-28T23:00:00Z'));
+    });
+  });
+
+  describe('a time zone checked at start', () => {
+    it('accepts UTC, canonical names and the aliases the runtime knows', () => {
+      for (const zone of ['UTC', 'Europe/Oslo', 'America/New_York', 'US/Eastern', 'Asia/Kolkata', 'Etc/UTC'])
+        expect(() => assertTimeZone(zone)).not.toThrow();
+    });
+
+    it('refuses a zone the runtime does not know, naming it', () => {
+      for (const zone of ['Europe/Olso', 'Mars/Olympus', 'UTC+1', ''])
+        expect(() => assertTimeZone(zone)).toThrow(new InvalidValueError(`"${zone}" is not an IANA time zone`));
+    });
+
+    it('stops a function reading a wrong METRICS_TIMEZONE at start-up', () => {
+      expect(() => metricContextFromEnv({ METRICS_TIMEZONE: 'Europe/Olso' })).toThrow(/"Europe\/Olso" is not an IANA/);
+      expect(metricContextFromEnv({}).timeZone).toBe('UTC');
+    });
   });
 });

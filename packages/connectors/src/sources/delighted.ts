@@ -1,4 +1,4 @@
-import type { SnapshotEvent } from '@flash/core';
+import { builtOnce, type SnapshotEvent } from '@flash/core';
 import * as z from 'zod';
 import type { Connector } from '../connector.js';
 import { epochSeconds, epochSecondsToIso, externalId, parseJson, parseWith } from '../payload.js';
@@ -6,24 +6,33 @@ import { bodyHmacVerifier } from '../signature.js';
 
 /** Delighted: `X-Delighted-Webhook-Signature: sha256=<hex HMAC-SHA256 of the raw body>`, key = the API key. */
 
-const properties = z.record(z.string(), z.unknown()).nullable().optional();
+/** Delighted's payloads, built on the first Delighted delivery (an ingest invocation for another source never builds them). */
+const schemas = builtOnce(() => {
+  const properties = z.record(z.string(), z.unknown()).nullable().optional();
 
-const surveyResponse = z.object({
-  id: externalId,
-  survey_type: z.string().default('nps'),
-  score: z.number().int().min(0).max(10),
-  comment: z.string().nullable().optional(),
-  created_at: epochSeconds,
-  updated_at: epochSeconds.nullable().optional(),
-  // An object in webhooks and with the list API's `expand[]=person`, else the person's id.
-  person: z
-    .union([z.object({ email: z.string().nullable().optional() }), externalId.transform(() => null)])
-    .nullable()
-    .optional(),
-  person_properties: properties,
+  const surveyResponse = z.object({
+    id: externalId,
+    survey_type: z.string().default('nps'),
+    score: z.number().int().min(0).max(10),
+    comment: z.string().nullable().optional(),
+    created_at: epochSeconds,
+    updated_at: epochSeconds.nullable().optional(),
+    // An object in webhooks and with the list API's `expand[]=person`, else the person's id.
+    person: z
+      .union([z.object({ email: z.string().nullable().optional() }), externalId.transform(() => null)])
+      .nullable()
+      .optional(),
+    person_properties: properties,
+  });
+
+  const delivery = z.object({
+    event_type: z.string().min(1),
+    event_id: z.string().optional(),
+    event_data: z.unknown(),
+  });
+
+  return { surveyResponse, delivery };
 });
-
-const delivery = z.object({ event_type: z.string().min(1), event_id: z.string().optional(), event_data: z.unknown() });
 
 const propertyText = (props: Record<string, unknown> | null | undefined, ...names: string[]): string | null => {
   for (const name of names) {
@@ -43,7 +52,7 @@ export const delightedResponseEvent = (
   where: readonly PropertyKey[],
   deliveryId: string,
 ): SnapshotEvent<'survey_response'> | undefined => {
-  const response = parseWith(surveyResponse, value, where);
+  const response = parseWith(schemas().surveyResponse, value, where);
   // Other survey types (csat, ces, enps, …) use other scales and are not NPS.
   if (response.survey_type !== 'nps') return undefined;
   const props = response.person_properties;
@@ -75,7 +84,7 @@ export const delighted: Connector = {
   verify: bodyHmacVerifier('X-Delighted-Webhook-Signature', 'hex'),
 
   parse(request, ctx) {
-    const body = parseWith(delivery, parseJson(request.body));
+    const body = parseWith(schemas().delivery, parseJson(request.body));
     if (body.event_type !== 'survey_response.created' && body.event_type !== 'survey_response.updated') {
       return { events: [], ignored: 1 };
     }

@@ -1,4 +1,4 @@
-import type { PatchEvent, SnapshotEvent } from '@flash/core';
+import { builtOnce, type PatchEvent, type SnapshotEvent } from '@flash/core';
 import * as z from 'zod';
 import {
   accessOf,
@@ -39,21 +39,36 @@ const PROPERTIES = [
   'closedate',
 ];
 
-const isoMs = z.iso.datetime({ offset: true }).transform((text) => Date.parse(text));
-const historyEntry = z.object({ value: z.string().nullish(), timestamp: isoMs });
-const deal = z.object({
-  id: z.string().min(1),
-  createdAt: isoMs,
-  updatedAt: isoMs,
-  archivedAt: isoMs.optional(),
-  propertiesWithHistory: z.record(z.string(), z.array(historyEntry)).optional(),
-});
-const page = z.object({
-  results: z.array(z.unknown()),
-  paging: z.object({ next: z.object({ after: z.string().min(1) }).optional() }).optional(),
+/** HubSpot's list answers, built on the first page read (a backfill of another source never builds them). */
+const schemas = builtOnce(() => {
+  const isoMs = z.iso.datetime({ offset: true }).transform((text) => Date.parse(text));
+  const historyEntry = z.object({ value: z.string().nullish(), timestamp: isoMs });
+  const deal = z.object({
+    id: z.string().min(1),
+    createdAt: isoMs,
+    updatedAt: isoMs,
+    archivedAt: isoMs.optional(),
+    propertiesWithHistory: z.record(z.string(), z.array(historyEntry)).optional(),
+  });
+  const page = z.object({
+    results: z.array(z.unknown()),
+    paging: z.object({ next: z.object({ after: z.string().min(1) }).optional() }).optional(),
+  });
+
+  const pipelineStage = z.object({
+    id: z.string().min(1),
+    label: z.string().nullish(),
+    archived: z.boolean().optional(),
+    updatedAt: isoMs.optional(),
+  });
+  const pipelines = z.object({
+    results: z.array(z.object({ id: z.string().min(1), stages: z.array(z.unknown()) })),
+  });
+
+  return { deal, page, pipelineStage, pipelines };
 });
 
-type Deal = z.output<typeof deal>;
+type Deal = z.output<ReturnType<typeof schemas>['deal']>;
 
 /** A live deal as the patches its webhooks would have made: creation, not deleted, each property's newest value. */
 const livePatches = (d: Deal, index: number, ctx: ParseContext): PatchEvent<'deal'>[] => [
@@ -87,7 +102,7 @@ const dealList = (options: HistoryClientOptions, archived: boolean): HistoryList
     async read(after) {
       const ctx = historyContext('hubspot', options, now());
       const body = parseWith(
-        page,
+        schemas().page,
         await getJson(access, PATH, {
           limit: PAGE_SIZE,
           after: after ?? undefined,
@@ -97,7 +112,7 @@ const dealList = (options: HistoryClientOptions, archived: boolean): HistoryList
         [PATH],
       );
       const events = body.results.flatMap((raw, index) => {
-        const d = parseWith(deal, raw, [PATH, 'results', index]);
+        const d = parseWith(schemas().deal, raw, [PATH, 'results', index]);
         if (archived) {
           const at = d.archivedAt ?? d.updatedAt;
           if (at < sinceMs) return [];
@@ -111,15 +126,6 @@ const dealList = (options: HistoryClientOptions, archived: boolean): HistoryList
 };
 
 const PIPELINES_PATH = '/crm/v3/pipelines/deals';
-const pipelineStage = z.object({
-  id: z.string().min(1),
-  label: z.string().nullish(),
-  archived: z.boolean().optional(),
-  updatedAt: isoMs.optional(),
-});
-const pipelines = z.object({
-  results: z.array(z.object({ id: z.string().min(1), stages: z.array(z.unknown()) })),
-});
 
 const stageList = (options: HistoryClientOptions): HistoryList<null> => {
   const access = accessOf(hubspotApi, options, (token) => ({ authorization: `Bearer ${token}` }));
@@ -129,10 +135,10 @@ const stageList = (options: HistoryClientOptions): HistoryList<null> => {
     async read() {
       const fetchedAt = now();
       const ctx = historyContext('hubspot', options, fetchedAt);
-      const body = parseWith(pipelines, await getJson(access, PIPELINES_PATH, {}), [PIPELINES_PATH]);
+      const body = parseWith(schemas().pipelines, await getJson(access, PIPELINES_PATH, {}), [PIPELINES_PATH]);
       const events = body.results.flatMap((pipeline, p) =>
         pipeline.stages.map((raw, index): SnapshotEvent<'stage'> => {
-          const s = parseWith(pipelineStage, raw, [PIPELINES_PATH, 'results', p, 'stages', index]);
+          const s = parseWith(schemas().pipelineStage, raw, [PIPELINES_PATH, 'results', p, 'stages', index]);
           const changed = s.updatedAt ?? fetchedAt.getTime();
           return {
             entity: 'stage',

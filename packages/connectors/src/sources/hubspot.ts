@@ -1,4 +1,4 @@
-import { type EntityData, fields, type PatchEvent } from '@flash/core';
+import { builtOnce, type EntityData, fields, type PatchEvent } from '@flash/core';
 import * as z from 'zod';
 import type { Connector, ParseContext, WebhookRequest } from '../connector.js';
 import { PayloadError, SignatureError } from '../errors.js';
@@ -107,14 +107,19 @@ const DEAL_TYPE_ID = '0-3';
 /** HubSpot sends at most 100 events per request; a larger batch is not HubSpot's and is refused unparsed. */
 const MAX_EVENTS_PER_REQUEST = 100;
 
-const envelope = z.object({ subscriptionType: z.string().min(1), objectTypeId: z.string().optional() });
-const dealEvent = z.object({
-  objectId: externalId,
-  occurredAt: epochMs,
-  propertyName: z.string().min(1).optional(),
-  propertyValue: z.string().nullish(),
+/** HubSpot's payloads, built on the first HubSpot delivery (an ingest invocation for another source never builds them). */
+const schemas = builtOnce(() => {
+  const envelope = z.object({ subscriptionType: z.string().min(1), objectTypeId: z.string().optional() });
+  const dealEvent = z.object({
+    objectId: externalId,
+    occurredAt: epochMs,
+    propertyName: z.string().min(1).optional(),
+    propertyValue: z.string().nullish(),
+  });
+  const propertyChange = dealEvent.required({ propertyName: true });
+
+  return { envelope, dealEvent, propertyChange };
 });
-const propertyChange = dealEvent.required({ propertyName: true });
 
 interface Settings {
   won: ReadonlySet<string>;
@@ -267,7 +272,10 @@ export const hubspotDealPatches = (
 };
 
 /** The action of a deal event (`creation`, `propertyChange`, …), or undefined for other objects. */
-const dealAction = ({ subscriptionType, objectTypeId }: z.output<typeof envelope>): string | undefined => {
+const dealAction = ({
+  subscriptionType,
+  objectTypeId,
+}: z.output<ReturnType<typeof schemas>['envelope']>): string | undefined => {
   const [object, action] = subscriptionType.split('.', 2);
   if (object === 'deal' || (object === 'object' && objectTypeId === DEAL_TYPE_ID)) return action;
   return undefined;
@@ -297,12 +305,12 @@ export const hubspot: Connector = {
     const events: PatchEvent<'deal'>[] = [];
     let ignored = 0;
     batch.forEach((raw, index) => {
-      const action = dealAction(parseWith(envelope, raw, [index]));
+      const action = dealAction(parseWith(schemas().envelope, raw, [index]));
       if (action === undefined) {
         ignored++;
         return;
       }
-      const e = parseWith(action === 'propertyChange' ? propertyChange : dealEvent, raw, [index]);
+      const e = parseWith(action === 'propertyChange' ? schemas().propertyChange : schemas().dealEvent, raw, [index]);
       const patches = hubspotDealPatches({ ...e, action }, `[${index}].propertyValue`, ctx);
       if (patches.length === 0) ignored++;
       events.push(...patches);

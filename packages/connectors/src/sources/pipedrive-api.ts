@@ -1,4 +1,4 @@
-import type { CanonicalEvent, SnapshotEvent } from '@flash/core';
+import { builtOnce, type CanonicalEvent, type SnapshotEvent } from '@flash/core';
 import * as z from 'zod';
 import {
   accessOf,
@@ -25,16 +25,30 @@ import { pipedriveDealEvent } from './pipedrive.js';
 const PATH = '/api/v2/deals';
 const PAGE_SIZE = '500';
 
-const page = z.object({
-  success: z.literal(true),
-  data: z.array(z.unknown()).nullable(),
-  additional_data: z.object({ next_cursor: z.string().nullish() }).nullish(),
-});
-const dealHead = z.object({
-  id: externalId,
-  update_time: utcTimestamp.nullish(),
-  add_time: utcTimestamp.nullish(),
-  is_deleted: z.boolean().optional(),
+/** Pipedrive's list answers, built on the first page read (a backfill of another source never builds them). */
+const schemas = builtOnce(() => {
+  const page = z.object({
+    success: z.literal(true),
+    data: z.array(z.unknown()).nullable(),
+    additional_data: z.object({ next_cursor: z.string().nullish() }).nullish(),
+  });
+  const dealHead = z.object({
+    id: externalId,
+    update_time: utcTimestamp.nullish(),
+    add_time: utcTimestamp.nullish(),
+    is_deleted: z.boolean().optional(),
+  });
+
+  const stage = z.object({
+    id: externalId,
+    name: z.string().nullish(),
+    pipeline_id: externalId.nullish(),
+    is_deleted: z.boolean().optional(),
+    add_time: utcTimestamp.nullish(),
+    update_time: utcTimestamp.nullish(),
+  });
+
+  return { page, dealHead, stage };
 });
 
 /**
@@ -55,7 +69,7 @@ const pipedriveList = (
       const fetchedAt = now();
       const ctx = historyContext('pipedrive', options, fetchedAt);
       const body = parseWith(
-        page,
+        schemas().page,
         await getJson(access, path, { ...query, limit: PAGE_SIZE, cursor: cursor ?? undefined }),
         [path],
       );
@@ -75,7 +89,7 @@ const dealList = (options: HistoryClientOptions, deletedOnly: boolean) =>
       status: deletedOnly ? 'deleted' : undefined,
     },
     (raw, where, fetchedAt, ctx) => {
-      const head = parseWith(dealHead, raw, where);
+      const head = parseWith(schemas().dealHead, raw, where);
       return pipedriveDealEvent(raw, {
         id: head.id,
         timestamp: head.update_time ?? head.add_time ?? fetchedAt.getTime(),
@@ -88,14 +102,6 @@ const dealList = (options: HistoryClientOptions, deletedOnly: boolean) =>
   );
 
 const STAGES_PATH = '/api/v2/stages';
-const stage = z.object({
-  id: externalId,
-  name: z.string().nullish(),
-  pipeline_id: externalId.nullish(),
-  is_deleted: z.boolean().optional(),
-  add_time: utcTimestamp.nullish(),
-  update_time: utcTimestamp.nullish(),
-});
 
 /**
  * The pipelines' stages (`GET /api/v2/stages`, same paging): their names become the labels shown beside the
@@ -104,7 +110,7 @@ const stage = z.object({
  */
 const stageList = (options: HistoryClientOptions) =>
   pipedriveList(options, STAGES_PATH, {}, (raw, where, fetchedAt, ctx): SnapshotEvent<'stage'> => {
-    const s = parseWith(stage, raw, where);
+    const s = parseWith(schemas().stage, raw, where);
     const changed = s.update_time ?? s.add_time ?? fetchedAt.getTime();
     return {
       entity: 'stage',

@@ -1,4 +1,4 @@
-import type { ActivityKind, SnapshotEvent } from '@flash/core';
+import { type ActivityKind, builtOnce, type SnapshotEvent } from '@flash/core';
 import * as z from 'zod';
 import type { Connector, ParseContext } from '../connector.js';
 import { SignatureError } from '../errors.js';
@@ -22,50 +22,6 @@ import { requireHeader, safeEqual, strictBase64, strictUtf8 } from '../signature
  * by `data.update_time`, then `meta.timestamp`.
  */
 
-const text = orNull(z.string()).transform((v) => v || null);
-const time = orNull(utcTimestamp);
-const optionalId = orNull(externalId);
-
-const deal = z.object({
-  title: orNull(z.string()).transform(displayName),
-  status: z.enum(['open', 'won', 'lost', 'deleted']),
-  value: orNull(z.number()),
-  currency: orNull(currencyCode),
-  org_id: optionalId,
-  owner_id: optionalId,
-  stage_id: optionalId,
-  add_time: time,
-  update_time: time,
-  won_time: time,
-  lost_time: time,
-  close_time: time,
-  expected_close_date: orNull(dateText),
-  lost_reason: text,
-  origin: text,
-});
-type Deal = z.output<typeof deal>;
-
-/**
- * An activity as webhooks v2 carry it: the fields of API v2's activity object
- * (https://developers.pipedrive.com/docs/api/v1/Activities, v2 `GET /api/v2/activities/{id}`): `type` is the
- * activity type's key (`call`, `meeting`, `task`, `deadline`, `email`, `lunch` or a company's own), `due_date`
- * a date and `due_time` `HH:MM` in UTC, `done` a boolean, `marked_as_done_time` when it was marked done.
- */
-const activity = z.object({
-  type: z.string().min(1),
-  subject: text,
-  owner_id: optionalId,
-  org_id: optionalId,
-  deal_id: optionalId,
-  due_date: orNull(dateText),
-  due_time: orNull(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$|^$/, 'expected HH:MM')),
-  done: z.boolean().default(false),
-  marked_as_done_time: time,
-  add_time: time,
-  update_time: time,
-  is_deleted: z.boolean().default(false),
-});
-
 /** Pipedrive's built-in activity types onto the canonical kinds; a company's own types count as tasks. */
 const ACTIVITY_KIND: Readonly<Record<string, ActivityKind>> = {
   meeting: 'meeting',
@@ -76,16 +32,66 @@ const ACTIVITY_KIND: Readonly<Record<string, ActivityKind>> = {
   deadline: 'task',
 };
 
-const delivery = z.object({
-  meta: z.object({
-    action: z.string().min(1),
-    entity: z.string().min(1),
-    entity_id: externalId,
-    timestamp: utcTimestamp,
-  }),
-  data: z.unknown().optional(),
-  previous: z.unknown().optional(),
+/** Pipedrive's payloads, built on the first Pipedrive delivery (an ingest invocation for another source never builds them). */
+const schemas = builtOnce(() => {
+  const text = orNull(z.string()).transform((v) => v || null);
+  const time = orNull(utcTimestamp);
+  const optionalId = orNull(externalId);
+
+  const deal = z.object({
+    title: orNull(z.string()).transform(displayName),
+    status: z.enum(['open', 'won', 'lost', 'deleted']),
+    value: orNull(z.number()),
+    currency: orNull(currencyCode),
+    org_id: optionalId,
+    owner_id: optionalId,
+    stage_id: optionalId,
+    add_time: time,
+    update_time: time,
+    won_time: time,
+    lost_time: time,
+    close_time: time,
+    expected_close_date: orNull(dateText),
+    lost_reason: text,
+    origin: text,
+  });
+
+  /**
+   * An activity as webhooks v2 carry it: the fields of API v2's activity object
+   * (https://developers.pipedrive.com/docs/api/v1/Activities, v2 `GET /api/v2/activities/{id}`): `type` is the
+   * activity type's key (`call`, `meeting`, `task`, `deadline`, `email`, `lunch` or a company's own), `due_date`
+   * a date and `due_time` `HH:MM` in UTC, `done` a boolean, `marked_as_done_time` when it was marked done.
+   */
+  const activity = z.object({
+    type: z.string().min(1),
+    subject: text,
+    owner_id: optionalId,
+    org_id: optionalId,
+    deal_id: optionalId,
+    due_date: orNull(dateText),
+    due_time: orNull(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$|^$/, 'expected HH:MM')),
+    done: z.boolean().default(false),
+    marked_as_done_time: time,
+    add_time: time,
+    update_time: time,
+    is_deleted: z.boolean().default(false),
+  });
+
+  const delivery = z.object({
+    meta: z.object({
+      action: z.string().min(1),
+      entity: z.string().min(1),
+      entity_id: externalId,
+      timestamp: utcTimestamp,
+    }),
+    data: z.unknown().optional(),
+    previous: z.unknown().optional(),
+  });
+
+  return { deal, activity, delivery };
 });
+
+type Deal = z.output<ReturnType<typeof schemas>['deal']>;
 
 const iso = (ms: number | null): string | null => (ms === null ? null : epochMsToIso(ms));
 
@@ -109,7 +115,7 @@ export interface PipedriveSighting {
  * shape) as a canonical snapshot, ordered by `update_time`, then the sighting's timestamp.
  */
 export const pipedriveDealEvent = (object: unknown, seen: PipedriveSighting): SnapshotEvent<'deal'> => {
-  const d = parseWith(deal, object, seen.where);
+  const d = parseWith(schemas().deal, object, seen.where);
   const where = seen.where.join('.');
   const currency = d.currency ?? seen.baseCurrency;
   const amount = d.value === null ? null : minorAmount(d.value, currency, `${where}.value`);
@@ -164,7 +170,7 @@ export const pipedrive: Connector = {
   },
 
   parse(request, ctx) {
-    const { meta, data, previous } = parseWith(delivery, parseJson(request.body));
+    const { meta, data, previous } = parseWith(schemas().delivery, parseJson(request.body));
     if (!['create', 'change', 'delete'].includes(meta.action)) return { events: [], ignored: 1 };
     // A delete carries the last state in `previous` and nothing in `data`.
     const isDelete = meta.action === 'delete';
@@ -182,16 +188,19 @@ export const pipedrive: Connector = {
       return { events: [event], ignored: 0 };
     }
     if (meta.entity === 'activity')
-      return { events: [activityEvent(meta, parseWith(activity, state, [where]), isDelete, ctx)], ignored: 0 };
+      return {
+        events: [activityEvent(meta, parseWith(schemas().activity, state, [where]), isDelete, ctx)],
+        ignored: 0,
+      };
     return { events: [], ignored: 1 };
   },
 };
 
-type Meta = z.output<typeof delivery>['meta'];
+type Meta = z.output<ReturnType<typeof schemas>['delivery']>['meta'];
 
 const activityEvent = (
   meta: Meta,
-  a: z.output<typeof activity>,
+  a: z.output<ReturnType<typeof schemas>['activity']>,
   isDelete: boolean,
   ctx: ParseContext,
 ): SnapshotEvent<'activity'> => ({

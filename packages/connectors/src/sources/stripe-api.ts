@@ -1,4 +1,4 @@
-import type { CanonicalEvent } from '@flash/core';
+import { builtOnce, type CanonicalEvent } from '@flash/core';
 import * as z from 'zod';
 import {
   accessOf,
@@ -30,10 +30,15 @@ import { stripeCreditNoteEvent, stripeEventToCanonical, stripeInvoiceEvent } fro
 
 const PAGE_SIZE = '100';
 
-const list = z.object({
-  object: z.literal('list'),
-  data: z.array(z.object({ id: z.string().min(1) }).passthrough()),
-  has_more: z.boolean(),
+/** Stripe's list answers, built on the first page read (a backfill of another source never builds them). */
+const schemas = builtOnce(() => {
+  const list = z.object({
+    object: z.literal('list'),
+    data: z.array(z.object({ id: z.string().min(1) }).passthrough()),
+    has_more: z.boolean(),
+  });
+
+  return { list };
 });
 
 /** One Stripe list (`path`, with `query`), each item mapped to a canonical event or skipped. */
@@ -57,7 +62,7 @@ const stripeList = (
       const fetchedAt = now();
       const ctx = historyContext('stripe', options, fetchedAt);
       const body = parseWith(
-        list,
+        schemas().list,
         await getJson(access, path, {
           ...query,
           limit: PAGE_SIZE,

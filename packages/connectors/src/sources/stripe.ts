@@ -1,4 +1,4 @@
-import type { CanonicalEvent, SnapshotEvent } from '@flash/core';
+import { builtOnce, type CanonicalEvent, type SnapshotEvent } from '@flash/core';
 import * as z from 'zod';
 import type { Connector } from '../connector.js';
 import { SignatureError } from '../errors.js';
@@ -41,38 +41,43 @@ const stripeDigits = (iso: string): number => (ZERO_DECIMAL.has(iso) ? 0 : THREE
 const fromStripeMinor = (amount: number, iso: string, where: string): number =>
   minorAmount(amount / 10 ** stripeDigits(iso), iso, where);
 
-const expandable = z.union([z.string().min(1), z.object({ id: z.string().min(1) }).transform((o) => o.id)]);
-const customerFields = {
-  customer: expandable.nullish(),
-  metadata: z.record(z.string(), z.string()).nullish(),
-};
-const amountFields = { currency: currencyCode, total: z.number().int() };
+/** Stripe's payloads, built on the first Stripe delivery (an ingest invocation for another source never builds them). */
+const schemas = builtOnce(() => {
+  const expandable = z.union([z.string().min(1), z.object({ id: z.string().min(1) }).transform((o) => o.id)]);
+  const customerFields = {
+    customer: expandable.nullish(),
+    metadata: z.record(z.string(), z.string()).nullish(),
+  };
+  const amountFields = { currency: currencyCode, total: z.number().int() };
 
-const invoice = z.object({
-  id: z.string().min(1),
-  status: z.enum(['draft', 'open', 'paid', 'uncollectible', 'void']),
-  number: z.string().nullish(),
-  effective_at: epochSeconds.nullish(),
-  status_transitions: z.object({ finalized_at: epochSeconds.nullish() }).nullish(),
-  ...amountFields,
-  ...customerFields,
-});
+  const invoice = z.object({
+    id: z.string().min(1),
+    status: z.enum(['draft', 'open', 'paid', 'uncollectible', 'void']),
+    number: z.string().nullish(),
+    effective_at: epochSeconds.nullish(),
+    status_transitions: z.object({ finalized_at: epochSeconds.nullish() }).nullish(),
+    ...amountFields,
+    ...customerFields,
+  });
 
-const creditNote = z.object({
-  id: z.string().min(1),
-  status: z.enum(['issued', 'void']),
-  invoice: expandable.nullish(),
-  created: epochSeconds,
-  effective_at: epochSeconds.nullish(),
-  ...amountFields,
-  ...customerFields,
-});
+  const creditNote = z.object({
+    id: z.string().min(1),
+    status: z.enum(['issued', 'void']),
+    invoice: expandable.nullish(),
+    created: epochSeconds,
+    effective_at: epochSeconds.nullish(),
+    ...amountFields,
+    ...customerFields,
+  });
 
-const delivery = z.object({
-  id: z.string().min(1),
-  type: z.string().min(1),
-  created: epochSeconds,
-  data: z.object({ object: z.unknown() }),
+  const delivery = z.object({
+    id: z.string().min(1),
+    type: z.string().min(1),
+    created: epochSeconds,
+    data: z.object({ object: z.unknown() }),
+  });
+
+  return { invoice, creditNote, delivery };
 });
 
 /** Status precedence: a later status never goes back (paid and uncollectible share a rank). */
@@ -116,7 +121,7 @@ const at = (seen: StripeSighting, field: string) => [...seen.where, field].join(
 
 /** A Stripe invoice object (a webhook's `data.object`, or an item of `GET /v1/invoices`) as a canonical snapshot. */
 export const stripeInvoiceEvent = (object: unknown, seen: StripeSighting): SnapshotEvent<'invoice'> => {
-  const o = parseWith(invoice, object, seen.where);
+  const o = parseWith(schemas().invoice, object, seen.where);
   const date = o.effective_at ?? o.status_transitions?.finalized_at;
   return {
     ...envelope(seen),
@@ -139,7 +144,7 @@ export const stripeInvoiceEvent = (object: unknown, seen: StripeSighting): Snaps
 
 /** A Stripe credit note object (webhook or `GET /v1/credit_notes`) as a canonical snapshot. */
 export const stripeCreditNoteEvent = (object: unknown, seen: StripeSighting): SnapshotEvent<'credit_note'> => {
-  const o = parseWith(creditNote, object, seen.where);
+  const o = parseWith(schemas().creditNote, object, seen.where);
   return {
     ...envelope(seen),
     entity: 'credit_note',
@@ -166,7 +171,7 @@ export const stripeEventToCanonical = (
   deliveryId: string,
   where: readonly PropertyKey[] = [],
 ): CanonicalEvent | undefined => {
-  const body = parseWith(delivery, value, where);
+  const body = parseWith(schemas().delivery, value, where);
   const seen = { created: body.created, deliveryId, where: [...where, ...WHERE] };
   // invoice.upcoming previews an invoice that does not exist yet (it has no id).
   if (body.type.startsWith('invoice.') && body.type !== 'invoice.upcoming')

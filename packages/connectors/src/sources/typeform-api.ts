@@ -1,3 +1,4 @@
+import { builtOnce } from '@flash/core';
 import * as z from 'zod';
 import {
   accessOf,
@@ -20,10 +21,15 @@ import { typeformResponseEvent } from './typeform.js';
 
 const PAGE_SIZE = '1000';
 
-const page = z.object({
-  total_items: z.number().int().nonnegative(),
-  page_count: z.number().int().nonnegative(),
-  items: z.array(z.object({ token: z.string().min(1) }).passthrough()),
+/** Typeform's list answers, built on the first page read (a backfill of another source never builds them). */
+const schemas = builtOnce(() => {
+  const page = z.object({
+    total_items: z.number().int().nonnegative(),
+    page_count: z.number().int().nonnegative(),
+    items: z.array(z.object({ token: z.string().min(1) }).passthrough()),
+  });
+
+  return { page };
 });
 
 export const formIds = (env: Readonly<Record<string, string | undefined>>): string[] =>
@@ -41,7 +47,7 @@ const formList = (options: HistoryClientOptions, formId: string): HistoryList<st
     async read(before) {
       const { deliveryId } = historyContext('typeform', options, now());
       const body = parseWith(
-        page,
+        schemas().page,
         await getJson(access, path, {
           page_size: PAGE_SIZE,
           before: before ?? undefined,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { builtOnce } from '../built-once.js';
 import { fields, LIMITS } from '../events.js';
 
 /**
@@ -10,14 +11,16 @@ import { fields, LIMITS } from '../events.js';
 export const MAX_STAGE_LABELS = 1000;
 
 /** What `PUT /v1/stages/{source}` takes: the source's stage ids and the label each is shown with. */
-export const stageLabelsSchema = z.object({
-  labels: z
-    .record(fields.id, fields.label.min(1))
-    .refine((labels) => Object.keys(labels).length <= MAX_STAGE_LABELS, {
-      message: `at most ${MAX_STAGE_LABELS} stages per source`,
-    })
-    .describe(
-      `Stage id → label, at most ${MAX_STAGE_LABELS}; ids and labels at most ${LIMITS.label} characters. Replaces the source's configured labels`,
-    ),
-});
-export type StageLabels = z.output<typeof stageLabelsSchema>;
+export const stageLabelsSchema = builtOnce(() =>
+  z.object({
+    labels: z
+      .record(fields.id, fields.label.min(1))
+      .refine((labels) => Object.keys(labels).length <= MAX_STAGE_LABELS, {
+        message: `at most ${MAX_STAGE_LABELS} stages per source`,
+      })
+      .describe(
+        `Stage id → label, at most ${MAX_STAGE_LABELS}; ids and labels at most ${LIMITS.label} characters. Replaces the source's configured labels`,
+      ),
+  }),
+);
+export type StageLabels = z.output<ReturnType<typeof stageLabelsSchema>>;
