@@ -84,7 +84,8 @@ export class Aggregator extends Construct {
         batchSize: AGGREGATE_BATCH_SIZE,
         maxBatchingWindow: Duration.seconds(5),
         reportBatchItemFailures: true,
-        // Few concurrent batches: hot aggregates conflict less, and each batch sums its deltas before writing.
+        // Few concurrent batches: their commits run side by side, but one process at a time folds the journals
+        // (the others wait for it), and a fold coalesces more when journals of several batches wait.
         maxConcurrency: 5,
       }),
     );
