@@ -114,8 +114,12 @@ describe('minified bundles keep error names', { timeout: 60_000 }, () => {
     };
     const { answer, logs } = await run('aggregate', aggregateEnv, { Records: [record] });
     expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
-    const errors = logs.flatMap((line) => (line.error ? [line.error as { name: string }] : []));
-    expect(errors).toEqual([expect.objectContaining({ name: 'StoreUnavailableError' })]);
+    const errors = logs.flatMap((line) => (line.error ? [line.error as { name: string; message: string }] : []));
+    // Applying the record, then folding what waits: both find DynamoDB unreachable.
+    expect(errors).toEqual([
+      expect.objectContaining({ name: 'StoreUnavailableError', message: expect.stringMatching(/^loadEntities/) }),
+      expect.objectContaining({ name: 'StoreUnavailableError', message: expect.stringMatching(/^acquireFold/) }),
+    ]);
   });
 });
 
