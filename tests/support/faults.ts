@@ -107,3 +107,12 @@ export const applyBatch = (
     sleep: async () => {},
     folder: process.folder,
   });
+
+/** A one-shot signal between a test and a store call it holds up: `fire()` resolves `fired`. */
+export const signal = (): { fired: Promise<void>; fire: () => void } => {
+  let fire: () => void = () => {};
+  const fired = new Promise<void>((resolve) => {
+    fire = resolve;
+  });
+  return { fired, fire };
+};

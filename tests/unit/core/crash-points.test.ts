@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mixedBatch } from '../../support/batches.js';
 import { invoice, surveyResponse } from '../../support/events.js';
-import { applyBatch, CrashError, crashingStore, writesOf } from '../../support/faults.js';
+import { applyBatch, CrashError, crashingStore, signal, writesOf } from '../../support/faults.js';
 
 const ctx: MetricContext = { timeZone: 'Europe/Oslo', baseCurrency: 'EUR' };
 
@@ -96,30 +96,24 @@ describe('crash consistency of the aggregator', () => {
     let begun = false;
     const stalled = crashingStore(store, { write: Number.POSITIVE_INFINITY, when: 'before' });
     const beginFold = stalled.beginFold;
-    let wake: () => void = () => {};
-    const woken = new Promise<void>((resolve) => {
-      wake = resolve;
-    });
-    let resume: () => void = () => {};
-    const resumed = new Promise<void>((resolve) => {
-      resume = resolve;
-    });
+    const wake = signal();
+    const paused = signal();
     stalled.beginFold = async (...args) => {
       const seq = await beginFold(...args);
       if (!begun) {
         begun = true;
-        resume();
-        await woken;
+        paused.fire();
+        await wake.fired;
       }
       return seq;
     };
     const first = applyBatch(batch, stalled, ctx, 12, { folder: 'first' });
-    await resumed;
+    await paused.fired;
     // Another process takes over after the lease expired, finishes the fold, and folds on.
     await applyBatch(batch, store, ctx, 12, { folder: 'second', now: new Date('2026-11-23T10:01:00Z') });
     expectExact(store, reference);
     // The first wakes and goes on with its fold: every write is refused or skipped, nothing counts twice.
-    wake();
+    wake.fire();
     await first.catch(() => {});
     expectExact(store, reference);
   });

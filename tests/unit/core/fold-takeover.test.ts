@@ -11,7 +11,7 @@ import {
 } from '@flash/core';
 import { describe, expect, it } from 'vitest';
 import { deal, invoice, surveyResponse } from '../../support/events.js';
-import { applyBatch, crashingStore } from '../../support/faults.js';
+import { applyBatch, crashingStore, signal } from '../../support/faults.js';
 
 const ctx: MetricContext = { timeZone: 'Europe/Oslo', baseCurrency: 'EUR' };
 
@@ -28,23 +28,17 @@ describe('a folder that stalls in the middle of planning its fold', () => {
     // Process "first" folds D1's loss; it stalls reading the customer rollups (its first level read).
     const first = crashingStore(store, { write: Number.POSITIVE_INFINITY, when: 'before' });
     const loadNodes = first.loadNodes;
-    let stalled: () => void = () => {};
-    const isStalled = new Promise<void>((resolve) => {
-      stalled = resolve;
-    });
-    let wake: () => void = () => {};
-    const woken = new Promise<void>((resolve) => {
-      wake = resolve;
-    });
+    const stalled = signal();
+    const wake = signal();
     first.loadNodes = async (keys) => {
-      stalled();
-      await woken;
+      stalled.fire();
+      await wake.fired;
       return loadNodes(keys);
     };
     const firstRun = applyBatch([deal('D1', 2, { status: 'lost', closedAt: '2026-11-20T10:00:00Z' })], first, ctx, 12, {
       folder: 'first',
     });
-    await isStalled;
+    await stalled.fired;
 
     // Its lease expires; "second" finishes the stopped fold, then folds its own batch (another invoice of C1).
     await applyBatch([invoice('I2', 1, { status: 'issued', total: 50_00 })], store, ctx, 12, {
@@ -56,7 +50,7 @@ describe('a folder that stalls in the middle of planning its fold', () => {
     expect(store.aggregates.get('customers')).toEqual({ active: 1 });
 
     // "first" wakes: its fold was finished by "second"; it must write nothing.
-    wake();
+    wake.fire();
     await firstRun.catch(() => {});
     expect(store.aggregates.get('customers')).toEqual({ active: 1 });
     expect(store.aggregates).toEqual(expected);
