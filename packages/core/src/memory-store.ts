@@ -73,7 +73,7 @@ export class MemoryStore implements EntityStore {
     if (fold.holder !== undefined && fold.holder !== holder && (fold.expiresAt ?? 0) >= now.getTime()) return undefined;
     fold.holder = holder;
     fold.expiresAt = now.getTime() + leaseMs;
-    return { seq: fold.seq, unfinished: structuredClone(fold.unfinished) };
+    return { unfinished: structuredClone(fold.unfinished) };
   }
 
   async listJournals(limit: number): Promise<Journal[]> {

@@ -49,9 +49,8 @@ export interface FoldPlan {
   at: string;
 }
 
-/** The fold lease as acquired: the last fold number given out, and a fold begun and never ended, if any. */
+/** The fold lease as acquired: a fold begun and never ended, if any, for its new holder to finish. */
 export interface FoldLease {
-  seq: number;
   unfinished: { seq: number; journals: string[] } | undefined;
 }
 

@@ -121,7 +121,6 @@ export const dynamoEntityStore = (table: Table): EntityStore => {
         );
         const unfinishedSeq = readOptionalNumber(lease, 'unfinishedSeq');
         return {
-          seq: readOptionalNumber(lease, 'seq') ?? 0,
           unfinished:
             unfinishedSeq === undefined
               ? undefined
