@@ -9,9 +9,8 @@ const ALERTS = 'alerts';
 
 /** Alerts on DynamoDB: one item per key, written once (a conditional Put), then marked. */
 export const dynamoAlertStore = (table: Table): AlertStore & AlertLister => {
-  const mark = async (operation: string, key: string, attribute: string, value: unknown) => {
-    await table.update(operation, itemKeys.alert(key), updateExpression({ [attribute]: value }), IF_PRESENT);
-  };
+  const mark = (operation: string, key: string, attribute: string, value: unknown) =>
+    table.update(operation, itemKeys.alert(key), updateExpression({ [attribute]: value }), IF_PRESENT);
   return {
     async recordAlert(alert) {
       const listing = listingAttributes({ list: ALERTS, sort: `${alert.raisedAt}#${alert.key}` });

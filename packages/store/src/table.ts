@@ -118,10 +118,15 @@ export class Table {
   }
 
   /**
-   * Updates an item's attributes (UpdateItem), creating it if need be, if `condition` holds; answers the item
-   * as it is after the update. The condition's placeholders must not collide with the update's (`#SET0`…).
+   * Updates an item's attributes (UpdateItem), creating it if need be, if `condition` holds. The condition's
+   * placeholders must not collide with the update's (`#SET0`…).
    */
-  async update(operation: string, key: ItemKey, update: UpdateParts, condition?: Condition): Promise<Item> {
+  async update(operation: string, key: ItemKey, update: UpdateParts, condition?: Condition): Promise<void> {
+    await mapErrors(operation, () => this.doc.send(new UpdateCommand(this.updateInput(key, update, condition))));
+  }
+
+  /** `update`, answering the item as it is after the update (for the few callers that read it back). */
+  async updateReturning(operation: string, key: ItemKey, update: UpdateParts, condition?: Condition): Promise<Item> {
     const request = new UpdateCommand({ ...this.updateInput(key, update, condition), ReturnValues: 'ALL_NEW' });
     return (await mapErrors(operation, () => this.doc.send(request))).Attributes ?? {};
   }
