@@ -9,15 +9,7 @@ import {
   parseCanonicalEvent,
   propagate,
 } from '@flash/core';
-import {
-  aggregateFields,
-  atRevision,
-  dynamoStore,
-  itemKeys,
-  listingAttributes,
-  Table,
-  updateExpression,
-} from '@flash/store';
+import { aggregateFields, dynamoStore, entityPut, itemKeys, Table, updateExpression } from '@flash/store';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 
 /**
@@ -42,19 +34,13 @@ export const makeNaiveHandler = (client: DynamoDBClient, tableName: string, ctx:
         metricModel.contributions(state, ctx),
       );
       const { nodes, aggregates } = await propagate(deltas, (keys) => store.loadNodes(keys), metricModel, ctx);
-      const expectedRev = before?.rev ?? null;
       await table.transactWrite('naive', [
-        {
-          Put: table.putInput(
-            {
-              ...itemKeys.entity(key),
-              state,
-              ...listingAttributes(metricModel.listing(state, ctx)),
-              rev: (expectedRev ?? 0) + 1,
-            },
-            atRevision(expectedRev),
-          ),
-        },
+        entityPut(table, {
+          key,
+          state,
+          listing: metricModel.listing(state, ctx),
+          expectedRev: before?.rev ?? null,
+        }),
         ...nodes.map((n) => ({
           Put: table.putInput({ ...itemKeys.node(n.key), vals: n.values }),
         })),

@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ConflictError, type EntityStore, type Journal, type Stored, type Values } from '@flash/core';
+import { type CommitPlan, ConflictError, type EntityStore, type Journal, type Stored, type Values } from '@flash/core';
 import { aggregateFields, readJournal, readNodeValues, readOptionalNumber, readRevision, readState } from './items.js';
 import { entityKeyOf, itemKeys, nodeKeyOf } from './schema.js';
 import {
@@ -11,6 +11,7 @@ import {
   listingAttributes,
   REVISION,
   type Table,
+  type TransactItem,
   updateExpression,
 } from './table.js';
 
@@ -36,6 +37,19 @@ const heldBy = (holder: string): Condition => ({
 const encodeDeltas = (deltas: ReadonlyMap<string, Values>): Uint8Array => gzipSync(JSON.stringify([...deltas]));
 const decodeDeltas = (bytes: Uint8Array): Map<string, Values> =>
   new Map(JSON.parse(gunzipSync(bytes).toString('utf8')) as [string, Values][]);
+
+/** A transaction's Put of an entity state at its next revision, conditioned on the revision read. */
+export const entityPut = (table: Table, e: CommitPlan['entities'][number]): TransactItem => ({
+  Put: table.putInput(
+    {
+      ...itemKeys.entity(e.key),
+      state: e.state,
+      ...listingAttributes(e.listing),
+      [REVISION]: (e.expectedRev ?? 0) + 1,
+    },
+    atRevision(e.expectedRev),
+  ),
+});
 
 /**
  * The engine's store on DynamoDB: entity states with a revision for optimistic locking, committed with their
@@ -83,17 +97,7 @@ export const dynamoEntityStore = (table: Table): EntityStore => {
 
     async commit(plan) {
       await table.transactWrite('commit', [
-        ...plan.entities.map((e) => ({
-          Put: table.putInput(
-            {
-              ...itemKeys.entity(e.key),
-              state: e.state,
-              ...listingAttributes(e.listing),
-              [REVISION]: (e.expectedRev ?? 0) + 1,
-            },
-            atRevision(e.expectedRev),
-          ),
-        })),
+        ...plan.entities.map((e) => entityPut(table, e)),
         ...(plan.journal
           ? [
               {
@@ -109,7 +113,7 @@ export const dynamoEntityStore = (table: Table): EntityStore => {
 
     async acquireFold(holder, now, leaseMs) {
       try {
-        const lease = await table.update(
+        const lease = await table.updateReturning(
           'acquireFold',
           itemKeys.fold,
           updateExpression({ holder, expiresAt: now.getTime() + leaseMs }),
@@ -137,12 +141,11 @@ export const dynamoEntityStore = (table: Table): EntityStore => {
     },
 
     async loadJournals(ids) {
-      const items = await table.batchGet('loadJournals', ids.map(itemKeys.journal));
-      return items.map(journalOf).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return (await table.batchGet('loadJournals', ids.map(itemKeys.journal))).map(journalOf);
     },
 
     async beginFold(holder, journals, now, leaseMs) {
-      const lease = await table.update(
+      const lease = await table.updateReturning(
         'beginFold',
         itemKeys.fold,
         {
