@@ -90,6 +90,7 @@ export const makeAggregateHandler =
     const totals = { changed: 0, unchanged: 0, commits: 0, items: 0, folded: 0 };
     const alerts = new Map<string, DueAlert>();
     const journals: string[] = [];
+    const engine = { store: deps.store, model: metricModel, ctx: deps.ctx, now: deps.now };
     const applyIsolating = async (items: Item[]): Promise<void> => {
       if (items.length === 0) return;
       try {
@@ -113,7 +114,6 @@ export const makeAggregateHandler =
         }
       }
     };
-    const engine = { store: deps.store, model: metricModel, ctx: deps.ctx, now: deps.now };
     await applyIsolating(valid);
     // Once per batch and outside the isolation above: a fold writes every waiting journal's figures, so its
     // failure says nothing about this batch's records. Their states are committed; a redelivery folds them.

@@ -290,7 +290,8 @@ function* pieces(
     return { transitions: piece, plan: { entities: piece.map((t) => t.entity), journal } };
   };
   for (const t of transitions) {
-    const keys = new Set([...deltas.byKey.keys(), ...t.deltas.byKey.keys()]).size;
+    let keys = deltas.byKey.size;
+    for (const key of t.deltas.byKey.keys()) if (!deltas.byKey.has(key)) keys++;
     if (piece.length > 0 && (piece.length + 2 > maxItemsPerCommit || keys > MAX_JOURNAL_KEYS)) {
       yield cut();
       piece = [];
