@@ -54,9 +54,8 @@ export const lambdaNode = (): NodeBinary => {
   return version ? { path: ci, version } : { path: process.execPath, version: process.version };
 };
 
-// What the handlers read at import time; values are placeholders, nothing is called.
-const lambdaEnv = {
-  ...process.env,
+/** What the handlers read at import time; values are placeholders, nothing is called. */
+export const placeholderLambdaEnv = {
   AWS_REGION: 'eu-west-1',
   TABLE_NAME: 'bench',
   EVENT_BUS_NAME: 'bench',
@@ -65,6 +64,7 @@ const lambdaEnv = {
   API_CREDENTIALS_ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:bench-api-credentials',
   POWERTOOLS_LOG_LEVEL: 'WARN',
 };
+const lambdaEnv = { ...process.env, ...placeholderLambdaEnv };
 
 const wallMs = (node: string, args: string[]): number => {
   const started = process.hrtime.bigint();

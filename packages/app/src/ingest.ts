@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Connector, parseJson, parseWith, SignatureError } from '@flash/connectors';
 import {
+  builtOnce,
   type CanonicalEvent,
   CoreError,
   checkCanonicalEvent,
@@ -82,7 +83,9 @@ export const checkEventForBus = (candidate: unknown): CanonicalEvent => {
 export const publishCanonical = (publisher: EventPublisher, events: readonly CanonicalEvent[]): Promise<void> =>
   publisher.publish(events.map((e) => ({ source: INGEST_SOURCE, detailType: detailTypeOf(e.entity), detail: e })));
 
-const canonicalBody = z.object({ events: z.array(z.unknown()).min(1).max(MAX_CANONICAL_EVENTS_PER_REQUEST) }).strict();
+const canonicalBody = builtOnce(() =>
+  z.object({ events: z.array(z.unknown()).min(1).max(MAX_CANONICAL_EVENTS_PER_REQUEST) }).strict(),
+);
 
 export interface IngestDeps {
   connectorFor: (source: string) => Connector | undefined;
@@ -127,7 +130,7 @@ const acceptCanonicalEvents = async (deps: IngestDeps, event: HttpEvent): Promis
   const body = rawBody(event);
   if (body.length > MAX_BODY_BYTES) return problem(413, `body is ${body.length} bytes; the limit is ${MAX_BODY_BYTES}`);
   try {
-    const events = checkForBus(parseWith(canonicalBody, parseJson(body)).events);
+    const events = checkForBus(parseWith(canonicalBody(), parseJson(body)).events);
     await publishCanonical(deps.publisher, events);
     logger.info('history events accepted', { accepted: events.length });
     return json(202, { accepted: events.length, ignored: 0 });

@@ -1,4 +1,4 @@
-import { describePath, fields, InvalidValueError, LIMITS, toMinor } from '@flash/core';
+import { builtOnce, describePath, fields, InvalidValueError, LIMITS, toMinor } from '@flash/core';
 import * as z from 'zod';
 import { PayloadError } from './errors.js';
 
@@ -44,12 +44,6 @@ export const epochMsToIso = (ms: number): string => new Date(ms).toISOString();
 
 /** The largest time a JS Date can hold; beyond it toISOString throws. */
 const MAX_EPOCH_MS = 8.64e15;
-export const epochMs = z.number().int().min(0).max(MAX_EPOCH_MS);
-export const epochSeconds = z
-  .number()
-  .int()
-  .min(0)
-  .max(MAX_EPOCH_MS / 1000);
 
 /** An optional field that is absent or null in the provider's payload, as null. */
 export const orNull = <S extends z.ZodType>(schema: S) => schema.nullish().transform((v) => v ?? null);
@@ -68,19 +62,6 @@ export const displayName = (value: string | null | undefined): string | null => 
 };
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** A provider's id, sent as a string or a number; canonical ids are strings. */
-export const externalId = z
-  .union([fields.id, z.number().int().nonnegative().refine(Number.isSafeInteger, 'id too large')])
-  .transform(String);
-
-export const currencyCode = z
-  .string()
-  .regex(/^[A-Za-z]{3}$/, 'expected an ISO 4217 currency code')
-  .transform((code) => code.toUpperCase());
-
-/** A date or date-time as the canonical events hold it: strict ISO 8601 (see core's `fields.isoDate`). */
-export const dateText = fields.isoDate;
-
 const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(Z|[+-]\d{2}:?\d{2})?$/i;
 
 const validDay = (day: string): boolean => {
@@ -90,16 +71,38 @@ const validDay = (day: string): boolean => {
 };
 
 /**
- * A point in time as epoch ms: `2026-03-18 09:12:44` or ISO 8601 (without a zone: UTC), or a number / digit
- * string in epoch seconds (up to 11 digits) or milliseconds.
+ * The field schemas providers' payloads share, built on the first delivery that needs one (a function's import
+ * builds no schema: tests/unit/functions/import-builds-no-schema.test.ts).
  */
-export const utcTimestamp = z.union([z.string(), z.number().nonnegative()]).transform((value, ctx) => {
-  const text = String(value).trim();
-  if (/^\d{1,15}$/.test(text)) return text.length <= 11 ? Number(text) * 1000 : Number(text);
-  const [, day = '', time = '', zone = 'Z'] = TIMESTAMP.exec(text) ?? [];
-  const offset = zone.toUpperCase() === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
-  const ms = validDay(day) ? Date.parse(`${day}T${time}${offset}`) : Number.NaN;
-  if (!Number.isNaN(ms)) return ms;
-  ctx.addIssue({ code: 'custom', message: `expected a UTC timestamp such as 2026-03-18 09:12:44, got "${text}"` });
-  return z.NEVER;
-});
+export const payloadFields = builtOnce(() => ({
+  epochMs: z.number().int().min(0).max(MAX_EPOCH_MS),
+  epochSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_EPOCH_MS / 1000),
+  /** A provider's id, sent as a string or a number; canonical ids are strings. */
+  externalId: z
+    .union([fields().id, z.number().int().nonnegative().refine(Number.isSafeInteger, 'id too large')])
+    .transform(String),
+  currencyCode: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/, 'expected an ISO 4217 currency code')
+    .transform((code) => code.toUpperCase()),
+  /** A date or date-time as the canonical events hold it: strict ISO 8601 (see core's `fields().isoDate`). */
+  dateText: fields().isoDate,
+  /**
+   * A point in time as epoch ms: `2026-03-18 09:12:44` or ISO 8601 (without a zone: UTC), or a number / digit
+   * string in epoch seconds (up to 11 digits) or milliseconds.
+   */
+  utcTimestamp: z.union([z.string(), z.number().nonnegative()]).transform((value, ctx) => {
+    const text = String(value).trim();
+    if (/^\d{1,15}$/.test(text)) return text.length <= 11 ? Number(text) * 1000 : Number(text);
+    const [, day = '', time = '', zone = 'Z'] = TIMESTAMP.exec(text) ?? [];
+    const offset = zone.toUpperCase() === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
+    const ms = validDay(day) ? Date.parse(`${day}T${time}${offset}`) : Number.NaN;
+    if (!Number.isNaN(ms)) return ms;
+    ctx.addIssue({ code: 'custom', message: `expected a UTC timestamp such as 2026-03-18 09:12:44, got "${text}"` });
+    return z.NEVER;
+  }),
+}));

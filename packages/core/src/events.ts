@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ACTIVITY_KINDS } from './activity-kinds.js';
+import { builtOnce } from './built-once.js';
 
 /**
  * Canonical events: what every connector produces and what travels on the bus. Each event is a versioned
@@ -57,8 +58,27 @@ export const isStrictIsoDate = (value: string): boolean => {
   return new Date(`${date}T00:00:00Z`).toISOString().startsWith(date);
 };
 
-/** The field schemas canonical events are made of; connectors build their input schemas from them. */
-export const fields = {
+/** Every kind of entity canonical events describe. */
+export const ENTITY_TYPES = [
+  'survey_response',
+  'customer',
+  'project',
+  'invoice',
+  'credit_note',
+  'cost',
+  'deal',
+  'activity',
+  'spend',
+  'stage',
+] as const;
+export type EntityType = (typeof ENTITY_TYPES)[number];
+
+/**
+ * The field schemas canonical events are made of; connectors build their input schemas from them. Built on
+ * first use, like every schema here: building zod schemas is what a function's cold start would otherwise pay
+ * for before its first event (tests/unit/functions/import-builds-no-schema.test.ts).
+ */
+export const fields = builtOnce(() => ({
   id: unicodeText(LIMITS.id).min(1),
   label: unicodeText(LIMITS.label),
   text: unicodeText(LIMITS.text),
@@ -77,147 +97,144 @@ export const fields = {
       `must be a plain decimal: an optional "-", 1 to ${LIMITS.decimalWhole} digits, optionally "." and 1 to ${LIMITS.decimalFraction} digits`,
     ),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an upper-case ISO 4217 code'),
-};
+}));
 
-const id = fields.id;
-const nullableId = id.nullable().default(null);
-const text = fields.text.nullable().default(null);
-const label = fields.label.nullable().default(null);
-const minor = fields.minor;
-const currency = fields.currency;
-const isoDate = fields.isoDate;
+/** The content of each entity kind, by kind. */
+export const entityData = builtOnce(() => {
+  const { id, minor, currency, isoDate, decimal } = fields();
+  const nullableId = id.nullable().default(null);
+  const text = fields().text.nullable().default(null);
+  const label = fields().label.nullable().default(null);
 
-export const surveyResponseData = z.object({
-  score: z.number().int().min(0).max(10),
-  submittedAt: isoDate,
-  customerId: nullableId,
-  comment: text,
-  email: label,
-  segment: label,
-  channel: label,
-});
+  const surveyResponseData = z.object({
+    score: z.number().int().min(0).max(10),
+    submittedAt: isoDate,
+    customerId: nullableId,
+    comment: text,
+    email: label,
+    segment: label,
+    channel: label,
+  });
 
-export const customerData = z.object({
-  name: label,
-  internal: z.boolean().default(false),
-  segment: label,
-  channel: label,
-  /** The CRM user who owns the customer (account manager). */
-  ownerId: nullableId,
-});
+  const customerData = z.object({
+    name: label,
+    internal: z.boolean().default(false),
+    segment: label,
+    channel: label,
+    /** The CRM user who owns the customer (account manager). */
+    ownerId: nullableId,
+  });
 
-export const projectData = z.object({
-  customerId: nullableId,
-  status: z.enum(['open', 'closed']),
-  internal: z.boolean().default(false),
-});
+  const projectData = z.object({
+    customerId: nullableId,
+    status: z.enum(['open', 'closed']),
+    internal: z.boolean().default(false),
+  });
 
-export const invoiceData = z.object({
-  customerId: nullableId,
-  projectId: nullableId,
-  number: label,
-  /** `issued` is the canonical word for Stripe's open/paid/uncollectible and the generic `sent`. */
-  status: z.enum(['draft', 'issued', 'void']),
-  invoiceDate: isoDate.nullable(),
-  total: minor,
-  currency,
-});
+  const invoiceData = z.object({
+    customerId: nullableId,
+    projectId: nullableId,
+    number: label,
+    /** `issued` is the canonical word for Stripe's open/paid/uncollectible and the generic `sent`. */
+    status: z.enum(['draft', 'issued', 'void']),
+    invoiceDate: isoDate.nullable(),
+    total: minor,
+    currency,
+  });
 
-export const creditNoteData = z.object({
-  customerId: nullableId,
-  invoiceId: nullableId,
-  status: z.enum(['issued', 'void']),
-  date: isoDate,
-  total: minor,
-  currency,
-});
+  const creditNoteData = z.object({
+    customerId: nullableId,
+    invoiceId: nullableId,
+    status: z.enum(['issued', 'void']),
+    date: isoDate,
+    total: minor,
+    currency,
+  });
 
-export const costData = z.object({
-  projectId: nullableId,
-  date: isoDate,
-  amount: minor,
-  currency,
-});
+  const costData = z.object({
+    projectId: nullableId,
+    date: isoDate,
+    amount: minor,
+    currency,
+  });
 
-export const dealData = z.object({
-  /** What people call the deal (Pipedrive `title`, HubSpot `dealname`): shown beside its id, never a key. */
-  title: label,
-  customerId: nullableId,
-  ownerId: nullableId,
-  status: z.enum(['open', 'won', 'lost']),
-  stage: label,
-  /** Minor units of `currency` (snapshot sources). Read a deal's amount with `dealMoney` (money.ts). */
-  amount: minor.nullable().default(null),
+  const dealData = z.object({
+    /** What people call the deal (Pipedrive `title`, HubSpot `dealname`): shown beside its id, never a key. */
+    title: label,
+    customerId: nullableId,
+    ownerId: nullableId,
+    status: z.enum(['open', 'won', 'lost']),
+    stage: label,
+    /** Minor units of `currency` (snapshot sources). Read a deal's amount with `dealMoney` (money.ts). */
+    amount: minor.nullable().default(null),
+    /**
+     * The amount as HubSpot sent it, major units, whose currency may come in another delivery: scaled to minor
+     * units by `dealMoney` with the currency the state holds. Absent from snapshot sources' deals.
+     */
+    amountDecimal: decimal.nullable().optional(),
+    currency: currency.nullable().default(null),
+    createdAt: isoDate.nullable().default(null),
+    closedAt: isoDate.nullable().default(null),
+    expectedCloseDate: isoDate.nullable().default(null),
+    source: label,
+    lostReason: label,
+    /**
+     * When the deal entered `stage`, as a source that knows it says (a generic ERP or CRM export); dates the
+     * stage in the deal's stage history instead of the time the state was received (stage-history.ts).
+     */
+    stageChangedAt: isoDate.nullable().optional(),
+  });
+
+  /** A meeting, call, e-mail or task: planned while `doneAt` is null, done from `doneAt` on. */
+  const activityData = z.object({
+    kind: z.enum(ACTIVITY_KINDS),
+    ownerId: nullableId,
+    customerId: nullableId,
+    dealId: nullableId,
+    dueAt: isoDate.nullable().default(null),
+    doneAt: isoDate.nullable().default(null),
+    subject: label,
+  });
+
   /**
-   * The amount as HubSpot sent it, major units, whose currency may come in another delivery: scaled to minor
-   * units by `dealMoney` with the currency the state holds. Absent from snapshot sources' deals.
+   * Marketing or sales spend (an ad invoice, an event, a campaign's cost) on a date, for the cost of acquiring a
+   * customer. It names the channel it was spent on, or only a campaign (metrics/acquisition.ts, `spendChannel`).
    */
-  amountDecimal: fields.decimal.nullable().optional(),
-  currency: currency.nullable().default(null),
-  createdAt: isoDate.nullable().default(null),
-  closedAt: isoDate.nullable().default(null),
-  expectedCloseDate: isoDate.nullable().default(null),
-  source: label,
-  lostReason: label,
+  const spendData = z.object({
+    date: isoDate,
+    amount: minor,
+    currency,
+    channel: label,
+    campaign: label,
+  });
+
   /**
-   * When the deal entered `stage`, as a source that knows it says (a generic ERP or CRM export); dates the
-   * stage in the deal's stage history instead of the time the state was received (stage-history.ts).
+   * A stage of a source's deal pipeline as the provider's API describes it (read by the backfill): its label,
+   * shown beside the stage ids deals carry. It counts in no figure; a label configured for the source wins.
    */
-  stageChangedAt: isoDate.nullable().optional(),
+  const stageData = z.object({
+    label,
+    pipelineId: nullableId,
+  });
+
+  return {
+    survey_response: surveyResponseData,
+    customer: customerData,
+    project: projectData,
+    invoice: invoiceData,
+    credit_note: creditNoteData,
+    cost: costData,
+    deal: dealData,
+    activity: activityData,
+    spend: spendData,
+    stage: stageData,
+  } as const satisfies Record<EntityType, z.ZodType>;
 });
 
-/** A meeting, call, e-mail or task: planned while `doneAt` is null, done from `doneAt` on. */
-export const activityData = z.object({
-  kind: z.enum(ACTIVITY_KINDS),
-  ownerId: nullableId,
-  customerId: nullableId,
-  dealId: nullableId,
-  dueAt: isoDate.nullable().default(null),
-  doneAt: isoDate.nullable().default(null),
-  subject: label,
-});
-
-/**
- * Marketing or sales spend (an ad invoice, an event, a campaign's cost) on a date, for the cost of acquiring a
- * customer. It names the channel it was spent on, or only a campaign (metrics/acquisition.ts, `spendChannel`).
- */
-export const spendData = z.object({
-  date: isoDate,
-  amount: minor,
-  currency,
-  channel: label,
-  campaign: label,
-});
-
-/**
- * A stage of a source's deal pipeline as the provider's API describes it (read by the backfill): its label,
- * shown beside the stage ids deals carry. It counts in no figure; a label configured for the source wins.
- */
-export const stageData = z.object({
-  label,
-  pipelineId: nullableId,
-});
-
-export const entityData = {
-  survey_response: surveyResponseData,
-  customer: customerData,
-  project: projectData,
-  invoice: invoiceData,
-  credit_note: creditNoteData,
-  cost: costData,
-  deal: dealData,
-  activity: activityData,
-  spend: spendData,
-  stage: stageData,
-} as const;
-
-export type EntityType = keyof typeof entityData;
-export const ENTITY_TYPES = Object.keys(entityData) as EntityType[];
-export type EntityData = { [T in EntityType]: z.output<(typeof entityData)[T]> };
+export type EntityData = { [T in EntityType]: z.output<ReturnType<typeof entityData>[T]> };
 
 /** Lexicographic order of versions: [statusRank], [updateTimeMs, deliveryTimeMs], [version], … */
-export const versionSchema = z.array(z.number().finite()).min(1).max(4);
-export type Version = z.output<typeof versionSchema>;
+export type Version = number[];
 
 /** Orders two versions lexicographically; a missing element is lower than any number. */
 export const compareVersions = (a: Version, b: Version): number => {
@@ -232,11 +249,11 @@ export const SOURCE_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 /** `SOURCE_NAME` in words, for a refusal. */
 export const SOURCE_NAME_RULE = 'a lower-case letter, then up to 31 of a-z, 0-9, "_", "-"';
 
-const envelope = {
+const envelope = () => ({
   source: z.string().regex(SOURCE_NAME),
-  id,
+  id: fields().id,
   /** When the provider says the change happened (falls back to receipt time). */
-  occurredAt: isoDate,
+  occurredAt: fields().isoDate,
   /** Correlation id of the webhook delivery that carried it. */
   deliveryId: z.string().max(LIMITS.deliveryId).optional(),
   /**
@@ -244,16 +261,16 @@ const envelope = {
    * detractor it brings raises no alert (engine.ts, `HISTORY_ALERT_WINDOW_MS`).
    */
   history: z.literal(true).optional(),
-};
+});
 
 const snapshotOf = <T extends EntityType>(entity: T) =>
   z.object({
-    ...envelope,
+    ...envelope(),
     entity: z.literal(entity),
     mode: z.literal('snapshot').default('snapshot'),
-    version: versionSchema,
+    version: z.array(z.number().finite()).min(1).max(4),
     deleted: z.boolean().default(false),
-    data: entityData[entity],
+    data: entityData()[entity],
   });
 
 /** A field's schema without its default: a patch that does not carry a field leaves it as it is. */
@@ -265,7 +282,7 @@ const patchChanges = (entity: EntityType) =>
   z
     .object(
       Object.fromEntries(
-        Object.entries((entityData[entity] as z.ZodObject<z.ZodRawShape>).shape).map(([field, schema]) => [
+        Object.entries((entityData()[entity] as z.ZodObject<z.ZodRawShape>).shape).map(([field, schema]) => [
           field,
           withoutDefault(schema as z.ZodType).optional(),
         ]),
@@ -280,25 +297,24 @@ const patchChanges = (entity: EntityType) =>
  */
 const patchOf = <T extends EntityType>(entity: T) =>
   z.object({
-    ...envelope,
+    ...envelope(),
     entity: z.literal(entity),
     mode: z.literal('patch'),
     at: z.number().finite(),
     changes: patchChanges(entity),
   });
 
-let canonicalEvents: z.ZodTypeAny | undefined;
 /**
- * The schema of every canonical event, built on first use: one object schema per entity kind, which a function
- * that never parses an event (query, config, rebuild) would otherwise build at import, and which cost the
- * others' cold start before their first event.
+ * The schema of every canonical event: one object schema per entity kind, built on first use, which a function
+ * that never parses an event (query, config, rebuild) never builds.
  */
-const canonicalEventSchema = (): z.ZodTypeAny =>
-  (canonicalEvents ??= z.union([...ENTITY_TYPES.map((t) => snapshotOf(t)), patchOf('deal')] as unknown as [
+const canonicalEventSchema = builtOnce(() =>
+  z.union([...ENTITY_TYPES.map((t) => snapshotOf(t)), patchOf('deal')] as unknown as [
     z.ZodTypeAny,
     z.ZodTypeAny,
     ...z.ZodTypeAny[],
-  ]));
+  ]),
+);
 
 /** What every canonical event carries besides its content. */
 interface EventEnvelope {

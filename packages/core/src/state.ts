@@ -36,7 +36,7 @@ export type AlertMark =
 
 /** The defaults a patched entity starts from before any of its fields has been seen. */
 const blankData = <T extends EntityType>(entity: T): EntityData[T] | undefined => {
-  const parsed = entityData[entity].safeParse(blankInputs[entity]);
+  const parsed = entityData()[entity].safeParse(blankInputs[entity]);
   return parsed.success ? (parsed.data as EntityData[T]) : undefined;
 };
 const blankInputs: Partial<Record<EntityType, unknown>> = { deal: { status: 'open' } };

@@ -19,7 +19,7 @@ const adversarial = fc
     maxLength: 12,
   })
   .map((parts) => parts.join(''))
-  .filter((value) => fields.id.safeParse(value).success);
+  .filter((value) => fields().id.safeParse(value).success);
 const value = fc.oneof(adversarial, fc.string({ minLength: 1, maxLength: 8, unit: 'grapheme' }));
 const distinctPair = fc.tuple(value, value).filter(([a, b]) => a !== b);
 
@@ -78,7 +78,7 @@ describe('keys of outside values', () => {
   it('stay within DynamoDB’s key sizes for the longest id the schema admits', () => {
     const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
     for (const longest of ['|'.repeat(LIMITS.id), '\u20ac'.repeat(LIMITS.id), '😀'.repeat(LIMITS.id / 2)]) {
-      expect(fields.id.safeParse(longest).success).toBe(true);
+      expect(fields().id.safeParse(longest).success).toBe(true);
       expect(bytes(keyPart(longest))).toBeLessThanOrEqual(800);
       const items = [
         itemKeys.aggregate(keys.byCustomer('2026-11', longest)),

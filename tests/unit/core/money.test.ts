@@ -74,7 +74,7 @@ const plainDecimal = fc
     ),
   )
   .map(([negative, whole, fraction]) => `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`)
-  .filter((d) => fields.decimal.safeParse(d).success);
+  .filter((d) => fields().decimal.safeParse(d).success);
 
 describe('decimal amounts', () => {
   it('round to minor units half away from zero, exactly as a BigInt reference does', () => {
@@ -127,11 +127,11 @@ describe('decimal amounts', () => {
   });
 
   it('are bounded by the canonical schema', () => {
-    expect(fields.decimal.safeParse('9'.repeat(LIMITS.decimalWhole)).success).toBe(true);
-    expect(fields.decimal.safeParse('9'.repeat(LIMITS.decimalWhole + 1)).success).toBe(false);
-    expect(fields.decimal.safeParse(`1.${'1'.repeat(LIMITS.decimalFraction + 1)}`).success).toBe(false);
+    expect(fields().decimal.safeParse('9'.repeat(LIMITS.decimalWhole)).success).toBe(true);
+    expect(fields().decimal.safeParse('9'.repeat(LIMITS.decimalWhole + 1)).success).toBe(false);
+    expect(fields().decimal.safeParse(`1.${'1'.repeat(LIMITS.decimalFraction + 1)}`).success).toBe(false);
     for (const value of ['+1', '1.', '.5', '1e5', ' 1', '1_000'])
-      expect(fields.decimal.safeParse(value).success, value).toBe(false);
+      expect(fields().decimal.safeParse(value).success, value).toBe(false);
   });
 });
 

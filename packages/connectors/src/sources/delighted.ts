@@ -1,13 +1,14 @@
 import { builtOnce, type SnapshotEvent } from '@flash/core';
 import * as z from 'zod';
 import type { Connector } from '../connector.js';
-import { epochSeconds, epochSecondsToIso, externalId, parseJson, parseWith } from '../payload.js';
+import { epochSecondsToIso, parseJson, parseWith, payloadFields } from '../payload.js';
 import { bodyHmacVerifier } from '../signature.js';
 
 /** Delighted: `X-Delighted-Webhook-Signature: sha256=<hex HMAC-SHA256 of the raw body>`, key = the API key. */
 
 /** Delighted's payloads, built on the first Delighted delivery (an ingest invocation for another source never builds them). */
 const schemas = builtOnce(() => {
+  const { epochSeconds, externalId } = payloadFields();
   const properties = z.record(z.string(), z.unknown()).nullable().optional();
 
   const surveyResponse = z.object({

@@ -2,7 +2,7 @@ import { ACTIVITY_KINDS, builtOnce, type CanonicalEvent, describePath, fields, n
 import * as z from 'zod';
 import type { Connector, ParseContext } from '../connector.js';
 import { PayloadError } from '../errors.js';
-import { currencyCode, minorAmount, parseJson, parseWith } from '../payload.js';
+import { minorAmount, parseJson, parseWith, payloadFields } from '../payload.js';
 import { bodyHmacVerifier } from '../signature.js';
 
 /**
@@ -29,12 +29,13 @@ export type GenericType = (typeof GENERIC_TYPES)[number];
  * share one set of limits.
  */
 const schemas = builtOnce(() => {
-  const id = fields.id;
+  const { currencyCode } = payloadFields();
+  const id = fields().id;
   const nullish = <S extends z.ZodType>(schema: S) => schema.nullish().transform((v) => v ?? null);
   const optionalId = nullish(id);
-  const optionalLabel = nullish(fields.label);
-  const optionalText = nullish(fields.text);
-  const date = fields.isoDate;
+  const optionalLabel = nullish(fields().label);
+  const optionalText = nullish(fields().text);
+  const date = fields().isoDate;
   const currency = currencyCode.optional();
   const base = { id, version: z.number().int().nonnegative(), deleted: z.boolean().default(false) };
 

@@ -2,16 +2,7 @@ import { builtOnce, type EntityData, fields, type PatchEvent } from '@flash/core
 import * as z from 'zod';
 import type { Connector, ParseContext, WebhookRequest } from '../connector.js';
 import { PayloadError, SignatureError } from '../errors.js';
-import {
-  currencyCode,
-  dateText,
-  displayName,
-  epochMs,
-  epochMsToIso,
-  externalId,
-  parseJson,
-  parseWith,
-} from '../payload.js';
+import { displayName, epochMsToIso, parseJson, parseWith, payloadFields } from '../payload.js';
 import {
   assertFresh,
   hmac,
@@ -109,6 +100,7 @@ const MAX_EVENTS_PER_REQUEST = 100;
 
 /** HubSpot's payloads, built on the first HubSpot delivery (an ingest invocation for another source never builds them). */
 const schemas = builtOnce(() => {
+  const { epochMs, externalId } = payloadFields();
   const envelope = z.object({ subscriptionType: z.string().min(1), objectTypeId: z.string().optional() });
   const dealEvent = z.object({
     objectId: externalId,
@@ -159,13 +151,13 @@ const amountDecimal = (value: string, where: string): string => {
   const decimals = fraction.replace(/0+$/, '');
   const zero = digits === '0' && !decimals;
   const text = `${sign === '-' && !zero ? '-' : ''}${digits}${decimals ? `.${decimals}` : ''}`;
-  return parseWith(fields.decimal, text, [where]);
+  return parseWith(fields().decimal, text, [where]);
 };
 
 /** A date property: epoch milliseconds as a string (HubSpot's form), or an ISO 8601 text. */
 const dateProperty = (value: string, where: string): string => {
-  if (/^\d{1,15}$/.test(value)) return epochMsToIso(parseWith(epochMs, Number(value), [where]));
-  return new Date(parseWith(dateText, value, [where])).toISOString();
+  if (/^\d{1,15}$/.test(value)) return epochMsToIso(parseWith(payloadFields().epochMs, Number(value), [where]));
+  return new Date(parseWith(payloadFields().dateText, value, [where])).toISOString();
 };
 
 interface Mapper {
@@ -198,7 +190,9 @@ const mapProperty = (e: HubSpotDealChange & { propertyName: string }, where: str
         fallback: { currency: m.ctx.baseCurrency },
       };
     case 'deal_currency_code':
-      return { changes: { currency: value ? parseWith(currencyCode, value, [where]) : m.ctx.baseCurrency } };
+      return {
+        changes: { currency: value ? parseWith(payloadFields().currencyCode, value, [where]) : m.ctx.baseCurrency },
+      };
     case 'dealname':
       return { changes: { title: displayName(value) } };
     case 'hubspot_owner_id':

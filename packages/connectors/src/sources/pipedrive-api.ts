@@ -10,7 +10,7 @@ import {
   listsClient,
 } from '../api.js';
 import type { ParseContext } from '../connector.js';
-import { displayName, epochMsToIso, externalId, parseWith, utcTimestamp } from '../payload.js';
+import { displayName, epochMsToIso, parseWith, payloadFields } from '../payload.js';
 import { pipedriveDealEvent } from './pipedrive.js';
 
 /**
@@ -27,6 +27,7 @@ const PAGE_SIZE = '500';
 
 /** Pipedrive's list answers, built on the first page read (a backfill of another source never builds them). */
 const schemas = builtOnce(() => {
+  const { externalId, utcTimestamp } = payloadFields();
   const page = z.object({
     success: z.literal(true),
     data: z.array(z.unknown()).nullable(),

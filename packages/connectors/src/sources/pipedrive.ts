@@ -2,18 +2,7 @@ import { type ActivityKind, builtOnce, type SnapshotEvent } from '@flash/core';
 import * as z from 'zod';
 import type { Connector, ParseContext } from '../connector.js';
 import { SignatureError } from '../errors.js';
-import {
-  currencyCode,
-  dateText,
-  displayName,
-  epochMsToIso,
-  externalId,
-  minorAmount,
-  orNull,
-  parseJson,
-  parseWith,
-  utcTimestamp,
-} from '../payload.js';
+import { displayName, epochMsToIso, minorAmount, orNull, parseJson, parseWith, payloadFields } from '../payload.js';
 import { requireHeader, safeEqual, strictBase64, strictUtf8 } from '../signature.js';
 
 /**
@@ -34,6 +23,7 @@ const ACTIVITY_KIND: Readonly<Record<string, ActivityKind>> = {
 
 /** Pipedrive's payloads, built on the first Pipedrive delivery (an ingest invocation for another source never builds them). */
 const schemas = builtOnce(() => {
+  const { currencyCode, dateText, externalId, utcTimestamp } = payloadFields();
   const text = orNull(z.string()).transform((v) => v || null);
   const time = orNull(utcTimestamp);
   const optionalId = orNull(externalId);

@@ -2,7 +2,7 @@ import { builtOnce, type CanonicalEvent, type SnapshotEvent } from '@flash/core'
 import * as z from 'zod';
 import type { Connector } from '../connector.js';
 import { SignatureError } from '../errors.js';
-import { currencyCode, epochSeconds, epochSecondsToIso, minorAmount, parseJson, parseWith } from '../payload.js';
+import { epochSecondsToIso, minorAmount, parseJson, parseWith, payloadFields } from '../payload.js';
 import { assertFresh, hmac, requireHeader, safeEqual, timestampHeader } from '../signature.js';
 
 /**
@@ -43,6 +43,7 @@ const fromStripeMinor = (amount: number, iso: string, where: string): number =>
 
 /** Stripe's payloads, built on the first Stripe delivery (an ingest invocation for another source never builds them). */
 const schemas = builtOnce(() => {
+  const { currencyCode, epochSeconds } = payloadFields();
   const expandable = z.union([z.string().min(1), z.object({ id: z.string().min(1) }).transform((o) => o.id)]);
   const customerFields = {
     customer: expandable.nullish(),

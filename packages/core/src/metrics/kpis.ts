@@ -8,13 +8,12 @@ import { builtOnce } from '../built-once.js';
  */
 export const MAX_KPIS_PER_PROFILE = 10;
 
-const target = z.number().finite().nonnegative();
-const days = z.number().int().min(1).max(365);
-const months = z.number().int().min(1).max(24);
-const label = z.string().min(1).max(100).optional();
-
-export const kpiDefinitionSchema = builtOnce(() =>
-  z.discriminatedUnion('template', [
+export const kpiDefinitionSchema = builtOnce(() => {
+  const target = z.number().finite().nonnegative();
+  const days = z.number().int().min(1).max(365);
+  const months = z.number().int().min(1).max(24);
+  const label = z.string().min(1).max(100).optional();
+  return z.discriminatedUnion('template', [
     /** Open deals whose expected close date falls in the next `days` days. */
     z.object({ template: z.literal('openDealsPlanned'), target, days: days.default(30), label }),
     /** Deals created this month. */
@@ -49,8 +48,8 @@ export const kpiDefinitionSchema = builtOnce(() =>
     z.object({ template: z.literal('dealsWithoutNextActivity'), target, label }),
     /** The user's open deals whose expected close date has passed; the target is a ceiling. */
     z.object({ template: z.literal('dealsPastCloseDate'), target, label }),
-  ]),
-);
+  ]);
+});
 export type KpiDefinition = z.output<ReturnType<typeof kpiDefinitionSchema>>;
 export type KpiTemplate = KpiDefinition['template'];
 

@@ -14,7 +14,7 @@ export const MAX_STAGE_LABELS = 1000;
 export const stageLabelsSchema = builtOnce(() =>
   z.object({
     labels: z
-      .record(fields.id, fields.label.min(1))
+      .record(fields().id, fields().label.min(1))
       .refine((labels) => Object.keys(labels).length <= MAX_STAGE_LABELS, {
         message: `at most ${MAX_STAGE_LABELS} stages per source`,
       })
