@@ -51,7 +51,11 @@ if (values.save) {
 } else {
   const result = await measureBundles(runs, { names, node });
   console.log(`node ${result.node}, bare node -e 0: ${result.bareNodeMs} ms, ${runs} runs`);
-  console.log('| function | KB | cold import ms | x node -e 0 |\n|---|---:|---:|---:|');
+  console.log(
+    '| function | KB | cold import ms | x node -e 0 | its SDK clients alone, x | SDK packages |\n|---|---:|---:|---:|---:|---|',
+  );
   for (const b of result.bundles)
-    console.log(`| ${b.name} | ${(b.bytes / 1024).toFixed(1)} | ${b.coldImportMs} | ${b.coldImportRatio} |`);
+    console.log(
+      `| ${b.name} | ${(b.bytes / 1024).toFixed(1)} | ${b.coldImportMs} | ${b.coldImportRatio} | ${b.sdkFloorRatio} | ${b.sdkPackages.join(', ')} |`,
+    );
 }
