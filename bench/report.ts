@@ -174,13 +174,16 @@ The pipeline accepted every request after ${r.import.acceptedSeconds} s (the che
 
 ## Lambda bundles (bare \`node -e 0\`: ${r.bundles.bareNodeMs} ms, node ${r.bundles.node})
 
+Each function's SDK floor is a bundle that constructs the same AWS SDK clients and nothing else, timed in the same runs.
+
 ${table(
-  ['function', 'minified KB', 'cold import ms', 'x node -e 0', 'largest inputs'],
+  ['function', 'minified KB', 'cold import ms', 'x node -e 0', 'its SDK clients alone, x', 'largest inputs'],
   r.bundles.functions.map((b) => [
     b.name,
     (b.bytes / 1024).toFixed(1),
     b.coldImportMs,
     b.coldImportRatio,
+    b.sdkFloorRatio,
     b.largest.map((p) => `${p.name} ${(p.bytes / 1024).toFixed(0)} KB`).join(', '),
   ]),
 )}
