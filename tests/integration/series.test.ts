@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { type HttpEvent, makeQueryHandler, rebuildAggregates, SERIES_CSV_COLUMNS } from '@flash/app';
+import { makeQueryHandler, rebuildAggregates, SERIES_CSV_COLUMNS } from '@flash/app';
 import { addMonths, applyEvents, type CanonicalEvent, type MetricContext, metricModel, monthRange } from '@flash/core';
 import { documentClient, dynamoStore, itemKeys, keyPrefixes } from '@flash/store';
 import { describe, expect, it } from 'vitest';
 import { tablesPerTest } from '../support/dynamo.js';
 import { cost, creditNote, customer, deal, invoice, project, surveyResponse } from '../support/events.js';
+import { apiEvent } from '../support/gateway.js';
 
 /**
  * `GET /v1/metrics/series` on DynamoDB Local: each month exactly what `GET /v1/metrics?period=` answers, read
@@ -76,16 +77,7 @@ describe('GET /v1/metrics/series on DynamoDB Local', () => {
     const logger = new Logger({ serviceName: 'series', logLevel: 'SILENT' });
     const query = makeQueryHandler({ store: counted, ctx, now: () => NOW, logger, readCacheMs: 0 });
     const get = async (path: string, params: Record<string, string>, accept = 'application/json') => {
-      const result = await query({
-        version: '2.0',
-        routeKey: 'GET /v1/{proxy+}',
-        rawPath: path,
-        rawQueryString: new URLSearchParams(params).toString(),
-        queryStringParameters: params,
-        headers: { accept },
-        requestContext: { http: { method: 'GET', path } } as HttpEvent['requestContext'],
-        isBase64Encoded: false,
-      });
+      const result = await query(apiEvent({ path, query: params, headers: { accept }, routeKey: 'GET /v1/{proxy+}' }));
       const body = result.body ?? '';
       return { status: result.statusCode, body, json: () => JSON.parse(body) as Json, headers: result.headers ?? {} };
     };

@@ -5,7 +5,6 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import {
   type Drift,
   eventBridgePublisher,
-  type HttpEvent,
   makeAggregateHandler,
   makeConfigHandler,
   makeIngestHandler,
@@ -17,6 +16,7 @@ import { type BusEvent, type MetricContext, matchesPattern, metricModel, rulePat
 import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { freshTable } from './dynamo.js';
+import { apiEvent } from './gateway.js';
 import { type Delivery, PUBLIC_BASE_URL, SEAM_SECRETS } from './provider-payloads.js';
 
 /**
@@ -224,42 +224,23 @@ export const startSeamPipeline = async ({
   const query = makeQueryHandler({ store: table.store, ctx, now: clock, logger: silent(), readCacheMs: 0 });
   const config = makeConfigHandler({ store: table.store, logger: silent(), now: clock });
 
-  const requestContext = (method: string, path: string): HttpEvent['requestContext'] => ({
-    accountId: ACCOUNT,
-    apiId: 'seams',
-    domainName: 'hooks.example.com',
-    domainPrefix: 'hooks',
-    http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'seams' },
-    requestId: randomUUID(),
-    routeKey: method === 'POST' ? 'POST /webhooks/{source}' : 'GET /v1/*',
-    stage: '$default',
-    time: now.toUTCString(),
-    timeEpoch: now.getTime(),
-  });
-
   return {
     published,
     deadLetters,
 
     async post(d, extraHeaders = {}) {
-      const path = `/webhooks/${d.source}`;
-      const result = await ingest({
-        version: '2.0',
-        routeKey: 'POST /webhooks/{source}',
-        rawPath: path,
-        rawQueryString: '',
-        headers: {
+      const result = await ingest(
+        apiEvent({
+          method: 'POST',
+          path: `/webhooks/${d.source}`,
+          headers: { ...d.headers, ...extraHeaders },
+          body: d.body,
+          routeKey: 'POST /webhooks/{source}',
+          pathParameters: { source: d.source },
           host: 'hooks.example.com',
-          'x-forwarded-proto': 'https',
-          ...Object.fromEntries(
-            Object.entries({ ...d.headers, ...extraHeaders }).map(([k, v]) => [k.toLowerCase(), v]),
-          ),
-        },
-        pathParameters: { source: d.source },
-        requestContext: requestContext('POST', path),
-        body: Buffer.from(d.body, 'utf8').toString('base64'),
-        isBase64Encoded: true,
-      });
+          at: now,
+        }),
+      );
       return { status: result.statusCode ?? 0, body: JSON.parse(result.body ?? '{}') as Record<string, unknown> };
     },
 
@@ -291,30 +272,28 @@ export const startSeamPipeline = async ({
     },
 
     async configure(method, path, body) {
-      const result = await config({
-        version: '2.0',
-        routeKey: `${method} ${path}`,
-        rawPath: path,
-        rawQueryString: '',
-        headers: { 'content-type': 'application/json' },
-        requestContext: requestContext(method, path),
-        body: body === undefined ? undefined : JSON.stringify(body),
-        isBase64Encoded: false,
-      });
+      const result = await config(
+        apiEvent({
+          method,
+          path,
+          headers: { 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          at: now,
+        }),
+      );
       return result.statusCode ?? 0;
     },
 
     async get<T>(path: string, params: Record<string, string> = {}) {
-      const result = await query({
-        version: '2.0',
-        routeKey: 'GET /v1/*',
-        rawPath: path,
-        rawQueryString: new URLSearchParams(params).toString(),
-        queryStringParameters: params,
-        headers: { accept: 'application/json' },
-        requestContext: requestContext('GET', path),
-        isBase64Encoded: false,
-      });
+      const result = await query(
+        apiEvent({
+          path,
+          query: params,
+          headers: { accept: 'application/json' },
+          routeKey: 'GET /v1/{proxy+}',
+          at: now,
+        }),
+      );
       return { status: result.statusCode ?? 0, body: JSON.parse(result.body ?? 'null') as T };
     },
 

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type HttpEvent, type HttpResult, MAX_BODY_BYTES, pathPattern } from '@flash/app';
+import { gatewayEvent, type HttpEvent, type HttpResult, MAX_BODY_BYTES, pathPattern } from '@flash/app';
 import { LocalStackError } from './errors.js';
 
 export type HttpHandler = (event: HttpEvent) => Promise<HttpResult>;
@@ -154,7 +153,7 @@ const reachedAt = (
   };
 };
 
-/** The request as API Gateway's HTTP API (payload format 2.0) hands it to Lambda, body base64-encoded. */
+/** The request as API Gateway's HTTP API (payload format 2.0) hands it to Lambda. */
 const toEvent = (
   req: IncomingMessage,
   url: URL,
@@ -170,37 +169,19 @@ const toEvent = (
   // Like API Gateway, the server says which scheme it received, whatever the client wrote there.
   const { scheme, host } = reachedAt(req, headers, trustForwardedHeaders);
   headers['x-forwarded-proto'] = scheme;
-  const query = Object.fromEntries(url.searchParams);
-  const now = new Date();
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
+  return gatewayEvent({
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    rawQuery: url.search.slice(1),
     headers,
-    queryStringParameters: Object.keys(query).length > 0 ? query : undefined,
+    body,
+    routeKey,
     pathParameters,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: host,
-      domainPrefix: 'localhost',
-      http: {
-        method: req.method ?? 'GET',
-        path: url.pathname,
-        protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId: randomUUID(),
-      routeKey,
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-    },
-    body: body.toString('base64'),
-    isBase64Encoded: true,
-  };
+    domainName: host,
+    apiId: 'local',
+    sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+    protocol: `HTTP/${req.httpVersion}`,
+  });
 };
 
 const send = (res: ServerResponse, result: HttpResult): void => {

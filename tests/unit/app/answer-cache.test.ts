@@ -1,4 +1,4 @@
-import { type HttpEvent, makeAnswerCache, makeQueryHandler, withReadCache } from '@flash/app';
+import { makeAnswerCache, makeQueryHandler, withReadCache } from '@flash/app';
 import {
   type AggregateView,
   applyEvents,
@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ctx, silent } from '../../support/alert-pipeline.js';
 import { surveyResponse } from '../../support/events.js';
+import { apiEvent } from '../../support/gateway.js';
 
 const TTL = 250;
 
@@ -182,14 +183,12 @@ describe('answer cache', () => {
 
 describe('pollers with an ETag, through the query handler', () => {
   const readCacheMs = 20;
-  const metricsEvent = (ifNoneMatch?: string): HttpEvent =>
-    ({
-      rawPath: '/v1/metrics',
-      rawQueryString: 'period=2026-11',
-      queryStringParameters: { period: '2026-11' },
+  const metricsEvent = (ifNoneMatch?: string) =>
+    apiEvent({
+      path: '/v1/metrics',
+      query: { period: '2026-11' },
       headers: ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {},
-      requestContext: { http: { method: 'GET' } },
-    }) as unknown as HttpEvent;
+    });
 
   it('get 304s while the figures stand and fresh figures once they change, past the read cache window', async () => {
     const entities = new MemoryStore();

@@ -15,6 +15,7 @@ import type { DocumentStore, MetricContext, QueryStore } from '@flash/core';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { makeLocalAdminHandler } from '../../../packages/local/src/admin.js';
+import { apiEvent, authorizerEvent } from '../../support/gateway.js';
 
 /**
  * One bearer check (bearer.ts) behind every route the table marks `bearer`: the Lambda authorizer on AWS, and
@@ -23,14 +24,8 @@ import { makeLocalAdminHandler } from '../../../packages/local/src/admin.js';
 
 const logger = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Logger;
 
-const event = (method: string, rawPath: string, headers: Record<string, string> = {}): HttpEvent =>
-  ({
-    rawPath,
-    rawQueryString: '',
-    headers,
-    requestContext: { http: { method } },
-    isBase64Encoded: false,
-  }) as unknown as HttpEvent;
+const event = (method: string, path: string, headers: Record<string, string> = {}) =>
+  apiEvent({ method, path, headers });
 
 /** A store no refused request may reach. */
 const untouchable = new Proxy(
@@ -93,21 +88,15 @@ describe('the bearer check', () => {
       readApiToken: async () => 'wallboard',
       logger,
     });
-    const authorizerEvent = (authorization?: string, method = 'GET') =>
-      ({
-        headers: authorization === undefined ? {} : { authorization },
-        rawPath: '/v1/metrics',
-        routeKey: `${method} /v1/{proxy+}`,
-        requestContext: { http: { method } },
-      }) as unknown as APIGatewayRequestAuthorizerEventV2;
+    const request = (authorization?: string, method = 'GET') => authorizerEvent({ authorization, method });
     const allowed = (kind: string) => ({ isAuthorized: true, context: { scope: JSON.stringify({ kind }) } });
     const refused = { isAuthorized: false, context: {} };
-    expect(await authorize(authorizerEvent('Bearer s3cret'))).toEqual(allowed('admin'));
-    expect(await authorize(authorizerEvent('Bearer s3cret', 'PUT'))).toEqual(allowed('admin'));
-    expect(await authorize(authorizerEvent('Bearer wallboard'))).toEqual(allowed('read'));
-    expect(await authorize(authorizerEvent('Bearer wallboard', 'PUT'))).toEqual(refused);
-    expect(await authorize(authorizerEvent('Bearer wrong'))).toEqual(refused);
-    expect(await authorize(authorizerEvent())).toEqual(refused);
+    expect(await authorize(request('Bearer s3cret'))).toEqual(allowed('admin'));
+    expect(await authorize(request('Bearer s3cret', 'PUT'))).toEqual(allowed('admin'));
+    expect(await authorize(request('Bearer wallboard'))).toEqual(allowed('read'));
+    expect(await authorize(request('Bearer wallboard', 'PUT'))).toEqual(refused);
+    expect(await authorize(request('Bearer wrong'))).toEqual(refused);
+    expect(await authorize(request())).toEqual(refused);
 
     const query = makeQueryHandler({
       store: untouchable as QueryStore,
@@ -186,16 +175,15 @@ describe('a personal scope passed by a cached authorizer answer', () => {
   // API Gateway caches the authorizer's answer by the Authorization header alone: an answer given for a GET
   // reaches the write functions too, which therefore refuse a personal scope themselves.
   const personal = JSON.stringify({ kind: 'personal', userId: 'sam', ownerIds: ['s1'], companyFigures: true });
-  const withScope = (method: string, rawPath: string, routeKey: string) =>
-    ({
-      rawPath,
+  const withScope = (method: string, path: string, routeKey: string) =>
+    apiEvent({
+      method,
+      path,
       routeKey,
-      rawQueryString: '',
       headers: { authorization: 'Bearer ffp_whatever' },
       body: '{"events": []}',
-      requestContext: { http: { method }, requestId: 'r1', authorizer: { lambda: { scope: personal } } },
-      isBase64Encoded: false,
-    }) as unknown as HttpEvent;
+      authorizer: { scope: personal },
+    });
 
   it('is refused by the config function and by POST /v1/events, before any store or bus is touched', async () => {
     const config = makeConfigHandler({ store: untouchable as DocumentStore, logger });

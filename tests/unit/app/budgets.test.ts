@@ -1,21 +1,20 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { BUDGETS, type HttpEvent, makeConfigHandler, SETTINGS, STAGE_PROBABILITIES_ID } from '@flash/app';
+import { BUDGETS, makeConfigHandler, SETTINGS, STAGE_PROBABILITIES_ID } from '@flash/app';
 import { memoryDocumentStore } from '@flash/core';
 import { describe, expect, it } from 'vitest';
+import { apiEvent } from '../../support/gateway.js';
 
 /** The budget and stage-probability writes of the config function: validated, stored whole, refused with a 400. */
 
 const logger = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Logger;
 
-const request = (method: string, rawPath: string, body?: unknown): HttpEvent =>
-  ({
-    rawPath,
-    rawQueryString: '',
+const request = (method: string, path: string, body?: unknown) =>
+  apiEvent({
+    method,
+    path,
     headers: { 'content-type': 'application/json' },
-    requestContext: { http: { method } },
     body: body === undefined ? undefined : JSON.stringify(body),
-    isBase64Encoded: false,
-  }) as unknown as HttpEvent;
+  });
 
 const setup = () => {
   const store = memoryDocumentStore();

@@ -11,9 +11,9 @@ import {
 } from '@flash/app';
 import { connectorFor } from '@flash/connectors';
 import type { SecretProvider } from '@flash/core';
-import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { authorizerEvent } from '../../support/gateway.js';
 import { httpEvent, memoryPublisher, NOW, SECRETS, signedHeaders } from '../connectors/helpers.js';
 
 const FIVE_MINUTES = 5 * 60_000;
@@ -134,11 +134,7 @@ describe('secrets are read again after five minutes', () => {
       apiToken: async () => (await token()) ?? '',
       logger: spiedLogger().logger,
     });
-    const request = (value: string) =>
-      ({
-        headers: { authorization: `Bearer ${value}` },
-        rawPath: '/v1/metrics',
-      }) as unknown as APIGatewayRequestAuthorizerEventV2;
+    const request = (value: string) => authorizerEvent({ authorization: `Bearer ${value}` });
 
     expect(await authorize(request('token-one'))).toMatchObject({ isAuthorized: true });
     now += FIVE_MINUTES;
@@ -154,10 +150,7 @@ describe('secrets are read again after five minutes', () => {
       apiToken: async () => (await token()) ?? '',
       logger: spiedLogger().logger,
     });
-    const request = { headers: { authorization: 'Bearer    ' }, rawPath: '/v1/metrics' };
-    expect(await authorize(request as unknown as APIGatewayRequestAuthorizerEventV2)).toMatchObject({
-      isAuthorized: false,
-    });
+    expect(await authorize(authorizerEvent({ authorization: 'Bearer    ' }))).toMatchObject({ isAuthorized: false });
   });
 
   it('keeps the last value when a refresh fails, and reads again after a short while', async () => {

@@ -11,6 +11,7 @@ import {
 import type { BusEntry, EventPublisher } from '@flash/core';
 import { describe, expect, it } from 'vitest';
 import { compactFixture, fixtureText, type SignatureVector, signatureVectors } from '../../support/fixtures.js';
+import { apiEvent } from '../../support/gateway.js';
 
 export const silentLogger = () => new Logger({ serviceName: 'connector-tests', logLevel: 'SILENT' });
 
@@ -108,34 +109,18 @@ export const httpEvent = (
   body: Buffer,
   headers: Record<string, string>,
   { query = '', host = HOST } = {},
-): HttpEvent => ({
-  version: '2.0',
-  routeKey: 'POST /webhooks/{source}',
-  rawPath: `/webhooks/${source}`,
-  rawQueryString: query,
-  headers: { host, 'x-forwarded-proto': 'https', 'content-type': 'application/json', ...headers },
-  pathParameters: { source },
-  requestContext: {
-    accountId: '000000000000',
-    apiId: 'test',
-    domainName: host,
-    domainPrefix: 'hooks',
-    http: {
-      method: 'POST',
-      path: `/webhooks/${source}`,
-      protocol: 'HTTP/1.1',
-      sourceIp: '127.0.0.1',
-      userAgent: 'test',
-    },
-    requestId: 'request-1',
+): HttpEvent =>
+  apiEvent({
+    method: 'POST',
+    path: `/webhooks/${source}`,
+    query: Object.fromEntries(new URLSearchParams(query)),
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
     routeKey: 'POST /webhooks/{source}',
-    stage: '$default',
-    time: NOW.toUTCString(),
-    timeEpoch: NOW.getTime(),
-  },
-  body: body.toString('base64'),
-  isBase64Encoded: true,
-});
+    pathParameters: { source },
+    host,
+    at: NOW,
+  });
 
 /** A publisher that keeps what it is given, or fails like an unavailable bus. */
 export const memoryPublisher = (fail?: () => Error) => {
