@@ -26,13 +26,23 @@ export interface GatewayRequest {
   at?: Date;
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** `requestContext.time` as API Gateway writes it: `30/Nov/2026:10:00:00 +0000`. */
+const gatewayTime = (at: Date): string => {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(at.getUTCDate())}/${MONTHS[at.getUTCMonth()]}/${at.getUTCFullYear()}:${two(at.getUTCHours())}:${two(at.getUTCMinutes())}:${two(at.getUTCSeconds())} +0000`;
+};
+
 /**
  * The event API Gateway's HTTP API (payload format 2.0) hands to Lambda for a request, body base64-encoded:
  * the local server's and the tests' one way to build it.
  */
 export const gatewayEvent = (request: GatewayRequest): HttpEvent => {
   const rawQuery = request.rawQuery ?? '';
-  const query = Object.fromEntries(new URLSearchParams(rawQuery));
+  // Format 2.0 has no multi-value fields: API Gateway joins a repeated parameter's values with commas.
+  const query: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(rawQuery))
+    query[name] = name in query ? `${query[name]},${value}` : value;
   const headers = request.headers ?? {};
   const at = request.at ?? new Date();
   return {
@@ -58,7 +68,7 @@ export const gatewayEvent = (request: GatewayRequest): HttpEvent => {
       requestId: randomUUID(),
       routeKey: request.routeKey,
       stage: '$default',
-      time: at.toUTCString(),
+      time: gatewayTime(at),
       timeEpoch: at.getTime(),
     },
     body: (request.body ?? Buffer.alloc(0)).toString('base64'),
