@@ -4,7 +4,8 @@ import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 export interface TestRequest {
   method?: string;
   path: string;
-  query?: Record<string, string>;
+  /** The query: parameters, or a string taken as the raw query exactly as sent (signatures may cover it). */
+  query?: Record<string, string> | string;
   headers?: Record<string, string>;
   body?: string | Buffer;
   /** The route API Gateway matched; `<method> <path>` unless given. */
@@ -35,7 +36,7 @@ export const apiEvent = ({
   const event = gatewayEvent({
     method,
     path,
-    rawQuery: query ? new URLSearchParams(query).toString() : '',
+    rawQuery: typeof query === 'string' ? query : new URLSearchParams(query).toString(),
     headers: {
       host,
       'x-forwarded-proto': 'https',

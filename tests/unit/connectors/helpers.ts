@@ -113,7 +113,7 @@ export const httpEvent = (
   apiEvent({
     method: 'POST',
     path: `/webhooks/${source}`,
-    query: Object.fromEntries(new URLSearchParams(query)),
+    query,
     headers: { 'content-type': 'application/json', ...headers },
     body,
     routeKey: 'POST /webhooks/{source}',
