@@ -101,10 +101,10 @@ export const fields = builtOnce(() => ({
 
 /** The content of each entity kind, by kind. */
 export const entityData = builtOnce(() => {
-  const { id, minor, currency, isoDate, decimal } = fields();
+  const { id, text: freeText, label: labelText, minor, currency, isoDate, decimal } = fields();
   const nullableId = id.nullable().default(null);
-  const text = fields().text.nullable().default(null);
-  const label = fields().label.nullable().default(null);
+  const text = freeText.nullable().default(null);
+  const label = labelText.nullable().default(null);
 
   const surveyResponseData = z.object({
     score: z.number().int().min(0).max(10),
