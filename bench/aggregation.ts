@@ -75,42 +75,39 @@ export const runAggregation = async (opts: {
   /** `naive`: the naive design (bench/naive.ts) instead of the pipeline's aggregate handler. */
   design?: 'pipeline' | 'naive';
 }): Promise<AggregationRun> => {
+  const meter = new CapacityMeter(tableSchema.listIndex.partitionKey);
   const client = localClient(opts.endpoint);
-  try {
-    await ensureTable(client, opts.table);
-    const meter = new CapacityMeter(tableSchema.listIndex.partitionKey).attach(client);
-    const handler =
-      opts.design === 'naive'
-        ? makeNaiveHandler(client, opts.table, opts.ctx)
-        : makeAggregateHandler({
-            store: dynamoStore(client, opts.table),
-            ctx: opts.ctx,
-            now: () => new Date(),
-            logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }),
-          });
-    // SQS serialises the messages, not the function: build the records before the clock starts.
-    const records = opts.events.map(sqsRecord);
-    const started = performance.now();
-    for (let i = 0; i < records.length; i += opts.batchSize) {
-      const response = await handler({ Records: records.slice(i, i + opts.batchSize) });
-      if (response.batchItemFailures.length > 0)
-        throw new Error(`${opts.table}: ${response.batchItemFailures.length} records failed in the batch at ${i}`);
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const capacity = meter.take();
-    return {
-      table: opts.table,
-      batchSize: opts.batchSize,
-      events: records.length,
-      seconds: round(seconds),
-      eventsPerSecond: round(records.length / seconds, 1),
-      writeUnitsPerEvent: round(capacity.writeUnits / records.length),
-      readUnitsPerEvent: round(capacity.readUnits / records.length),
-      capacity,
-    };
-  } finally {
-    client.destroy();
+  await ensureTable(client, opts.table);
+  const metered = meter.metered(client);
+  const handler =
+    opts.design === 'naive'
+      ? makeNaiveHandler(metered, opts.table, opts.ctx)
+      : makeAggregateHandler({
+          store: dynamoStore(metered, opts.table),
+          ctx: opts.ctx,
+          now: () => new Date(),
+          logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }),
+        });
+  // SQS serialises the messages, not the function: build the records before the clock starts.
+  const records = opts.events.map(sqsRecord);
+  const started = performance.now();
+  for (let i = 0; i < records.length; i += opts.batchSize) {
+    const response = await handler({ Records: records.slice(i, i + opts.batchSize) });
+    if (response.batchItemFailures.length > 0)
+      throw new Error(`${opts.table}: ${response.batchItemFailures.length} records failed in the batch at ${i}`);
   }
+  const seconds = (performance.now() - started) / 1000;
+  const capacity = meter.take();
+  return {
+    table: opts.table,
+    batchSize: opts.batchSize,
+    events: records.length,
+    seconds: round(seconds),
+    eventsPerSecond: round(records.length / seconds, 1),
+    writeUnitsPerEvent: round(capacity.writeUnits / records.length),
+    readUnitsPerEvent: round(capacity.readUnits / records.length),
+    capacity,
+  };
 };
 
 export interface Consistency {
@@ -138,34 +135,30 @@ export const checkConsistency = async (
   ctx: MetricContext,
 ): Promise<Consistency> => {
   const client = localClient(endpoint);
-  try {
-    const snapshots: { table: string; aggregates: string; rollups: string; size: [number, number] }[] = [];
-    const drift: Record<string, number> = {};
-    for (const table of tables) {
-      const store = dynamoStore(client, table);
-      const report = await rebuildAggregates({ store, model: metricModel, ctx, now: () => new Date(), mode: 'verify' });
-      drift[table] = report.drift.length;
-      const derived = await store.scanDerived();
-      snapshots.push({
-        table,
-        aggregates: canonical([...derived.aggregates].map(([k, r]) => [k, r.values])),
-        rollups: canonical(derived.nodes),
-        size: [derived.aggregates.size, derived.nodes.size],
-      });
-    }
-    const [first, ...rest] = snapshots;
-    const differences = rest.flatMap((s) => [
-      ...(s.aggregates === first?.aggregates ? [] : [`aggregates of ${s.table} differ from ${first?.table}`]),
-      ...(s.rollups === first?.rollups ? [] : [`rollups of ${s.table} differ from ${first?.table}`]),
-    ]);
-    return {
-      identical: differences.length === 0,
-      aggregates: first?.size[0] ?? 0,
-      rollups: first?.size[1] ?? 0,
-      drift,
-      differences,
-    };
-  } finally {
-    client.destroy();
+  const snapshots: { table: string; aggregates: string; rollups: string; size: [number, number] }[] = [];
+  const drift: Record<string, number> = {};
+  for (const table of tables) {
+    const store = dynamoStore(client, table);
+    const report = await rebuildAggregates({ store, model: metricModel, ctx, now: () => new Date(), mode: 'verify' });
+    drift[table] = report.drift.length;
+    const derived = await store.scanDerived();
+    snapshots.push({
+      table,
+      aggregates: canonical([...derived.aggregates].map(([k, r]) => [k, r.values])),
+      rollups: canonical(derived.nodes),
+      size: [derived.aggregates.size, derived.nodes.size],
+    });
   }
+  const [first, ...rest] = snapshots;
+  const differences = rest.flatMap((s) => [
+    ...(s.aggregates === first?.aggregates ? [] : [`aggregates of ${s.table} differ from ${first?.table}`]),
+    ...(s.rollups === first?.rollups ? [] : [`rollups of ${s.table} differ from ${first?.table}`]),
+  ]);
+  return {
+    identical: differences.length === 0,
+    aggregates: first?.size[0] ?? 0,
+    rollups: first?.size[1] ?? 0,
+    drift,
+    differences,
+  };
 };

@@ -17,12 +17,6 @@ export interface BundleResult {
   coldImportMs: number;
   /** coldImportMs over the median of a bare `node -e 0`. */
   coldImportRatio: number;
-  /** The AWS SDK packages the bundle holds, which its SDK floor constructs alone. */
-  sdkPackages: string[];
-  /** Median cold import of a bundle that only constructs those SDK clients, timed beside this one. */
-  sdkFloorMs: number;
-  /** sdkFloorMs over the bare `node -e 0`: what this function's cold import cannot go below with the SDK. */
-  sdkFloorRatio: number;
 }
 
 /** The Node binary cold imports are timed with, and its version. */
@@ -85,57 +79,20 @@ const median = (values: number[]): number => {
 };
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
-const ratioOf = (ms: number, bareMs: number) => Math.round((ms / bareMs) * 100) / 100;
+export const ratioOf = (ms: number, bareMs: number) => Math.round((ms / bareMs) * 100) / 100;
 
 /**
- * How the floor bundle constructs each AWS SDK package a function may hold, with the client the function
- * constructs (the document client wraps DynamoDB's). A bundle holding a package missing here fails the bench,
- * so a new client is timed, not skipped.
+ * Writes a bundle that constructs a client of every AWS service the functions call (`@flash/aws`) and nothing
+ * else, built with the functions' esbuild options, to `dir/aws-client-floor/index.mjs`: what a function that
+ * signs a request cannot go below (Node's https and crypto, and the client).
  */
-const SDK_CONSTRUCTION: Record<string, { imports: string; construct: string }> = {
-  '@aws-sdk/client-dynamodb': {
-    imports: "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
-    construct: '(dynamodb = new DynamoDBClient({}))',
-  },
-  // The library only comes with the client (its peer), which sorts before it and is constructed first.
-  '@aws-sdk/lib-dynamodb': {
-    imports: "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
-    construct: 'DynamoDBDocumentClient.from(dynamodb)',
-  },
-  '@aws-sdk/client-eventbridge': {
-    imports: "import { EventBridgeClient } from '@aws-sdk/client-eventbridge';",
-    construct: 'new EventBridgeClient({})',
-  },
-  '@aws-sdk/client-secrets-manager': {
-    imports: "import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';",
-    construct: 'new SecretsManagerClient({})',
-  },
-  '@aws-sdk/client-sqs': {
-    imports: "import { SQSClient } from '@aws-sdk/client-sqs';",
-    construct: 'new SQSClient({})',
-  },
-};
-
-/** The SDK client and library packages a bundle holds (`@aws-sdk/client-*`, `@aws-sdk/lib-*`), sorted. */
-export const sdkPackagesOf = (packages: readonly { name: string }[]): string[] =>
-  packages
-    .map((p) => p.name)
-    .filter((name) => /^@aws-sdk\/(client|lib)-/.test(name))
-    .sort();
-
-/**
- * Writes a bundle that constructs the given SDK clients and nothing else, built with `name`'s esbuild options,
- * to `dir/sdk-floor-<packages>/index.mjs`: the floor of a cold import that keeps the AWS SDK.
- */
-export const writeSdkFloorBundle = async (name: FunctionName, packages: readonly string[], dir: string) => {
-  const parts = packages.map((pkg) => {
-    const part = SDK_CONSTRUCTION[pkg];
-    if (!part) throw new Error(`the bench does not know how to construct ${pkg}: add it to SDK_CONSTRUCTION`);
-    return part;
-  });
-  const contents = `${parts.map((p) => p.imports).join('\n')}\nlet dynamodb;\nexport const clients = [${parts.map((p) => p.construct).join(', ')}];\n`;
-  const outfile = join(dir, `sdk-floor-${packages.map((p) => p.replace(/^@aws-sdk\//, '')).join('+')}`, 'index.mjs');
-  const { entryPoints: _, ...options } = esbuildOptionsOf(name);
+export const writeClientFloorBundle = async (dir: string): Promise<string> => {
+  const contents = [
+    "import { awsJsonClient, dynamoDb, EVENTBRIDGE, SECRETS_MANAGER, SQS } from '@flash/aws';",
+    'export const clients = [dynamoDb(), ...[EVENTBRIDGE, SQS, SECRETS_MANAGER].map((s) => awsJsonClient(s))];',
+  ].join('\n');
+  const outfile = join(dir, 'aws-client-floor', 'index.mjs');
+  const { entryPoints: _, ...options } = esbuildOptionsOf('aggregate');
   await build({ ...options, stdin: { contents, resolveDir: options.absWorkingDir, loader: 'ts' }, outfile });
   return outfile;
 };
@@ -175,37 +132,24 @@ export const timeColdImports = (
 export const measureBundles = async (
   runs: number,
   { names = functionNames, node = lambdaNode() }: { names?: readonly FunctionName[]; node?: NodeBinary } = {},
-): Promise<{ bareNodeMs: number; node: string; bundles: BundleResult[] }> => {
+): Promise<{ bareNodeMs: number; clientFloorMs: number; node: string; bundles: BundleResult[] }> => {
   const dir = mkdtempSync(join(tmpdir(), 'flash-bench-'));
   try {
     const sizes = await Promise.all(names.map(measureBundle));
     const files = await Promise.all(names.map((name) => writeBundle(name, dir)));
-    // One floor bundle per distinct set of SDK packages, timed in the same runs as the functions.
-    const floors = new Map<string, string>();
-    for (const size of sizes) {
-      const packages = sdkPackagesOf(size.packages);
-      const key = packages.join('+');
-      if (packages.length > 0 && !floors.has(key)) floors.set(key, await writeSdkFloorBundle(size.name, packages, dir));
-    }
-    const floorKeys = [...floors.keys()];
-    const { bareNodeMs, importMs } = timeColdImports([...files, ...floors.values()], runs, node.path);
+    const floor = await writeClientFloorBundle(dir);
+    const { bareNodeMs, importMs } = timeColdImports([...files, floor], runs, node.path);
     const bundles = sizes.map((size, i): BundleResult => {
       const coldImportMs = importMs[i] ?? Number.NaN;
-      const sdkPackages = sdkPackagesOf(size.packages);
-      const floor = floorKeys.indexOf(sdkPackages.join('+'));
-      const sdkFloorMs = floor < 0 ? bareNodeMs : (importMs[files.length + floor] ?? Number.NaN);
       return {
         name: size.name,
         bytes: size.bytes,
         largest: size.packages.slice(0, 3),
         coldImportMs,
         coldImportRatio: ratioOf(coldImportMs, bareNodeMs),
-        sdkPackages,
-        sdkFloorMs,
-        sdkFloorRatio: ratioOf(sdkFloorMs, bareNodeMs),
       };
     });
-    return { bareNodeMs, node: node.version, bundles };
+    return { bareNodeMs, clientFloorMs: importMs[files.length] ?? Number.NaN, node: node.version, bundles };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,20 +1,19 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDb, NativeValue } from '@flash/aws';
 
 /**
  * DynamoDB capacity units computed from the requests a client actually sends, because DynamoDB Local reports
  * a flat figure (2 units per transaction whatever it holds). Sizes follow the DynamoDB item-size rules:
  * attribute name bytes + value bytes; strings by UTF-8 length, numbers 1 byte per two significant digits + 1,
- * booleans and null 1 byte, maps and lists 3 bytes + 1 byte per element. Values are sized in the document
- * client's native form, which is what DynamoStore sends; attach the meter to a client used that way.
+ * booleans and null 1 byte, maps and lists 3 bytes + 1 byte per element. Values are sized in the
+ * application's form, which is what DynamoStore sends.
  */
 
-type Item = Record<string, NativeAttributeValue>;
+type Item = Record<string, NativeValue>;
 
 const KB = 1024;
 const utf8 = (s: string): number => Buffer.byteLength(s, 'utf8');
 
-const numberSize = (n: number | bigint): number => {
+const numberSize = (n: number): number => {
   const digits = String(n)
     .replace(/^-/, '')
     .replace(/e.*$/i, '')
@@ -24,10 +23,10 @@ const numberSize = (n: number | bigint): number => {
   return Math.ceil(digits.length / 2) + 1;
 };
 
-export const valueSize = (value: NativeAttributeValue): number => {
+export const valueSize = (value: NativeValue): number => {
   if (value === null || typeof value === 'boolean') return 1;
   if (typeof value === 'string') return utf8(value);
-  if (typeof value === 'number' || typeof value === 'bigint') return numberSize(value);
+  if (typeof value === 'number') return numberSize(value);
   if (value instanceof Uint8Array) return value.byteLength;
   if (value instanceof Set) return [...value].reduce((sum: number, v) => sum + valueSize(v), 0);
   if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + valueSize(v) + 1, 0);
@@ -71,7 +70,7 @@ export interface WriteCost {
  * index partition key also writes the index (projection ALL): one more item of the same size, not doubled,
  * since index maintenance is not part of the transaction.
  */
-export const writeCost = (command: string, input: Record<string, unknown>, indexKey?: string): WriteCost => {
+export const writeCost = (action: string, input: Record<string, unknown>, indexKey?: string): WriteCost => {
   const single = (request: WriteRequest, factor: number): WriteCost => {
     const size = writeSize(request);
     const indexed = request.Item && indexKey !== undefined && request.Item[indexKey] !== undefined;
@@ -79,16 +78,16 @@ export const writeCost = (command: string, input: Record<string, unknown>, index
   };
   const sum = (costs: WriteCost[]): WriteCost =>
     costs.reduce((a, b) => ({ units: a.units + b.units, items: a.items + b.items }), { units: 0, items: 0 });
-  switch (command) {
-    case 'PutItemCommand':
-    case 'UpdateItemCommand':
-    case 'DeleteItemCommand':
+  switch (action) {
+    case 'PutItem':
+    case 'UpdateItem':
+    case 'DeleteItem':
       return single(input as WriteRequest, 1);
-    case 'TransactWriteItemsCommand': {
+    case 'TransactWriteItems': {
       const items = (input.TransactItems ?? []) as Record<string, WriteRequest>[];
       return sum(items.flatMap((entry) => Object.values(entry).map((request) => single(request, 2))));
     }
-    case 'BatchWriteItemCommand': {
+    case 'BatchWriteItem': {
       const tables = Object.values((input.RequestItems ?? {}) as Record<string, Record<string, WriteRequest>[]>);
       const requests = tables.flat().flatMap((entry) => Object.values(entry));
       return sum(requests.map((r) => single(r.Item ? r : { Key: (r as { Key?: Item }).Key ?? {} }, 1)));
@@ -102,12 +101,12 @@ export const writeCost = (command: string, input: Record<string, unknown>, index
  * Read units of one request from what it returned: per item in 4 KB steps for gets (a missing key still costs
  * one unit), the summed size in 4 KB steps for queries and scans; half for eventually consistent reads.
  */
-export const readUnits = (command: string, input: Record<string, unknown>, output: Record<string, unknown>): number => {
+export const readUnits = (action: string, input: Record<string, unknown>, output: Record<string, unknown>): number => {
   const consistency = (consistent: unknown) => (consistent === true ? 1 : 0.5);
-  switch (command) {
-    case 'GetItemCommand':
+  switch (action) {
+    case 'GetItem':
       return units(output.Item ? itemSize(output.Item as Item) : 0, 4 * KB) * consistency(input.ConsistentRead);
-    case 'BatchGetItemCommand': {
+    case 'BatchGetItem': {
       const requested = (input.RequestItems ?? {}) as Record<string, { Keys?: unknown[]; ConsistentRead?: boolean }>;
       const returned = (output.Responses ?? {}) as Record<string, Item[]>;
       const unprocessed = (output.UnprocessedKeys ?? {}) as Record<string, { Keys?: unknown[] }>;
@@ -120,8 +119,8 @@ export const readUnits = (command: string, input: Record<string, unknown>, outpu
       }
       return total;
     }
-    case 'QueryCommand':
-    case 'ScanCommand': {
+    case 'Query':
+    case 'Scan': {
       const bytes = ((output.Items ?? []) as Item[]).reduce((sum, item) => sum + itemSize(item), 0);
       return units(bytes, 4 * KB) * consistency(input.ConsistentRead);
     }
@@ -135,11 +134,11 @@ export interface CapacityTotals {
   readUnits: number;
   /** Items written (a transaction of n items counts n). */
   itemsWritten: number;
-  /** Requests by command name, with the time spent waiting for them. */
+  /** Requests by action, with the time spent waiting for them. */
   requests: Record<string, { count: number; ms: number }>;
 }
 
-/** Counts capacity units of every request sent through the clients it is attached to. */
+/** Counts capacity units of every request sent through the clients it meters. */
 export class CapacityMeter {
   totals: CapacityTotals = CapacityMeter.empty();
 
@@ -156,25 +155,19 @@ export class CapacityMeter {
     return totals;
   }
 
-  attach(client: DynamoDBClient): this {
-    // Initialize step, high priority: before the document client marshals, so input and output are native.
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const started = performance.now();
-        const result = await next(args);
-        const ms = performance.now() - started;
-        const command = context.commandName ?? 'unknown';
-        const input = args.input as Record<string, unknown>;
-        const write = writeCost(command, input, this.indexKey);
-        this.totals.writeUnits += write.units;
-        this.totals.itemsWritten += write.items;
-        this.totals.readUnits += readUnits(command, input, result.output as unknown as Record<string, unknown>);
-        const stats = this.totals.requests[command] ?? { count: 0, ms: 0 };
-        this.totals.requests[command] = { count: stats.count + 1, ms: stats.ms + ms };
-        return result;
-      },
-      { step: 'initialize', priority: 'high', name: 'benchCapacityMeter' },
-    );
-    return this;
+  /** `db`, counting every request it sends. */
+  metered(db: DynamoDb): DynamoDb {
+    return async (action, input) => {
+      const started = performance.now();
+      const output = await db(action, input);
+      const ms = performance.now() - started;
+      const write = writeCost(action, input, this.indexKey);
+      this.totals.writeUnits += write.units;
+      this.totals.itemsWritten += write.items;
+      this.totals.readUnits += readUnits(action, input, output);
+      const stats = this.totals.requests[action] ?? { count: 0, ms: 0 };
+      this.totals.requests[action] = { count: stats.count + 1, ms: stats.ms + ms };
+      return output;
+    };
   }
 }

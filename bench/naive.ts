@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDb } from '@flash/aws';
 import {
   applyEvent,
   Deltas,
@@ -18,9 +18,9 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
  * nothing journaled. It writes the same items in the same shapes as the pipeline, so the two tables can be
  * compared item for item. Bench only: no retries, no alerts, no dead letters.
  */
-export const makeNaiveHandler = (client: DynamoDBClient, tableName: string, ctx: MetricContext) => {
-  const table = new Table(client, tableName);
-  const store = dynamoStore(client, tableName);
+export const makeNaiveHandler = (db: DynamoDb, tableName: string, ctx: MetricContext) => {
+  const table = new Table(db, tableName);
+  const store = dynamoStore(db, tableName);
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     for (const record of event.Records) {
       const canonical = parseCanonicalEvent((JSON.parse(record.body) as { detail: unknown }).detail);

@@ -45,7 +45,13 @@ export interface BenchResults {
   freshness: FreshnessResult;
   api: { path: string; seconds: number; results: LoadResult[]; paced: PacedResult };
   /** `node` is the version the cold imports were timed with. */
-  bundles: { bareNodeMs: number; node: string; functions: BundleResult[] };
+  bundles: {
+    bareNodeMs: number;
+    clientFloorMs: number;
+    clientFloorRatio: number;
+    node: string;
+    functions: BundleResult[];
+  };
   /** `npm run import` into the figures, events per second. */
   importEventsPerSecond: number;
   /** The same import beside the batched aggregator of this run (`eventsPerSecond`), the ratio's base. */
@@ -61,7 +67,7 @@ const table = (head: string[], rows: (string | number)[][]): string =>
 
 const requests = (run: AggregationRun): string =>
   Object.entries(run.capacity.requests)
-    .map(([command, { count, ms }]) => `${command.replace('Command', '')} ${count} (${Math.round(ms / 1000)} s)`)
+    .map(([command, { count, ms }]) => `${command} ${count} (${Math.round(ms / 1000)} s)`)
     .join(', ');
 
 /** The same figures as latest.json, as Markdown tables. */
@@ -174,16 +180,15 @@ The pipeline accepted every request after ${r.import.acceptedSeconds} s (the che
 
 ## Lambda bundles (bare \`node -e 0\`: ${r.bundles.bareNodeMs} ms, node ${r.bundles.node})
 
-Each function's SDK floor is a bundle that constructs the same AWS SDK clients and nothing else, timed in the same runs.
+A bundle that constructs the AWS clients and nothing else (\`@flash/aws\`), timed in the same runs: ${r.bundles.clientFloorMs} ms, ${r.bundles.clientFloorRatio}x.
 
 ${table(
-  ['function', 'minified KB', 'cold import ms', 'x node -e 0', 'its SDK clients alone, x', 'largest inputs'],
+  ['function', 'minified KB', 'cold import ms', 'x node -e 0', 'largest inputs'],
   r.bundles.functions.map((b) => [
     b.name,
     (b.bytes / 1024).toFixed(1),
     b.coldImportMs,
     b.coldImportRatio,
-    b.sdkFloorRatio,
     b.largest.map((p) => `${p.name} ${(p.bytes / 1024).toFixed(0)} KB`).join(', '),
   ]),
 )}

@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   eventBridgePublisher,
   makeAggregateHandler,
@@ -7,10 +6,11 @@ import {
   requireEnv,
   sqsDeadLetters,
 } from '@flash/app';
+import { dynamoDb } from '@flash/aws';
 import { dynamoStore } from '@flash/store';
 
 export const handler = makeAggregateHandler({
-  store: dynamoStore(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
+  store: dynamoStore(dynamoDb(), requireEnv('TABLE_NAME')),
   ctx: metricContextFromEnv(),
   now: () => new Date(),
   logger: makeLogger('aggregate'),

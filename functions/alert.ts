@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   cachedSecretString,
   customerContext,
@@ -8,6 +7,7 @@ import {
   requireEnv,
   settingsFromEnv,
 } from '@flash/app';
+import { dynamoDb } from '@flash/aws';
 import { dynamoStore } from '@flash/store';
 
 const logger = makeLogger('alert');
@@ -17,7 +17,7 @@ const { ctx, alertWebhookUrl: webhookUrl } = settingsFromEnv();
 const webhookUrlSecretArn = process.env.ALERT_WEBHOOK_URL_SECRET_ARN;
 const webhookUrlFromSecret = webhookUrlSecretArn ? cachedSecretString(webhookUrlSecretArn, { logger }) : undefined;
 
-const store = dynamoStore(new DynamoDBClient({}), requireEnv('TABLE_NAME'));
+const store = dynamoStore(dynamoDb(), requireEnv('TABLE_NAME'));
 
 /** Both steps: `Alert Raised` (record, publish once) and `Detractor Detected` (post to Slack), by detail-type. */
 export const handler = makeAlertHandler({

@@ -1,5 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { cachedSecretString, makeAuthorizer, makeLogger, requireEnv } from '@flash/app';
+import { dynamoDb } from '@flash/aws';
 import { dynamoStore } from '@flash/store';
 
 const logger = makeLogger('authorizer');
@@ -13,6 +13,6 @@ export const handler = makeAuthorizer({
   apiToken: async () => (await apiToken()) ?? '',
   readApiToken,
   // Personal tokens (stored hashed) and their users.
-  documents: dynamoStore(new DynamoDBClient({}), requireEnv('TABLE_NAME')),
+  documents: dynamoStore(dynamoDb(), requireEnv('TABLE_NAME')),
   logger,
 });

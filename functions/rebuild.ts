@@ -1,9 +1,9 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeLogger, metricContextFromEnv, rebuildAggregates, requireEnv } from '@flash/app';
+import { dynamoDb } from '@flash/aws';
 import { metricModel } from '@flash/core';
 import { dynamoStore } from '@flash/store';
 
-const store = dynamoStore(new DynamoDBClient({}), requireEnv('TABLE_NAME'));
+const store = dynamoStore(dynamoDb(), requireEnv('TABLE_NAME'));
 const logger = makeLogger('rebuild');
 
 /** Invoked by hand: `{"mode": "verify"}` reports drift, `{"mode": "rebuild"}` repairs it (pause the aggregator first). */

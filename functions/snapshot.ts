@@ -1,8 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeLogger, metricContextFromEnv, requireEnv, takeSnapshot } from '@flash/app';
+import { dynamoDb } from '@flash/aws';
 import { dynamoStore } from '@flash/store';
 
-const store = dynamoStore(new DynamoDBClient({}), requireEnv('TABLE_NAME'));
+const store = dynamoStore(dynamoDb(), requireEnv('TABLE_NAME'));
 const ctx = metricContextFromEnv();
 const logger = makeLogger('snapshot');
 

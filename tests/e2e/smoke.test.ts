@@ -12,7 +12,7 @@ const secrets = { API_TOKEN: 'smoke-token-0123456789', WEBHOOK_SECRET_GENERIC: '
 const smoke = async (args: string[]) =>
   promisify(execFile)(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/smoke.ts', ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { PATH: process.env.PATH },
     timeout: 60_000,
   }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),

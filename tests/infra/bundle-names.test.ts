@@ -46,7 +46,7 @@ const run = async (name: FunctionName, env: Record<string, string>, event?: unkn
   const { stdout, stderr } = await promisify(execFile)(
     process.execPath,
     [runner, bundle, event === undefined ? '' : JSON.stringify(event), resultFile],
-    { env: { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, timeout: 30_000 },
+    { env, timeout: 30_000 },
   );
   const logs = `${stdout}\n${stderr}`
     .split('\n')

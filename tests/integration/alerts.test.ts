@@ -1,7 +1,6 @@
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { eventBridgePublisher, rebuildAggregates } from '@flash/app';
+import { eventBridgePublisher, type PutEventsAnswer, type PutEventsEntry, rebuildAggregates } from '@flash/app';
+import type { AwsJsonClient } from '@flash/aws';
 import { ALERT_RAISED, DETRACTOR_DETECTED, metricModel } from '@flash/core';
-import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { alertPipeline, ctx } from '../support/alert-pipeline.js';
 import { mixedBatch } from '../support/batches.js';
@@ -20,6 +19,14 @@ const storedAlerts = async (table: Table, ids: readonly string[]) => {
 };
 
 const RESPONSES = ['R0', 'R1', 'R2', 'R3', 'R4', 'R5'];
+
+/** EventBridge answering each PutEvents with `answer` of its entries. */
+const fakePutEvents =
+  (answer: (entries: PutEventsEntry[]) => Promise<PutEventsAnswer>): AwsJsonClient =>
+  async <Output>(action: string, input: object) => {
+    expect(action).toBe('PutEvents');
+    return (await answer((input as { Entries: PutEventsEntry[] }).Entries)) as Output;
+  };
 
 describe('detractor alerts on DynamoDB Local', () => {
   const table = tablesPerTest();
@@ -77,9 +84,7 @@ describe('detractor alerts on DynamoDB Local', () => {
 
   it('with PutEvents refusing the announcement and Slack down, records, publishes and posts each alert once', async () => {
     const t = await table();
-    const eventBridge = new EventBridgeClient({ region: 'eu-west-1' });
-    const mock = mockClient(eventBridge);
-    const puts: PutEventsRequestEntry[][] = [];
+    const puts: PutEventsEntry[][] = [];
     let refusals = 4; // every attempt of the first announcement: the publisher gives up, the records are retried
     const slackStatuses = [500, 502];
     const posts: string[] = [];
@@ -92,29 +97,21 @@ describe('detractor alerts on DynamoDB Local', () => {
         return new Response(null, { status: slackStatuses.shift() ?? 200 });
       }) as typeof fetch,
       publisherOf: (bus) => {
-        mock.on(PutEventsCommand).callsFake(async ({ Entries = [] }: { Entries?: PutEventsRequestEntry[] }) => {
+        const eventBridge = fakePutEvents(async (Entries) => {
           puts.push(Entries);
           if (Entries.some((e) => e.DetailType === ALERT_RAISED) && refusals-- > 0)
             return { FailedEntryCount: Entries.length, Entries: Entries.map(() => ({ ErrorCode: 'InternalFailure' })) };
           await bus.publish(
-            Entries.map((e) => ({
-              source: e.Source ?? '',
-              detailType: e.DetailType ?? '',
-              detail: JSON.parse(e.Detail ?? 'null'),
-            })),
+            Entries.map((e) => ({ source: e.Source, detailType: e.DetailType, detail: JSON.parse(e.Detail) })),
           );
           return { FailedEntryCount: 0, Entries: Entries.map((_, i) => ({ EventId: `e${puts.length}-${i}` })) };
         });
         return eventBridgePublisher('flash-figures', eventBridge, { attempts: 4, baseDelayMs: 1 });
       },
     });
-    try {
-      await pipeline.ingest(surveyResponse('R1', 1, 2), surveyResponse('R2', 1, 10));
-      expect(await pipeline.aggregate()).toBe(1); // the detractor's record is handed out again
-      await pipeline.settle(4);
-    } finally {
-      mock.restore();
-    }
+    await pipeline.ingest(surveyResponse('R1', 1, 2), surveyResponse('R2', 1, 10));
+    expect(await pipeline.aggregate()).toBe(1); // the detractor's record is handed out again
+    await pipeline.settle(4);
     expect(await storedAlerts(t, ['R1', 'R2'])).toEqual(
       new Map([['R1', { score: 2, notified: true, slack: '2026-11-23T10:00:00.000Z' }]]),
     );

@@ -1,18 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import {
-  ProvisionedThroughputExceededException,
-  RequestLimitExceeded,
-  TransactionCanceledException,
-  TransactionInProgressException,
-} from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { makeAggregateHandler, rebuildAggregates } from '@flash/app';
+import { AwsError, type DynamoDb } from '@flash/aws';
 import { type CanonicalEvent, entityKey, keys, type MetricContext, metricModel } from '@flash/core';
 import { DynamoQueueStorage, LocalQueue } from '@flash/local';
-import { mockClient } from 'aws-sdk-client-mock';
+import { dynamoStore } from '@flash/store';
 import { describe, expect, it } from 'vitest';
 import { mixedBatch } from '../support/batches.js';
-import { type Table, tablesPerTest } from '../support/dynamo.js';
+import { cancelledTransaction, dynamoError, type Table, tablesPerTest, withFaults } from '../support/dynamo.js';
 import { invoice, surveyResponse } from '../support/events.js';
 import { applyBatch, CrashError, crashingStore, sampledCrashPoints, writesOf } from '../support/faults.js';
 
@@ -29,32 +23,6 @@ const figures = async (table: Table) => {
   return { nodes, aggregates: new Map([...aggregates].map(([k, v]) => [k, v.values])) };
 };
 
-const cancelled = (...codes: string[]) =>
-  new TransactionCanceledException({
-    message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`,
-    $metadata: {},
-    CancellationReasons: codes.map((Code) => ({ Code })),
-  });
-
-/** The real `send`, kept before aws-sdk-client-mock stubs it, so that calls without a fault reach DynamoDB Local. */
-const realSend = DynamoDBDocumentClient.prototype.send as (this: DynamoDBDocumentClient, c: object) => Promise<never>;
-
-/**
- * Every DynamoDB call of the store goes to DynamoDB Local, except that the n-th call of a command answers
- * the error `faults` gives for it: what DynamoDB does under load and DynamoDB Local never does.
- */
-const injectFaults = (faults: (command: object, nth: number) => Error | undefined) => {
-  const mock = mockClient(DynamoDBDocumentClient);
-  const counts = new Map<unknown, number>();
-  mock.send.callsFake(function (this: DynamoDBDocumentClient, command: object) {
-    const nth = (counts.get(command.constructor) ?? 0) + 1;
-    counts.set(command.constructor, nth);
-    const fault = faults(command, nth);
-    return fault ? Promise.reject(fault) : realSend.call(this, command);
-  });
-  return mock;
-};
-
 describe('aggregator under DynamoDB faults', () => {
   const table = tablesPerTest();
 
@@ -64,25 +32,20 @@ describe('aggregator under DynamoDB faults', () => {
 
     const faulty = await table();
     const transactFaults: Record<number, () => Error> = {
-      1: () => cancelled('None', 'ThrottlingError'),
-      2: () => cancelled('TransactionConflict', 'None'),
-      3: () => new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }),
-      5: () => new TransactionInProgressException({ message: 'in progress', $metadata: {} }),
-      6: () => new RequestLimitExceeded({ message: 'account limit', $metadata: {} }),
-      7: () => cancelled('ConditionalCheckFailed'),
+      1: () => cancelledTransaction('None', 'ThrottlingError'),
+      2: () => cancelledTransaction('TransactionConflict', 'None'),
+      3: () => dynamoError('ProvisionedThroughputExceededException', 'slow down'),
+      5: () => dynamoError('TransactionInProgressException', 'in progress'),
+      6: () => dynamoError('RequestLimitExceeded', 'account limit'),
+      7: () => cancelledTransaction('ConditionalCheckFailed'),
     };
-    const mock = injectFaults((command, nth) => {
-      if (command instanceof TransactWriteCommand) return transactFaults[nth]?.();
-      if (command instanceof BatchGetCommand && nth === 2)
-        return Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    const injected = withFaults(faulty.client, (action, _, nth) => {
+      if (action === 'TransactWriteItems') return transactFaults[nth]?.();
+      if (action === 'BatchGetItem' && nth === 2) return dynamoError('ThrottlingException', 'Rate exceeded');
       return undefined;
     });
-    try {
-      await applyBatch(mixedBatch(), faulty.store, ctx);
-      expect(mock.commandCalls(TransactWriteCommand).length).toBeGreaterThan(Object.keys(transactFaults).length);
-    } finally {
-      mock.restore();
-    }
+    await applyBatch(mixedBatch(), dynamoStore(injected.db, faulty.tableName), ctx);
+    expect(injected.calls.get('TransactWriteItems')).toBeGreaterThan(Object.keys(transactFaults).length);
     expect((await verify(faulty)).drift).toEqual([]);
     expect(await figures(faulty)).toEqual(await figures(reference));
   });
@@ -128,21 +91,19 @@ describe('aggregator under DynamoDB faults', () => {
   it('treats a commit whose answer was lost like a conflict: the retry finds it applied', async () => {
     const t = await table();
     let lost = false;
-    const mock = injectFaults(() => undefined);
-    mock.send.callsFake(async function (this: DynamoDBDocumentClient, command: object) {
-      const answer = await realSend.call(this, command);
-      if (command instanceof TransactWriteCommand && !lost) {
+    // The commit reaches DynamoDB and is applied; its answer never comes back (after the client's retries).
+    const losing: DynamoDb = async (action, input) => {
+      const answer = await t.client(action, input);
+      if (action === 'TransactWriteItems' && !lost) {
         lost = true;
-        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+        throw new AwsError('NetworkingError', 'socket hang up', { retryable: true });
       }
       return answer;
-    });
-    try {
-      // The engine does not retry an unknown outcome; the handler has SQS hand the batch out again.
-      await expect(applyBatch([surveyResponse('R1', 1, 3)], t.store, ctx)).rejects.toThrow('socket hang up');
-    } finally {
-      mock.restore();
-    }
+    };
+    // The engine does not retry an unknown outcome; the handler has SQS hand the batch out again.
+    await expect(applyBatch([surveyResponse('R1', 1, 3)], dynamoStore(losing, t.tableName), ctx)).rejects.toThrow(
+      'socket hang up',
+    );
     const again = await applyBatch([surveyResponse('R1', 1, 3)], t.store, ctx);
     expect(again).toMatchObject({ changed: 0, unchanged: 1 });
     expect((await t.store.getAggregates(['nps|2026-11'])).get('nps|2026-11')?.values).toEqual({
@@ -156,14 +117,15 @@ describe('aggregator under DynamoDB faults', () => {
     const poison = invoice('I-POISON', 1, { status: 'issued', total: 999_00 });
     let broken = true;
     // DynamoDB refuses any transaction that writes the poison entity (as it does an item over 400 KB).
-    const mock = injectFaults((command) =>
-      broken && command instanceof TransactWriteCommand && JSON.stringify(command.input).includes(entityKey(poison))
-        ? Object.assign(new Error('Item size has exceeded the maximum allowed size'), { name: 'ValidationException' })
+    const injected = withFaults(t.client, (action, input) =>
+      broken && action === 'TransactWriteItems' && JSON.stringify(input).includes(entityKey(poison))
+        ? dynamoError('ValidationException', 'Item size has exceeded the maximum allowed size')
         : undefined,
     );
     const storage = new DynamoQueueStorage(t.client, 'aggregate', t.tableName);
     const queue = new LocalQueue('aggregate', { batchSize: 10, storage, visibilityTimeoutMs: 50 });
-    const handler = makeAggregateHandler({ store: t.store, ctx, now, logger: silent(), deadLetters: queue });
+    const store = dynamoStore(injected.db, t.tableName);
+    const handler = makeAggregateHandler({ store, ctx, now, logger: silent(), deadLetters: queue });
     try {
       await queue.start(handler);
       const good: CanonicalEvent[] = Array.from({ length: 7 }, (_, i) => surveyResponse(`R${i}`, 1, 9));
@@ -193,7 +155,6 @@ describe('aggregator under DynamoDB faults', () => {
       expect((await verify(t)).drift).toEqual([]);
     } finally {
       await queue.stop();
-      mock.restore();
     }
   });
 });

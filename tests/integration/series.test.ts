@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { makeQueryHandler, rebuildAggregates, SERIES_CSV_COLUMNS } from '@flash/app';
 import { addMonths, applyEvents, type CanonicalEvent, type MetricContext, metricModel, monthRange } from '@flash/core';
-import { documentClient, dynamoStore, itemKeys, keyPrefixes } from '@flash/store';
+import { dynamoStore, itemKeys, keyPrefixes } from '@flash/store';
 import { describe, expect, it } from 'vitest';
 import { tablesPerTest } from '../support/dynamo.js';
 import { cost, creditNote, customer, deal, invoice, project, surveyResponse } from '../support/events.js';
@@ -66,14 +64,10 @@ describe('GET /v1/metrics/series on DynamoDB Local', () => {
     for (let i = 0, events = yearOfHistory(); i < events.length; i += 25)
       await applyEvents(events.slice(i, i + 25), { store, model: metricModel, ctx, now: () => NOW });
     const requests: string[] = [];
-    t.client.middlewareStack.add(
-      (next, context) => async (args) => {
-        requests.push(context.commandName ?? 'unknown');
-        return next(args);
-      },
-      { step: 'initialize', name: `count-${randomUUID()}` },
-    );
-    const counted = dynamoStore(t.client, t.tableName);
+    const counted = dynamoStore((action, input) => {
+      requests.push(action);
+      return t.client(action, input);
+    }, t.tableName);
     const logger = new Logger({ serviceName: 'series', logLevel: 'SILENT' });
     const query = makeQueryHandler({ store: counted, ctx, now: () => NOW, logger, readCacheMs: 0 });
     const get = async (path: string, params: Record<string, string>, accept = 'application/json') => {
@@ -207,16 +201,14 @@ describe('GET /v1/metrics/series on DynamoDB Local', () => {
     const before = (await get('/v1/metrics/series', { from: FIRST, to: LAST })).json();
     // The old layout kept the month in the partition key (`A#nps#2026-11`, sort key `#`): drop every aggregate
     // and write one month the old way.
-    const doc = documentClient(t.client);
+    const db = t.client;
     const { aggregates } = await store.scanDerived();
     for (const key of aggregates.keys())
-      await doc.send(new DeleteCommand({ TableName: t.tableName, Key: itemKeys.aggregate(key) }));
-    await doc.send(
-      new PutCommand({
-        TableName: t.tableName,
-        Item: { pk: `${keyPrefixes.aggregate}nps#2026-11`, sk: '#', 'v:responses': 13, 'v:promoters': 13 },
-      }),
-    );
+      await db('DeleteItem', { TableName: t.tableName, Key: itemKeys.aggregate(key) });
+    await db('PutItem', {
+      TableName: t.tableName,
+      Item: { pk: `${keyPrefixes.aggregate}nps#2026-11`, sk: '#', 'v:responses': 13, 'v:promoters': 13 },
+    });
     const rebuild = (mode: 'verify' | 'rebuild') =>
       rebuildAggregates({ store, model: metricModel, ctx, now: () => NOW, mode });
     expect((await rebuild('rebuild')).drift.map((d) => d.key)).toContain('nps#2026-11');
@@ -240,21 +232,19 @@ describe('GET /v1/metrics/series on DynamoDB Local', () => {
       }
       await store.replaceNode(key, yearly);
     }
-    const doc = documentClient(t.client);
+    const db = t.client;
     const years = new Map<string, Record<string, number>>();
     for (const [key, record] of aggregates) {
       const month = /^margin\|(\d{4})-\d{2}$/.exec(key);
       if (!month) continue;
-      await doc.send(new DeleteCommand({ TableName: t.tableName, Key: itemKeys.aggregate(key) }));
+      await db('DeleteItem', { TableName: t.tableName, Key: itemKeys.aggregate(key) });
       const year = years.get(month[1] as string) ?? {};
       for (const [field, amount] of Object.entries(record.values))
         year[`v:${field}`] = (year[`v:${field}`] ?? 0) + amount;
       years.set(month[1] as string, year);
     }
     for (const [year, fields] of years)
-      await doc.send(
-        new PutCommand({ TableName: t.tableName, Item: { ...itemKeys.aggregate(`margin|${year}`), ...fields } }),
-      );
+      await db('PutItem', { TableName: t.tableName, Item: { ...itemKeys.aggregate(`margin|${year}`), ...fields } });
     const stale = (await get('/v1/metrics', { period: LAST })).json() as { margin: { cost: number } };
     // Read with the monthly layout, the yearly items count nothing: the year's margin lacks its costs.
     expect(stale.margin.cost).toBe(0);
@@ -294,7 +284,7 @@ describe('GET /v1/metrics/series on DynamoDB Local', () => {
     expect(forecastBefore.months).toMatchObject([{ month: LAST, weightedPipeline: 5_000 }]);
     // Before stages named their source, the stage items' members held the id alone (`stage=proposal`, in
     // time in stage, the forecast's open deals and the open pipeline per stage): rewrite them that way.
-    const doc = documentClient(t.client);
+    const db = t.client;
     const { aggregates } = await store.scanDerived();
     const old: string[] = [];
     for (const [key, record] of aggregates) {
@@ -302,9 +292,9 @@ describe('GET /v1/metrics/series on DynamoDB Local', () => {
         continue;
       const oldKey = key.replace('stage=generic:', 'stage=');
       old.push(oldKey);
-      await doc.send(new DeleteCommand({ TableName: t.tableName, Key: itemKeys.aggregate(key) }));
+      await db('DeleteItem', { TableName: t.tableName, Key: itemKeys.aggregate(key) });
       const fields = Object.fromEntries(Object.entries(record.values).map(([f, n]) => [`v:${f}`, n]));
-      await doc.send(new PutCommand({ TableName: t.tableName, Item: { ...itemKeys.aggregate(oldKey), ...fields } }));
+      await db('PutItem', { TableName: t.tableName, Item: { ...itemKeys.aggregate(oldKey), ...fields } });
     }
     expect(old).toEqual(
       expect.arrayContaining([

@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogItemExtraInput, LogItemMessage } from '@aws-lambda-powertools/logger/types';
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import {
   type Drift,
   eventBridgePublisher,
@@ -9,12 +8,14 @@ import {
   makeConfigHandler,
   makeIngestHandler,
   makeQueryHandler,
+  type PutEventsAnswer,
+  type PutEventsEntry,
   rebuildAggregates,
 } from '@flash/app';
+import { AwsError, type AwsJsonClient } from '@flash/aws';
 import { connectorFor } from '@flash/connectors';
 import { type BusEvent, type MetricContext, matchesPattern, metricModel, rulePatterns } from '@flash/core';
 import type { SQSRecord } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { freshTable } from './dynamo.js';
 import { apiEvent } from './gateway.js';
 import { type Delivery, PUBLIC_BASE_URL, SEAM_SECRETS } from './provider-payloads.js';
@@ -70,16 +71,16 @@ export const shuffle = <T>(items: readonly T[], random: () => number): T[] => {
 const busTime = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
 
 /** What EventBridge delivers to a target for one PutEvents entry. */
-export const busEnvelope = (entry: PutEventsRequestEntry, at: Date): BusEvent => ({
+export const busEnvelope = (entry: PutEventsEntry, at: Date): BusEvent => ({
   version: '0',
   id: randomUUID(),
-  'detail-type': entry.DetailType ?? '',
-  source: entry.Source ?? '',
+  'detail-type': entry.DetailType,
+  source: entry.Source,
   account: ACCOUNT,
   time: busTime(at),
   region: REGION,
   resources: [],
-  detail: JSON.parse(entry.Detail ?? 'null') as unknown,
+  detail: JSON.parse(entry.Detail) as unknown,
 });
 
 const sqsRecord = (message: Message, at: Date): SQSRecord => ({
@@ -144,7 +145,7 @@ export interface SeamPipeline {
   /** What the aggregator parked as poison, with its reason. */
   readonly deadLetters: readonly DeadLetter[];
   /** Every PutEvents entry the ingest handler published. */
-  readonly published: readonly PutEventsRequestEntry[];
+  readonly published: readonly PutEventsEntry[];
   /** `rebuild --verify`: the drift between the incremental aggregates and a recomputation. */
   verify(): Promise<Drift[]>;
   close(): Promise<void>;
@@ -169,25 +170,19 @@ export const startSeamPipeline = async ({
 } = {}): Promise<SeamPipeline> => {
   const table = await freshTable();
   const clock = () => now;
-  const published: PutEventsRequestEntry[] = [];
+  const published: PutEventsEntry[] = [];
   const queue: Message[] = [];
   const deadLetters: DeadLetter[] = [];
 
-  const eventBridge = new EventBridgeClient({
-    region: REGION,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  const bus = mockClient(eventBridge);
-  bus.on(PutEventsCommand).callsFake((input: { Entries?: PutEventsRequestEntry[] }) => {
-    const entries = input.Entries ?? [];
+  const eventBridge: AwsJsonClient = async <Output>(action: string, input: object) => {
+    if (action !== 'PutEvents') throw new Error(`the ingest handler called ${action}; only PutEvents is served here`);
+    const entries = (input as { Entries: PutEventsEntry[] }).Entries;
     // EventBridge refuses a request whose entries exceed 256 KiB in all, as it does on AWS.
-    const size = entries.reduce(
-      (n, e) => n + Buffer.byteLength(`${e.Source ?? ''}${e.DetailType ?? ''}${e.Detail ?? ''}`),
-      0,
-    );
+    const size = entries.reduce((n, e) => n + Buffer.byteLength(`${e.Source}${e.DetailType}${e.Detail}`), 0);
     if (size > MAX_PUT_EVENTS_BYTES)
-      throw Object.assign(new Error('Total size of the entries in the request is over the limit.'), {
-        name: 'ValidationException',
+      throw new AwsError('ValidationException', 'Total size of the entries in the request is over the limit.', {
+        status: 400,
+        retryable: false,
       });
     for (const entry of entries) {
       published.push(entry);
@@ -196,8 +191,9 @@ export const startSeamPipeline = async ({
       if (matchesPattern(rulePatterns.aggregate, envelope))
         queue.push({ body: JSON.stringify(envelope), receiveCount: 0 });
     }
-    return { FailedEntryCount: 0, Entries: entries.map(() => ({ EventId: randomUUID() })) };
-  });
+    const answer: PutEventsAnswer = { FailedEntryCount: 0, Entries: entries.map(() => ({ EventId: randomUUID() })) };
+    return answer as Output;
+  };
 
   const ingest = makeIngestHandler({
     connectorFor,
@@ -309,8 +305,6 @@ export const startSeamPipeline = async ({
     },
 
     async close() {
-      bus.restore();
-      eventBridge.destroy();
       await table.drop();
     },
   };

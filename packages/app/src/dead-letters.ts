@@ -1,4 +1,4 @@
-import { SendMessageCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
+import { type AwsJsonClient, awsJsonClient, SQS } from '@flash/aws';
 import type { DeadLetterSink } from '@flash/core';
 
 /** SQS message attributes hold at most 256 KiB in all; a reason needs far less. */
@@ -9,19 +9,17 @@ const MAX_REASON = 1000;
  * after maxReceiveCount failed receives, and without saying why. The reason travels as message attributes,
  * which a move task keeps, so `aws sqs receive-message --message-attribute-names All` shows it.
  */
-export const sqsDeadLetters = (queueUrl: string, client = new SQSClient({})): DeadLetterSink => ({
+export const sqsDeadLetters = (queueUrl: string, client: AwsJsonClient = awsJsonClient(SQS)): DeadLetterSink => ({
   async deadLetter(record, reason) {
-    await client.send(
-      new SendMessageCommand({
-        QueueUrl: queueUrl,
-        MessageBody: record.body,
-        MessageAttributes: {
-          reason: { DataType: 'String', StringValue: reason.slice(0, MAX_REASON) },
-          sourceMessageId: { DataType: 'String', StringValue: record.messageId },
-          receiveCount: { DataType: 'Number', StringValue: record.attributes.ApproximateReceiveCount },
-        },
-      }),
-    );
+    await client('SendMessage', {
+      QueueUrl: queueUrl,
+      MessageBody: record.body,
+      MessageAttributes: {
+        reason: { DataType: 'String', StringValue: reason.slice(0, MAX_REASON) },
+        sourceMessageId: { DataType: 'String', StringValue: record.messageId },
+        receiveCount: { DataType: 'Number', StringValue: record.attributes.ApproximateReceiveCount },
+      },
+    });
   },
 });
 
@@ -34,13 +32,11 @@ export interface RedriveRequest {
 }
 
 /** Starts moving every message of the DLQ back onto its queue (SQS StartMessageMoveTask). */
-export const startRedrive = async (request: RedriveRequest, client = new SQSClient({})) => {
-  const task = await client.send(
-    new StartMessageMoveTaskCommand({
-      SourceArn: request.deadLetterQueueArn,
-      DestinationArn: request.queueArn,
-      ...(request.maxPerSecond ? { MaxNumberOfMessagesPerSecond: request.maxPerSecond } : {}),
-    }),
-  );
+export const startRedrive = async (request: RedriveRequest, client: AwsJsonClient = awsJsonClient(SQS)) => {
+  const task = await client<{ TaskHandle?: string }>('StartMessageMoveTask', {
+    SourceArn: request.deadLetterQueueArn,
+    DestinationArn: request.queueArn,
+    ...(request.maxPerSecond ? { MaxNumberOfMessagesPerSecond: request.maxPerSecond } : {}),
+  });
   return { taskHandle: task.TaskHandle ?? '' };
 };

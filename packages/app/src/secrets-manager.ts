@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type AwsJsonClient, awsJsonClient, SECRETS_MANAGER } from '@flash/aws';
 import type { SecretProvider } from '@flash/core';
 import { nonBlankSecret } from './config.js';
 
@@ -14,7 +14,8 @@ export const SECRET_MAX_AGE_MS = 5 * 60_000;
 export const SECRET_RETRY_AFTER_MS = 30_000;
 
 export interface SecretCacheOptions {
-  client?: SecretsManagerClient;
+  /** @default awsJsonClient(SECRETS_MANAGER): the environment's region and keys */
+  client?: AwsJsonClient;
   /** @default SECRET_MAX_AGE_MS */
   maxAgeMs?: number;
   /** Epoch ms; tests move it. */
@@ -57,8 +58,8 @@ const refreshing = <T>(
   return () => (current && now() < current.freshUntil ? Promise.resolve(current.value) : refresh());
 };
 
-const readSecretString = async (client: SecretsManagerClient, secretId: string): Promise<string> => {
-  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+const readSecretString = async (client: AwsJsonClient, secretId: string): Promise<string> => {
+  const { SecretString } = await client<{ SecretString?: string }>('GetSecretValue', { SecretId: secretId });
   if (SecretString === undefined) throw new Error(`secret ${secretId} has no string value`);
   return SecretString;
 };
@@ -77,7 +78,7 @@ export const cachedSecretString = (
   secretId: string,
   options: SecretCacheOptions = {},
 ): (() => Promise<string | undefined>) => {
-  const client = options.client ?? new SecretsManagerClient({});
+  const client = options.client ?? awsJsonClient(SECRETS_MANAGER);
   return refreshing(async () => nonBlankSecret(await readSecretString(client, secretId)), {
     ...options,
     onStale: staleLogger(secretId, options.logger),
@@ -121,7 +122,7 @@ export const parseSecretsJson = (text: string): { values: Map<string, string>; p
  * is malformed is logged once, and again only when it changes.
  */
 export const secretsManagerSecrets = (secretId: string, options: SecretCacheOptions = {}): SecretProvider => {
-  const client = options.client ?? new SecretsManagerClient({});
+  const client = options.client ?? awsJsonClient(SECRETS_MANAGER);
   let reported = '';
   const values = refreshing(
     async () => {

@@ -16,8 +16,8 @@ export const entryOf = (name: FunctionName): string => path.join(repoRoot, 'func
 export const BUNDLE_TARGET = 'node22';
 
 /**
- * How every function is bundled, by the package build and by `bundle-sizes.ts` alike. The AWS SDK is bundled
- * rather than taken from the runtime, so versions are pinned and only the commands used are shipped.
+ * How every function is bundled, by the package build and by `bundle-sizes.ts` alike. Nothing is taken from
+ * the runtime: the functions call AWS through `@flash/aws`, not the SDK the runtime carries.
  */
 export const esbuildOptionsOf = (name: FunctionName) =>
   ({
@@ -32,24 +32,6 @@ export const esbuildOptionsOf = (name: FunctionName) =>
     // Minified, yet error classes keep their names: dead-letter reasons and logs say `InvalidValueError: …`,
     // not `a: …` (tests/infra/bundle-names.test.ts).
     keepNames: true,
-    // The SDK clients are bundled (pinned versions, no cold-start resolution), except the credential providers
-    // Lambda never reaches: its credentials come from the environment, so the default chain stops at fromEnv.
-    // Were one ever needed, the runtime's own copy of the SDK provides it. Each of these is only reached
-    // through a dynamic import() in @aws-sdk/credential-provider-node (the file providers, SSO and web
-    // identity through defaultProvider, container and instance metadata through remoteProvider), so leaving
-    // them out changes nothing that runs; `bundle-sizes.ts` shows what they would weigh.
-    external: [
-      '@aws-sdk/credential-provider-ini',
-      '@aws-sdk/credential-provider-login',
-      '@aws-sdk/credential-provider-process',
-      '@aws-sdk/credential-provider-sso',
-      '@aws-sdk/credential-provider-web-identity',
-      '@aws-sdk/nested-clients',
-      '@aws-sdk/credential-provider-http',
-      '@smithy/credential-provider-imds',
-    ],
-    // Bundled CommonJS dependencies call require(), which ESM does not define.
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
     logLevel: 'error',
   }) satisfies BuildOptions;
 

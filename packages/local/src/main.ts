@@ -7,9 +7,6 @@ import { startLocalStack } from './stack.js';
 /** `npm start`: the whole pipeline on this machine, configured by environment variables. */
 const main = async () => {
   const env = process.env;
-  // Node 24 is the supported version (the Lambdas run it); on an older Node the SDK warns about its 2027
-  // releases, which is silenced here so `npm start` still works while a newcomer moves to 24.
-  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const started = Date.now();
   const stack = await startLocalStack({ env, logLevel: (env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'WARN' });
   const lines = [

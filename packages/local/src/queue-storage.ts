@@ -1,6 +1,5 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, type BatchWriteCommandInput, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, queryAll } from '@flash/store';
+import type { DynamoDb, DynamoOutput } from '@flash/aws';
+import { queryAll } from '@flash/store';
 
 export interface QueueMessage {
   messageId: string;
@@ -38,28 +37,28 @@ export const QUEUE_TABLE_NAME = 'flash-figures-local-queues';
 const BATCH_WRITE_LIMIT = 25;
 
 type Item = Record<string, unknown>;
+/** One write of a BatchWriteItem. */
+type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
 
 /**
  * A queue's messages and dead letters in DynamoDB Local, which keeps them on disk with DATA_DIR: an outbox
  * that the queue writes before a send resolves. One partition per queue: `M#` messages, `D#` dead letters.
  */
 export class DynamoQueueStorage implements QueueStorage {
-  private readonly doc;
   private readonly pk: string;
 
   constructor(
-    client: DynamoDBClient,
+    private readonly db: DynamoDb,
     queueName: LocalQueueName,
     private readonly tableName = QUEUE_TABLE_NAME,
   ) {
-    this.doc = documentClient(client);
     this.pk = `Q#${queueName}`;
   }
 
   async load(): Promise<{ messages: QueueMessage[]; deadLetters: DeadLetter[] }> {
     const messages: QueueMessage[] = [];
     const deadLetters: DeadLetter[] = [];
-    const items = queryAll(this.doc, {
+    const items = queryAll(this.db, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': this.pk },
@@ -83,26 +82,22 @@ export class DynamoQueueStorage implements QueueStorage {
   }
 
   async putDeadLetter({ message, reason }: DeadLetter): Promise<void> {
-    await this.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: this.tableName, Item: { ...this.messageItem(message, 'D#'), reason } } },
-          { Delete: { TableName: this.tableName, Key: { pk: this.pk, sk: `M#${message.messageId}` } } },
-        ],
-      }),
-    );
+    await this.db('TransactWriteItems', {
+      TransactItems: [
+        { Put: { TableName: this.tableName, Item: { ...this.messageItem(message, 'D#'), reason } } },
+        { Delete: { TableName: this.tableName, Key: { pk: this.pk, sk: `M#${message.messageId}` } } },
+      ],
+    });
   }
 
   async redrive(letters: readonly DeadLetter[]): Promise<void> {
     for (const { message } of letters) {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.tableName, Item: this.messageItem({ ...message, receiveCount: 0 }) } },
-            { Delete: { TableName: this.tableName, Key: { pk: this.pk, sk: `D#${message.messageId}` } } },
-          ],
-        }),
-      );
+      await this.db('TransactWriteItems', {
+        TransactItems: [
+          { Put: { TableName: this.tableName, Item: this.messageItem({ ...message, receiveCount: 0 }) } },
+          { Delete: { TableName: this.tableName, Key: { pk: this.pk, sk: `D#${message.messageId}` } } },
+        ],
+      });
     }
   }
 
@@ -110,13 +105,13 @@ export class DynamoQueueStorage implements QueueStorage {
     return { pk: this.pk, sk: `${prefix}${m.messageId}`, body: m.body, receiveCount: m.receiveCount, sentAt: m.sentAt };
   }
 
-  private async batchWrite(requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string]): Promise<void> {
+  private async batchWrite(requests: WriteRequest[]): Promise<void> {
     for (let i = 0; i < requests.length; i += BATCH_WRITE_LIMIT) {
-      let pending: BatchWriteCommandInput['RequestItems'] = {
+      let pending: DynamoOutput['UnprocessedItems'] = {
         [this.tableName]: requests.slice(i, i + BATCH_WRITE_LIMIT),
       };
       while (pending && Object.keys(pending).length > 0) {
-        pending = (await this.doc.send(new BatchWriteCommand({ RequestItems: pending }))).UnprocessedItems;
+        pending = (await this.db('BatchWriteItem', { RequestItems: pending })).UnprocessedItems;
       }
     }
   }

@@ -1,5 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { metricContextFromEnv, rebuildAggregates } from '@flash/app';
+import { type DynamoDb, dynamoDb } from '@flash/aws';
 import { metricModel } from '@flash/core';
 import { dynamoStore } from '@flash/store';
 import { localClient, startDynamoDbLocal } from './dynamodb-local.js';
@@ -8,19 +8,19 @@ import { TABLE_NAME } from './stack.js';
 const usage = `npm run rebuild [-- --verify]
 
 Recomputes every aggregate from the stored entity states. --verify only reports drift (exit code 1 if any).
-Where: DYNAMODB_ENDPOINT (a running stack prints it; or AWS when unset with TABLE_NAME set) and TABLE_NAME,
-else the DynamoDB Local files in DATA_DIR (stop \`npm start\` first).`;
+Where: DYNAMODB_ENDPOINT (a running stack prints it) and TABLE_NAME; or the table TABLE_NAME on AWS, with
+AWS_REGION and keys in the environment (eval "$(aws configure export-credentials --format env)" puts a
+profile's there); else the DynamoDB Local files in DATA_DIR (stop \`npm start\` first).`;
 
 const main = async () => {
   const args = process.argv.slice(2);
   if (args.includes('--help')) return console.log(usage);
   const mode = args.includes('--verify') ? 'verify' : 'rebuild';
   const env = process.env;
-  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let stop = async () => {};
-  let client: DynamoDBClient;
+  let client: DynamoDb;
   if (env.DYNAMODB_ENDPOINT) client = localClient(env.DYNAMODB_ENDPOINT);
-  else if (env.TABLE_NAME) client = new DynamoDBClient({});
+  else if (env.TABLE_NAME) client = dynamoDb();
   else if (env.DATA_DIR) {
     const dynamo = await startDynamoDbLocal({ dataDir: env.DATA_DIR });
     client = dynamo.client;

@@ -58,7 +58,6 @@ const main = async () => {
   const args = process.argv.slice(2);
   if (args.includes('--help')) return console.log(usage);
   const env = process.env;
-  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const list = args.includes('--list');
   const named = option(args, '--queue');
   if (named !== undefined && !isQueue(named))

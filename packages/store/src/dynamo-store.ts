@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDb } from '@flash/aws';
 import type {
   AggregateStore,
   AlertLister,
@@ -31,8 +31,8 @@ export type DynamoStore = EntityStore &
  * Every adapter over one table, as one object: what a function or the local stack hands each handler (each
  * takes the ports it needs). A caller that needs a single port can wire its adapter over `new Table(…)`.
  */
-export const dynamoStore = (client: DynamoDBClient, tableName: string): DynamoStore => {
-  const table = new Table(client, tableName);
+export const dynamoStore = (db: DynamoDb, tableName: string): DynamoStore => {
+  const table = new Table(db, tableName);
   return {
     ...dynamoEntityStore(table),
     ...dynamoAggregateStore(table),

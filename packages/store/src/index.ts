@@ -8,4 +8,4 @@ export { aggregateFields } from './items.js';
 export * from './rebuild-store.js';
 export * from './schema.js';
 export * from './snapshot-store.js';
-export { documentClient, queryAll, storeError, Table, updateExpression } from './table.js';
+export { queryAll, storeError, Table, updateExpression } from './table.js';

@@ -1,9 +1,4 @@
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  type DynamoDBClient,
-  ResourceNotFoundException,
-} from '@aws-sdk/client-dynamodb';
+import { AwsError, type DynamoDb } from '@flash/aws';
 
 /**
  * Single-table design (docs/architecture.md). One definition, used by the local stack, the tests and the
@@ -87,36 +82,34 @@ export const aggregateKeyOf = (item: { pk?: unknown; sk?: unknown }): string => 
 };
 
 /** Creates the table (on-demand) if it does not exist; for DynamoDB Local and tests. */
-export const ensureTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
+export const ensureTable = async (db: DynamoDb, tableName: string): Promise<void> => {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    await db('DescribeTable', { TableName: tableName });
     return;
   } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
+    if (!(error instanceof AwsError && error.name === 'ResourceNotFoundException')) throw error;
   }
   const { partitionKey, sortKey, listIndex } = tableSchema;
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [partitionKey, sortKey, listIndex.partitionKey, listIndex.sortKey].map((name) => ({
-        AttributeName: name,
-        AttributeType: 'S',
-      })),
-      KeySchema: [
-        { AttributeName: partitionKey, KeyType: 'HASH' },
-        { AttributeName: sortKey, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: listIndex.name,
-          KeySchema: [
-            { AttributeName: listIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: listIndex.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
+  await db('CreateTable', {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [partitionKey, sortKey, listIndex.partitionKey, listIndex.sortKey].map((name) => ({
+      AttributeName: name,
+      AttributeType: 'S',
+    })),
+    KeySchema: [
+      { AttributeName: partitionKey, KeyType: 'HASH' },
+      { AttributeName: sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: listIndex.name,
+        KeySchema: [
+          { AttributeName: listIndex.partitionKey, KeyType: 'HASH' },
+          { AttributeName: listIndex.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  });
 };

@@ -1,19 +1,4 @@
-import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  type BatchGetCommandInput,
-  type BatchGetCommandOutput,
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  ScanCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { AwsError, type DynamoDb, type DynamoOutput } from '@flash/aws';
 import {
   backoffMs,
   ConflictError,
@@ -27,11 +12,14 @@ import { StoreRejectedError, StoreUnavailableError } from './errors.js';
 import { tableSchema } from './schema.js';
 
 export type Item = Record<string, unknown>;
-export interface ItemKey {
-  pk: string;
-  sk: string;
-}
-export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+/** A type, not an interface, so that a key is an `Item` too. */
+export type ItemKey = { pk: string; sk: string };
+
+/** One write of a TransactWriteItems: a Put (`putInput`), an Update (`updateInput`) or a Delete. */
+export type TransactItem =
+  | { Put: ReturnType<Table['putInput']> }
+  | { Update: ReturnType<Table['updateInput']> }
+  | { Delete: { TableName: string; Key: ItemKey } };
 
 /** An UpdateItem's expression with its placeholders. */
 export interface UpdateParts {
@@ -64,9 +52,6 @@ export const atRevision = (expected: number | null): Condition =>
         ExpressionAttributeValues: { ':rev': expected },
       };
 
-export const documentClient = (client: DynamoDBClient) =>
-  DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-
 interface Page {
   Items?: Item[] | undefined;
   LastEvaluatedKey?: Item | undefined;
@@ -83,8 +68,8 @@ async function* paginate(page: (startKey: Item | undefined) => Promise<Page>): A
 }
 
 /** Every item a Query finds, page after page. */
-export const queryAll = (doc: DynamoDBDocumentClient, input: QueryCommandInput): AsyncGenerator<Item> =>
-  paginate((startKey) => doc.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey })));
+export const queryAll = (db: DynamoDb, input: Item): AsyncGenerator<Item> =>
+  paginate((startKey) => db('Query', { ...input, ExclusiveStartKey: startKey }));
 
 /**
  * One table, as every adapter of the store reaches it: each request goes out here and each error comes back
@@ -92,29 +77,28 @@ export const queryAll = (doc: DynamoDBDocumentClient, input: QueryCommandInput):
  * method in those errors.
  */
 export class Table {
-  private readonly doc: DynamoDBDocumentClient;
-
   constructor(
-    client: DynamoDBClient,
+    readonly db: DynamoDb,
     readonly name: string,
-  ) {
-    this.doc = documentClient(client);
+  ) {}
+
+  private send(operation: string, action: Parameters<DynamoDb>[0], input: Item): Promise<DynamoOutput> {
+    return mapErrors(operation, () => this.db(action, input));
   }
 
   /** One item, read strongly consistent (GetItem); undefined if there is none. */
   async get(operation: string, key: ItemKey): Promise<Item | undefined> {
-    const request = new GetCommand({ TableName: this.name, Key: key, ConsistentRead: true });
-    return (await mapErrors(operation, () => this.doc.send(request))).Item;
+    return (await this.send(operation, 'GetItem', { TableName: this.name, Key: key, ConsistentRead: true })).Item;
   }
 
   /** Writes a whole item (PutItem), if `condition` holds on the one it replaces. */
   async put(operation: string, item: Item, condition?: Condition): Promise<void> {
-    await mapErrors(operation, () => this.doc.send(new PutCommand(this.putInput(item, condition))));
+    await this.send(operation, 'PutItem', this.putInput(item, condition));
   }
 
   /** Deletes an item (DeleteItem); deleting one that is not there is no error. */
   async delete(operation: string, key: ItemKey): Promise<void> {
-    await mapErrors(operation, () => this.doc.send(new DeleteCommand({ TableName: this.name, Key: key })));
+    await this.send(operation, 'DeleteItem', { TableName: this.name, Key: key });
   }
 
   /**
@@ -122,18 +106,18 @@ export class Table {
    * placeholders must not collide with the update's (`#SET0`…).
    */
   async update(operation: string, key: ItemKey, update: UpdateParts, condition?: Condition): Promise<void> {
-    await mapErrors(operation, () => this.doc.send(new UpdateCommand(this.updateInput(key, update, condition))));
+    await this.send(operation, 'UpdateItem', this.updateInput(key, update, condition));
   }
 
   /** `update`, answering the item as it is after the update (for the few callers that read it back). */
   async updateReturning(operation: string, key: ItemKey, update: UpdateParts, condition?: Condition): Promise<Item> {
-    const request = new UpdateCommand({ ...this.updateInput(key, update, condition), ReturnValues: 'ALL_NEW' });
-    return (await mapErrors(operation, () => this.doc.send(request))).Attributes ?? {};
+    const request = { ...this.updateInput(key, update, condition), ReturnValues: 'ALL_NEW' };
+    return (await this.send(operation, 'UpdateItem', request)).Attributes ?? {};
   }
 
   /** Writes every item or none (TransactWriteItems): Puts (`putInput`) and Updates (`updateInput`). */
   async transactWrite(operation: string, items: TransactItem[]): Promise<void> {
-    await mapErrors(operation, () => this.doc.send(new TransactWriteCommand({ TransactItems: items })));
+    await this.send(operation, 'TransactWriteItems', { TransactItems: items });
   }
 
   putInput(item: Item, condition?: Condition) {
@@ -153,15 +137,15 @@ export class Table {
 
   /** The first `limit` items of one partition in sort-key order (one Query, strongly consistent). */
   async queryFirst(operation: string, pk: string, limit: number): Promise<Item[]> {
-    const request = new QueryCommand({
+    const request = {
       TableName: this.name,
       KeyConditionExpression: '#pk = :pk',
       ExpressionAttributeNames: { '#pk': tableSchema.partitionKey },
       ExpressionAttributeValues: { ':pk': pk },
       ConsistentRead: true,
       Limit: limit,
-    });
-    return (await mapErrors(operation, () => this.doc.send(request))).Items ?? [];
+    };
+    return (await this.send(operation, 'Query', request)).Items ?? [];
   }
 
   /** Items by key, strongly consistent, in one BatchGetItem per 100 keys; keys left unprocessed are asked again. */
@@ -169,14 +153,13 @@ export class Table {
     const out: Item[] = [];
     const unique = [...new Map(keys.map((k) => [`${k.pk}\u0000${k.sk}`, k])).values()];
     for (let i = 0; i < unique.length; i += 100) {
-      let request: BatchGetCommandInput['RequestItems'] = {
+      let request: DynamoOutput['UnprocessedKeys'] = {
         [this.name]: { Keys: unique.slice(i, i + 100), ConsistentRead: true },
       };
       for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
         if (attempt > 8) throw new ThrottledError(`${operation}: BatchGetItem left keys unprocessed after 8 retries`);
         if (attempt > 0) await sleep(backoffMs(attempt, 20));
-        const batch = new BatchGetCommand({ RequestItems: request });
-        const response: BatchGetCommandOutput = await mapErrors(operation, () => this.doc.send(batch));
+        const response = await this.send(operation, 'BatchGetItem', { RequestItems: request });
         out.push(...(response.Responses?.[this.name] ?? []));
         request = response.UnprocessedKeys;
       }
@@ -189,7 +172,7 @@ export class Table {
     const { partitionKey } = tableSchema;
     return mapEachError(
       operation,
-      queryAll(this.doc, {
+      queryAll(this.db, {
         TableName: this.name,
         KeyConditionExpression: '#pk = :pk',
         ExpressionAttributeNames: { '#pk': partitionKey },
@@ -203,7 +186,7 @@ export class Table {
     const { partitionKey, sortKey } = tableSchema;
     return mapEachError(
       operation,
-      queryAll(this.doc, {
+      queryAll(this.db, {
         TableName: this.name,
         KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
         ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
@@ -230,7 +213,7 @@ export class Table {
       range.push('#s <= :to');
     }
     const condition = range.length === 2 ? '#l = :l AND #s BETWEEN :from AND :to' : ['#l = :l', ...range].join(' AND ');
-    const request = new QueryCommand({
+    const request = {
       TableName: this.name,
       IndexName: name,
       KeyConditionExpression: condition,
@@ -238,23 +221,21 @@ export class Table {
       ExpressionAttributeValues: values,
       ScanIndexForward: oldestFirst,
       Limit: limit,
-    });
-    return (await mapErrors(operation, () => this.doc.send(request))).Items ?? [];
+    };
+    return (await this.send(operation, 'Query', request)).Items ?? [];
   }
 
   /** Every item whose partition key starts with `prefix`, page after page (a Scan: rebuild only). */
   scanPrefix(operation: string, prefix: string): AsyncGenerator<Item> {
     const scan = (startKey: Item | undefined) =>
-      this.doc.send(
-        new ScanCommand({
-          TableName: this.name,
-          FilterExpression: 'begins_with(#pk, :p)',
-          ExpressionAttributeNames: { '#pk': tableSchema.partitionKey },
-          ExpressionAttributeValues: { ':p': prefix },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
+      this.db('Scan', {
+        TableName: this.name,
+        FilterExpression: 'begins_with(#pk, :p)',
+        ExpressionAttributeNames: { '#pk': tableSchema.partitionKey },
+        ExpressionAttributeValues: { ':p': prefix },
+        ExclusiveStartKey: startKey,
+        ConsistentRead: true,
+      });
     return mapEachError(operation, paginate(scan));
   }
 }
@@ -292,7 +273,7 @@ export const toMap = async <T>(
 export const listingAttributes = (listing: Listing | undefined): Item =>
   listing ? { [tableSchema.listIndex.partitionKey]: listing.list, [tableSchema.listIndex.sortKey]: listing.sort } : {};
 
-/** Throttling as the SDK names it once its own retries are spent. */
+/** Throttling as DynamoDB names it, once the client's own retries are spent. */
 const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
@@ -314,8 +295,9 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
 export const storeError = (operation: string, error: unknown): CoreError => {
   if (error instanceof CoreError) return error;
   const cause = { cause: error };
-  if (error instanceof TransactionCanceledException) {
-    const reasons = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+  if (error instanceof AwsError && error.name === 'TransactionCanceledException') {
+    const cancellation = (error.details.CancellationReasons ?? []) as { Code?: string }[];
+    const reasons = cancellation.map((r) => r.Code ?? 'None');
     const summary = `${operation} cancelled (${reasons.join(', ')})`;
     if (reasons.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict'))
       return new ConflictError(summary, cause);

@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   cachedSecretString,
   envSecrets,
@@ -9,9 +8,9 @@ import {
   makeIngestHandler,
   secretsManagerSecrets,
 } from '@flash/app';
+import { AwsError, type AwsJsonClient } from '@flash/aws';
 import { connectorFor } from '@flash/connectors';
 import type { SecretProvider } from '@flash/core';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { authorizerEvent } from '../../support/gateway.js';
 import { httpEvent, memoryPublisher, NOW, SECRETS, signedHeaders } from '../connectors/helpers.js';
@@ -22,16 +21,33 @@ const GENERIC_BODY = Buffer.from(
   JSON.stringify({ events: [{ type: 'customer', id: 'C1', version: 1, name: 'Acme' }] }),
 );
 
-const client = new SecretsManagerClient({ region: 'eu-west-1' });
-const secretsManager = mockClient(client);
-afterEach(() => secretsManager.reset());
+type SecretValue = { SecretString?: string };
+const noSecret = async (): Promise<SecretValue> => {
+  throw new AwsError('ResourceNotFoundException', 'Secrets Manager can not find the specified secret.', {
+    status: 400,
+    retryable: false,
+  });
+};
+/** What Secrets Manager answers to the next GetSecretValue; a throw is the client's AwsError. */
+let getSecretValue = noSecret;
+/** Every request the client was given, in order. */
+const calls: { action: string; input: object }[] = [];
+const client: AwsJsonClient = async <Output>(action: string, input: object) => {
+  calls.push({ action, input });
+  expect(action).toBe('GetSecretValue');
+  return (await getSecretValue()) as Output;
+};
+/** The request that reads `secretId`. */
+const readOf = (secretId: string) => ({ action: 'GetSecretValue', input: { SecretId: secretId } });
+afterEach(() => {
+  getSecretValue = noSecret;
+  calls.length = 0;
+});
 
 /** Secrets Manager answering these secret strings, one per call (the last one again after that). */
 const secretValues = (...values: string[]) => {
   const queue = [...values];
-  secretsManager.on(GetSecretValueCommand).callsFake(async () => ({
-    SecretString: queue.length > 1 ? queue.shift() : queue[0],
-  }));
+  getSecretValue = async () => ({ SecretString: queue.length > 1 ? queue.shift() : queue[0] });
 };
 
 const spiedLogger = () => {
@@ -117,11 +133,11 @@ describe('secrets are read again after five minutes', () => {
     now += FIVE_MINUTES - 1;
     // put-secret-value happened meanwhile; the cached secret is still in use.
     expect((await handler(genericSignedWith('old-secret'))).statusCode).toBe(202);
-    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    expect(calls).toEqual([readOf(SECRET_ARN)]);
     now += 1;
     expect((await handler(genericSignedWith('new-secret'))).statusCode).toBe(202);
     expect((await handler(genericSignedWith('old-secret'))).statusCode).toBe(401);
-    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    expect(calls).toEqual([readOf(SECRET_ARN), readOf(SECRET_ARN)]);
   });
 
   it('lets the authorizer accept a new API token, and refuse the old one, five minutes after it was put', async () => {
@@ -154,12 +170,13 @@ describe('secrets are read again after five minutes', () => {
   });
 
   it('keeps the last value when a refresh fails, and reads again after a short while', async () => {
-    let calls = 0;
-    secretsManager.on(GetSecretValueCommand).callsFake(async () => {
-      calls++;
-      if (calls === 2) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
-      return { SecretString: calls === 1 ? 'first' : 'second' };
-    });
+    let reads = 0;
+    getSecretValue = async () => {
+      reads++;
+      // What the client throws once its own retries of a throttled read are spent.
+      if (reads === 2) throw new AwsError('ThrottlingException', 'Rate exceeded', { status: 400, retryable: true });
+      return { SecretString: reads === 1 ? 'first' : 'second' };
+    };
     let now = 0;
     const { logger, warn } = spiedLogger();
     const secret = cachedSecretString('s', { client, now: () => now, logger });
@@ -168,17 +185,17 @@ describe('secrets are read again after five minutes', () => {
     expect(await secret()).toBe('first');
     expect(warn).toHaveBeenCalledTimes(1);
     expect(await secret()).toBe('first'); // no new read right after a failure
-    expect(calls).toBe(2);
+    expect(reads).toBe(2);
     now += 60_000;
     expect(await secret()).toBe('second');
   });
 
   it('does not keep a failed first read: the next call reads again', async () => {
-    let calls = 0;
-    secretsManager.on(GetSecretValueCommand).callsFake(async () => {
-      if (++calls === 1) throw new Error('network down');
+    let reads = 0;
+    getSecretValue = async () => {
+      if (++reads === 1) throw new AwsError('NetworkingError', 'network down', { retryable: true });
       return { SecretString: 'value' };
-    });
+    };
     const secret = cachedSecretString('s', { client });
     await expect(secret()).rejects.toThrow('network down');
     expect(await secret()).toBe('value');
@@ -188,7 +205,7 @@ describe('secrets are read again after five minutes', () => {
     secretValues('value');
     const secret = cachedSecretString('s', { client });
     expect(await Promise.all([secret(), secret(), secret()])).toEqual(['value', 'value', 'value']);
-    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    expect(calls).toEqual([readOf('s')]);
   });
 });
 

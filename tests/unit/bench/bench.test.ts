@@ -49,12 +49,12 @@ describe('bench write-unit accounting', () => {
   });
 
   it('counts a Put of a 1.5 KB item as 2 units', () => {
-    expect(writeCost('PutItemCommand', { TableName: 't', Item: itemOf(1536) })).toEqual({ units: 2, items: 1 });
+    expect(writeCost('PutItem', { TableName: 't', Item: itemOf(1536) })).toEqual({ units: 2, items: 1 });
   });
 
   it('counts a transaction of two small items as 4 units', () => {
     const input = { TransactItems: [{ Put: { TableName: 't', Item: itemOf(100) } }, { Put: { Item: itemOf(200) } }] };
-    expect(writeCost('TransactWriteItemsCommand', input)).toEqual({ units: 4, items: 2 });
+    expect(writeCost('TransactWriteItems', input)).toEqual({ units: 4, items: 2 });
   });
 
   it('sizes an update from its key and the attributes it writes', () => {
@@ -64,7 +64,7 @@ describe('bench write-unit accounting', () => {
       ExpressionAttributeNames: { '#at': 'changedAt', '#f0': 'v:amount:EUR' },
       ExpressionAttributeValues: { ':at': '2026-11-23T10:00:00.000Z', ':f0': 'x'.repeat(1000) },
     };
-    expect(writeCost('TransactWriteItemsCommand', { TransactItems: [{ Update: update }] })).toEqual({
+    expect(writeCost('TransactWriteItems', { TransactItems: [{ Update: update }] })).toEqual({
       units: 4,
       items: 1,
     });
@@ -72,15 +72,15 @@ describe('bench write-unit accounting', () => {
 
   it('adds an index write, outside the transaction, for an item carrying the index key', () => {
     const input = { TransactItems: [{ Put: { Item: { ...itemOf(100), gsi1pk: 'detractors#2026-11' } } }] };
-    expect(writeCost('TransactWriteItemsCommand', input, 'gsi1pk')).toEqual({ units: 3, items: 1 });
+    expect(writeCost('TransactWriteItems', input, 'gsi1pk')).toEqual({ units: 3, items: 1 });
   });
 
   it('counts reads per 4 KB item, a missing key as one unit, half when eventually consistent', () => {
     const input = { RequestItems: { t: { Keys: [{ pk: 'a' }, { pk: 'b' }, { pk: 'c' }], ConsistentRead: true } } };
     const output = { Responses: { t: [itemOf(5000), itemOf(100)] } };
-    expect(readUnits('BatchGetItemCommand', input, output)).toBe(2 + 1 + 1);
+    expect(readUnits('BatchGetItem', input, output)).toBe(2 + 1 + 1);
     const eventual = { RequestItems: { t: { Keys: [{ pk: 'a' }] } } };
-    expect(readUnits('BatchGetItemCommand', eventual, { Responses: { t: [itemOf(100)] } })).toBe(0.5);
+    expect(readUnits('BatchGetItem', eventual, { Responses: { t: [itemOf(100)] } })).toBe(0.5);
   });
 });
 

@@ -1,59 +1,47 @@
-import {
-  DynamoDBClient,
-  ProvisionedThroughputExceededException,
-  RequestLimitExceeded,
-  TransactionCanceledException,
-  TransactionInProgressException,
-} from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoAction, DynamoDb } from '@flash/aws';
 import { type CommitPlan, ConflictError, ThrottledError } from '@flash/core';
 import { dynamoStore, StoreRejectedError, StoreUnavailableError } from '@flash/store';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cancelledTransaction, dynamoError } from '../../support/dynamo.js';
 
-const dynamo = mockClient(DynamoDBDocumentClient);
-const store = dynamoStore(new DynamoDBClient({ region: 'local' }), 't');
+/** DynamoDB refusing one action with `failure`; every other action answers nothing found. */
+let failing: { action: DynamoAction; failure: Error } | undefined;
+const db: DynamoDb = async (action) => {
+  if (failing?.action === action) throw failing.failure;
+  return {};
+};
+const store = dynamoStore(db, 't');
 const plan: CommitPlan = {
   entities: [],
   journal: { id: 'J1', deltas: new Map([['nps#2026-11', { responses: 1 }]]) },
 };
-const meta = { $metadata: {} };
-const cancelled = (...codes: string[]) =>
-  new TransactionCanceledException({
-    ...meta,
-    message: 'cancelled',
-    CancellationReasons: codes.map((Code) => ({ Code })),
-  });
-const named = (name: string) => Object.assign(new Error(name), { name });
 
 describe('DynamoStore: what a failed commit means to the engine', () => {
-  afterEach(() => dynamo.reset());
+  afterEach(() => {
+    failing = undefined;
+  });
 
   it.each([
-    ['a failed condition', cancelled('None', 'ConditionalCheckFailed'), ConflictError],
-    ['a concurrent transaction', cancelled('TransactionConflict'), ConflictError],
-    ['throttled items', cancelled('None', 'ThrottlingError'), ThrottledError],
-    ['items over provisioned capacity', cancelled('ProvisionedThroughputExceeded'), ThrottledError],
-    [
-      'ProvisionedThroughputExceeded',
-      new ProvisionedThroughputExceededException({ ...meta, message: 'x' }),
-      ThrottledError,
-    ],
-    ['ThrottlingException', named('ThrottlingException'), ThrottledError],
-    ['RequestLimitExceeded', new RequestLimitExceeded({ ...meta, message: 'x' }), ThrottledError],
-    ['TransactionInProgress', new TransactionInProgressException({ ...meta, message: 'x' }), ThrottledError],
-    ['a validation error of an item', cancelled('ValidationError'), StoreRejectedError],
-    ['ValidationException', named('ValidationException'), StoreRejectedError],
-    ['anything else', named('InternalServerError'), StoreUnavailableError],
+    ['a failed condition', cancelledTransaction('None', 'ConditionalCheckFailed'), ConflictError],
+    ['a concurrent transaction', cancelledTransaction('TransactionConflict'), ConflictError],
+    ['throttled items', cancelledTransaction('None', 'ThrottlingError'), ThrottledError],
+    ['items over provisioned capacity', cancelledTransaction('ProvisionedThroughputExceeded'), ThrottledError],
+    ['ProvisionedThroughputExceeded', dynamoError('ProvisionedThroughputExceededException'), ThrottledError],
+    ['ThrottlingException', dynamoError('ThrottlingException'), ThrottledError],
+    ['RequestLimitExceeded', dynamoError('RequestLimitExceeded'), ThrottledError],
+    ['TransactionInProgress', dynamoError('TransactionInProgressException'), ThrottledError],
+    ['a validation error of an item', cancelledTransaction('ValidationError'), StoreRejectedError],
+    ['ValidationException', dynamoError('ValidationException'), StoreRejectedError],
+    ['anything else', dynamoError('InternalServerError', 'internal', {}, 500), StoreUnavailableError],
   ])('maps %s', async (_, error, expected) => {
-    dynamo.on(TransactWriteCommand).rejects(error);
+    failing = { action: 'TransactWriteItems', failure: error };
     const thrown = await store.commit(plan).catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(expected);
     expect((thrown as Error).cause).toBe(error);
   });
 
   it('reports throttled reads as throttling, so the engine backs off and plans again', async () => {
-    dynamo.on(BatchGetCommand).rejects(named('ThrottlingException'));
+    failing = { action: 'BatchGetItem', failure: dynamoError('ThrottlingException') };
     await expect(store.loadEntities(['survey_response#typeform#R1'])).rejects.toThrow(ThrottledError);
   });
 });

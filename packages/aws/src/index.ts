@@ -1,0 +1,3 @@
+export * from './client.js';
+export * from './dynamodb.js';
+export type { AwsCredentials } from './sigv4.js';
