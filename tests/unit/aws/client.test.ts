@@ -1,38 +1,16 @@
-import { createHash, createHmac, type Hash, type Hmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type AwsCredentials, AwsError, awsJsonClient, DYNAMODB, environmentCredentials } from '@flash/aws';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { referenceSigner } from '../../support/reference-signer.js';
 
 /**
  * `awsJsonClient` against a real HTTP server that answers as DynamoDB's JSON protocol is documented to: 200 with
  * the output, 4xx/5xx with `{"__type": "<namespace>#<Code>", "message": …}` (or the code in `x-amzn-errortype`).
  * The server checks each request's signature the way AWS does, by signing it again with the AWS SDK's signer.
  */
-
-type Data = string | ArrayBuffer | ArrayBufferView;
-const bytes = (data: Data): string | Uint8Array =>
-  typeof data === 'string'
-    ? data
-    : ArrayBuffer.isView(data)
-      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(data);
-
-/** The hash the SDK's signer wants: SHA-256, or HMAC-SHA256 when given a secret. */
-class Sha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: Data) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: Data): void {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
 
 interface Received {
   method: string;
@@ -132,13 +110,7 @@ const amzDate = (value: string): Date =>
 const expectedAuthorization = async (request: Received, credentials: AwsCredentials): Promise<string> => {
   const signedNames = /SignedHeaders=([^,]+),/.exec(String(request.headers.authorization))?.[1]?.split(';') ?? [];
   const headers = Object.fromEntries(signedNames.map((name) => [name, String(request.headers[name])]));
-  const signer = new SignatureV4({
-    credentials,
-    region: 'eu-west-1',
-    service: 'dynamodb',
-    sha256: Sha256,
-    applyChecksum: false,
-  });
+  const signer = referenceSigner(credentials, 'eu-west-1', 'dynamodb');
   const signed = await signer.sign(
     {
       method: request.method,

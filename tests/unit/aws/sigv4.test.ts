@@ -1,36 +1,13 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type AwsCredentials, signedHeaders } from '../../../packages/aws/src/sigv4.js';
+import { referenceSigner } from '../../support/reference-signer.js';
 
 /**
  * `signedHeaders` against two independent references: the AWS SDK's own signer (@smithy/signature-v4) on
  * generated requests, and the signatures AWS publishes (the IAM guide's examples, the Signature Version 4
  * test suite).
  */
-
-type Data = string | ArrayBuffer | ArrayBufferView;
-const bytes = (data: Data): string | Uint8Array =>
-  typeof data === 'string'
-    ? data
-    : ArrayBuffer.isView(data)
-      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(data);
-
-/** The hash the SDK's signer wants: SHA-256, or HMAC-SHA256 when given a secret. */
-class Sha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: Data) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: Data): void {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
 
 /** The query as the SDK parses an endpoint's (@smithy/querystring-parser): split, percent-decoded, repeats kept. */
 const queryOf = (search: string): Record<string, string | string[]> => {
@@ -60,13 +37,7 @@ interface Case {
 
 /** What the SDK's signer puts on the same request (the SDK adds `host` itself before signing). */
 const referenceHeaders = async (c: Case): Promise<Record<string, string>> => {
-  const signer = new SignatureV4({
-    credentials: c.credentials,
-    region: c.region,
-    service: c.service,
-    sha256: Sha256,
-    applyChecksum: false,
-  });
+  const signer = referenceSigner(c.credentials, c.region, c.service);
   const signed = await signer.sign(
     {
       method: c.method,
