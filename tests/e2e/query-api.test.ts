@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENERIC_SECRET, postGeneric, sampleBusiness } from '../support/webhooks.js';
 
 const PERIOD = '2026-11';
+/** Inside PERIOD, so its live figures (active customers, the open pipeline) are the ones served. */
+const NOW = new Date('2026-11-20T12:00:00Z');
 const DOC_ID = 'https://flash-figures.test/openapi.json';
 
 interface OpenApiDocument {
@@ -30,6 +32,7 @@ describe('query API: OpenAPI, Prometheus, CORS', () => {
       env: { WEBHOOK_SECRET_GENERIC: GENERIC_SECRET, CORS_ORIGINS: 'https://dash.example, https://ops.example' },
       port: 0,
       logLevel: 'SILENT',
+      now: () => NOW,
     });
     expect((await postGeneric(stack.url, sampleBusiness(PERIOD))).status).toBe(202);
     // /v1/kpis is documented with the example user "ann"; give her a profile.
