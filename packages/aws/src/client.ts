@@ -108,14 +108,21 @@ const jsonObject = (text: string): Record<string, unknown> | undefined => {
   }
 };
 
-const errorFrom = (status: number, headers: IncomingMessage['headers'], text: string): AwsError => {
+const errorFrom = (
+  status: number,
+  headers: IncomingMessage['headers'],
+  text: string,
+  clockCorrected: boolean,
+): AwsError => {
   // Without a JSON object, the status says enough.
   const { __type, message, Message, ...details } = jsonObject(text) ?? {};
   const type = typeof __type === 'string' ? __type : String(headers['x-amzn-errortype'] ?? `Http${status}`);
   const code = errorCode(type);
   const description =
     typeof message === 'string' ? message : typeof Message === 'string' ? Message : text.slice(0, 200);
-  const retryable = status >= 500 || status === 429 || THROTTLING.has(code);
+  // A request refused while the clock was off (InvalidSignatureException, "Signature expired") is signed
+  // again with the corrected time.
+  const retryable = status >= 500 || status === 429 || THROTTLING.has(code) || clockCorrected;
   return new AwsError(code, description || `HTTP ${status}`, { status, retryable, details });
 };
 
@@ -138,6 +145,9 @@ export type AwsJsonClient = <Output = Record<string, unknown>>(action: string, i
 const regionalEndpoint = (service: AwsJsonService, region: string): string =>
   `https://${service.endpointPrefix}.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
 
+/** How far the local clock may be from AWS's before requests are signed with AWS's time (as the SDK: 5 min). */
+const CLOCK_SKEW_LIMIT_MS = 5 * 60_000;
+
 /** Full-jitter exponential backoff, as the SDK's standard retry mode: 100 ms base, 500 ms when throttled. */
 const backoff = (attempt: number, throttled: boolean): number =>
   randomInt(0, Math.min(20_000, (throttled ? 500 : 100) * 2 ** attempt) + 1);
@@ -147,11 +157,25 @@ const backoff = (attempt: number, throttled: boolean): number =>
  * agent; throttling, 5xx answers, timeouts and broken connections are tried again with backoff up to
  * `maxAttempts`, as the SDK's standard retry mode does. Callers that retry a request themselves must make it
  * idempotent (DynamoDB's `transactWrite` sets a ClientRequestToken for that).
+ *
+ * A signature is refused once its time is 5 minutes off AWS's. As the SDK does, the client reads the `Date`
+ * of every answer and, when the local clock is that far off, signs from then on with AWS's time; a request
+ * refused while the clock was off is tried again, whatever the error (a laptop's clock running a CLI, say).
  */
 export const awsJsonClient = (service: AwsJsonService, options: AwsJsonClientOptions = {}): AwsJsonClient => {
   const { credentials = environmentCredentials, maxAttempts = 3, timeoutMs = 10_000 } = options;
   const contentType = `application/x-amz-json-${service.jsonVersion}`;
   let target: { url: URL; region: string } | undefined;
+  /** AWS's time less the local clock's, once they were found to differ by CLOCK_SKEW_LIMIT_MS or more. */
+  let clockOffsetMs = 0;
+  /** Learns AWS's time from an answer's Date header; says whether the offset changed. */
+  const correctClock = (date: string | undefined): boolean => {
+    const awsTime = date === undefined ? Number.NaN : Date.parse(date);
+    if (!Number.isFinite(awsTime) || Math.abs(awsTime - (Date.now() + clockOffsetMs)) < CLOCK_SKEW_LIMIT_MS)
+      return false;
+    clockOffsetMs = awsTime - Date.now();
+    return true;
+  };
   const resolveTarget = () => {
     if (target) return target;
     const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
@@ -175,7 +199,7 @@ export const awsJsonClient = (service: AwsJsonService, options: AwsJsonClientOpt
       service: service.endpointPrefix,
       region,
       credentials: await credentials(),
-      now: new Date(),
+      now: new Date(Date.now() + clockOffsetMs),
     });
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
     return new Promise((resolve, reject) => {
@@ -189,7 +213,8 @@ export const awsJsonClient = (service: AwsJsonService, options: AwsJsonClientOpt
         response.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const status = response.statusCode ?? 0;
-          if (status < 200 || status >= 300) return reject(errorFrom(status, response.headers, text));
+          const clockCorrected = correctClock(response.headers.date);
+          if (status < 200 || status >= 300) return reject(errorFrom(status, response.headers, text, clockCorrected));
           const output = text === '' ? {} : jsonObject(text);
           // Not tried again: the service may have acted on the request before something garbled its answer.
           if (output) resolve(output);

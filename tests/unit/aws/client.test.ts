@@ -368,6 +368,66 @@ describe('awsJsonClient: errors and retries', () => {
   }, 5_000);
 });
 
+describe('awsJsonClient: a local clock off from AWS’s', () => {
+  const HOUR = 3_600_000;
+  /** How DynamoDB refuses a signature dated over 5 minutes from its own time. */
+  const signatureExpired = (awsNow: Date): Answer => ({
+    status: 400,
+    headers: { date: awsNow.toUTCString() },
+    body: {
+      __type: 'com.amazon.coral.service#InvalidSignatureException',
+      message: `Signature expired: is now earlier than ${awsNow.toISOString()} (- 5 min.)`,
+    },
+  });
+  const signedAt = (request: Received | undefined) => amzDate(String(request?.headers['x-amz-date'])).getTime();
+
+  it('signs again with AWS’s time when a request is refused for it, and keeps that time for the next ones', async () => {
+    const awsNow = new Date(Date.now() + HOUR);
+    const date = { date: awsNow.toUTCString() };
+    answers = [
+      signatureExpired(awsNow),
+      { status: 200, body: { TableNames: [] }, headers: date },
+      { status: 200, headers: date },
+    ];
+    const client = dynamo();
+
+    await expect(client('ListTables', {})).resolves.toEqual({ TableNames: [] });
+    await client('DescribeTable', { TableName: 'figures' });
+
+    expect(received).toHaveLength(3);
+    expect(Math.abs(signedAt(received[0]) - (awsNow.getTime() - HOUR))).toBeLessThan(60_000);
+    for (const request of received.slice(1)) {
+      expect(Math.abs(signedAt(request) - awsNow.getTime())).toBeLessThan(60_000);
+      expect(request.headers.authorization).toBe(await expectedAuthorization(request, KEYS));
+    }
+  });
+
+  it('learns AWS’s time from a successful answer too, before any request is refused', async () => {
+    const awsNow = new Date(Date.now() - 10 * 60_000);
+    answers = [{ status: 200, headers: { date: awsNow.toUTCString() } }, { status: 200 }];
+    const client = dynamo();
+    await client('ListTables', {});
+    await client('ListTables', {});
+    expect(Math.abs(signedAt(received[1]) - awsNow.getTime())).toBeLessThan(60_000);
+  });
+
+  it('keeps its own clock within 5 minutes of AWS’s, and a signature error is then not tried again', async () => {
+    const awsNow = new Date(Date.now() + 2 * 60_000);
+    answers = [signatureExpired(awsNow)];
+    const error = await failure(dynamo()('ListTables', {}));
+    expect(error).toMatchObject({ name: 'InvalidSignatureException', status: 400, retryable: false });
+    expect(received).toHaveLength(1);
+  });
+
+  it('tries a refused request once more, not again and again, when AWS’s time does not move', async () => {
+    const awsNow = new Date(Date.now() + HOUR);
+    answers = [signatureExpired(awsNow), signatureExpired(awsNow), signatureExpired(awsNow)];
+    const error = await failure(dynamo({ maxAttempts: 3 })('ListTables', {}));
+    expect(error.name).toBe('InvalidSignatureException');
+    expect(received).toHaveLength(2);
+  });
+});
+
 describe('awsJsonClient: configuration from the environment', () => {
   it('refuses to send anything without AWS_ACCESS_KEY_ID, saying so', async () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', undefined);
