@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type LocalStack, startLocalStack } from '@flash/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJson } from '../support/http.js';
+import { getJson, listenLocally } from '../support/http.js';
 import { postGeneric } from '../support/webhooks.js';
 
 /** A Slack-compatible incoming webhook that answers 500 to its first `failures` posts. */
@@ -19,9 +18,8 @@ const fakeSlack = async (failures: number) => {
       response.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/services/T1`, posts, close: () => server.close() };
+  const { url, stop } = await listenLocally(server);
+  return { url: `${url}/services/T1`, posts, stop };
 };
 
 const response = (version: number, score: number, comment: string | null = null) => ({
@@ -48,7 +46,7 @@ describe('detractor alerts on npm start', () => {
   });
   afterAll(async () => {
     await stack?.stop();
-    slack?.close();
+    await slack?.stop();
   });
 
   const alerts = async () =>

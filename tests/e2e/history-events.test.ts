@@ -1,12 +1,11 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { MAX_BODY_BYTES, MAX_CANONICAL_EVENTS_PER_REQUEST } from '@flash/app';
 import { retryAfterMs } from '@flash/connectors';
 import { DeliveryRefusedError, httpSink, requestBodies } from '@flash/history';
 import { type LocalStack, startLocalStack } from '@flash/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoice, surveyResponse } from '../support/events.js';
-import { getJson } from '../support/http.js';
+import { getJson, listenLocally } from '../support/http.js';
 
 const TOKEN = 'history-test-token';
 
@@ -120,14 +119,13 @@ describe('httpSink', () => {
         response.end(JSON.stringify(answer.status === 202 ? { accepted: 1 } : { error: 'busy' }));
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { url, stop } = await listenLocally(server);
     try {
-      const { port } = server.address() as AddressInfo;
-      await httpSink({ target: `http://127.0.0.1:${port}`, baseDelayMs: 1 }).deliver([surveyResponse('r', 1, 9)]);
+      await httpSink({ target: url, baseDelayMs: 1 }).deliver([surveyResponse('r', 1, 9)]);
       expect(seen).toHaveLength(3);
       expect((seen[1] ?? 0) - (seen[0] ?? 0)).toBeGreaterThanOrEqual(950);
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await stop();
     }
   });
 });

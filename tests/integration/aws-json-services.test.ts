@@ -1,7 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   BusUnavailableError,
   cachedSecretString,
@@ -11,6 +8,7 @@ import {
 } from '@flash/app';
 import { AwsError, type AwsJsonService, awsJsonClient, EVENTBRIDGE, SECRETS_MANAGER, SQS } from '@flash/aws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { amzDateOf, localAwsJsonService, type ReceivedRequest } from '../support/aws-json-service.js';
 
 /**
  * The adapters that replaced the AWS SDK's EventBridge, SQS and Secrets Manager clients, each with a real
@@ -19,70 +17,19 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
  * answers, errors included, come back to the caller as the SDK's did.
  */
 
-interface ReceivedRequest {
-  method: string | undefined;
-  path: string | undefined;
-  headers: IncomingHttpHeaders;
-  body: unknown;
-}
-
-interface ServiceAnswer {
-  status: number;
-  headers?: Record<string, string>;
-  body: unknown;
-}
-
-const received: ReceivedRequest[] = [];
-/** What the server answers, one per request in order; a request with none left is refused (400 UnexpectedRequest). */
-let answers: ServiceAnswer[] = [];
-
-const server = createServer((request, response) => {
-  const chunks: Buffer[] = [];
-  request.on('data', (chunk: Buffer) => chunks.push(chunk));
-  request.on('end', () => {
-    const text = Buffer.concat(chunks).toString('utf8');
-    received.push({ method: request.method, path: request.url, headers: request.headers, body: JSON.parse(text) });
-    const answer = answers.shift() ?? {
-      status: 400,
-      body: { __type: 'UnexpectedRequest', message: `no answer queued for ${request.headers['x-amz-target']}` },
-    };
-    // A service answers in the JSON version it was asked in.
-    const contentType = String(request.headers['content-type']);
-    response.writeHead(answer.status, {
-      'content-type': contentType,
-      'x-amzn-requestid': randomUUID(),
-      ...answer.headers,
-    });
-    response.end(JSON.stringify(answer.body));
-  });
-});
-
-let endpoint = '';
-beforeAll(async () => {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((closed) => server.close(closed));
-});
-beforeEach(() => {
-  received.length = 0;
-  answers = [];
-});
+const service = localAwsJsonService();
+const { received } = service;
+beforeAll(() => service.start());
+afterAll(() => service.stop());
+beforeEach(() => service.reset());
 
 const REGION = 'eu-west-1';
-const clientOf = (service: AwsJsonService) =>
-  awsJsonClient(service, {
-    endpoint,
+const clientOf = (spoken: AwsJsonService) =>
+  awsJsonClient(spoken, {
+    endpoint: service.endpoint,
     region: REGION,
     credentials: () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }),
   });
-
-/** `x-amz-date` (`20261123T100000Z`) as epoch ms. */
-const amzDateMs = (amzDate: string) =>
-  Date.parse(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
 
 /**
  * A request as the JSON protocol has it: POST to `/`, the action in `X-Amz-Target`, the protocol version in
@@ -99,7 +46,7 @@ const expectJsonRequest = (
     headers: { 'x-amz-target': target, 'content-type': contentType },
   });
   const amzDate = String(request?.headers['x-amz-date']);
-  expect(Math.abs(amzDateMs(amzDate) - Date.now())).toBeLessThan(60_000);
+  expect(Math.abs(amzDateOf(amzDate).getTime() - Date.now())).toBeLessThan(60_000);
   const authorization = String(request?.headers.authorization);
   const credential = `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/${amzDate.slice(0, 8)}/${REGION}/${signingName}/aws4_request`;
   expect(authorization.slice(0, credential.length)).toBe(credential);
@@ -134,9 +81,10 @@ describe('EventBridge PutEvents (AWS JSON 1.1)', () => {
   });
 
   it('publishes the entries in one signed PutEvents, each with its bus, source, detail type and JSON detail', async () => {
-    answers = [
-      { status: 200, body: { FailedEntryCount: 0, Entries: busEntries.map(() => ({ EventId: randomUUID() })) } },
-    ];
+    service.answer({
+      status: 200,
+      body: { FailedEntryCount: 0, Entries: busEntries.map(() => ({ EventId: randomUUID() })) },
+    });
     await eventBridgePublisher('flash-figures', clientOf(EVENTBRIDGE)).publish(busEntries);
     expect(received).toHaveLength(1);
     expectJsonRequest(received[0], PUT_EVENTS);
@@ -144,7 +92,7 @@ describe('EventBridge PutEvents (AWS JSON 1.1)', () => {
   });
 
   it('sends again, on their own, the entries whose result carries an ErrorCode', async () => {
-    answers = [
+    service.answer(
       {
         status: 200,
         body: {
@@ -157,7 +105,7 @@ describe('EventBridge PutEvents (AWS JSON 1.1)', () => {
         },
       },
       { status: 200, body: { FailedEntryCount: 0, Entries: [{ EventId: randomUUID() }] } },
-    ];
+    );
     await eventBridgePublisher('flash-figures', clientOf(EVENTBRIDGE), { baseDelayMs: 0 }).publish(busEntries);
     expect(received.map((r) => r.body)).toEqual([
       { Entries: [putEntry(0), putEntry(1), putEntry(2)] },
@@ -174,7 +122,7 @@ describe('EventBridge PutEvents (AWS JSON 1.1)', () => {
         Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'Internal Service Failure' }],
       },
     };
-    answers = [refused, refused];
+    service.answer(refused, refused);
     const publisher = eventBridgePublisher('flash-figures', clientOf(EVENTBRIDGE), { attempts: 2, baseDelayMs: 0 });
     const delivery = publisher.publish(busEntries.slice(0, 1));
     await expect(delivery).rejects.toThrow(BusUnavailableError);
@@ -195,12 +143,10 @@ describe('SQS (AWS JSON 1.0)', () => {
   const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
   it('parks a dead letter with SendMessage, its reason, source message and receive count as message attributes', async () => {
-    answers = [
-      {
-        status: 200,
-        body: { MD5OfMessageBody: md5(record.body), MessageId: randomUUID() },
-      },
-    ];
+    service.answer({
+      status: 200,
+      body: { MD5OfMessageBody: md5(record.body), MessageId: randomUUID() },
+    });
     await sqsDeadLetters(QUEUE_URL, clientOf(SQS)).deadLetter(record, 'invalid event: amount is not a number');
     expect(received).toHaveLength(1);
     expectJsonRequest(received[0], SEND_MESSAGE);
@@ -217,7 +163,7 @@ describe('SQS (AWS JSON 1.0)', () => {
 
   it('starts a redrive with StartMessageMoveTask and answers its task handle', async () => {
     const taskHandle = Buffer.from(JSON.stringify({ taskId: randomUUID() })).toString('base64');
-    answers = [{ status: 200, body: { TaskHandle: taskHandle } }];
+    service.answer({ status: 200, body: { TaskHandle: taskHandle } });
     const task = await startRedrive(
       {
         deadLetterQueueArn: 'arn:aws:sqs:eu-west-1:123456789012:flash-figures-aggregate-dlq',
@@ -236,13 +182,11 @@ describe('SQS (AWS JSON 1.0)', () => {
   });
 
   it('fails a dead letter with QueueDoesNotExist when the queue is gone, without sending it again', async () => {
-    answers = [
-      {
-        status: 400,
-        headers: { 'x-amzn-query-error': 'AWS.SimpleQueueService.NonExistentQueue;Sender' },
-        body: { __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' },
-      },
-    ];
+    service.answer({
+      status: 400,
+      headers: { 'x-amzn-query-error': 'AWS.SimpleQueueService.NonExistentQueue;Sender' },
+      body: { __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' },
+    });
     const parked = sqsDeadLetters(QUEUE_URL, clientOf(SQS)).deadLetter(record, 'invalid event');
     await expect(parked).rejects.toThrow(AwsError);
     await expect(parked).rejects.toMatchObject({
@@ -270,7 +214,7 @@ describe('Secrets Manager GetSecretValue (AWS JSON 1.1)', () => {
   });
 
   it('reads the secret string of the secret asked for', async () => {
-    answers = [secretValue('token-one')];
+    service.answer(secretValue('token-one'));
     expect(await cachedSecretString(SECRET_ARN, { client: clientOf(SECRETS_MANAGER) })()).toBe('token-one');
     expect(received).toHaveLength(1);
     expectJsonRequest(received[0], GET_SECRET_VALUE);
@@ -278,13 +222,13 @@ describe('Secrets Manager GetSecretValue (AWS JSON 1.1)', () => {
   });
 
   it('fails a first read with ResourceNotFoundException, and reads again on the next call', async () => {
-    answers = [
+    service.answer(
       {
         status: 400,
         body: { __type: 'ResourceNotFoundException', Message: "Secrets Manager can't find the specified secret." },
       },
       secretValue('token-one'),
-    ];
+    );
     const secret = cachedSecretString(SECRET_ARN, { client: clientOf(SECRETS_MANAGER) });
     await expect(secret()).rejects.toMatchObject({
       name: 'ResourceNotFoundException',

@@ -1,4 +1,22 @@
 import { createHmac } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * Starts a test's own HTTP server on a port of 127.0.0.1 the OS picks free (so the suite can run twice at once):
+ * its base URL, and a stop that drops its open keep-alive connections rather than waiting for them.
+ */
+export const listenLocally = async (server: Server): Promise<{ url: string; stop: () => Promise<void> }> => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+};
 
 export const signTypeform = (secret: string, body: string) =>
   `sha256=${createHmac('sha256', secret).update(body).digest('base64')}`;

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fixtureText } from './fixtures.js';
+import { listenLocally } from './http.js';
 import {
   type DelightedResponse,
   delightedEvent,
@@ -58,14 +58,8 @@ export const startProviderApi = async (route: (path: string, query: Query) => An
     response.writeHead(answer.status ?? 200, { 'content-type': 'application/json', ...answer.headers });
     response.end(JSON.stringify(answer.body));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    base: `http://127.0.0.1:${port}`,
-    requests,
-    failNext: (match, answer) => faults.push({ match, answer }),
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  const { url, stop } = await listenLocally(server);
+  return { base: url, requests, failNext: (match, answer) => faults.push({ match, answer }), stop };
 };
 
 const notFound = (path: string): Answer => ({ status: 404, body: { error: `no route ${path}` } });

@@ -1,81 +1,24 @@
-import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type AwsCredentials, AwsError, awsJsonClient, DYNAMODB, environmentCredentials } from '@flash/aws';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  amzDateOf,
+  localAwsJsonService,
+  type ReceivedRequest,
+  type ServiceAnswer,
+} from '../../support/aws-json-service.js';
 import { referenceSigner } from '../../support/reference-signer.js';
 
 /**
- * `awsJsonClient` against a real HTTP server that answers as DynamoDB's JSON protocol is documented to: 200 with
- * the output, 4xx/5xx with `{"__type": "<namespace>#<Code>", "message": …}` (or the code in `x-amzn-errortype`).
- * The server checks each request's signature the way AWS does, by signing it again with the AWS SDK's signer.
+ * `awsJsonClient` against a real HTTP server answering as DynamoDB's JSON protocol is documented to
+ * (`localAwsJsonService`). Each request's signature is checked the way AWS does, by signing it again with the
+ * AWS SDK's signer.
  */
 
-interface Received {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** One answer of the server: a response, a connection closed before or halfway through one, or silence. */
-type Answer =
-  | { status: number; body?: unknown; headers?: Record<string, string> }
-  | 'close socket'
-  | 'close socket mid-answer'
-  | 'never answer';
-
-const received: Received[] = [];
-let answers: Answer[] = [];
-
-const server = createServer((request, response) => {
-  const chunks: Buffer[] = [];
-  request.on('data', (chunk: Buffer) => chunks.push(chunk));
-  request.on('end', () => {
-    received.push({
-      method: request.method ?? '',
-      url: request.url ?? '',
-      headers: request.headers,
-      body: Buffer.concat(chunks).toString('utf8'),
-    });
-    const answer = answers.shift() ?? {
-      status: 400,
-      body: { __type: 'com.example#UnexpectedRequest', message: 'no answer queued' },
-    };
-    if (answer === 'close socket') request.socket.destroy();
-    if (answer === 'close socket mid-answer') {
-      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'content-length': '1000' });
-      response.write('{"Item":{"pk":', () => request.socket.destroy());
-    }
-    if (typeof answer === 'string') return;
-    response.writeHead(answer.status, {
-      'content-type': 'application/x-amz-json-1.0',
-      'x-amzn-requestid': randomUUID(),
-      ...answer.headers,
-    });
-    response.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {}));
-  });
-});
-
-// Longer than the client agent's idle timeout, so the client, never the server, drops an idle connection: a
-// request sent on a connection the server is closing would fail as NetworkingError for a reason of no interest.
-server.keepAliveTimeout = 60_000;
-
-let endpoint = '';
-beforeAll(async () => {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((closed) => server.close(closed));
-});
-beforeEach(() => {
-  received.length = 0;
-  answers = [];
-});
+const service = localAwsJsonService();
+const { received } = service;
+beforeAll(() => service.start());
+afterAll(() => service.stop());
+beforeEach(() => service.reset());
 afterEach(() => {
   vi.unstubAllEnvs();
 });
@@ -92,22 +35,18 @@ const SESSION: AwsCredentials = {
 
 const dynamo = (options: { maxAttempts?: number; timeoutMs?: number; credentials?: AwsCredentials } = {}) =>
   awsJsonClient(DYNAMODB, {
-    endpoint,
+    endpoint: service.endpoint,
     region: 'eu-west-1',
     credentials: () => ({ ...(options.credentials ?? KEYS) }),
     maxAttempts: options.maxAttempts,
     timeoutMs: options.timeoutMs,
   });
 
-/** `20261130T101500Z` as a Date. */
-const amzDate = (value: string): Date =>
-  new Date(value.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
-
 /**
  * The authorization AWS expects for a received request, as a service computes it: the headers the request
  * says it signed, its method, path and body, signed again for DynamoDB in eu-west-1 with the caller's keys.
  */
-const expectedAuthorization = async (request: Received, credentials: AwsCredentials): Promise<string> => {
+const expectedAuthorization = async (request: ReceivedRequest, credentials: AwsCredentials): Promise<string> => {
   const signedNames = /SignedHeaders=([^,]+),/.exec(String(request.headers.authorization))?.[1]?.split(';') ?? [];
   const headers = Object.fromEntries(signedNames.map((name) => [name, String(request.headers[name])]));
   const signer = referenceSigner(credentials, 'eu-west-1', 'dynamodb');
@@ -116,12 +55,12 @@ const expectedAuthorization = async (request: Received, credentials: AwsCredenti
       method: request.method,
       protocol: 'http:',
       hostname: '127.0.0.1',
-      path: request.url,
+      path: request.path,
       query: {},
       headers,
-      body: request.body,
+      body: request.text,
     },
-    { signingDate: amzDate(String(request.headers['x-amz-date'])) },
+    { signingDate: amzDateOf(String(request.headers['x-amz-date'])) },
   );
   return signed.headers.authorization ?? '';
 };
@@ -138,24 +77,24 @@ const failure = async (promise: Promise<unknown>): Promise<AwsError> => {
 describe('awsJsonClient: the request', () => {
   it('is a signed POST / naming the action in x-amz-target, in JSON 1.0, answered with the output', async () => {
     const item = { pk: { S: 'customer#1' }, sk: { S: 'profile' }, n: { N: '42' } };
-    answers = [{ status: 200, body: { Item: item } }];
+    service.answer({ status: 200, body: { Item: item } });
     const input = { TableName: 'figures', Key: { pk: { S: 'customer#1' }, sk: { S: 'profile' } } };
 
     const output = await dynamo()('GetItem', input);
 
     expect(output).toEqual({ Item: item });
     expect(received).toHaveLength(1);
-    const [request] = received as [Received];
+    const [request] = received as [ReceivedRequest];
     expect(request.method).toBe('POST');
-    expect(request.url).toBe('/');
+    expect(request.path).toBe('/');
     expect(request.headers['x-amz-target']).toBe('DynamoDB_20120810.GetItem');
     expect(request.headers['content-type']).toBe('application/x-amz-json-1.0');
     expect(request.headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
-    expect(Math.abs(amzDate(String(request.headers['x-amz-date'])).getTime() - Date.now())).toBeLessThan(60_000);
+    expect(Math.abs(amzDateOf(String(request.headers['x-amz-date'])).getTime() - Date.now())).toBeLessThan(60_000);
     expect(request.headers['x-amz-security-token']).toBeUndefined();
-    expect(JSON.parse(request.body)).toEqual(input);
+    expect(request.body).toEqual(input);
     // Signed for the endpoint's host (with its port), DynamoDB and the client's region.
-    expect(request.headers.host).toBe(new URL(endpoint).host);
+    expect(request.headers.host).toBe(new URL(service.endpoint).host);
     expect(request.headers.authorization).toMatch(
       /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/dynamodb\/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=[0-9a-f]{64}$/,
     );
@@ -163,10 +102,10 @@ describe('awsJsonClient: the request', () => {
   });
 
   it('carries and signs x-amz-security-token when the credentials are a session’s', async () => {
-    answers = [{ status: 200, body: {} }];
+    service.answer({ status: 200, body: {} });
     await dynamo({ credentials: SESSION })('PutItem', { TableName: 'figures', Item: { pk: { S: 'é ✓ 😀' } } });
 
-    const [request] = received as [Received];
+    const [request] = received as [ReceivedRequest];
     expect(request.headers['x-amz-security-token']).toBe(SESSION.sessionToken);
     expect(request.headers.authorization).toContain(
       'SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target,',
@@ -175,9 +114,9 @@ describe('awsJsonClient: the request', () => {
   });
 
   it('would not verify with other keys (the check above is not vacuous)', async () => {
-    answers = [{ status: 200, body: {} }];
+    service.answer({ status: 200, body: {} });
     await dynamo()('DescribeTable', { TableName: 'figures' });
-    const [request] = received as [Received];
+    const [request] = received as [ReceivedRequest];
     expect(request.headers.authorization).not.toBe(
       await expectedAuthorization(request, { ...KEYS, secretAccessKey: 'another secret' }),
     );
@@ -186,15 +125,13 @@ describe('awsJsonClient: the request', () => {
 
 describe('awsJsonClient: errors and retries', () => {
   it('rejects a conditional check failure at once, not retried', async () => {
-    answers = [
-      {
-        status: 400,
-        body: {
-          __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
-          message: 'The conditional request failed',
-        },
+    service.answer({
+      status: 400,
+      body: {
+        __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
+        message: 'The conditional request failed',
       },
-    ];
+    });
     const error = await failure(dynamo()('PutItem', { TableName: 'figures', Item: {} }));
     expect(error.name).toBe('ConditionalCheckFailedException');
     expect(error.message).toBe('The conditional request failed');
@@ -208,17 +145,15 @@ describe('awsJsonClient: errors and retries', () => {
       { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' },
       { Code: 'None' },
     ];
-    answers = [
-      {
-        status: 400,
-        body: {
-          __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
-          CancellationReasons,
-          Message:
-            'Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed, None]',
-        },
+    service.answer({
+      status: 400,
+      body: {
+        __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+        CancellationReasons,
+        Message:
+          'Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed, None]',
       },
-    ];
+    });
     const error = await failure(dynamo()('TransactWriteItems', { TransactItems: [] }));
     expect(error.name).toBe('TransactionCanceledException');
     expect(error.message).toBe(
@@ -230,7 +165,7 @@ describe('awsJsonClient: errors and retries', () => {
   });
 
   it('tries a throttled request again, and succeeds on the second answer', async () => {
-    answers = [
+    service.answer(
       {
         status: 400,
         body: {
@@ -239,16 +174,16 @@ describe('awsJsonClient: errors and retries', () => {
         },
       },
       { status: 200, body: { Count: 0, Items: [] } },
-    ];
+    );
     await expect(dynamo()('Query', { TableName: 'figures' })).resolves.toEqual({ Count: 0, Items: [] });
     expect(received).toHaveLength(2);
     // The same request both times, signed anew.
-    expect(received[1]?.body).toBe(received[0]?.body);
-    expect(received[1]?.headers.authorization).toBe(await expectedAuthorization(received[1] as Received, KEYS));
+    expect(received[1]?.text).toBe(received[0]?.text);
+    expect(received[1]?.headers.authorization).toBe(await expectedAuthorization(received[1] as ReceivedRequest, KEYS));
   });
 
   it('tries 500 and 503 answers again', async () => {
-    answers = [
+    service.answer(
       {
         status: 500,
         body: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error' },
@@ -258,13 +193,13 @@ describe('awsJsonClient: errors and retries', () => {
         body: { __type: 'com.amazon.coral.availability#ServiceUnavailableException', message: 'Service unavailable' },
       },
       { status: 200, body: { TableNames: ['figures'] } },
-    ];
+    );
     await expect(dynamo({ maxAttempts: 3 })('ListTables', {})).resolves.toEqual({ TableNames: ['figures'] });
     expect(received).toHaveLength(3);
   });
 
   it('rejects with the last error once maxAttempts are spent', async () => {
-    answers = [
+    service.answer(
       {
         status: 500,
         body: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error' },
@@ -274,7 +209,7 @@ describe('awsJsonClient: errors and retries', () => {
         body: { __type: 'com.amazon.coral.availability#ServiceUnavailableException', message: 'Service unavailable' },
       },
       { status: 200, body: {} },
-    ];
+    );
     const error = await failure(dynamo({ maxAttempts: 2 })('ListTables', {}));
     expect(error.name).toBe('ServiceUnavailableException');
     expect(error.message).toBe('Service unavailable');
@@ -284,7 +219,7 @@ describe('awsJsonClient: errors and retries', () => {
   });
 
   it('tries again when the server closes the connection without answering', async () => {
-    answers = ['close socket', { status: 200, body: { Table: { TableStatus: 'ACTIVE' } } }];
+    service.answer('close socket', { status: 200, body: { Table: { TableStatus: 'ACTIVE' } } });
     await expect(dynamo({ maxAttempts: 2 })('DescribeTable', { TableName: 'figures' })).resolves.toEqual({
       Table: { TableStatus: 'ACTIVE' },
     });
@@ -292,7 +227,7 @@ describe('awsJsonClient: errors and retries', () => {
   });
 
   it('names a closed connection NetworkingError, retryable, when no attempt is left', async () => {
-    answers = ['close socket'];
+    service.answer('close socket');
     const error = await failure(dynamo({ maxAttempts: 1 })('DescribeTable', { TableName: 'figures' }));
     expect(error.name).toBe('NetworkingError');
     expect(error.retryable).toBe(true);
@@ -301,7 +236,7 @@ describe('awsJsonClient: errors and retries', () => {
   });
 
   it('tries again when the connection breaks halfway through the answer', async () => {
-    answers = ['close socket mid-answer', { status: 200, body: { Item: { pk: { S: 'a' } } } }];
+    service.answer('close socket mid-answer', { status: 200, body: { Item: { pk: { S: 'a' } } } });
     await expect(dynamo({ maxAttempts: 2 })('GetItem', { TableName: 'figures' })).resolves.toEqual({
       Item: { pk: { S: 'a' } },
     });
@@ -309,7 +244,7 @@ describe('awsJsonClient: errors and retries', () => {
   });
 
   it('abandons a try that has not answered within timeoutMs: TimeoutError', async () => {
-    answers = ['never answer', 'never answer'];
+    service.answer('never answer', 'never answer');
     const started = Date.now();
     const error = await failure(dynamo({ maxAttempts: 2, timeoutMs: 200 })('GetItem', { TableName: 'figures' }));
     expect(error.name).toBe('TimeoutError');
@@ -321,15 +256,13 @@ describe('awsJsonClient: errors and retries', () => {
   });
 
   it('takes the error code from x-amzn-errortype when the body has no __type', async () => {
-    answers = [
-      {
-        status: 400,
-        headers: {
-          'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazon.coral.availability/',
-        },
-        body: { message: 'Rate of requests exceeds the allowed throughput.' },
+    service.answer({
+      status: 400,
+      headers: {
+        'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazon.coral.availability/',
       },
-    ];
+      body: { message: 'Rate of requests exceeds the allowed throughput.' },
+    });
     const error = await failure(dynamo({ maxAttempts: 1 })('Query', { TableName: 'figures' }));
     expect(error.name).toBe('ThrottlingException');
     expect(error.message).toBe('Rate of requests exceeds the allowed throughput.');
@@ -338,13 +271,11 @@ describe('awsJsonClient: errors and retries', () => {
   });
 
   it('names a non-JSON 502 (a proxy’s HTML page) Http502, retryable', async () => {
-    answers = [
-      {
-        status: 502,
-        headers: { 'content-type': 'text/html' },
-        body: '<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>',
-      },
-    ];
+    service.answer({
+      status: 502,
+      headers: { 'content-type': 'text/html' },
+      body: '<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>',
+    });
     const error = await failure(dynamo({ maxAttempts: 1 })('GetItem', { TableName: 'figures' }));
     expect(error.name).toBe('Http502');
     expect(error.status).toBe(502);
@@ -352,7 +283,7 @@ describe('awsJsonClient: errors and retries', () => {
   });
 
   it('rejects a 200 whose body is not JSON, instead of throwing where no caller can catch it', async () => {
-    answers = [{ status: 200, headers: { 'content-type': 'text/html' }, body: '<html>captive portal</html>' }];
+    service.answer({ status: 200, headers: { 'content-type': 'text/html' }, body: '<html>captive portal</html>' });
     const error = await failure(dynamo({ maxAttempts: 1 })('GetItem', { TableName: 'figures' }));
     expect(error.status).toBe(200);
     expect(error.retryable).toBe(false);
@@ -360,7 +291,7 @@ describe('awsJsonClient: errors and retries', () => {
   }, 5_000);
 
   it('rejects an error whose body is JSON but not an object, by its status', async () => {
-    answers = [{ status: 500, body: 'null' }];
+    service.answer({ status: 500, body: 'null' });
     const error = await failure(dynamo({ maxAttempts: 1 })('GetItem', { TableName: 'figures' }));
     expect(error.name).toBe('Http500');
     expect(error.status).toBe(500);
@@ -371,7 +302,7 @@ describe('awsJsonClient: errors and retries', () => {
 describe('awsJsonClient: a local clock off from AWS’s', () => {
   const HOUR = 3_600_000;
   /** How DynamoDB refuses a signature dated over 5 minutes from its own time. */
-  const signatureExpired = (awsNow: Date): Answer => ({
+  const signatureExpired = (awsNow: Date): ServiceAnswer => ({
     status: 400,
     headers: { date: awsNow.toUTCString() },
     body: {
@@ -379,16 +310,17 @@ describe('awsJsonClient: a local clock off from AWS’s', () => {
       message: `Signature expired: is now earlier than ${awsNow.toISOString()} (- 5 min.)`,
     },
   });
-  const signedAt = (request: Received | undefined) => amzDate(String(request?.headers['x-amz-date'])).getTime();
+  const signedAt = (request: ReceivedRequest | undefined) =>
+    amzDateOf(String(request?.headers['x-amz-date'])).getTime();
 
   it('signs again with AWS’s time when a request is refused for it, and keeps that time for the next ones', async () => {
     const awsNow = new Date(Date.now() + HOUR);
     const date = { date: awsNow.toUTCString() };
-    answers = [
+    service.answer(
       signatureExpired(awsNow),
       { status: 200, body: { TableNames: [] }, headers: date },
       { status: 200, headers: date },
-    ];
+    );
     const client = dynamo();
 
     await expect(client('ListTables', {})).resolves.toEqual({ TableNames: [] });
@@ -404,7 +336,7 @@ describe('awsJsonClient: a local clock off from AWS’s', () => {
 
   it('learns AWS’s time from a successful answer too, before any request is refused', async () => {
     const awsNow = new Date(Date.now() - 10 * 60_000);
-    answers = [{ status: 200, headers: { date: awsNow.toUTCString() } }, { status: 200 }];
+    service.answer({ status: 200, headers: { date: awsNow.toUTCString() } }, { status: 200 });
     const client = dynamo();
     await client('ListTables', {});
     await client('ListTables', {});
@@ -413,7 +345,7 @@ describe('awsJsonClient: a local clock off from AWS’s', () => {
 
   it('keeps its own clock within 5 minutes of AWS’s, and a signature error is then not tried again', async () => {
     const awsNow = new Date(Date.now() + 2 * 60_000);
-    answers = [signatureExpired(awsNow)];
+    service.answer(signatureExpired(awsNow));
     const error = await failure(dynamo()('ListTables', {}));
     expect(error).toMatchObject({ name: 'InvalidSignatureException', status: 400, retryable: false });
     expect(received).toHaveLength(1);
@@ -421,7 +353,7 @@ describe('awsJsonClient: a local clock off from AWS’s', () => {
 
   it('tries a refused request once more, not again and again, when AWS’s time does not move', async () => {
     const awsNow = new Date(Date.now() + HOUR);
-    answers = [signatureExpired(awsNow), signatureExpired(awsNow), signatureExpired(awsNow)];
+    service.answer(signatureExpired(awsNow), signatureExpired(awsNow), signatureExpired(awsNow));
     const error = await failure(dynamo({ maxAttempts: 3 })('ListTables', {}));
     expect(error.name).toBe('InvalidSignatureException');
     expect(received).toHaveLength(2);
@@ -432,7 +364,11 @@ describe('awsJsonClient: configuration from the environment', () => {
   it('refuses to send anything without AWS_ACCESS_KEY_ID, saying so', async () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', undefined);
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'secret');
-    const client = awsJsonClient(DYNAMODB, { endpoint, region: 'eu-west-1', credentials: environmentCredentials });
+    const client = awsJsonClient(DYNAMODB, {
+      endpoint: service.endpoint,
+      region: 'eu-west-1',
+      credentials: environmentCredentials,
+    });
     const error = await failure(client('ListTables', {}));
     expect(error.name).toBe('CredentialsMissing');
     expect(error.message).toMatch(/AWS_ACCESS_KEY_ID/);
@@ -444,18 +380,18 @@ describe('awsJsonClient: configuration from the environment', () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', SESSION.accessKeyId);
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', SESSION.secretAccessKey);
     vi.stubEnv('AWS_SESSION_TOKEN', SESSION.sessionToken);
-    answers = [{ status: 200, body: { TableNames: [] } }];
-    await awsJsonClient(DYNAMODB, { endpoint, region: 'eu-west-1' })('ListTables', {});
-    const [request] = received as [Received];
+    service.answer({ status: 200, body: { TableNames: [] } });
+    await awsJsonClient(DYNAMODB, { endpoint: service.endpoint, region: 'eu-west-1' })('ListTables', {});
+    const [request] = received as [ReceivedRequest];
     expect(request.headers['x-amz-security-token']).toBe(SESSION.sessionToken);
     expect(request.headers.authorization).toBe(await expectedAuthorization(request, SESSION));
   });
 
   it('sends to AWS_ENDPOINT_URL_DYNAMODB when no endpoint is given (before AWS_ENDPOINT_URL)', async () => {
-    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', endpoint);
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', service.endpoint);
     // Nothing listens on port 9 (discard): a request sent there would fail, not reach the server.
     vi.stubEnv('AWS_ENDPOINT_URL', 'http://127.0.0.1:9');
-    answers = [{ status: 200, body: { TableNames: ['figures'] } }];
+    service.answer({ status: 200, body: { TableNames: ['figures'] } });
     const client = awsJsonClient(DYNAMODB, { region: 'eu-west-1', credentials: () => KEYS, maxAttempts: 1 });
     await expect(client('ListTables', {})).resolves.toEqual({ TableNames: ['figures'] });
     expect(received).toHaveLength(1);

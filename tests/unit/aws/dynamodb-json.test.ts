@@ -191,7 +191,7 @@ describe('dynamoDb against DynamoDB Local', () => {
     (await db('GetItem', { TableName, Key: { pk, sk }, ConsistentRead: true })).Item;
 
   it('puts a nested item with binary and gets the same item back', async () => {
-    const nested = {
+    const item = {
       pk: 'customer#1',
       sk: 'profile',
       name: 'Zoë 😀',
@@ -203,24 +203,12 @@ describe('dynamoDb against DynamoDB Local', () => {
       blob: new Uint8Array([0, 255, 1, 128]),
       tags: ['a', 1, false, null, { deep: [new Uint8Array([7])] }],
       address: { city: 'Lyon', lines: [], geo: { lat: 45.764, lon: 4.8357 }, none: {} },
-      skipped: undefined,
     };
-    await db('PutItem', { TableName, Item: nested });
+    // An undefined attribute is left out of what is stored.
+    await db('PutItem', { TableName, Item: { ...item, skipped: undefined } });
 
     const back = await get('customer#1', 'profile');
-    expect(stored(back)).toEqual({
-      pk: 'customer#1',
-      sk: 'profile',
-      name: 'Zoë 😀',
-      empty: '',
-      count: 42,
-      ratio: -0.125,
-      active: true,
-      nothing: null,
-      blob: new Uint8Array([0, 255, 1, 128]),
-      tags: ['a', 1, false, null, { deep: [new Uint8Array([7])] }],
-      address: { city: 'Lyon', lines: [], geo: { lat: 45.764, lon: 4.8357 }, none: {} },
-    });
+    expect(stored(back)).toEqual(item);
     expect(back).not.toHaveProperty('skipped');
   });
 
