@@ -161,6 +161,12 @@ describe('SQS (AWS JSON 1.0)', () => {
     });
   });
 
+  it('fails a dead letter whose body SQS stored altered (its MD5 differs), so the record is tried again', async () => {
+    service.answer({ status: 200, body: { MD5OfMessageBody: md5(`${record.body} `), MessageId: randomUUID() } });
+    const parked = sqsDeadLetters(QUEUE_URL, clientOf(SQS)).deadLetter(record, 'invalid event');
+    await expect(parked).rejects.toMatchObject({ name: 'InvalidChecksum', retryable: true });
+  });
+
   it('starts a redrive with StartMessageMoveTask and answers its task handle', async () => {
     const taskHandle = Buffer.from(JSON.stringify({ taskId: randomUUID() })).toString('base64');
     service.answer({ status: 200, body: { TaskHandle: taskHandle } });

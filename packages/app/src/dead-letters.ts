@@ -1,4 +1,5 @@
-import { type AwsJsonClient, awsJsonClient, SQS } from '@flash/aws';
+import { createHash } from 'node:crypto';
+import { AwsError, type AwsJsonClient, awsJsonClient, SQS } from '@flash/aws';
 import type { DeadLetterSink } from '@flash/core';
 
 /** SQS message attributes hold at most 256 KiB in all; a reason needs far less. */
@@ -11,7 +12,7 @@ const MAX_REASON = 1000;
  */
 export const sqsDeadLetters = (queueUrl: string, client: AwsJsonClient = awsJsonClient(SQS)): DeadLetterSink => ({
   async deadLetter(record, reason) {
-    await client('SendMessage', {
+    const sent = await client<{ MD5OfMessageBody?: string }>('SendMessage', {
       QueueUrl: queueUrl,
       MessageBody: record.body,
       MessageAttributes: {
@@ -20,6 +21,13 @@ export const sqsDeadLetters = (queueUrl: string, client: AwsJsonClient = awsJson
         receiveCount: { DataType: 'Number', StringValue: record.attributes.ApproximateReceiveCount },
       },
     });
+    // SQS answers the MD5 of the body it stored, which the SDK's SQS client checks too. A body altered on the
+    // way is an error: the record is retried and parked again, and a redriven duplicate changes no figure.
+    const md5 = createHash('md5').update(record.body).digest('hex');
+    if (sent.MD5OfMessageBody !== md5)
+      throw new AwsError('InvalidChecksum', `SQS stored a body with MD5 ${sent.MD5OfMessageBody}, not ${md5}`, {
+        retryable: true,
+      });
   },
 });
 
