@@ -93,6 +93,9 @@ const THROTTLING = new Set([
   'LimitExceededException',
 ]);
 
+/** Whether `error` is the service saying "slow down" (the client's retries may already be spent). */
+export const isThrottling = (error: unknown): boolean => error instanceof AwsError && THROTTLING.has(error.name);
+
 /** An error body's code: `__type` (or the `x-amzn-errortype` header) without its namespace or URL. */
 const errorCode = (type: string): string => type.split('#').pop()?.split(':')[0] ?? type;
 
@@ -248,7 +251,7 @@ export const awsJsonClient = (service: AwsJsonService, options: AwsJsonClientOpt
         return (await once(action, body)) as Output;
       } catch (error) {
         if (!(error instanceof AwsError) || !error.retryable || attempt >= maxAttempts) throw error;
-        await new Promise((wake) => setTimeout(wake, backoff(attempt, THROTTLING.has(error.name))));
+        await new Promise((wake) => setTimeout(wake, backoff(attempt, isThrottling(error))));
       }
     }
   };

@@ -1,4 +1,4 @@
-import { AwsError, type DynamoDb, type DynamoOutput } from '@flash/aws';
+import { AwsError, type DynamoDb, type DynamoOutput, isThrottling } from '@flash/aws';
 import {
   backoffMs,
   ConflictError,
@@ -273,13 +273,6 @@ export const toMap = async <T>(
 export const listingAttributes = (listing: Listing | undefined): Item =>
   listing ? { [tableSchema.listIndex.partitionKey]: listing.list, [tableSchema.listIndex.sortKey]: listing.sort } : {};
 
-/** Throttling as DynamoDB names it, once the client's own retries are spent. */
-const THROTTLING = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'TransactionInProgressException',
-]);
 /** Requests DynamoDB refuses for what they are: sending them again cannot help. */
 const REJECTED = new Set(['ValidationException', 'ItemCollectionSizeLimitExceededException']);
 
@@ -309,7 +302,8 @@ export const storeError = (operation: string, error: unknown): CoreError => {
   const name = errorName(error);
   if (name === 'ConditionalCheckFailedException')
     return new ConflictError(`${operation}: condition failed: ${messageOf(error)}`, cause);
-  if (THROTTLING.has(name)) return new ThrottledError(`${operation} throttled: ${messageOf(error)}`, cause);
+  // Throttling the client's own retries did not outlast.
+  if (isThrottling(error)) return new ThrottledError(`${operation} throttled: ${messageOf(error)}`, cause);
   if (REJECTED.has(name)) return new StoreRejectedError(`${operation} refused: ${messageOf(error)}`, cause);
   return new StoreUnavailableError(`${operation} failed: ${messageOf(error)}`, cause);
 };
